@@ -1,0 +1,34 @@
+package sdm.api;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The master of a machine as seen at one moment.
+ *
+ * @param id        persistent id of the master
+ * @param address   the endpoint slaves connect to, {@code host:port}
+ * @param replicas  addresses of standby masters (none yet)
+ * @param uptimeMs  time since the master started
+ * @param version   SDM version the master runs
+ * @param online    whether the master is reachable from the node that answers (always true
+ *                  on the master itself)
+ * @param counters  traffic and error counters (messages in and out, messages dropped by
+ *                  cause, refused handshakes), sorted by name
+ */
+public record MasterInfo(
+        String id,
+        String address,
+        List<String> replicas,
+        long uptimeMs,
+        String version,
+        boolean online,
+        Map<String, Long> counters) {
+
+    public MasterInfo {
+        replicas = List.copyOf(replicas);
+        counters = Collections.unmodifiableMap(new TreeMap<>(counters));
+    }
+}

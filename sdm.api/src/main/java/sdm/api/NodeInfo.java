@@ -1,0 +1,43 @@
+package sdm.api;
+
+import java.util.Map;
+
+/**
+ * One node of the machine as seen at one moment.
+ *
+ * @param id          persistent id of the node (survives restarts of its process)
+ * @param name        human name, unique by convention, not enforced
+ * @param role        master or slave
+ * @param address     where the node's traffic comes from (slaves) or where it listens (master)
+ * @param os          operating system, normalised (for example {@code linux})
+ * @param arch        processor, normalised (for example {@code x86_64}, {@code aarch64})
+ * @param labels      the labels given with {@code --label k=v}
+ * @param version     SDM version the node runs
+ * @param online      whether the node has been heard from within the liveness timeout
+ * @param lastSeenMs  wall-clock time (ms since the epoch) when the node was last heard from
+ * @param onlineSinceMs wall-clock time of the node's last transition to online, 0 if never
+ * @param offlineSinceMs wall-clock time of the node's last transition to offline, 0 if never
+ */
+public record NodeInfo(
+        String id,
+        String name,
+        Role role,
+        String address,
+        String os,
+        String arch,
+        Map<String, String> labels,
+        String version,
+        boolean online,
+        long lastSeenMs,
+        long onlineSinceMs,
+        long offlineSinceMs) {
+
+    public NodeInfo {
+        labels = Map.copyOf(labels);
+    }
+
+    /** The part a node plays in the machine. */
+    public enum Role {
+        MASTER, SLAVE
+    }
+}

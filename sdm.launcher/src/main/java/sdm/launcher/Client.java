@@ -1,0 +1,97 @@
+package sdm.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code sdm client}: runs one shell command on a running master. The master's public key,
+ * the admin key and (without {@code --master}) the master's address come from the master's
+ * data folder ({@code ./sdm-data/master} unless {@code --data}). The transport code is loaded
+ * from the distribution's bundles into a plain class loader, without starting a framework.
+ */
+final class Client {
+
+    /** The bundles the admin client needs, by symbolic name prefix. */
+    private static final List<String> CLIENT_BUNDLES = List.of("sdm.api", "sdm.transport.zmq", "jeromq",
+            "org.zeromq", "eu.neilalexander.jnacl", "com.fasterxml.jackson.core");
+
+    private final Path dist;
+
+    Client(Path dist) {
+        this.dist = dist;
+    }
+
+    int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options o = Options.parse("client", args, 1, Set.of("--json"), Set.of("--master", "--data", "--timeout"),
+                true);
+        if (o.rest().isEmpty()) {
+            throw new UsageException("sdm client: no command given (for example: sdm client sdm:nodes)");
+        }
+        Path data = Path.of(o.get("--data", "sdm-data/master")).toAbsolutePath();
+        String address = o.has("--master") ? Options.hostPort("client", "--master", o.get("--master", null))
+                : readKey(data, "master.endpoint", "the master's address (or give --master HOST:PORT)");
+        String masterKey = readKey(data, "master.pub", "the master's public key");
+        String adminKey = readKey(data, "admin.key", "the admin key");
+        long timeout;
+        try {
+            timeout = Long.parseLong(o.get("--timeout", "60"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("sdm client: --timeout wants seconds, got '" + o.get("--timeout", "") + "'");
+        }
+
+        try (URLClassLoader loader = transportLoader()) {
+            Class<?> keys = loader.loadClass("sdm.transport.zmq.CurveKeyPair");
+            Class<?> client = loader.loadClass("sdm.transport.zmq.AdminClient");
+            Object reply;
+            try {
+                Object admin = keys.getMethod("fromSecret", String.class).invoke(null, adminKey);
+                reply = client.getMethod("execute", String.class, String.class, keys, List.class, boolean.class,
+                        Duration.class).invoke(null, address, masterKey, admin, o.rest(), o.has("--json"),
+                                Duration.ofSeconds(timeout));
+            } catch (InvocationTargetException e) {
+                err.println("sdm client: " + e.getCause().getMessage());
+                return 1;
+            }
+            boolean ok = (Boolean) reply.getClass().getMethod("ok").invoke(reply);
+            String output = (String) reply.getClass().getMethod("output").invoke(reply);
+            String error = (String) reply.getClass().getMethod("error").invoke(reply);
+            out.print(output);
+            out.flush();
+            if (!ok) {
+                err.println("sdm client: " + error);
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    private static String readKey(Path data, String file, String what) throws IOException, UsageException {
+        Path p = data.resolve(file);
+        if (!Files.isReadable(p)) {
+            throw new UsageException("sdm client: cannot read " + what + " from " + p
+                    + " (give --data with the master's data folder)");
+        }
+        return Files.readString(p, StandardCharsets.UTF_8).strip();
+    }
+
+    private URLClassLoader transportLoader() throws IOException {
+        List<URL> urls = new ArrayList<>();
+        for (Path jar : FelixNode.bundleJars(dist)) {
+            String bsn = FelixNode.symbolicName(jar);
+            if (bsn != null && CLIENT_BUNDLES.stream().anyMatch(bsn::startsWith)) {
+                urls.add(jar.toUri().toURL());
+            }
+        }
+        return new URLClassLoader(urls.toArray(URL[]::new), Client.class.getClassLoader());
+    }
+}

@@ -1,0 +1,136 @@
+package sdm.launcher;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code sdm local}: a master in this process and N slave processes, each with its own data
+ * folder under {@code ./sdm-data}. The join token is handed to each slave through its data
+ * folder (never on a command line, where {@code ps} would show it). A slave process that dies
+ * is restarted with back-off; stopping the local machine stops every slave first.
+ */
+final class LocalMachine {
+
+    private static final Logger LOG = Logger.getLogger("sdm.launcher");
+    private static final String DEFAULT_SLAVE_OPTS =
+            "-XX:+UseSerialGC -Xmx96m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m";
+
+    private final Path dist;
+    private final List<SlaveProcess> slaves = new ArrayList<>();
+
+    LocalMachine(Path dist) {
+        this.dist = dist;
+    }
+
+    int run(String[] args) throws Exception {
+        Options o = Options.parse("local", args, 1, Set.of("--no-console"), Set.of("--slaves", "--bind", "--data"),
+                false);
+        int count = slaveCount(o.get("--slaves", "3"));
+        if (count < 0 || count > 64) {
+            throw new UsageException("sdm local: --slaves wants a number from 0 to 64, got '" + o.get("--slaves", "")
+                    + "'");
+        }
+        String bind = Options.hostPort("local", "--bind", o.get("--bind", "127.0.0.1:7700"));
+        Path root = Path.of(o.get("--data", "sdm-data")).toAbsolutePath();
+        Path masterData = root.resolve("master");
+        boolean console = !o.has("--no-console") && System.console() != null;
+        LogSetup.configure(masterData, "local", console ? Level.WARNING : Level.INFO);
+
+        long start = System.currentTimeMillis();
+        FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console,
+                Main.masterProperties(masterData, bind, null));
+        String token = Files.readString(masterData.resolve("join.token"), StandardCharsets.UTF_8).strip();
+        String endpoint = Files.readString(masterData.resolve("master.endpoint"), StandardCharsets.UTF_8).strip();
+        for (int k = 1; k <= count; k++) {
+            Path data = root.resolve("slave-" + k);
+            writeToken(data, token);
+            SlaveProcess slave = new SlaveProcess("slave-" + k, command(endpoint, "slave-" + k, data), data);
+            slaves.add(slave);
+            slave.start();
+        }
+        System.out.println("sdm local: master on " + endpoint + ", " + count + " slave" + (count == 1 ? "" : "s")
+                + " starting; data in " + root);
+        Thread.ofPlatform().daemon().name("sdm-local-ready").start(() -> reportReady(master, count, start));
+        return Main.runUntilStopped(master, this::stopSlaves);
+    }
+
+    private static int slaveCount(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private List<String> command(String endpoint, String name, Path data) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("--sun-misc-unsafe-memory-access=allow");
+        String opts = System.getenv().getOrDefault("SDM_SLAVE_JAVA_OPTS", DEFAULT_SLAVE_OPTS);
+        for (String opt : opts.trim().split("\\s+")) {
+            if (!opt.isEmpty()) {
+                cmd.add(opt);
+            }
+        }
+        cmd.addAll(List.of("-jar", dist.resolve("sdm-launcher.jar").toString(), "slave", "--master", endpoint,
+                "--name", name, "--data", data.toString(),
+                "--supervisor-pid", String.valueOf(ProcessHandle.current().pid())));
+        return cmd;
+    }
+
+    private static void writeToken(Path data, String token) throws IOException {
+        Files.createDirectories(data);
+        Path file = data.resolve("join.token");
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** Prints one line when every slave is online: the time a newcomer waits. */
+    private static void reportReady(FelixNode master, int count, long start) {
+        try {
+            Object info = master.machineInfo();
+            if (info == null) {
+                return;
+            }
+            Method nodes = info.getClass().getMethod("nodes");
+            long deadline = start + 120_000;
+            while (System.currentTimeMillis() < deadline) {
+                int online = 0;
+                for (Object n : (List<?>) nodes.invoke(info)) {
+                    Method isOnline = n.getClass().getMethod("online");
+                    if ((Boolean) isOnline.invoke(n)) {
+                        online++;
+                    }
+                }
+                if (online >= count) {
+                    System.out.printf("sdm local: %d of %d slaves online after %.1f s%n", online, count,
+                            (System.currentTimeMillis() - start) / 1000.0);
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (ReflectiveOperationException | InterruptedException | RuntimeException e) {
+            LOG.fine("readiness report stopped: " + e);
+        }
+    }
+
+    private void stopSlaves() {
+        for (SlaveProcess s : slaves) {
+            s.requestStop();
+        }
+        for (SlaveProcess s : slaves) {
+            s.awaitStop();
+        }
+    }
+}

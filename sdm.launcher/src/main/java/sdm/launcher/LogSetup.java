@@ -1,0 +1,73 @@
+package sdm.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.FileHandler;
+import java.util.logging.Formatter;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Routes java.util.logging, which every SDM bundle uses, to the console and to
+ * {@code DATA/log/sdm.log}: one line per record, stack traces only in the file.
+ */
+final class LogSetup {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneId.systemDefault());
+
+    private LogSetup() {
+    }
+
+    static void configure(Path data, String tag, Level consoleLevel) throws IOException {
+        LogManager.getLogManager().reset();
+        Logger root = Logger.getLogger("");
+        root.setLevel(Level.INFO);
+        Handler console = new ConsoleHandler();
+        console.setLevel(consoleLevel);
+        console.setFormatter(new OneLine(tag, false));
+        root.addHandler(console);
+        Path logs = data.resolve("log");
+        Files.createDirectories(logs);
+        FileHandler file = new FileHandler(logs.resolve("sdm.%g.log").toString(), 10 << 20, 5, true);
+        file.setLevel(Level.ALL);
+        file.setFormatter(new OneLine(tag, true));
+        root.addHandler(file);
+    }
+
+    private static final class OneLine extends Formatter {
+        private final String tag;
+        private final boolean withTrace;
+
+        OneLine(String tag, boolean withTrace) {
+            this.tag = tag;
+            this.withTrace = withTrace;
+        }
+
+        @Override
+        public String format(LogRecord r) {
+            StringBuilder line = new StringBuilder()
+                    .append(TIME.format(Instant.ofEpochMilli(r.getMillis()))).append(' ')
+                    .append(String.format("%-7s", r.getLevel().getName())).append(' ')
+                    .append(tag).append(' ').append(formatMessage(r));
+            Throwable t = r.getThrown();
+            if (t != null) {
+                line.append(": ").append(t);
+                if (withTrace) {
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        line.append("\n    at ").append(e);
+                    }
+                }
+            }
+            return line.append('\n').toString();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package sdm.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+
+/**
+ * {@code bin/sdm}: {@code master}, {@code slave}, {@code local}, {@code client}. Every error a
+ * user can cause is one line on stderr and a non-zero exit: 2 for a wrong command line, 1 for
+ * anything else.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: sdm COMMAND [OPTIONS]
+
+            commands:
+              local   [--slaves N] [--no-console] [--bind HOST:PORT] [--data DIR]
+                      a master and N (default 3) slave processes on this machine
+              master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console]
+                      a master (default port 7700, data in ./sdm-data/master)
+              slave   --master HOST:PORT --token TOKEN [--name NAME] [--label k=v]... [--data DIR]
+                      a slave that joins that master
+              client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
+                      runs one shell command on a running master and prints its output
+
+            'sdm COMMAND --help' describes a command.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (UsageException e) {
+            System.err.println(e.getMessage());
+            code = 2;
+        } catch (FelixNode.NodeStartException e) {
+            System.err.println("sdm: " + e.getMessage());
+            code = 1;
+        } catch (Exception e) {
+            System.err.println("sdm: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        if (args.length == 0 || Set.of("--help", "-h", "help").contains(args[0])) {
+            (args.length == 0 ? err : out).print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        String command = args[0];
+        boolean help = List.of(args).subList(1, args.length).contains("--help") && !"client".equals(command)
+                || "client".equals(command) && args.length > 1 && "--help".equals(args[1]);
+        if (help) {
+            out.print(USAGE);
+            return 0;
+        }
+        return switch (command) {
+            case "master" -> master(args);
+            case "slave" -> slave(args);
+            case "local" -> new LocalMachine(distribution()).run(args);
+            case "client" -> new Client(distribution()).run(args, out, err);
+            case "pack" -> throw new UsageException("sdm pack: not available yet (it comes with programs)");
+            default -> throw new UsageException("sdm: unknown command '" + command
+                    + "' (commands: local, master, slave, client; see sdm --help)");
+        };
+    }
+
+    private static int master(String[] args) throws Exception {
+        Options o = Options.parse("master", args, 1, Set.of("--no-console"),
+                Set.of("--bind", "--data", "--deploy"), false);
+        Path data = Path.of(o.get("--data", "sdm-data/master")).toAbsolutePath();
+        String bind = Options.hostPort("master", "--bind", o.get("--bind", "0.0.0.0:7700"));
+        boolean console = !o.has("--no-console") && System.console() != null;
+        Map<String, String> props = masterProperties(data, bind, o.get("--deploy", null));
+        LogSetup.configure(data, "master", console ? Level.WARNING : Level.INFO);
+        FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.MASTER, console, props);
+        return runUntilStopped(node, null);
+    }
+
+    static Map<String, String> masterProperties(Path data, String bind, String deploy) throws IOException {
+        Map<String, String> props = new HashMap<>();
+        props.put("sdm.master.bind", bind);
+        Path deployDir = deploy == null ? data.resolve("deploy") : Path.of(deploy).toAbsolutePath();
+        Files.createDirectories(deployDir);
+        props.put("felix.fileinstall.dir", deployDir.toString());
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.log.level", "2");
+        return props;
+    }
+
+    private static int slave(String[] args) throws Exception {
+        Options o = Options.parse("slave", args, 1, Set.of(),
+                Set.of("--master", "--token", "--name", "--label", "--data", "--supervisor-pid"), false);
+        if (!o.has("--master")) {
+            throw new UsageException("sdm slave: --master HOST:PORT is required");
+        }
+        Path data = Path.of(o.get("--data", "sdm-data/slave")).toAbsolutePath();
+        Map<String, String> props = new HashMap<>();
+        props.put("sdm.slave.master", Options.hostPort("slave", "--master", o.get("--master", null)));
+        if (o.has("--token")) {
+            props.put("sdm.slave.token", o.get("--token", null));
+        } else if (!data.resolve("join.token").toFile().exists()) {
+            throw new UsageException("sdm slave: --token TOKEN is required (the master's DATA/join.token)");
+        }
+        if (o.has("--name")) {
+            props.put("sdm.slave.name", o.get("--name", null));
+        }
+        for (String label : o.all("--label")) {
+            if (label.indexOf('=') <= 0 || label.contains(",")) {
+                throw new UsageException("sdm slave: --label wants k=v, got '" + label + "'");
+            }
+        }
+        props.put("sdm.slave.labels", String.join(",", o.all("--label")));
+        LogSetup.configure(data, "slave", Level.INFO);
+        FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.SLAVE, false, props);
+        String supervisor = o.get("--supervisor-pid", null);
+        if (supervisor != null) {
+            ProcessHandle.of(Long.parseLong(supervisor)).ifPresentOrElse(
+                    h -> h.onExit().thenRun(node::stop), node::stop);
+        }
+        return runUntilStopped(node, null);
+    }
+
+    /** Stops the node cleanly on SIGTERM/Ctrl-C; returns 1 if it stopped on a failure. */
+    static int runUntilStopped(FelixNode node, Runnable beforeStop) throws InterruptedException {
+        Thread hook = new Thread(() -> {
+            if (beforeStop != null) {
+                beforeStop.run();
+            }
+            node.stop();
+        }, "sdm-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        node.awaitStop();
+        if (beforeStop != null) {
+            beforeStop.run();
+        }
+        if (node.failure().isDone()) {
+            System.err.println("sdm: " + node.failure().join());
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The folder this launcher jar lives in: it holds {@code bundles/} and {@code lib/}. */
+    static Path distribution() {
+        try {
+            return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package sdm.master.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+import sdm.transport.zmq.Message;
+
+/**
+ * Runs the shell commands that admin clients send, in a Gogo session of their own, off the
+ * endpoint's thread, and returns what they printed (or their error in one line).
+ */
+@Component(service = AdminShell.class)
+public final class AdminShell {
+
+    /** Session variable that asks commands for JSON output ({@code bin/sdm client --json}). */
+    static final String JSON_VARIABLE = "sdm.json";
+
+    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_.:/=,@+%-]+");
+
+    @Reference
+    private CommandProcessor processor;
+
+    private ExecutorService executor;
+
+    @Activate
+    void activate() {
+        executor = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("sdm-admin-", 0).daemon().factory());
+    }
+
+    @Deactivate
+    void deactivate() {
+        executor.shutdownNow();
+    }
+
+    void submit(Message.AdminRequest request, Consumer<Message.AdminReply> reply) {
+        try {
+            executor.execute(() -> reply.accept(run(request)));
+        } catch (RejectedExecutionException e) {
+            reply.accept(new Message.AdminReply(request.requestId(), false, "", "the master is shutting down"));
+        }
+    }
+
+    private Message.AdminReply run(Message.AdminRequest request) {
+        if (request.command().isEmpty()) {
+            return new Message.AdminReply(request.requestId(), false, "", "no command given");
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        try (CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out)) {
+            session.put(JSON_VARIABLE, request.json());
+            Object result = session.execute(commandLine(request.command()));
+            if (result != null) {
+                CharSequence text = session.format(result, Converter.INSPECT);
+                if (text != null && !text.isEmpty()) {
+                    out.println(text);
+                }
+            }
+            out.flush();
+            return new Message.AdminReply(request.requestId(), true, buffer.toString(StandardCharsets.UTF_8), "");
+        } catch (Exception e) {
+            out.flush();
+            return new Message.AdminReply(request.requestId(), false, buffer.toString(StandardCharsets.UTF_8),
+                    oneLine(e));
+        }
+    }
+
+    /** Quotes each argument so that Gogo reads it back as one word, whatever it holds. */
+    static String commandLine(List<String> words) {
+        StringBuilder line = new StringBuilder();
+        for (String w : words) {
+            if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            if (PLAIN_WORD.matcher(w).matches()) {
+                line.append(w);
+            } else {
+                line.append('"');
+                for (char c : w.toCharArray()) {
+                    if (c == '"' || c == '\\' || c == '$') {
+                        line.append('\\');
+                    }
+                    line.append(c);
+                }
+                line.append('"');
+            }
+        }
+        return line.toString();
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,65 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Small text files in a node's data folder, written atomically (temp, fsync, rename). */
+final class DataFolder {
+
+    private final Path root;
+
+    DataFolder(Path root) throws IOException {
+        this.root = root;
+        Files.createDirectories(root);
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Optional<String> read(String name) throws IOException {
+        Path p = root.resolve(name);
+        return Files.exists(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8).strip()) : Optional.empty();
+    }
+
+    /** Writes {@code text} to {@code name}; with {@code secret}, readable by the owner only. */
+    void write(String name, String text, boolean secret) throws IOException {
+        Path target = root.resolve(name);
+        Path temp = root.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.write(StandardCharsets.UTF_8.encode(text + "\n"));
+                ch.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** The persistent id of this node, created on first use. */
+    String nodeId() throws IOException {
+        Optional<String> id = read("node.id");
+        if (id.isPresent() && !id.get().isEmpty()) {
+            return id.get();
+        }
+        String fresh = UUID.randomUUID().toString().substring(0, 8);
+        write("node.id", fresh, false);
+        return fresh;
+    }
+}

@@ -1,0 +1,115 @@
+package sdm.master.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import sdm.api.MachineInfo;
+import sdm.api.MasterInfo;
+import sdm.api.NodeInfo;
+
+/** The {@code sdm:nodes} and {@code sdm:master} shell commands. */
+@Component(service = MachineCommands.class, property = {
+        "osgi.command.scope=sdm",
+        "osgi.command.function=nodes",
+        "osgi.command.function=master" })
+public final class MachineCommands {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Reference
+    private MachineInfo machine;
+
+    @Descriptor("list the slaves of this machine: id, name, address, os/arch, labels, state, last seen")
+    public void nodes(CommandSession session,
+            @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
+                    absentValue = "false") boolean json) throws JsonProcessingException {
+        List<NodeInfo> nodes = machine.nodes();
+        if (json || wantsJson(session)) {
+            System.out.println(JSON.writeValueAsString(nodes.stream().map(MachineCommands::nodeJson).toList()));
+            return;
+        }
+        long now = System.currentTimeMillis();
+        Table table = new Table("ID", "NAME", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "LAST SEEN");
+        for (NodeInfo n : nodes) {
+            table.row(n.id(), n.name(), n.address(), n.os() + "/" + n.arch(), labels(n.labels()),
+                    n.online() ? "online" : "offline", ago(now - n.lastSeenMs()));
+        }
+        System.out.print(table);
+        long offline = nodes.stream().filter(n -> !n.online()).count();
+        System.out.println(nodes.size() + " node" + (nodes.size() == 1 ? "" : "s") + ", " + offline + " offline");
+    }
+
+    @Descriptor("show the master: id, address, replicas, uptime, version, counters")
+    public void master(CommandSession session,
+            @Descriptor("print JSON instead of text") @Parameter(names = "--json", presentValue = "true",
+                    absentValue = "false") boolean json) throws JsonProcessingException {
+        MasterInfo m = machine.master();
+        if (json || wantsJson(session)) {
+            System.out.println(JSON.writeValueAsString(m));
+            return;
+        }
+        System.out.println("id        " + m.id());
+        System.out.println("address   " + m.address());
+        System.out.println("replicas  " + (m.replicas().isEmpty() ? "none" : String.join(", ", m.replicas())));
+        System.out.println("uptime    " + duration(m.uptimeMs()));
+        System.out.println("version   " + m.version());
+        List<NodeInfo> nodes = machine.nodes();
+        System.out.println("nodes     " + nodes.size() + " (" + nodes.stream().filter(NodeInfo::online).count()
+                + " online)");
+        System.out.println("counters");
+        m.counters().forEach((k, v) -> System.out.println("  " + k + " " + v));
+    }
+
+    private static boolean wantsJson(CommandSession session) {
+        return Boolean.TRUE.equals(session.get(AdminShell.JSON_VARIABLE));
+    }
+
+    /** The field names of SPEC §6, shared with the JS view. */
+    private static Map<String, Object> nodeJson(NodeInfo n) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("id", n.id());
+        json.put("name", n.name());
+        json.put("address", n.address());
+        json.put("os", n.os());
+        json.put("arch", n.arch());
+        json.put("labels", n.labels());
+        json.put("version", n.version());
+        json.put("online", n.online());
+        json.put("lastSeenMs", n.lastSeenMs());
+        json.put("onlineSinceMs", n.onlineSinceMs());
+        json.put("offlineSinceMs", n.offlineSinceMs());
+        return json;
+    }
+
+    private static String labels(Map<String, String> labels) {
+        return labels.isEmpty() ? "-" : labels.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    static String ago(long ms) {
+        return ms < 1000 ? "now" : duration(ms) + " ago";
+    }
+
+    static String duration(long ms) {
+        long s = ms / 1000;
+        if (s < 60) {
+            return s + "." + (ms % 1000) / 100 + " s";
+        }
+        if (s < 3600) {
+            return s / 60 + " min " + s % 60 + " s";
+        }
+        return s / 3600 + " h " + (s % 3600) / 60 + " min";
+    }
+}

@@ -1,0 +1,55 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.util.logging.Logger;
+
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.JoinToken;
+
+/**
+ * The master's secrets in its data folder, created on first start:
+ * {@code master.key} (its CURVE secret key) and {@code master.pub}, {@code join.token} for slaves,
+ * {@code admin.key} (the admin client's secret key). Secrets are owner-only files.
+ */
+record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, boolean created) {
+
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+
+    static MasterKeys loadOrCreate(DataFolder data) throws IOException {
+        boolean created = false;
+        CurveKeyPair server;
+        var secret = data.read("master.key");
+        if (secret.isPresent()) {
+            server = CurveKeyPair.fromSecret(secret.get());
+        } else {
+            server = CurveKeyPair.generate();
+            data.write("master.key", server.secretKey(), true);
+            created = true;
+        }
+        data.write("master.pub", server.publicKey(), false);
+
+        JoinToken token;
+        var tokenText = data.read("join.token");
+        if (tokenText.isPresent() && JoinToken.parse(tokenText.get()).masterPublicKey().equals(server.publicKey())) {
+            token = JoinToken.parse(tokenText.get());
+        } else {
+            if (tokenText.isPresent()) {
+                LOG.warning("join.token does not match master.key; writing a new join token");
+            }
+            token = JoinToken.create(server.publicKey());
+            data.write("join.token", token.text(), true);
+            created = true;
+        }
+
+        CurveKeyPair admin;
+        var adminSecret = data.read("admin.key");
+        if (adminSecret.isPresent()) {
+            admin = CurveKeyPair.fromSecret(adminSecret.get());
+        } else {
+            admin = CurveKeyPair.generate();
+            data.write("admin.key", admin.secretKey(), true);
+            created = true;
+        }
+        return new MasterKeys(server, token, admin, created);
+    }
+}

@@ -1,0 +1,151 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import sdm.api.MachineInfo;
+import sdm.api.MasterInfo;
+import sdm.api.NodeFailure;
+import sdm.api.NodeInfo;
+import sdm.api.Platform;
+import sdm.transport.zmq.MasterEndpoint;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.TransportException;
+
+/**
+ * The master: owns its keys and its endpoint, keeps the registry of slaves, answers admin
+ * clients, and publishes what it knows as the {@link MachineInfo} service. The service is
+ * registered only once the endpoint is bound, so that a master that cannot start (its port is
+ * taken) reports one line to its launcher instead of half-running.
+ */
+@Component(immediate = true, service = {})
+public final class MasterNode implements MachineInfo {
+
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile AdminShell shell;
+
+    private final long startedMs = System.currentTimeMillis();
+    private MasterSettings settings;
+    private String id;
+    private String version;
+    private NodeRegistry registry;
+    private MasterEndpoint endpoint;
+    private ScheduledExecutorService sweeper;
+    private ServiceRegistration<MachineInfo> registration;
+
+    @Activate
+    void activate(BundleContext context) {
+        version = FrameworkUtil.getBundle(getClass()).getVersion().toString();
+        try {
+            settings = MasterSettings.from(context);
+            DataFolder data = new DataFolder(settings.data());
+            id = data.nodeId();
+            MasterKeys keys = MasterKeys.loadOrCreate(data);
+            registry = new NodeRegistry(settings.livenessMs());
+            endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
+                    keys.server(), keys.joinToken().slaveKeys().publicKey(), keys.admin().publicKey(),
+                    Duration.ofMillis(settings.heartbeatMs()), settings.maxMessageBytes()), this::onMessage);
+            String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
+            data.write("master.endpoint", local, false);
+            if (keys.created()) {
+                LOG.info("first start: slaves join with --token " + keys.joinToken().text()
+                        + " (also in " + settings.data().resolve("join.token") + ")");
+            }
+            LOG.info("master " + id + " listening on " + address() + ", data in " + settings.data());
+        } catch (TransportException | IOException | IllegalArgumentException e) {
+            stop();
+            NodeFailure.report(context, "cannot start the master: " + e.getMessage());
+            return;
+        }
+        sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-liveness").daemon().factory());
+        long period = Math.max(20, Math.min(100, settings.livenessMs() / 10));
+        sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
+                TimeUnit.MILLISECONDS);
+        registration = context.registerService(MachineInfo.class, this, null);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+            registration = null;
+        }
+        stop();
+    }
+
+    private void stop() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        if (endpoint != null) {
+            endpoint.close();
+            endpoint = null;
+        }
+    }
+
+    /** On the endpoint's thread: must not block. */
+    private void onMessage(MasterEndpoint.Peer from, Message message) {
+        long now = System.currentTimeMillis();
+        switch (message) {
+            case Message.Register r -> {
+                registry.register(from.routingId(), from.address(), r, now);
+                endpoint.send(from.routingId(),
+                        new Message.Welcome(id, settings.heartbeatMs(), settings.livenessMs()));
+            }
+            case Message.AdminRequest request -> {
+                AdminShell s = shell;
+                if (s == null) {
+                    endpoint.send(from.routingId(), new Message.AdminReply(request.requestId(), false, "",
+                            "this master has no shell to run commands"));
+                } else {
+                    s.submit(request, reply -> endpoint.send(from.routingId(), reply));
+                }
+            }
+            default -> {
+                if (!registry.touch(from.routingId(), now)) {
+                    endpoint.send(from.routingId(), new Message.Reregister());
+                }
+            }
+        }
+    }
+
+    private String address() {
+        return settings.host() + ":" + (endpoint == null ? settings.port() : endpoint.port());
+    }
+
+    @Override
+    public NodeInfo self() {
+        return new NodeInfo(id, "master", NodeInfo.Role.MASTER, address(), Platform.os(), Platform.arch(), Map.of(),
+                version, true, System.currentTimeMillis(), startedMs, 0);
+    }
+
+    @Override
+    public MasterInfo master() {
+        MasterEndpoint e = endpoint;
+        return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
+                e == null ? Map.of() : e.counters().snapshot());
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return registry.snapshot();
+    }
+}

@@ -1,0 +1,113 @@
+package sdm.master.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import sdm.api.NodeInfo;
+import sdm.transport.zmq.Message;
+
+/**
+ * Every slave the master has heard of, keyed by node id, with the connection it last came
+ * from and when. A node is online while it has been heard from within the liveness timeout.
+ * Thread-safe: the endpoint thread feeds it, the liveness sweep and readers snapshot it.
+ */
+final class NodeRegistry {
+
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+
+    private static final class Node {
+        Message.Register registration;
+        String routingId;
+        String address;
+        long lastSeenMs;
+        boolean online;
+        long onlineSinceMs;
+        long offlineSinceMs;
+
+        NodeInfo snapshot() {
+            Message.Register r = registration;
+            return new NodeInfo(r.nodeId(), r.name(), NodeInfo.Role.SLAVE, address, r.os(), r.arch(), r.labels(),
+                    r.version(), online, lastSeenMs, onlineSinceMs, offlineSinceMs);
+        }
+    }
+
+    private final long livenessMs;
+    private final Map<String, Node> byId = new HashMap<>();
+    private final Map<String, Node> byRoutingId = new HashMap<>();
+
+    NodeRegistry(long livenessMs) {
+        this.livenessMs = livenessMs;
+    }
+
+    /** A registration from a connection: the node is (again) online behind that connection. */
+    synchronized void register(String routingId, String address, Message.Register registration, long now) {
+        Node node = byId.computeIfAbsent(registration.nodeId(), id -> new Node());
+        boolean known = node.registration != null;
+        if (node.routingId != null) {
+            byRoutingId.remove(node.routingId);
+        }
+        node.registration = registration;
+        node.routingId = routingId;
+        node.address = host(address);
+        byRoutingId.put(routingId, node);
+        node.lastSeenMs = now;
+        if (!node.online) {
+            node.online = true;
+            node.onlineSinceMs = now;
+            LOG.info("node " + describe(node) + (known ? " is back online" : " joined") + " from " + node.address);
+        }
+    }
+
+    /**
+     * Any traffic from a connection counts as a sign of life.
+     *
+     * @return false if the connection is not known (the node must register again)
+     */
+    synchronized boolean touch(String routingId, long now) {
+        Node node = byRoutingId.get(routingId);
+        if (node == null) {
+            return false;
+        }
+        node.lastSeenMs = now;
+        if (!node.online) {
+            node.online = true;
+            node.onlineSinceMs = now;
+            LOG.info("node " + describe(node) + " is back online after "
+                    + (now - node.offlineSinceMs) + " ms offline");
+        }
+        return true;
+    }
+
+    /** Marks offline every node silent for longer than the liveness timeout. */
+    synchronized void sweep(long now) {
+        for (Node node : byId.values()) {
+            if (node.online && now - node.lastSeenMs > livenessMs) {
+                node.online = false;
+                node.offlineSinceMs = now;
+                LOG.warning("node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms");
+            }
+        }
+    }
+
+    synchronized List<NodeInfo> snapshot() {
+        List<NodeInfo> out = new ArrayList<>(byId.size());
+        for (Node n : byId.values()) {
+            out.add(n.snapshot());
+        }
+        out.sort(Comparator.comparing(NodeInfo::name).thenComparing(NodeInfo::id));
+        return out;
+    }
+
+    private static String describe(Node node) {
+        return node.registration.name() + " (" + node.registration.nodeId() + ")";
+    }
+
+    /** ZeroMQ reports the peer as an IP address; keep it short and readable. */
+    private static String host(String address) {
+        return address == null ? "?" : address;
+    }
+}

@@ -1,0 +1,2 @@
+/** The master's implementation: nothing here is exported. */
+package sdm.master.internal;

@@ -1,0 +1,103 @@
+package sdm.slave.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+import sdm.api.MachineInfo;
+import sdm.api.MasterInfo;
+import sdm.api.NodeFailure;
+import sdm.api.NodeInfo;
+import sdm.api.Platform;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.SlaveLink;
+
+/**
+ * The slave agent: joins its master over a {@link SlaveLink} and keeps the link alive. Its
+ * {@link MachineInfo} view is local: itself, and the master as far as the link knows it.
+ * Registered only once the settings are valid, so that a slave started with a bad token
+ * reports one line to its launcher.
+ */
+@Component(immediate = true, service = {})
+public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
+
+    private static final Logger LOG = Logger.getLogger("sdm.slave");
+
+    private final long startedMs = System.currentTimeMillis();
+    private String version;
+    private SlaveSettings settings;
+    private SlaveLink link;
+    private volatile String masterId = "";
+    private volatile long onlineSinceMs;
+    private volatile long offlineSinceMs;
+    private ServiceRegistration<MachineInfo> registration;
+
+    @Activate
+    void activate(BundleContext context) {
+        version = FrameworkUtil.getBundle(getClass()).getVersion().toString();
+        try {
+            settings = SlaveSettings.from(context);
+        } catch (IOException | IllegalArgumentException e) {
+            NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
+            return;
+        }
+        LOG.info("slave " + settings.name() + " (" + settings.nodeId() + ") joining master " + settings.master());
+        link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), this::registration,
+                Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
+                Duration.ofSeconds(1), Duration.ofSeconds(32)), this);
+        registration = context.registerService(MachineInfo.class, this, null);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+        }
+        if (link != null) {
+            link.close();
+        }
+    }
+
+    private Message.Register registration() {
+        return new Message.Register(settings.nodeId(), settings.name(), settings.labels(), Platform.os(),
+                Platform.arch(), version);
+    }
+
+    @Override
+    public void onConnected(Message.Welcome welcome) {
+        masterId = welcome.masterId();
+        onlineSinceMs = System.currentTimeMillis();
+    }
+
+    @Override
+    public void onDisconnected(String reason) {
+        offlineSinceMs = System.currentTimeMillis();
+    }
+
+    @Override
+    public NodeInfo self() {
+        return new NodeInfo(settings.nodeId(), settings.name(), NodeInfo.Role.SLAVE, "", Platform.os(),
+                Platform.arch(), settings.labels(), version, link.connected(), System.currentTimeMillis(),
+                onlineSinceMs, offlineSinceMs);
+    }
+
+    @Override
+    public MasterInfo master() {
+        return new MasterInfo(masterId, settings.master(), List.of(), 0, "", link.connected(),
+                link.counters().snapshot());
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return List.of(self());
+    }
+}

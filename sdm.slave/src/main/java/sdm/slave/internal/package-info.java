@@ -1,0 +1,2 @@
+/** The slave agent's implementation: nothing here is exported. */
+package sdm.slave.internal;

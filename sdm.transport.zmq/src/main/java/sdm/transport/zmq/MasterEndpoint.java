@@ -1,0 +1,288 @@
+package sdm.transport.zmq;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+import zmq.Msg;
+import zmq.ZError;
+import zmq.io.Metadata;
+
+/**
+ * The master's one ROUTER endpoint. Slaves and admin clients connect to it over CURVE; the
+ * ZAP handler admits only the join key and the admin key. One thread owns the socket: it
+ * reads frames, decodes them, hands each message to the {@link Listener}, sends what other
+ * threads queued with {@link #send}, and heartbeats every slave heard from recently.
+ * A malformed, oversized, unknown or misdirected message is dropped, counted and logged.
+ */
+public final class MasterEndpoint implements AutoCloseable {
+
+    /**
+     * @param host        interface to bind ({@code 0.0.0.0} for all)
+     * @param port        TCP port, 0 for any free port
+     * @param serverKeys  the master's key pair
+     * @param joinKey     Z85 public key that slaves present (from the join token)
+     * @param adminKey    Z85 public key of the admin client
+     * @param heartbeat   interval of heartbeats to slaves
+     * @param maxMessageBytes largest frame decoded; frames up to four times larger are read
+     *                    and dropped, larger ones cut the peer's connection
+     */
+    public record Config(String host, int port, CurveKeyPair serverKeys, String joinKey, String adminKey,
+            Duration heartbeat, int maxMessageBytes) {
+    }
+
+    /** A peer as seen by the ROUTER: one connection. */
+    public record Peer(String routingId, PeerRole role, String address) {
+    }
+
+    /** Called on the endpoint's thread for every valid message: must not block. */
+    @FunctionalInterface
+    public interface Listener {
+        void onMessage(Peer from, Message message);
+    }
+
+    private static final Logger LOG = Logger.getLogger("sdm.transport");
+    private static final HexFormat HEX = HexFormat.of();
+    private static final long FORGET_PEER_MS = 60_000;
+
+    private final Config config;
+    private final Listener listener;
+    private final MessageCodec codec;
+    private final TransportCounters counters = new TransportCounters();
+    private final Outbox<Outgoing> outbox = new Outbox<>();
+    private final ThrottledLog dropLog = new ThrottledLog(LOG, 20, 60_000);
+    private final ZContext context = new ZContext(1);
+    private final ZapAuthenticator zap;
+    private final Map<String, Long> slavePeersLastHeard = new HashMap<>();
+    private final Thread thread;
+    private final CompletableFuture<Integer> bound = new CompletableFuture<>();
+    private volatile boolean running = true;
+
+    private record Outgoing(String routingId, Message message) {
+    }
+
+    private MasterEndpoint(Config config, Listener listener) {
+        this.config = config;
+        this.listener = listener;
+        this.codec = new MessageCodec(config.maxMessageBytes());
+        context.setLinger(0);
+        this.zap = new ZapAuthenticator(context,
+                Map.of(config.joinKey(), PeerRole.SLAVE, config.adminKey(), PeerRole.ADMIN), counters);
+        this.thread = Thread.ofPlatform().name("sdm-master-endpoint").start(this::run);
+    }
+
+    /**
+     * Binds and starts the endpoint.
+     *
+     * @throws TransportException with a one-line reason if the address cannot be bound
+     */
+    public static MasterEndpoint start(Config config, Listener listener) throws TransportException {
+        MasterEndpoint endpoint = new MasterEndpoint(config, listener);
+        try {
+            endpoint.bound.get(10, TimeUnit.SECONDS);
+            return endpoint;
+        } catch (ExecutionException e) {
+            endpoint.close();
+            throw e.getCause() instanceof TransportException te ? te
+                    : new TransportException("cannot bind " + config.host() + ":" + config.port() + ": " + e.getCause());
+        } catch (TimeoutException | InterruptedException e) {
+            endpoint.close();
+            throw new TransportException("binding " + config.host() + ":" + config.port() + " did not finish");
+        }
+    }
+
+    /** The port bound (useful when the configured port was 0). */
+    public int port() {
+        return bound.join();
+    }
+
+    public TransportCounters counters() {
+        return counters;
+    }
+
+    /** Queues a message to one peer; returns at once, from any thread. */
+    public void send(String routingId, Message message) {
+        outbox.offer(new Outgoing(routingId, message));
+    }
+
+    private void run() {
+        ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+        try {
+            router.setLinger(0);
+            router.setCurveServer(true);
+            router.setCurveSecretKey(config.serverKeys().secretBytes());
+            router.setZAPDomain("sdm");
+            router.setRouterMandatory(true);
+            router.setMaxMsgSize(4L * config.maxMessageBytes());
+            router.setSndHWM(10_000);
+            router.setRcvHWM(10_000);
+            String endpoint = "tcp://" + config.host() + ":" + (config.port() == 0 ? "*" : config.port());
+            try {
+                router.bind(endpoint);
+            } catch (ZMQException e) {
+                bound.completeExceptionally(new TransportException(bindError(e)));
+                return;
+            }
+            String last = router.getLastEndpoint();
+            bound.complete(Integer.parseInt(last.substring(last.lastIndexOf(':') + 1)));
+            loop(router);
+        } catch (RuntimeException e) {
+            if (!bound.isDone()) {
+                bound.completeExceptionally(new TransportException("cannot start endpoint: " + e.getMessage()));
+            } else if (running) {
+                LOG.log(Level.SEVERE, "master endpoint stopped", e);
+            }
+        } finally {
+            context.destroySocket(router);
+        }
+    }
+
+    private String bindError(ZMQException e) {
+        String where = config.host() + ":" + config.port();
+        if (e.getErrorCode() == ZError.EADDRINUSE) {
+            return "port " + config.port() + " is already in use (" + where + ")";
+        }
+        if (e.getErrorCode() == ZError.EADDRNOTAVAIL) {
+            return "cannot bind " + where + ": no such local address";
+        }
+        return "cannot bind " + where + ": " + e.getMessage();
+    }
+
+    private void loop(ZMQ.Socket router) {
+        ZMQ.Poller poller = context.createPoller(2);
+        poller.register(router, ZMQ.Poller.POLLIN);
+        poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
+        long heartbeatMs = config.heartbeat().toMillis();
+        long nextHeartbeat = System.currentTimeMillis() + heartbeatMs;
+        while (running && !Thread.currentThread().isInterrupted()) {
+            long wait = Math.max(0, nextHeartbeat - System.currentTimeMillis());
+            if (poller.poll(wait) < 0) {
+                break;
+            }
+            if (poller.pollin(0)) {
+                receiveAll(router);
+            }
+            if (poller.pollin(1)) {
+                outbox.drain(out -> deliver(router, out.routingId(), out.message()));
+            }
+            long now = System.currentTimeMillis();
+            if (now >= nextHeartbeat) {
+                heartbeatSlaves(router, now);
+                nextHeartbeat = now + heartbeatMs;
+            }
+        }
+        poller.close();
+    }
+
+    private void receiveAll(ZMQ.Socket router) {
+        Msg first;
+        while ((first = router.base().recv(ZMQ.DONTWAIT)) != null) {
+            String routingId = HEX.formatHex(first.data());
+            Msg payload = null;
+            int extra = 0;
+            while (router.hasReceiveMore()) {
+                Msg part = router.base().recv(0);
+                if (payload == null) {
+                    payload = part;
+                } else {
+                    extra++;
+                }
+            }
+            counters.increment(TransportCounters.MESSAGES_IN);
+            handle(routingId, payload, extra);
+        }
+    }
+
+    private void handle(String routingId, Msg payload, int extraFrames) {
+        Metadata meta = payload == null ? null : payload.getMetadata();
+        PeerRole role = meta == null ? null : PeerRole.fromUserId(meta.get(Metadata.USER_ID));
+        String address = meta == null ? "?" : String.valueOf(meta.get(Metadata.PEER_ADDRESS));
+        if (payload == null || extraFrames > 0 || role == null) {
+            drop(new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
+                    payload == null ? "empty message" : extraFrames > 0 ? (extraFrames + 1) + " frames, expected 1"
+                            : "no role for this connection"), address);
+            return;
+        }
+        Message message;
+        try {
+            message = codec.decode(payload.data());
+        } catch (InvalidMessageException e) {
+            drop(e, address);
+            return;
+        }
+        if (!allowed(role, message)) {
+            drop(new InvalidMessageException(InvalidMessageException.Cause.UNEXPECTED,
+                    role.name().toLowerCase() + " peer sent " + message.getClass().getSimpleName()), address);
+            return;
+        }
+        if (role == PeerRole.SLAVE) {
+            slavePeersLastHeard.put(routingId, System.currentTimeMillis());
+        }
+        try {
+            listener.onMessage(new Peer(routingId, role, address), message);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "handling " + message.getClass().getSimpleName() + " from " + address + " failed", e);
+        }
+    }
+
+    private static boolean allowed(PeerRole role, Message message) {
+        return switch (role) {
+            case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat;
+            case ADMIN -> message instanceof Message.AdminRequest;
+        };
+    }
+
+    private void drop(InvalidMessageException e, String address) {
+        counters.dropped(e.reason());
+        dropLog.warn("dropped a message from " + address + ": " + e.getMessage());
+    }
+
+    private void deliver(ZMQ.Socket router, String routingId, Message message) {
+        byte[] frame = codec.encode(message);
+        boolean sent;
+        try {
+            sent = router.send(HEX.parseHex(routingId), ZMQ.SNDMORE | ZMQ.DONTWAIT) && router.send(frame, ZMQ.DONTWAIT);
+        } catch (ZMQException e) {
+            sent = false;
+        }
+        counters.increment(sent ? TransportCounters.MESSAGES_OUT : TransportCounters.UNROUTABLE);
+    }
+
+    private void heartbeatSlaves(ZMQ.Socket router, long now) {
+        Iterator<Map.Entry<String, Long>> it = slavePeersLastHeard.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Long> e = it.next();
+            if (now - e.getValue() > FORGET_PEER_MS) {
+                it.remove();
+            } else {
+                deliver(router, e.getKey(), new Message.Heartbeat());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        zap.close();
+        outbox.close();
+        context.close();
+    }
+}

@@ -1,0 +1,295 @@
+package sdm.transport.zmq;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * A slave's link to its master: a CURVE DEALER that pins the master's key (from the join
+ * token) and presents the join key. Paranoid Pirate: the slave registers on every new
+ * connection, heartbeats, counts any traffic from the master as a sign of life, and when the
+ * master is silent past the liveness timeout it drops the socket and reconnects with
+ * exponential back-off. One thread owns the socket; {@link #send} may be called from any.
+ */
+public final class SlaveLink implements AutoCloseable {
+
+    /**
+     * @param masterAddress {@code host:port} of the master
+     * @param token         the join token (pins the master, gives the join key)
+     * @param registration  what to say in each {@link Message.Register}, asked anew each time
+     * @param heartbeat     interval of heartbeats
+     * @param liveness      silence after which the master is taken as lost
+     * @param minBackoff    first reconnection delay, doubled on each failure
+     * @param maxBackoff    longest reconnection delay
+     */
+    public record Config(String masterAddress, JoinToken token, Supplier<Message.Register> registration,
+            Duration heartbeat, Duration liveness, Duration minBackoff, Duration maxBackoff) {
+    }
+
+    /** Called on the link's thread; must not block. */
+    public interface Listener {
+        /** The master welcomed this node's registration. */
+        default void onConnected(Message.Welcome welcome) {
+        }
+
+        /** The master went silent or refused the handshake; the link keeps trying. */
+        default void onDisconnected(String reason) {
+        }
+
+        /** Any message other than heartbeats and the link's own control messages. */
+        default void onMessage(Message message) {
+        }
+    }
+
+    private static final Logger LOG = Logger.getLogger("sdm.transport");
+    private static final int MONITORED = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_CONNECT_RETRIED | ZMQ.EVENT_DISCONNECTED
+            | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+            | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+
+    private final Config config;
+    private final Listener listener;
+    private final MessageCodec codec = new MessageCodec();
+    private final TransportCounters counters = new TransportCounters();
+    private final Outbox<Message> outbox = new Outbox<>();
+    private final ZContext context = new ZContext(1);
+    private final AtomicLong lastHeardMs = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    private int socketGeneration;
+
+    public SlaveLink(Config config, Listener listener) {
+        this.config = config;
+        this.listener = listener;
+        context.setLinger(0);
+        this.thread = Thread.ofPlatform().name("sdm-slave-link").start(this::run);
+    }
+
+    /** Whether the master has welcomed this node and has not gone silent since. */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** Wall-clock time when the master was last heard from, 0 if never. */
+    public long lastHeardMs() {
+        return lastHeardMs.get();
+    }
+
+    public TransportCounters counters() {
+        return counters;
+    }
+
+    /** Queues a message to the master; returns at once, from any thread. */
+    public void send(Message message) {
+        outbox.offer(message);
+    }
+
+    private void run() {
+        long backoff = config.minBackoff().toMillis();
+        while (running) {
+            Session session = new Session();
+            try {
+                session.serve();
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.log(Level.WARNING, "link to master " + config.masterAddress() + " failed", e);
+                }
+            } finally {
+                session.close();
+            }
+            if (!running) {
+                break;
+            }
+            if (session.welcomed) {
+                backoff = config.minBackoff().toMillis();
+            }
+            LOG.info("reconnecting to master " + config.masterAddress() + " in " + backoff + " ms");
+            sleepUnlessClosed(backoff);
+            backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
+        }
+    }
+
+    private void sleepUnlessClosed(long ms) {
+        long until = System.currentTimeMillis() + ms;
+        while (running && System.currentTimeMillis() < until) {
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One socket's life: from connect until the master is silent past liveness. */
+    private final class Session {
+        private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+        private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
+        private boolean welcomed;
+        private boolean refusalLogged;
+        private boolean retryLogged;
+
+        Session() {
+            CurveKeyPair own = config.token().slaveKeys();
+            dealer.setLinger(0);
+            dealer.setCurveServerKey(ZMQ.Curve.z85Decode(config.token().masterPublicKey()));
+            dealer.setCurvePublicKey(own.publicBytes());
+            dealer.setCurveSecretKey(own.secretBytes());
+            dealer.setReconnectIVL(config.minBackoff().toMillis());
+            dealer.setReconnectIVLMax(config.maxBackoff().toMillis());
+            dealer.setMaxMsgSize(4L * codec.maxBytes());
+            dealer.setSndHWM(10_000);
+            dealer.setImmediate(true);
+            // JeroMQ 0.6.0 now and then leaves a CURVE handshake hanging when several peers
+            // connect at once; give up on it early and let the socket reconnect.
+            dealer.setHandshakeIvl((int) Math.max(1_000, config.liveness().toMillis() / 2));
+            String monitorEndpoint = "inproc://sdm-slave-monitor-" + (++socketGeneration);
+            dealer.monitor(monitorEndpoint, MONITORED);
+            monitor.connect(monitorEndpoint);
+            dealer.connect("tcp://" + config.masterAddress());
+        }
+
+        void serve() {
+            ZMQ.Poller poller = context.createPoller(3);
+            poller.register(dealer, ZMQ.Poller.POLLIN);
+            poller.register(monitor, ZMQ.Poller.POLLIN);
+            poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
+            long hb = config.heartbeat().toMillis();
+            long silenceSince = System.currentTimeMillis();
+            long nextHeartbeat = silenceSince;
+            try {
+                while (running) {
+                    long now = System.currentTimeMillis();
+                    long wait = Math.max(0, nextHeartbeat - now);
+                    if (poller.poll(wait) < 0) {
+                        return;
+                    }
+                    if (poller.pollin(0) && receiveAll()) {
+                        silenceSince = System.currentTimeMillis();
+                    }
+                    if (poller.pollin(1)) {
+                        readEvents();
+                    }
+                    if (poller.pollin(2)) {
+                        outbox.drain(m -> send(dealer, m));
+                    }
+                    now = System.currentTimeMillis();
+                    if (now >= nextHeartbeat) {
+                        // until welcomed, each beat is a registration: nothing waits in a queue
+                        send(dealer, welcomed ? new Message.Heartbeat() : registration());
+                        nextHeartbeat = now + hb;
+                    }
+                    if (now - silenceSince > config.liveness().toMillis()) {
+                        lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
+                        return;
+                    }
+                }
+            } finally {
+                poller.close();
+            }
+        }
+
+        private Message.Register registration() {
+            return config.registration().get();
+        }
+
+        /** Reads every waiting frame; true if any came from the master. */
+        private boolean receiveAll() {
+            boolean heard = false;
+            byte[] frame;
+            while ((frame = dealer.recv(ZMQ.DONTWAIT)) != null) {
+                while (dealer.hasReceiveMore()) {
+                    dealer.recv(0);
+                }
+                heard = true;
+                lastHeardMs.set(System.currentTimeMillis());
+                counters.increment(TransportCounters.MESSAGES_IN);
+                Message m;
+                try {
+                    m = codec.decode(frame);
+                } catch (InvalidMessageException e) {
+                    counters.dropped(e.reason());
+                    LOG.warning("dropped a message from the master: " + e.getMessage());
+                    continue;
+                }
+                switch (m) {
+                    case Message.Heartbeat h -> { }
+                    case Message.Reregister r -> send(dealer, registration());
+                    case Message.Welcome w -> {
+                        if (!welcomed) {
+                            LOG.info("joined master " + w.masterId() + " at " + config.masterAddress());
+                        }
+                        welcomed = true;
+                        connected = true;
+                        listener.onConnected(w);
+                    }
+                    default -> listener.onMessage(m);
+                }
+            }
+            return heard;
+        }
+
+        private void readEvents() {
+            ZMQ.Event event;
+            while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
+                int e = event.getEvent();
+                if (e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                        || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+                    if (!refusalLogged) {
+                        refusalLogged = true;
+                        LOG.severe("master " + config.masterAddress()
+                                + " refused the handshake: wrong join token, or another master at that address");
+                    }
+                } else if (e == ZMQ.EVENT_CONNECT_RETRIED) {
+                    if (!retryLogged) {
+                        retryLogged = true;
+                        LOG.warning("cannot reach master " + config.masterAddress() + "; retrying");
+                    }
+                } else if (e == ZMQ.EVENT_DISCONNECTED && connected) {
+                    LOG.info("connection to master " + config.masterAddress() + " closed");
+                }
+            }
+        }
+
+        private void lost(String reason) {
+            if (connected) {
+                connected = false;
+                LOG.warning("lost master: " + reason);
+                listener.onDisconnected(reason);
+            }
+        }
+
+        private void send(ZMQ.Socket socket, Message m) {
+            try {
+                if (socket.send(codec.encode(m), ZMQ.DONTWAIT)) {
+                    counters.increment(TransportCounters.MESSAGES_OUT);
+                }
+            } catch (ZMQException e) {
+                // queue full or socket closing: heartbeats and registrations are sent again anyway
+            }
+        }
+
+        void close() {
+            context.destroySocket(dealer);
+            context.destroySocket(monitor);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        outbox.close();
+        context.close();
+    }
+}
