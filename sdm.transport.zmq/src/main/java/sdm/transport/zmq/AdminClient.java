@@ -42,9 +42,9 @@ public final class AdminClient {
             dealer.setCurveSecretKey(adminKeys.secretBytes());
             dealer.setReconnectIVL(200);
             dealer.setMaxMsgSize(64L << 20);
-            dealer.monitor("inproc://sdm-admin-monitor", ZMQ.EVENT_CONNECTED | ZMQ.EVENT_CONNECT_RETRIED
+            dealer.monitor("inproc://sdm-admin-monitor", ZMQ.EVENT_CONNECTED
                     | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                    | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+                    | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
             monitor.connect("inproc://sdm-admin-monitor");
             dealer.connect("tcp://" + masterAddress);
 
@@ -70,7 +70,9 @@ public final class AdminClient {
                     ZMQ.Event event;
                     while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
                         int e = event.getEvent();
-                        if (e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+                        // JeroMQ reports the TCP connection, not the end of the handshake: the reply
+                        // timeout runs from there, and a refused key comes as a failure event.
+                        if (e == ZMQ.EVENT_CONNECTED && replyDeadline == Long.MAX_VALUE) {
                             connectDeadline = Long.MAX_VALUE;
                             replyDeadline = System.currentTimeMillis() + replyTimeout.toMillis();
                         } else if (e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL

@@ -1,0 +1,66 @@
+package sdm.transport.zmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MessageCodecTest {
+
+    private final MessageCodec codec = new MessageCodec(4096);
+
+    @Test
+    void everyMessageSurvivesTheRoundTrip() throws InvalidMessageException {
+        List<Message> messages = List.of(
+                new Message.Register("n1", "slave-1", Map.of("zone", "a"), "linux", "x86_64", "0.1.0"),
+                new Message.Welcome("m", 1000, 3000),
+                new Message.Reregister(),
+                new Message.Heartbeat(),
+                new Message.AdminRequest("r1", List.of("sdm:nodes", "--json"), true),
+                new Message.AdminReply("r1", false, "", "boom"));
+        for (Message m : messages) {
+            assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not json", "[1,2]", "{\"type\":\"heartbeat\"} trailing", "{\"nodeId\":\"x\"}",
+            "{\"type\":\"welcome\",\"masterId\":\"m\",\"heartbeatMs\":1,\"livenessMs\":2,\"extra\":1}",
+            "{\"type\":\"welcome\",\"masterId\":\"m\"}", "null"})
+    void malformedFramesAreRefusedNamingTheCause(String frame) {
+        assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidMessageException.class,
+                        e -> assertThat(e.reason()).isIn(InvalidMessageException.Cause.MALFORMED,
+                                InvalidMessageException.Cause.UNKNOWN_TYPE))
+                .message().doesNotContain("\n");
+    }
+
+    @Test
+    void anUnknownTypeIsNamed() {
+        assertThatThrownBy(() -> codec.decode("{\"type\":\"format-disk\"}".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOfSatisfying(InvalidMessageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Cause.UNKNOWN_TYPE))
+                .hasMessage("unknown message type 'format-disk'");
+    }
+
+    @Test
+    void anOversizedFrameIsRefusedUnread() {
+        assertThatThrownBy(() -> codec.decode(new byte[4097]))
+                .isInstanceOfSatisfying(InvalidMessageException.class,
+                        e -> assertThat(e.reason()).isEqualTo(InvalidMessageException.Cause.OVERSIZED))
+                .hasMessage("frame of 4097 bytes is over the limit of 4096");
+    }
+
+    @Test
+    void deepNestingIsRefused() {
+        String deep = "{\"type\":\"register\",\"labels\":" + "[".repeat(500) + "]".repeat(500) + "}";
+        assertThatThrownBy(() -> codec.decode(deep.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class);
+    }
+}
