@@ -11,7 +11,7 @@ import org.osgi.framework.ServiceReference;
  * How a bundle tells the node's launcher that the node cannot run (its port is taken, its
  * data folder is unreadable...). The launcher registers a {@code Consumer<String>} service
  * with the property {@value #PROPERTY}{@code =true}; it prints the line, stops the framework
- * and exits non-zero. Without a launcher (in a test container) the line is only logged.
+ * and exits non-zero. Without a launcher (in a test container) the line is logged instead.
  */
 public final class NodeFailure {
 
@@ -24,7 +24,7 @@ public final class NodeFailure {
     /** Reports {@code line}, one sentence naming what is wrong, as fatal for this node. */
     @SuppressWarnings("unchecked")
     public static void report(BundleContext context, String line) {
-        Logger.getLogger("sdm").severe(line);
+        boolean told = false;
         try {
             for (ServiceReference<Consumer> ref : context.getServiceReferences(Consumer.class,
                     "(" + PROPERTY + "=true)")) {
@@ -32,6 +32,7 @@ public final class NodeFailure {
                 if (consumer != null) {
                     try {
                         consumer.accept(line);
+                        told = true;
                     } finally {
                         context.ungetService(ref);
                     }
@@ -39,6 +40,9 @@ public final class NodeFailure {
             }
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
+        }
+        if (!told) {
+            Logger.getLogger("sdm").severe(line);
         }
     }
 }

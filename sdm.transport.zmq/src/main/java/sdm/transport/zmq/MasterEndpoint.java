@@ -129,6 +129,7 @@ public final class MasterEndpoint implements AutoCloseable {
             router.setMaxMsgSize(4L * config.maxMessageBytes());
             router.setSndHWM(10_000);
             router.setRcvHWM(10_000);
+            router.setHandshakeIvl(10_000);
             String endpoint = "tcp://" + config.host() + ":" + (config.port() == 0 ? "*" : config.port());
             try {
                 router.bind(endpoint);

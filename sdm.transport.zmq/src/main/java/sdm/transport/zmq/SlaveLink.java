@@ -146,8 +146,8 @@ public final class SlaveLink implements AutoCloseable {
             dealer.setMaxMsgSize(4L * codec.maxBytes());
             dealer.setSndHWM(10_000);
             dealer.setImmediate(true);
-            // JeroMQ 0.6.0 now and then leaves a CURVE handshake hanging when several peers
-            // connect at once; give up on it early and let the socket reconnect.
+            // JeroMQ 0.6.0 now and then leaves a new connection hanging before its handshake
+            // ends; give up on it early and let the socket reconnect (see AdminClient).
             dealer.setHandshakeIvl((int) Math.max(1_000, config.liveness().toMillis() / 2));
             String monitorEndpoint = "inproc://sdm-slave-monitor-" + (++socketGeneration);
             dealer.monitor(monitorEndpoint, MONITORED);

@@ -155,4 +155,15 @@ class LinkTest {
         SlaveLink honest = link("after-garbage", token);
         await("a slave after the garbage", Duration.ofSeconds(10), honest::connected);
     }
+
+    @Test
+    void manyShortAdminConnectionsAreAllAnswered() throws Exception {
+        startMaster();
+        String address = "127.0.0.1:" + master.port();
+        for (int i = 0; i < 100; i++) {
+            Message.AdminReply reply = AdminClient.execute(address, serverKeys.publicKey(), adminKeys,
+                    List.of("echo", Integer.toString(i)), false, Duration.ofSeconds(5));
+            assertThat(reply.output()).isEqualTo("ran [echo, " + i + "]");
+        }
+    }
 }

@@ -1,0 +1,68 @@
+package sdm.itest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import sdm.transport.zmq.AdminClient;
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.TransportException;
+
+/**
+ * Shell commands on a running master through the real admin client code, in this JVM, so
+ * that a test can poll without starting a JVM per question ({@code bin/sdm client} is tested
+ * as a process elsewhere).
+ */
+final class AdminCalls {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String address;
+    private final String masterKey;
+    private final CurveKeyPair admin;
+
+    AdminCalls(Path masterData) throws IOException {
+        this.address = read(masterData, "master.endpoint");
+        this.masterKey = read(masterData, "master.pub");
+        this.admin = CurveKeyPair.fromSecret(read(masterData, "admin.key"));
+    }
+
+    private static String read(Path dir, String name) throws IOException {
+        return Files.readString(dir.resolve(name), StandardCharsets.UTF_8).strip();
+    }
+
+    JsonNode json(String... command) throws TransportException, IOException {
+        Message.AdminReply reply = AdminClient.execute(address, masterKey, admin, List.of(command), true,
+                Duration.ofSeconds(10));
+        if (!reply.ok()) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + reply.error());
+        }
+        return JSON.readTree(reply.output());
+    }
+
+    List<JsonNode> nodes() throws TransportException, IOException {
+        List<JsonNode> out = new ArrayList<>();
+        json("sdm:nodes").forEach(out::add);
+        return out;
+    }
+
+    JsonNode node(String name) throws TransportException, IOException {
+        return nodes().stream().filter(n -> n.get("name").asText().equals(name)).findFirst().orElse(null);
+    }
+
+    long onlineCount() throws TransportException, IOException {
+        return nodes().stream().filter(n -> n.get("online").asBoolean()).count();
+    }
+
+    long counter(String name) throws TransportException, IOException {
+        return json("sdm:master").get("counters").path(name).asLong();
+    }
+}

@@ -1,0 +1,103 @@
+package sdm.itest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code bin/sdm} process started by a test, its output in files, stopped (with every
+ * process it started) when closed.
+ */
+final class SdmProcess implements AutoCloseable {
+
+    static final Path PROJECT = Path.of(System.getProperty("sdm.project.dir", "..")).toAbsolutePath().normalize();
+    static final Path SDM = PROJECT.resolve("bin/sdm");
+
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    private SdmProcess(Process process, Path out, Path err) {
+        this.process = process;
+        this.out = out;
+        this.err = err;
+    }
+
+    static SdmProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+        Files.createDirectories(workDir);
+        List<String> command = new ArrayList<>();
+        command.add(SDM.toString());
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(workDir, "out-", ".log");
+        Path err = Files.createTempFile(workDir, "err-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.environment().putAll(env);
+        return new SdmProcess(pb.start(), out, err);
+    }
+
+    /** Runs {@code bin/sdm} to its end (at most {@code timeout}) and returns what it did. */
+    static Result run(Path workDir, Duration timeout, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        try (SdmProcess p = start(workDir, env, args)) {
+            if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("sdm " + String.join(" ", args) + " did not end within " + timeout
+                        + "; stderr: " + p.stderr());
+            }
+            return new Result(p.process.exitValue(), p.stdout(), p.stderr());
+        }
+    }
+
+    record Result(int exitCode, String stdout, String stderr) {
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    String stdout() throws IOException {
+        return Files.readString(out, StandardCharsets.UTF_8);
+    }
+
+    String stderr() throws IOException {
+        return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    /** SIGTERM and wait: the clean stop a user gets with Ctrl-C. */
+    boolean terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        for (ProcessHandle h : family) {
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+    }
+}
