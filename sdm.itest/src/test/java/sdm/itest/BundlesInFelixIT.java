@@ -1,0 +1,155 @@
+package sdm.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.JarInputStream;
+import java.util.stream.Stream;
+
+import javax.inject.Inject;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+
+import sdm.api.MachineInfo;
+import sdm.api.NodeInfo;
+
+/**
+ * The master's bundle set in a real Felix under Pax Exam: everything resolves and starts, the
+ * {@link MachineInfo} service is there, and the {@code sdm} shell commands are registered.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BundlesInFelixIT {
+
+    /** Interactive console bundles and the slave agent are not part of a headless master. */
+    private static final Set<String> LEFT_OUT = Set.of("org.apache.felix.gogo.jline", "org.jline", "sdm.slave");
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private CommandProcessor commands;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path dist = Path.of(System.getProperty("sdm.dist.dir"));
+        Path data = Files.createTempDirectory("sdm-paxexam");
+        List<Option> options = new ArrayList<>();
+        try (Stream<Path> jars = Files.list(dist.resolve("bundles"))) {
+            for (Path jar : jars.sorted().toList()) {
+                if (!LEFT_OUT.contains(symbolicName(jar))) {
+                    options.add(bundle(jar.toUri().toString()));
+                }
+            }
+        }
+        options.add(junitBundles());
+        options.add(cleanCaches());
+        options.add(frameworkProperty("sdm.data").value(data.toString()));
+        options.add(frameworkProperty("sdm.master.bind").value("127.0.0.1:0"));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(data.resolve("deploy").toString()));
+        options.add(systemProperty("org.ops4j.pax.url.mvn.localRepository")
+                .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));
+        return options.toArray(Option[]::new);
+    }
+
+    private static String symbolicName(Path jar) throws IOException {
+        try (InputStream in = Files.newInputStream(jar); JarInputStream j = new JarInputStream(in)) {
+            String bsn = j.getManifest().getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+            return bsn == null ? "" : bsn.split(";")[0].strip();
+        }
+    }
+
+    @Test
+    public void everyBundleResolvesAndStarts() {
+        List<String> notActive = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (!fragment && b.getState() != Bundle.ACTIVE) {
+                notActive.add(b.getSymbolicName() + " in state " + b.getState());
+            }
+        }
+        assertEquals(List.of(), notActive);
+        List<String> names = Stream.of(context.getBundles()).map(Bundle::getSymbolicName).toList();
+        assertTrue(names.toString(), names.containsAll(List.of("sdm.api", "sdm.transport.zmq", "sdm.master",
+                "org.apache.felix.scr", "org.apache.felix.gogo.runtime", "org.apache.felix.configadmin",
+                "org.apache.felix.fileinstall", "eu.neilalexander.jnacl")));
+    }
+
+    @Test
+    public void theMasterPublishesMachineInfo() throws InterruptedException {
+        ServiceTracker<MachineInfo, MachineInfo> tracker = new ServiceTracker<>(context, MachineInfo.class, null);
+        tracker.open();
+        try {
+            MachineInfo machine = tracker.waitForService(10_000);
+            assertNotNull("MachineInfo service", machine);
+            assertEquals(NodeInfo.Role.MASTER, machine.self().role());
+            assertTrue(machine.master().address(), machine.master().address().startsWith("127.0.0.1:"));
+            assertTrue(machine.master().counters().keySet().containsAll(List.of("messagesIn", "handshakesRefused")));
+            assertEquals(List.of(), machine.nodes());
+            assertEquals(List.of(), machine.offline());
+        } finally {
+            tracker.close();
+        }
+    }
+
+    @Test
+    public void theShellCommandsAreRegisteredWithHelp() throws Exception {
+        List<String> functions = new ArrayList<>();
+        for (ServiceReference<?> ref : context.getServiceReferences((String) null, "(osgi.command.scope=sdm)")) {
+            Object f = ref.getProperty("osgi.command.function");
+            functions.addAll(f instanceof String[] a ? List.of(a) : List.of(String.valueOf(f)));
+        }
+        assertTrue(functions.toString(), functions.containsAll(List.of("nodes", "master")));
+
+        assertContains(run("sdm:nodes"), "0 nodes, 0 offline");
+        assertContains(run("sdm:master"), "address   127.0.0.1:", "counters");
+        assertContains(run("help sdm:nodes"), "list the slaves of this machine", "print JSON");
+    }
+
+    private static void assertContains(String text, String... parts) {
+        for (String part : parts) {
+            assertTrue("'" + part + "' in:\n" + text, text.contains(part));
+        }
+    }
+
+    private String run(String line) throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+        try (CommandSession session = commands.createSession(InputStream.nullInputStream(), out, out)) {
+            Object result = session.execute(line);
+            if (result != null) {
+                out.println(session.format(result, 0));
+            }
+        }
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+}
