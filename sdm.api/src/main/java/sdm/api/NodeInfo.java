@@ -15,7 +15,8 @@ import java.util.Map;
  * @param version     SDM version the node runs
  * @param online      whether the node has been heard from within the liveness timeout
  * @param lastSeenMs  wall-clock time (ms since the epoch) when the node was last heard from
- * @param onlineSinceMs wall-clock time of the node's last transition to online, 0 if never
+ * @param onlineSinceMs wall-clock time its current session began: when it last registered or
+ *                    came back online; 0 if never
  * @param offlineSinceMs wall-clock time of the node's last transition to offline, 0 if never
  */
 public record NodeInfo(

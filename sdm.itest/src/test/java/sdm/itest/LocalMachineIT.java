@@ -104,6 +104,7 @@ class LocalMachineIT {
         long pid = slavePid(1);
         long stoppedAt = System.currentTimeMillis();
         signal("STOP", pid);
+        long resumedAt;
         try {
             JsonNode offline = Waits.until("slave-1 offline", Duration.ofSeconds(10), Duration.ofMillis(100),
                     () -> admin.node("slave-1"), n -> !n.get("online").asBoolean());
@@ -113,9 +114,9 @@ class LocalMachineIT {
             assertThat(detection).isBetween(1_500L, 3_000L + 500L);
             assertThat(admin.node("slave-2").get("online").asBoolean()).isTrue();
         } finally {
+            resumedAt = System.currentTimeMillis();
             signal("CONT", pid);
         }
-        long resumedAt = System.currentTimeMillis();
         JsonNode back = Waits.until("slave-1 online again", Duration.ofSeconds(10), Duration.ofMillis(100),
                 () -> admin.node("slave-1"), n -> n.get("online").asBoolean());
         long returnTime = back.get("onlineSinceMs").asLong() - resumedAt;

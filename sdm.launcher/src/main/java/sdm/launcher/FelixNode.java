@@ -46,6 +46,7 @@ final class FelixNode {
     private static final Set<String> SLAVE_ONLY = Set.of("sdm.slave");
 
     private final Framework framework;
+    private final List<Bundle> console = new ArrayList<>();
     private final CompletableFuture<String> failure = new CompletableFuture<>();
     private volatile boolean stopping;
 
@@ -54,7 +55,8 @@ final class FelixNode {
     }
 
     /**
-     * Starts the framework and its bundles and waits until the node is ready.
+     * Starts the framework and its bundles and waits until the node is ready. The interactive
+     * console, if wanted, is installed but waits for {@link #startConsole}.
      *
      * @throws NodeStartException with one line naming what went wrong
      */
@@ -82,7 +84,6 @@ final class FelixNode {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put("sdm.fatal", "true");
             context.registerService(Consumer.class, (Consumer<String>) node.failure::complete, props);
-            List<Bundle> shell = new ArrayList<>();
             List<Bundle> others = new ArrayList<>();
             for (Path jar : bundleJars(dist)) {
                 String bsn = symbolicName(jar);
@@ -90,7 +91,7 @@ final class FelixNode {
                     continue;
                 }
                 Bundle b = context.installBundle(jar.toUri().toString());
-                (CONSOLE.contains(bsn) ? shell : others).add(b);
+                (CONSOLE.contains(bsn) ? node.console : others).add(b);
             }
             framework.start();
             for (Bundle b : others) {
@@ -99,9 +100,6 @@ final class FelixNode {
                 }
             }
             node.awaitReady(context);
-            for (Bundle b : shell) {
-                b.start();
-            }
             return node;
         } catch (BundleException | IOException e) {
             node.stop();
@@ -136,6 +134,17 @@ final class FelixNode {
             throw new NodeStartException("interrupted while starting");
         } finally {
             tracker.close();
+        }
+    }
+
+    /** Starts the interactive console, last, so that its prompt follows the start-up lines. */
+    void startConsole() throws NodeStartException {
+        try {
+            for (Bundle b : console) {
+                b.start();
+            }
+        } catch (BundleException e) {
+            throw new NodeStartException("cannot start the console: " + e.getMessage());
         }
     }
 

@@ -24,6 +24,9 @@ final class LocalMachine {
     private static final String DEFAULT_SLAVE_OPTS =
             "-XX:+UseSerialGC -Xmx96m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m";
 
+    /** With a console, its prompt waits this long for the slaves, so start-up lines come first. */
+    private static final long CONSOLE_WAIT_MS = 20_000;
+
     private final Path dist;
     private final List<SlaveProcess> slaves = new ArrayList<>();
 
@@ -59,7 +62,12 @@ final class LocalMachine {
         }
         System.out.println("sdm local: master on " + endpoint + ", " + count + " slave" + (count == 1 ? "" : "s")
                 + " starting; data in " + root);
-        Thread.ofPlatform().daemon().name("sdm-local-ready").start(() -> reportReady(master, count, start));
+        Thread ready = Thread.ofPlatform().daemon().name("sdm-local-ready")
+                .start(() -> reportReady(master, count, start));
+        if (console) {
+            ready.join(CONSOLE_WAIT_MS);
+            master.startConsole();
+        }
         return Main.runUntilStopped(master, this::stopSlaves);
     }
 
@@ -104,7 +112,7 @@ final class LocalMachine {
                 return;
             }
             Method nodes = info.getClass().getMethod("nodes");
-            long deadline = start + 120_000;
+            long deadline = start + 60_000;
             while (System.currentTimeMillis() < deadline) {
                 int online = 0;
                 for (Object n : (List<?>) nodes.invoke(info)) {

@@ -86,6 +86,7 @@ public final class Main {
         Map<String, String> props = masterProperties(data, bind, o.get("--deploy", null));
         LogSetup.configure(data, "master", console ? Level.WARNING : Level.INFO);
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.MASTER, console, props);
+        node.startConsole();
         return runUntilStopped(node, null);
     }
 

@@ -47,18 +47,22 @@ final class NodeRegistry {
     synchronized void register(String routingId, String address, Message.Register registration, long now) {
         Node node = byId.computeIfAbsent(registration.nodeId(), id -> new Node());
         boolean known = node.registration != null;
-        if (node.routingId != null) {
+        boolean sameConnection = routingId.equals(node.routingId);
+        if (node.routingId != null && !sameConnection) {
             byRoutingId.remove(node.routingId);
         }
         node.registration = registration;
         node.routingId = routingId;
-        node.address = host(address);
+        node.address = address == null ? "?" : address;
         byRoutingId.put(routingId, node);
         node.lastSeenMs = now;
-        if (!node.online) {
+        if (!node.online || !sameConnection) {
+            // a new connection starts a new session, even when the node never looked offline
+            // (a slave restarted within the liveness timeout)
+            LOG.info("node " + describe(node) + (!known ? " joined" : node.online ? " re-registered" : " is back online")
+                    + " from " + node.address);
             node.online = true;
             node.onlineSinceMs = now;
-            LOG.info("node " + describe(node) + (known ? " is back online" : " joined") + " from " + node.address);
         }
     }
 
@@ -104,10 +108,5 @@ final class NodeRegistry {
 
     private static String describe(Node node) {
         return node.registration.name() + " (" + node.registration.nodeId() + ")";
-    }
-
-    /** ZeroMQ reports the peer as an IP address; keep it short and readable. */
-    private static String host(String address) {
-        return address == null ? "?" : address;
     }
 }

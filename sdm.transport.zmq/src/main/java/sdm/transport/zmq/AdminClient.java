@@ -15,6 +15,13 @@ import org.zeromq.ZMQ;
  */
 public final class AdminClient {
 
+    private static final long CONNECT_TIMEOUT_MS = 5_000;
+    /** Connections closed on us before any answer, taken as a refusal of our key. */
+    private static final int CLOSES_MEANING_REFUSAL = 3;
+    private static final int EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
+            | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+            | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+
     private AdminClient() {
     }
 
@@ -46,51 +53,32 @@ public final class AdminClient {
             dealer.setHandshakeIvl(1_000);
             dealer.setReconnectIVL(100);
             dealer.setMaxMsgSize(64L << 20);
-            dealer.monitor("inproc://sdm-admin-monitor", ZMQ.EVENT_CONNECTED
-                    | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                    | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+            dealer.monitor("inproc://sdm-admin-monitor", EVENTS);
             monitor.connect("inproc://sdm-admin-monitor");
             dealer.connect("tcp://" + masterAddress);
 
             String requestId = UUID.randomUUID().toString();
-            dealer.send(codec.encode(new Message.AdminRequest(requestId, command, json)), 0);
+            byte[] request = codec.encode(new Message.AdminRequest(requestId, command, json));
+            boolean sent = false;
 
             ZMQ.Poller poller = context.createPoller(2);
             poller.register(dealer, ZMQ.Poller.POLLIN);
             poller.register(monitor, ZMQ.Poller.POLLIN);
-            long start = System.currentTimeMillis();
-            long connectDeadline = start + 5_000;
-            long replyDeadline = Long.MAX_VALUE;
+            Progress progress = new Progress(masterAddress, replyTimeout);
             while (true) {
-                long now = System.currentTimeMillis();
-                long deadline = Math.min(connectDeadline, replyDeadline);
-                if (now >= deadline) {
-                    throw new TransportException(replyDeadline == Long.MAX_VALUE
-                            ? "cannot reach master at " + masterAddress + " (nothing answers there)"
-                            : "master at " + masterAddress + " gave no answer within " + replyTimeout.toSeconds() + " s");
+                // never a blocking send: JeroMQ can hold it forever while the master refuses us
+                if (!sent) {
+                    sent = dealer.send(request, ZMQ.DONTWAIT);
                 }
-                poller.poll(deadline - now);
+                poller.poll(sent ? progress.waitMs() : Math.min(10, progress.waitMs()));
                 if (poller.pollin(1)) {
                     ZMQ.Event event;
                     while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
-                        int e = event.getEvent();
-                        // JeroMQ reports the TCP connection, not the end of the handshake: the reply
-                        // timeout runs from there, and a refused key comes as a failure event.
-                        if (e == ZMQ.EVENT_CONNECTED && replyDeadline == Long.MAX_VALUE) {
-                            connectDeadline = Long.MAX_VALUE;
-                            replyDeadline = System.currentTimeMillis() + replyTimeout.toMillis();
-                        } else if (e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                                || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-                            throw new TransportException("master at " + masterAddress
-                                    + " refused the admin key (is this the admin.key of that master?)");
-                        }
+                        progress.on(event.getEvent());
                     }
                 }
-                if (poller.pollin(0)) {
-                    byte[] frame = dealer.recv(ZMQ.DONTWAIT);
-                    if (frame == null) {
-                        continue;
-                    }
+                byte[] frame;
+                while (poller.pollin(0) && (frame = dealer.recv(ZMQ.DONTWAIT)) != null) {
                     try {
                         if (codec.decode(frame) instanceof Message.AdminReply reply
                                 && requestId.equals(reply.requestId())) {
@@ -102,6 +90,47 @@ public final class AdminClient {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Where the exchange stands, from the socket's events. JeroMQ reports the TCP connection,
+     * not the end of the handshake: the reply timeout runs from the connection. A refused key
+     * comes as a handshake failure or, when the master closes first, as repeated closes.
+     */
+    private static final class Progress {
+        private final String address;
+        private final Duration replyTimeout;
+        private long deadline = System.currentTimeMillis() + CONNECT_TIMEOUT_MS;
+        private boolean connected;
+        private int closes;
+
+        Progress(String address, Duration replyTimeout) {
+            this.address = address;
+            this.replyTimeout = replyTimeout;
+        }
+
+        void on(int event) throws TransportException {
+            if (event == ZMQ.EVENT_CONNECTED && !connected) {
+                connected = true;
+                deadline = System.currentTimeMillis() + replyTimeout.toMillis();
+            } else if (event == ZMQ.EVENT_DISCONNECTED && ++closes >= CLOSES_MEANING_REFUSAL
+                    || event == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                    || event == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                    || event == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+                throw new TransportException("master at " + address
+                        + " refused the admin key (is this the admin.key of that master?)");
+            }
+        }
+
+        long waitMs() throws TransportException {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new TransportException(connected
+                        ? "master at " + address + " gave no answer within " + replyTimeout.toSeconds() + " s"
+                        : "cannot reach master at " + address + " (nothing answers there)");
+            }
+            return left;
         }
     }
 }

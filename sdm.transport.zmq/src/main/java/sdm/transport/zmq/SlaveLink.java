@@ -49,6 +49,8 @@ public final class SlaveLink implements AutoCloseable {
     }
 
     private static final Logger LOG = Logger.getLogger("sdm.transport");
+    /** Connections closed before the welcome, taken as a refusal when no failure event came. */
+    private static final int CLOSES_MEANING_REFUSAL = 3;
     private static final int MONITORED = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_CONNECT_RETRIED | ZMQ.EVENT_DISCONNECTED
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
@@ -133,6 +135,7 @@ public final class SlaveLink implements AutoCloseable {
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
         private boolean welcomed;
         private boolean refusalLogged;
+        private int closesBeforeWelcome;
         private boolean retryLogged;
 
         Session() {
@@ -141,7 +144,9 @@ public final class SlaveLink implements AutoCloseable {
             dealer.setCurveServerKey(ZMQ.Curve.z85Decode(config.token().masterPublicKey()));
             dealer.setCurvePublicKey(own.publicBytes());
             dealer.setCurveSecretKey(own.secretBytes());
-            dealer.setReconnectIVL(config.minBackoff().toMillis());
+            // TCP-level reconnection starts fast and backs off to the same ceiling; losing the
+            // master (silence past liveness) replaces the socket with the slower back-off below.
+            dealer.setReconnectIVL(100);
             dealer.setReconnectIVLMax(config.maxBackoff().toMillis());
             dealer.setMaxMsgSize(4L * codec.maxBytes());
             dealer.setSndHWM(10_000);
@@ -185,7 +190,9 @@ public final class SlaveLink implements AutoCloseable {
                         send(dealer, welcomed ? new Message.Heartbeat() : registration());
                         nextHeartbeat = now + hb;
                     }
-                    if (now - silenceSince > config.liveness().toMillis()) {
+                    // before the welcome, leave JeroMQ time to drop a hung handshake and redial
+                    long allowed = welcomed ? config.liveness().toMillis() : 2 * config.liveness().toMillis();
+                    if (now - silenceSince > allowed) {
                         lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
                         return;
                     }
@@ -239,7 +246,10 @@ public final class SlaveLink implements AutoCloseable {
             ZMQ.Event event;
             while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
                 int e = event.getEvent();
-                if (e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+                boolean closedEarly = e == ZMQ.EVENT_DISCONNECTED && !welcomed
+                        && ++closesBeforeWelcome >= CLOSES_MEANING_REFUSAL;
+                if (closedEarly || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+                        || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                         || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
                     if (!refusalLogged) {
                         refusalLogged = true;

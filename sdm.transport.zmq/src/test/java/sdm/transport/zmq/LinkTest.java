@@ -101,8 +101,11 @@ class LinkTest {
         SlaveLink link = link("misled", pinnedElsewhere);
         SlaveLink honest = link("honest", token);
         await("the honest slave", Duration.ofSeconds(10), honest::connected);
-        // the misled slave shares the join secret but pinned another server key: no session
-        Thread.sleep(300);
+        // the misled slave shares the join secret but pinned another server key: it never gets
+        // a session, however many heartbeat rounds pass
+        long rounds = master.counters().get(TransportCounters.MESSAGES_OUT) + 10;
+        await("ten more messages from the master", Duration.ofSeconds(10),
+                () -> master.counters().get(TransportCounters.MESSAGES_OUT) >= rounds);
         assertThat(link.connected()).isFalse();
         assertThat(registered).containsOnlyKeys("honest");
     }
