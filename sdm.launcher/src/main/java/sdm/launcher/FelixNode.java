@@ -139,6 +139,9 @@ final class FelixNode {
 
     /** Starts the interactive console, last, so that its prompt follows the start-up lines. */
     void startConsole() throws NodeStartException {
+        if (!console.isEmpty()) {
+            LogSetup.quietConsole();
+        }
         try {
             for (Bundle b : console) {
                 b.start();

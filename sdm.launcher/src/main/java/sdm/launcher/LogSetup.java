@@ -27,12 +27,15 @@ final class LogSetup {
     private LogSetup() {
     }
 
-    static void configure(Path data, String tag, Level consoleLevel) throws IOException {
+    private static Handler console;
+
+    /** Start-up lines (INFO) go to the console; see {@link #quietConsole}. */
+    static void configure(Path data, String tag) throws IOException {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.INFO);
-        Handler console = new ConsoleHandler();
-        console.setLevel(consoleLevel);
+        console = new ConsoleHandler();
+        console.setLevel(Level.INFO);
         console.setFormatter(new OneLine(tag, false));
         root.addHandler(console);
         Path logs = data.resolve("log");
@@ -41,6 +44,13 @@ final class LogSetup {
         file.setLevel(Level.ALL);
         file.setFormatter(new OneLine(tag, true));
         root.addHandler(file);
+    }
+
+    /** Once an interactive shell owns the terminal, only warnings interrupt it. */
+    static void quietConsole() {
+        if (console != null) {
+            console.setLevel(Level.WARNING);
+        }
     }
 
     private static final class OneLine extends Formatter {

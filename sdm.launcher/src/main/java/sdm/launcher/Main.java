@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
 
 /**
  * {@code bin/sdm}: {@code master}, {@code slave}, {@code local}, {@code client}. Every error a
@@ -84,7 +83,7 @@ public final class Main {
         String bind = Options.hostPort("master", "--bind", o.get("--bind", "0.0.0.0:7700"));
         boolean console = !o.has("--no-console") && System.console() != null;
         Map<String, String> props = masterProperties(data, bind, o.get("--deploy", null));
-        LogSetup.configure(data, "master", console ? Level.WARNING : Level.INFO);
+        LogSetup.configure(data, "master");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.MASTER, console, props);
         node.startConsole();
         return runUntilStopped(node, null);
@@ -124,7 +123,7 @@ public final class Main {
             }
         }
         props.put("sdm.slave.labels", String.join(",", o.all("--label")));
-        LogSetup.configure(data, "slave", Level.INFO);
+        LogSetup.configure(data, "slave");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.SLAVE, false, props);
         String supervisor = o.get("--supervisor-pid", null);
         if (supervisor != null) {
