@@ -3,7 +3,6 @@ package sdm.slave.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;

@@ -277,11 +277,7 @@ public final class MasterEndpoint implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        SocketThread.join(thread, 5_000);
         zap.close();
         outbox.close();
         context.close();

@@ -294,11 +294,7 @@ public final class SlaveLink implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        SocketThread.join(thread, 5_000);
         outbox.close();
         context.close();
     }

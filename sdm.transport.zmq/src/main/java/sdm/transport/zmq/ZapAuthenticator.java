@@ -101,11 +101,7 @@ final class ZapAuthenticator implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        SocketThread.join(thread, 2_000);
         context.destroySocket(handler);
     }
 }
