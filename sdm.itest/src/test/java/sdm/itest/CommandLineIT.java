@@ -89,4 +89,16 @@ class CommandLineIT {
         SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + port, "--data", keys.toString(), "sdm:nodes");
         assertOneLineError(r, 1, "sdm client: cannot reach master at 127.0.0.1:" + port);
     }
+
+    @Test
+    void aMasterHostThatDoesNotResolveIsRetriedWithoutAStackTrace() throws Exception {
+        String token = sdm.transport.zmq.JoinToken.create(CurveKeyPair.generate().publicKey()).text();
+        try (SdmProcess slave = SdmProcess.start(work, Map.of(), "slave", "--master", "no-such-host.invalid:7700",
+                "--token", token, "--data", "s")) {
+            Waits.until("two attempts to connect", Duration.ofSeconds(30), Duration.ofMillis(200),
+                    slave::stderr, err -> err.split("cannot connect to master no-such-host.invalid:7700", -1).length > 2);
+            assertThat(slave.isAlive()).isTrue();
+            assertThat(slave.stderr()).doesNotContain("\tat ", "Exception in thread");
+        }
+    }
 }

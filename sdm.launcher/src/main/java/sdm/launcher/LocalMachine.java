@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,9 @@ final class LocalMachine {
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("--sun-misc-unsafe-memory-access=allow");
-        String opts = System.getenv().getOrDefault("SDM_SLAVE_JAVA_OPTS", DEFAULT_SLAVE_OPTS);
+        // the options of every node (bin/sdm's SDM_JAVA_OPTS), then the slaves' own
+        String opts = System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " "
+                + System.getenv().getOrDefault("SDM_SLAVE_JAVA_OPTS", DEFAULT_SLAVE_OPTS);
         for (String opt : opts.trim().split("\\s+")) {
             if (!opt.isEmpty()) {
                 cmd.add(opt);
@@ -101,12 +104,14 @@ final class LocalMachine {
         return cmd;
     }
 
+    /** Owner-only from the first byte, and swapped in whole: a slave never reads half a token. */
     private static void writeToken(Path data, String token) throws IOException {
         Files.createDirectories(data);
-        Path file = data.resolve("join.token");
-        Files.deleteIfExists(file);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+        Path temp = Files.createTempFile(data, ".join.token", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(temp, token + "\n", StandardCharsets.UTF_8);
+        Files.move(temp, data.resolve("join.token"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Prints one line when every slave is online: the time a newcomer waits. */

@@ -39,7 +39,7 @@ final class LogSetup {
         console.setFormatter(new OneLine(tag, false));
         root.addHandler(console);
         Path logs = data.resolve("log");
-        Files.createDirectories(logs);
+        Files.createDirectories(logs, Main.OWNER_ONLY);
         FileHandler file = new FileHandler(logs.resolve("sdm.%g.log").toString(), 10 << 20, 5, true);
         file.setLevel(Level.ALL);
         file.setFormatter(new OneLine(tag, true));

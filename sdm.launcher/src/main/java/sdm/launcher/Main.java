@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,12 @@ public final class Main {
               client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
                       runs one shell command on a running master and prints its output
 
-            'sdm COMMAND --help' describes a command.
+            Every command takes --help, which prints this text.
             """;
+
+    /** For folders that hold what only the node's user may read or change. */
+    static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private Main() {
     }
@@ -93,9 +99,12 @@ public final class Main {
         Map<String, String> props = new HashMap<>();
         props.put("sdm.master.bind", bind);
         Path deployDir = deploy == null ? data.resolve("deploy") : Path.of(deploy).toAbsolutePath();
-        Files.createDirectories(deployDir);
+        Files.createDirectories(deployDir, OWNER_ONLY);
         props.put("felix.fileinstall.dir", deployDir.toString());
         props.put("felix.fileinstall.noInitialDelay", "true");
+        // FileInstall looks only at *.jam.zip names; until an installer claims those (the programs
+        // issue), a bundle renamed so would still be installed: the folder is the owner's alone.
+        props.put("felix.fileinstall.filter", ".*\\.jam\\.zip");
         props.put("felix.fileinstall.log.level", "2");
         return props;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.logging.Logger;
 
 import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.JoinToken;
 
 /**

@@ -24,6 +24,7 @@ import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
+import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
@@ -47,7 +48,7 @@ public final class MasterNode implements MachineInfo {
     private String id;
     private String version;
     private NodeRegistry registry;
-    private MasterEndpoint endpoint;
+    private volatile MasterEndpoint endpoint;
     private ScheduledExecutorService sweeper;
     private ServiceRegistration<MachineInfo> registration;
 
@@ -62,12 +63,24 @@ public final class MasterNode implements MachineInfo {
             registry = new NodeRegistry(settings.livenessMs());
             endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
                     keys.server(), keys.joinToken().slaveKeys().publicKey(), keys.admin().publicKey(),
-                    Duration.ofMillis(settings.heartbeatMs()), settings.maxMessageBytes()), this::onMessage);
+                    Duration.ofMillis(settings.heartbeatMs()), settings.maxMessageBytes()),
+                    new MasterEndpoint.Listener() {
+                        @Override
+                        public void onMessage(MasterEndpoint.Peer from, Message message) {
+                            MasterNode.this.onMessage(from, message);
+                        }
+
+                        @Override
+                        public void onStopped(String reason) {
+                            NodeFailure.report(context, reason);
+                        }
+                    });
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
             data.write("master.endpoint", local, false);
             if (keys.created()) {
-                LOG.info("first start: slaves join with --token " + keys.joinToken().text()
-                        + " (also in " + settings.data().resolve("join.token") + ")");
+                // shown once on the console, never logged: log files are not secret
+                System.out.println("sdm: first start; slaves join this master with --token "
+                        + keys.joinToken().text() + " (kept in " + settings.data().resolve("join.token") + ")");
             }
             LOG.info("master " + id + " listening on " + address() + ", data in " + settings.data());
         } catch (TransportException | IOException | IllegalArgumentException e) {
@@ -103,32 +116,37 @@ public final class MasterNode implements MachineInfo {
 
     /** On the endpoint's thread: must not block. */
     private void onMessage(MasterEndpoint.Peer from, Message message) {
+        MasterEndpoint e = endpoint;
+        if (e == null) {
+            return; // not yet (or no longer) started: a slave registers again on its next beat
+        }
         long now = System.currentTimeMillis();
         switch (message) {
             case Message.Register r -> {
                 registry.register(from.routingId(), from.address(), r, now);
-                endpoint.send(from.routingId(),
+                e.send(from.routingId(),
                         new Message.Welcome(id, settings.heartbeatMs(), settings.livenessMs()));
             }
             case Message.AdminRequest request -> {
                 AdminShell s = shell;
                 if (s == null) {
-                    endpoint.send(from.routingId(), new Message.AdminReply(request.requestId(), false, "",
+                    e.send(from.routingId(), new Message.AdminReply(request.requestId(), false, "",
                             "this master has no shell to run commands"));
                 } else {
-                    s.submit(request, reply -> endpoint.send(from.routingId(), reply));
+                    s.submit(request, reply -> e.send(from.routingId(), reply));
                 }
             }
             default -> {
                 if (!registry.touch(from.routingId(), now)) {
-                    endpoint.send(from.routingId(), new Message.Reregister());
+                    e.send(from.routingId(), new Message.Reregister());
                 }
             }
         }
     }
 
     private String address() {
-        return settings.host() + ":" + (endpoint == null ? settings.port() : endpoint.port());
+        MasterEndpoint e = endpoint;
+        return settings.host() + ":" + (e == null ? settings.port() : e.port());
     }
 
     @Override

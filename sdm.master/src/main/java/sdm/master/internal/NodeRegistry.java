@@ -3,6 +3,7 @@ package sdm.master.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -27,6 +28,7 @@ final class NodeRegistry {
         boolean online;
         long onlineSinceMs;
         long offlineSinceMs;
+        boolean duplicateReported;
 
         NodeInfo snapshot() {
             Message.Register r = registration;
@@ -38,6 +40,15 @@ final class NodeRegistry {
     private final long livenessMs;
     private final Map<String, Node> byId = new HashMap<>();
     private final Map<String, Node> byRoutingId = new HashMap<>();
+    /** Connections a node has left for a newer one, the most recent few. */
+    private final Map<String, Node> replaced = new LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Node> eldest) {
+            return size() > 1024;
+        }
+    };
 
     NodeRegistry(long livenessMs) {
         this.livenessMs = livenessMs;
@@ -50,6 +61,7 @@ final class NodeRegistry {
         boolean sameConnection = routingId.equals(node.routingId);
         if (node.routingId != null && !sameConnection) {
             byRoutingId.remove(node.routingId);
+            replaced.put(node.routingId, node);
         }
         node.registration = registration;
         node.routingId = routingId;
@@ -74,6 +86,13 @@ final class NodeRegistry {
     synchronized boolean touch(String routingId, long now) {
         Node node = byRoutingId.get(routingId);
         if (node == null) {
+            Node other = replaced.get(routingId);
+            if (other != null && !other.duplicateReported) {
+                // a connection this node left is still talking: two processes share its id
+                other.duplicateReported = true;
+                LOG.warning("two slaves claim node id " + other.registration.nodeId() + " (one of them at "
+                        + other.address + "): give each its own data folder");
+            }
             return false;
         }
         node.lastSeenMs = now;

@@ -49,7 +49,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
             NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
             return;
         }
-        LOG.info("slave " + settings.name() + " (" + settings.nodeId() + ") joining master " + settings.master());
+        LOG.info("joining master " + settings.master() + " as " + settings.name() + " (" + settings.nodeId() + ")");
         link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
                 Duration.ofSeconds(1), Duration.ofSeconds(32)), this);

@@ -73,6 +73,17 @@ public record JoinToken(String masterPublicKey, byte[] secret) {
         return PREFIX + HEX.formatHex(ZMQ.Curve.z85Decode(masterPublicKey)) + "-" + HEX.formatHex(secret);
     }
 
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JoinToken t && t.masterPublicKey.equals(masterPublicKey)
+                && java.security.MessageDigest.isEqual(t.secret, secret);
+    }
+
+    @Override
+    public int hashCode() {
+        return masterPublicKey.hashCode() * 31 + java.util.Arrays.hashCode(secret);
+    }
+
     /** Never shows the secret, so a token cannot leak through a log line. */
     @Override
     public String toString() {

@@ -48,15 +48,20 @@ public final class MasterEndpoint implements AutoCloseable {
     public record Peer(String routingId, PeerRole role, String address) {
     }
 
-    /** Called on the endpoint's thread for every valid message: must not block. */
-    @FunctionalInterface
+    /** Called on the endpoint's thread: must not block. */
     public interface Listener {
+        /** Every valid message. */
         void onMessage(Peer from, Message message);
+
+        /** The endpoint's thread ended on an error after the bind: nothing is received any more. */
+        default void onStopped(String reason) {
+        }
     }
 
     private static final Logger LOG = Logger.getLogger("sdm.transport");
     private static final HexFormat HEX = HexFormat.of();
     private static final long FORGET_PEER_MS = 60_000;
+    private static final int MAX_MESSAGES_PER_TURN = 1_000;
 
     private final Config config;
     private final Listener listener;
@@ -145,6 +150,7 @@ public final class MasterEndpoint implements AutoCloseable {
                 bound.completeExceptionally(new TransportException("cannot start endpoint: " + e.getMessage()));
             } else if (running) {
                 LOG.log(Level.SEVERE, "master endpoint stopped", e);
+                listener.onStopped("the master endpoint stopped: " + e);
             }
         } finally {
             context.destroySocket(router);
@@ -168,13 +174,14 @@ public final class MasterEndpoint implements AutoCloseable {
         poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
         long heartbeatMs = config.heartbeat().toMillis();
         long nextHeartbeat = System.currentTimeMillis() + heartbeatMs;
+        boolean moreWaiting = false;
         while (running && !Thread.currentThread().isInterrupted()) {
-            long wait = Math.max(0, nextHeartbeat - System.currentTimeMillis());
+            long wait = moreWaiting ? 0 : Math.max(0, nextHeartbeat - System.currentTimeMillis());
             if (poller.poll(wait) < 0) {
                 break;
             }
-            if (poller.pollin(0)) {
-                receiveAll(router);
+            if (poller.pollin(0) || moreWaiting) {
+                moreWaiting = receiveAll(router);
             }
             if (poller.pollin(1)) {
                 outbox.drain(out -> deliver(router, out.routingId(), out.message()));
@@ -188,9 +195,10 @@ public final class MasterEndpoint implements AutoCloseable {
         poller.close();
     }
 
-    private void receiveAll(ZMQ.Socket router) {
+    /** Handles what is waiting, up to a bound, so a flooding peer cannot starve sends and heartbeats. */
+    private boolean receiveAll(ZMQ.Socket router) {
         Msg first;
-        while ((first = router.base().recv(ZMQ.DONTWAIT)) != null) {
+        for (int n = 0; n < MAX_MESSAGES_PER_TURN && (first = router.base().recv(ZMQ.DONTWAIT)) != null; n++) {
             String routingId = HEX.formatHex(first.data());
             Msg payload = null;
             int extra = 0;
@@ -205,6 +213,7 @@ public final class MasterEndpoint implements AutoCloseable {
             counters.increment(TransportCounters.MESSAGES_IN);
             handle(routingId, payload, extra);
         }
+        return (router.getEvents() & ZMQ.Poller.POLLIN) != 0;
     }
 
     private void handle(String routingId, Msg payload, int extraFrames) {

@@ -1,7 +1,6 @@
 package sdm.transport.zmq;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,7 +38,7 @@ public final class SlaveLink implements AutoCloseable {
         default void onConnected(Message.Welcome welcome) {
         }
 
-        /** The master went silent or refused the handshake; the link keeps trying. */
+        /** The master went silent, or the link was reset; the link keeps trying. */
         default void onDisconnected(String reason) {
         }
 
@@ -61,7 +60,6 @@ public final class SlaveLink implements AutoCloseable {
     private final TransportCounters counters = new TransportCounters();
     private final Outbox<Message> outbox = new Outbox<>();
     private final ZContext context = new ZContext(1);
-    private final AtomicLong lastHeardMs = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -79,11 +77,6 @@ public final class SlaveLink implements AutoCloseable {
         return connected;
     }
 
-    /** Wall-clock time when the master was last heard from, 0 if never. */
-    public long lastHeardMs() {
-        return lastHeardMs.get();
-    }
-
     public TransportCounters counters() {
         return counters;
     }
@@ -99,11 +92,15 @@ public final class SlaveLink implements AutoCloseable {
             Session session = new Session();
             try {
                 session.serve();
+            } catch (ZMQException e) {
+                // for example a master host name that does not resolve (yet): retry with back-off
+                LOG.warning("cannot connect to master " + config.masterAddress() + ": " + e.getMessage());
             } catch (RuntimeException e) {
                 if (running) {
                     LOG.log(Level.WARNING, "link to master " + config.masterAddress() + " failed", e);
                 }
             } finally {
+                session.lost("the link to master " + config.masterAddress() + " was reset");
                 session.close();
             }
             if (!running) {
@@ -134,6 +131,8 @@ public final class SlaveLink implements AutoCloseable {
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
         private boolean welcomed;
+        private long heartbeatMs = config.heartbeat().toMillis();
+        private long livenessMs = config.liveness().toMillis();
         private boolean refusalLogged;
         private int closesBeforeWelcome;
         private boolean retryLogged;
@@ -157,15 +156,14 @@ public final class SlaveLink implements AutoCloseable {
             String monitorEndpoint = "inproc://sdm-slave-monitor-" + (++socketGeneration);
             dealer.monitor(monitorEndpoint, MONITORED);
             monitor.connect(monitorEndpoint);
-            dealer.connect("tcp://" + config.masterAddress());
         }
 
         void serve() {
+            dealer.connect("tcp://" + config.masterAddress());
             ZMQ.Poller poller = context.createPoller(3);
             poller.register(dealer, ZMQ.Poller.POLLIN);
             poller.register(monitor, ZMQ.Poller.POLLIN);
             poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
-            long hb = config.heartbeat().toMillis();
             long silenceSince = System.currentTimeMillis();
             long nextHeartbeat = silenceSince;
             try {
@@ -188,10 +186,10 @@ public final class SlaveLink implements AutoCloseable {
                     if (now >= nextHeartbeat) {
                         // until welcomed, each beat is a registration: nothing waits in a queue
                         send(dealer, welcomed ? new Message.Heartbeat() : registration());
-                        nextHeartbeat = now + hb;
+                        nextHeartbeat = now + heartbeatMs;
                     }
                     // before the welcome, leave JeroMQ time to drop a hung handshake and redial
-                    long allowed = welcomed ? config.liveness().toMillis() : 2 * config.liveness().toMillis();
+                    long allowed = welcomed ? livenessMs : 2 * livenessMs;
                     if (now - silenceSince > allowed) {
                         lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
                         return;
@@ -215,7 +213,6 @@ public final class SlaveLink implements AutoCloseable {
                     dealer.recv(0);
                 }
                 heard = true;
-                lastHeardMs.set(System.currentTimeMillis());
                 counters.increment(TransportCounters.MESSAGES_IN);
                 Message m;
                 try {
@@ -234,6 +231,11 @@ public final class SlaveLink implements AutoCloseable {
                         }
                         welcomed = true;
                         connected = true;
+                        // the master's timing wins, so both ends agree on when a peer is lost
+                        if (w.heartbeatMs() > 0 && w.livenessMs() > w.heartbeatMs()) {
+                            heartbeatMs = w.heartbeatMs();
+                            livenessMs = w.livenessMs();
+                        }
                         listener.onConnected(w);
                     }
                     default -> listener.onMessage(m);

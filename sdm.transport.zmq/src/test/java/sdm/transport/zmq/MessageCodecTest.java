@@ -32,7 +32,10 @@ class MessageCodecTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "not json", "[1,2]", "{\"type\":\"heartbeat\"} trailing", "{\"nodeId\":\"x\"}",
             "{\"type\":\"welcome\",\"masterId\":\"m\",\"heartbeatMs\":1,\"livenessMs\":2,\"extra\":1}",
-            "{\"type\":\"welcome\",\"masterId\":\"m\"}", "null"})
+            "{\"type\":\"welcome\",\"masterId\":\"m\"}", "null",
+            "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":null,\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}",
+            "{\"type\":\"register\",\"nodeId\":\" \",\"name\":\"x\",\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}",
+            "{\"type\":\"admin-request\",\"requestId\":null,\"command\":[],\"json\":false}"})
     void malformedFramesAreRefusedNamingTheCause(String frame) {
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOfSatisfying(InvalidMessageException.class,
@@ -62,5 +65,14 @@ class MessageCodecTest {
         String deep = "{\"type\":\"register\",\"labels\":" + "[".repeat(500) + "]".repeat(500) + "}";
         assertThatThrownBy(() -> codec.decode(deep.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidMessageException.class);
+    }
+
+    @Test
+    void fieldsFromTheWireAreBounded() {
+        String longName = "n".repeat(129);
+        String frame = "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":\"" + longName
+                + "\",\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}";
+        assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("name is over 128 characters");
     }
 }

@@ -1,4 +1,4 @@
-package sdm.master.internal;
+package sdm.transport.zmq;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -12,27 +12,27 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Small text files in a node's data folder, written atomically (temp, fsync, rename). */
-final class DataFolder {
+/**
+ * Small text files in a node's data folder (keys, tokens, ids), written atomically (temp file,
+ * fsync, rename) so that a crash leaves the old file or the new one, never half of one.
+ */
+public final class DataFolder {
 
     private final Path root;
 
-    DataFolder(Path root) throws IOException {
+    public DataFolder(Path root) throws IOException {
         this.root = root;
         Files.createDirectories(root);
     }
 
-    Path root() {
-        return root;
-    }
-
-    Optional<String> read(String name) throws IOException {
+    /** The file's text without surrounding blanks, or empty if there is no such file. */
+    public Optional<String> read(String name) throws IOException {
         Path p = root.resolve(name);
         return Files.exists(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8).strip()) : Optional.empty();
     }
 
     /** Writes {@code text} to {@code name}; with {@code secret}, readable by the owner only. */
-    void write(String name, String text, boolean secret) throws IOException {
+    public void write(String name, String text, boolean secret) throws IOException {
         Path target = root.resolve(name);
         Path temp = root.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
         try {
@@ -53,7 +53,7 @@ final class DataFolder {
     }
 
     /** The persistent id of this node, created on first use. */
-    String nodeId() throws IOException {
+    public String nodeId() throws IOException {
         Optional<String> id = read("node.id");
         if (id.isPresent() && !id.get().isEmpty()) {
             return id.get();
