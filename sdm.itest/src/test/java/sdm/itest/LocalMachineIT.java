@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,9 +95,21 @@ class LocalMachineIT {
         assertThat(one.get("os").asText()).isEqualTo("linux");
         assertThat(one.get("address").asText()).startsWith("127.0.0.1:");
         assertThat(one.get("lastSeenMs").asLong()).isPositive();
-        assertThat(Files.readString(root.resolve("master/join.token"))).startsWith("SDM1-");
-        assertThat(Files.getPosixFilePermissions(root.resolve("master/admin.key")).toString())
-                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        String token = Files.readString(root.resolve("master/join.token")).strip();
+        assertThat(token).startsWith("SDM1-");
+        for (String secret : List.of("master/admin.key", "master/master.key", "master/join.token",
+                "slave-1/join.token")) {
+            assertThat(Files.getPosixFilePermissions(root.resolve(secret)).toString()).as(secret)
+                    .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        }
+        // shown once on the console, never in a log
+        assertThat(local.stdout()).contains(token);
+        String tokenSecret = token.substring(token.lastIndexOf('-') + 1);
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path log : files.filter(f -> f.toString().contains("/log/")).filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(log)).as(log.toString()).doesNotContain(tokenSecret);
+            }
+        }
     }
 
     @Test
