@@ -1,0 +1,102 @@
+package sdm.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JamManifestTest {
+
+    /** The example of SPEC §2. */
+    static final String EXAMPLE = """
+            {
+              "name": "hello",
+              "version": "1.2.0",
+              "description": "optional text",
+              "master": { "main": "js/main.js" },
+              "native": {
+                "libraries": [
+                  { "os": "linux", "arch": "x86_64",  "path": "native/linux-x86_64/libhello.so" },
+                  { "os": "linux", "arch": "aarch64", "path": "native/linux-aarch64/libhello.so" }
+                ],
+                "functions": [
+                  { "name": "add",   "returns": "int",    "params": ["int", "int"] },
+                  { "name": "greet", "returns": "string", "params": ["string"] },
+                  { "name": "tick",  "returns": "void",   "params": [] }
+                ]
+              },
+              "privileges": ["programs.control"],
+              "placement": { "labels": { "zone": "a" } }
+            }
+            """;
+
+    private static JamManifest parse(String json) throws ArchiveException {
+        return JamManifest.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theSpecExampleIsValid() throws ArchiveException {
+        JamManifest m = parse(EXAMPLE);
+        assertThat(m.name()).isEqualTo("hello");
+        assertThat(m.master().main()).isEqualTo("js/main.js");
+        assertThat(m.nativeCode().libraries()).extracting(JamManifest.Library::arch).containsExactly("x86_64", "aarch64");
+        assertThat(m.nativeCode().functions()).extracting(JamManifest.Function::name).containsExactly("add", "greet", "tick");
+        assertThat(m.privileges()).containsExactly("programs.control");
+        assertThat(m.placement().labels()).containsEntry("zone", "a");
+    }
+
+    @Test
+    void writingItBackGivesTheSameBytesEachTime() throws ArchiveException {
+        JamManifest m = parse(EXAMPLE);
+        assertThat(m.toJson()).isEqualTo(parse(EXAMPLE).toJson());
+        assertThat(JamManifest.parse(m.toJson())).isEqualTo(m);
+    }
+
+    @Test
+    void eitherPartMayBeLeftOut() throws ArchiveException {
+        assertThat(parse("{\"name\":\"js-only\",\"version\":\"0.1.0\",\"master\":{\"main\":\"js/a.js\"}}").nativeCode())
+                .isNull();
+        assertThat(parse("""
+                {"name":"c-only","version":"0.1.0-rc.1+build.5","native":{"libraries":[{"os":"linux","arch":"x86_64",
+                "path":"native/x/lib.so"}],"functions":[{"name":"f","returns":"void","params":[]}]}}""").master())
+                .isNull();
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "``                                                                  | MANIFEST.json is empty",
+            "`{`                                                                 | MANIFEST.json is not valid JSON",
+            "`[1]`                                                               | has the wrong shape",
+            "`{\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"}}`         | name is missing",
+            "`{\"name\":\"Hello\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"}}` | name 'Hello' is not",
+            "`{\"name\":\"h\",\"master\":{\"main\":\"js/m.js\"}}`                | version is missing",
+            "`{\"name\":\"h\",\"version\":\"1.0\",\"master\":{\"main\":\"js/m.js\"}}` | version '1.0' is not a semantic version",
+            "`{\"name\":\"h\",\"version\":\"01.0.0\",\"master\":{\"main\":\"js/m.js\"}}` | is not a semantic version",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\"}`                            | neither 'master' nor 'native'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"colour\":\"red\",\"master\":{\"main\":\"js/m.js\"}}` | unknown field 'colour'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"x\":1}}` | unknown field 'master.x'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"../m.js\"}}` | is not a .js file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/../../m.js\"}}` | is not a .js file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"/js/m.js\"}}` | is not a .js file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[],\"functions\":[]}}` | native.libraries is empty",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/../../etc/x.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[]}]}}` | is not a .so file under native/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"},{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/b.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[]}]}}` | two native libraries for linux/x86_64",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"float\",\"params\":[]}]}}` | returns unknown type 'float'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[\"void\"]}]}}` | has a parameter of type 'void'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[\"char*\"]}]}}` | has a parameter of unknown type 'char*'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f;rm -rf\",\"returns\":\"int\",\"params\":[]}]}}` | is not a C identifier",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[]},{\"name\":\"f\",\"returns\":\"int\",\"params\":[]}]}}` | function f is declared twice",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[],\"inline\":true}]}}` | unknown field 'native.functions[0].inline'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"},\"privileges\":[\"Root!\"]}` | privilege 'Root!' is not a privilege name",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"},\"placement\":{\"labels\":{\"zone\":\"a b\"}}}` | placement label 'zone' is malformed",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"}} {}` | MANIFEST.json is not valid JSON",
+            "`{\"name\":1e999999999,\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"}}` | name"})
+    void aBrokenManifestIsOneLineNamingTheProblem(String json, String expected) {
+        assertThatThrownBy(() -> parse(json)).isInstanceOf(ArchiveException.class)
+                .message().contains(expected.trim()).doesNotContain("\n");
+    }
+}
