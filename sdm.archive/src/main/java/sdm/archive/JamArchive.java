@@ -16,11 +16,11 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * A {@code .jam.zip} that has passed every rule of SPEC §2 that can be checked without
- * looking inside its libraries: size and entry limits, safe names (no absolute paths, no
- * {@code ..}, no symlinks, no duplicates), no zip bomb (bytes are counted while reading, never
- * taken from headers), a valid manifest, and every file the manifest names present.
- * Nothing is written anywhere while checking.
+ * A {@code .jam.zip} that has passed every rule of SPEC §2: size and entry limits, safe names
+ * (no absolute paths, no {@code ..}, no symlinks, no duplicates), no zip bomb (bytes are
+ * counted while reading, never taken from headers), a valid manifest, every file it names
+ * present, and each library an ELF shared object for its arch defining every declared
+ * function. Nothing is written but private temporary copies of the libraries while checking.
  */
 public final class JamArchive {
 
@@ -103,8 +103,42 @@ public final class JamArchive {
                     throw new ArchiveException("library " + lib.path() + " is not in the archive");
                 }
             }
+            checkLibraries(zip, manifest.nativeCode());
         }
         return new JamArchive(manifest, files);
+    }
+
+    /**
+     * Each library must be an ELF shared object for its declared arch that defines every
+     * declared function. Run after the limits held, so each library is of a bounded size; it is
+     * copied to a private temporary file (never to a path named by the archive) and mapped.
+     */
+    private static void checkLibraries(Path zip, JamManifest.Native nativeCode) throws IOException, ArchiveException {
+        try (ZipFile zf = new ZipFile(zip.toFile())) {
+            for (JamManifest.Library lib : nativeCode.libraries()) {
+                Path temp = Files.createTempFile("sdm-check-", ".so");
+                try {
+                    try (InputStream in = zf.getInputStream(zf.getEntry(lib.path()))) {
+                        Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    Set<String> defined;
+                    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ)) {
+                        defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()),
+                                lib.arch());
+                    } catch (ArchiveException e) {
+                        throw new ArchiveException("library " + lib.path() + " " + e.getMessage());
+                    }
+                    for (JamManifest.Function f : nativeCode.functions()) {
+                        if (!defined.contains(f.name())) {
+                            throw new ArchiveException("library " + lib.path() + " does not define function "
+                                    + f.name() + "()");
+                        }
+                    }
+                } finally {
+                    Files.deleteIfExists(temp);
+                }
+            }
+        }
     }
 
     /** Inflates every entry, counting bytes; returns the manifest's bytes, or null. */

@@ -10,12 +10,15 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,17 +28,47 @@ class JamArchiveTest {
     private static final String MANIFEST = """
             {"name":"hello","version":"1.0.0","master":{"main":"js/main.js"},
              "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/libhello.so"}],
-                       "functions":[{"name":"add","returns":"int","params":["int","int"]}]}}""";
+                       "functions":[{"name":"add","returns":"int","params":["int","int"]},
+                                    {"name":"greet","returns":"string","params":["string"]}]}}""";
+
+    private static final String SOURCE = """
+            static char buffer[64];
+            int add(int a, int b) { return a + b; }
+            const char *greet(const char *who) { buffer[0] = who[0]; return buffer; }
+            static int hidden(void) { return 1; }
+            """;
+
+    /** A real shared library and a real object file, compiled by gcc for this test run. */
+    private static byte[] library;
+    private static byte[] objectFile;
 
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void compile(@TempDir Path build) throws Exception {
+        Path c = build.resolve("hello.c");
+        Files.writeString(c, SOURCE);
+        gcc(build, "-shared", "-fPIC", "-o", "libhello.so", "hello.c");
+        gcc(build, "-c", "-fPIC", "-o", "hello.o", "hello.c");
+        library = Files.readAllBytes(build.resolve("libhello.so"));
+        objectFile = Files.readAllBytes(build.resolve("hello.o"));
+    }
+
+    private static void gcc(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("gcc"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("gcc %s: %s", String.join(" ", args), out).isZero();
+    }
 
     private Map<String, byte[]> validEntries() {
         Map<String, byte[]> e = new LinkedHashMap<>();
         e.put("MANIFEST.json", MANIFEST.getBytes(StandardCharsets.UTF_8));
         e.put("js/", new byte[0]);
         e.put("js/main.js", "console.log('hi')".getBytes(StandardCharsets.UTF_8));
-        e.put("native/linux-x86_64/libhello.so", new byte[] {0x7f, 'E', 'L', 'F'});
+        e.put("native/linux-x86_64/libhello.so", library);
         return e;
     }
 
@@ -217,5 +250,52 @@ class JamArchiveTest {
         byte[] b = Files.readAllBytes(p);
         Files.write(p, java.util.Arrays.copyOf(b, b.length - 30));
         assertRefused(p, "cut.jam.zip: ");
+    }
+
+    private Map<String, byte[]> withLibrary(byte[] bytes) {
+        Map<String, byte[]> e = validEntries();
+        e.put("native/linux-x86_64/libhello.so", bytes);
+        return e;
+    }
+
+    @Test
+    void aDeclaredFunctionMissingFromItsLibraryIsRefused() throws Exception {
+        Map<String, byte[]> e = validEntries();
+        e.put("MANIFEST.json", MANIFEST.replace("\"greet\"", "\"hidden\"").getBytes(StandardCharsets.UTF_8));
+        assertRefused(zip("nofunc.jam.zip", e),
+                "library native/linux-x86_64/libhello.so does not define function hidden()");
+    }
+
+    @Test
+    void aLibraryForAnotherProcessorIsRefused() throws Exception {
+        byte[] arm = library.clone();
+        arm[18] = (byte) 183; // e_machine: EM_AARCH64
+        arm[19] = 0;
+        assertRefused(zip("arch.jam.zip", withLibrary(arm)), "is built for ELF machine 183, not for x86_64");
+    }
+
+    @Test
+    void aLibraryThatIsNotElfIsRefused() throws Exception {
+        assertRefused(zip("text.jam.zip", withLibrary("#!/bin/sh\nrm -rf /\n".getBytes(StandardCharsets.UTF_8))),
+                "library native/linux-x86_64/libhello.so is not an ELF file");
+    }
+
+    @Test
+    void anObjectFileIsNotASharedLibrary() throws Exception {
+        assertRefused(zip("object.jam.zip", withLibrary(objectFile)), "is an ELF file but not a shared object");
+    }
+
+    @Test
+    void aTruncatedLibraryIsRefused() throws Exception {
+        assertRefused(zip("cutlib.jam.zip", withLibrary(java.util.Arrays.copyOf(library, 200))),
+                "has no readable section headers");
+    }
+
+    @Test
+    void anArchWithoutAnElfMachineIsRefused() throws Exception {
+        Map<String, byte[]> e = validEntries();
+        e.put("MANIFEST.json", MANIFEST.replace("x86_64\",\"path", "sparc64\",\"path")
+                .getBytes(StandardCharsets.UTF_8));
+        assertRefused(zip("sparc.jam.zip", e), "arch 'sparc64' is not one SDM can check");
     }
 }
