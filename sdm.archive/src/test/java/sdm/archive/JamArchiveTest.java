@@ -10,9 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.ZipEntry;
@@ -31,14 +29,6 @@ class JamArchiveTest {
                        "functions":[{"name":"add","returns":"int","params":["int","int"]},
                                     {"name":"greet","returns":"string","params":["string"]}]}}""";
 
-    private static final String SOURCE = """
-            static char buffer[64];
-            int add(int a, int b) { return a + b; }
-            const char *greet(const char *who) { buffer[0] = who[0]; return buffer; }
-            static int hidden(void) { return 1; }
-            """;
-
-    /** A real shared library and a real object file, compiled by gcc for this test run. */
     private static byte[] library;
     private static byte[] objectFile;
 
@@ -46,21 +36,9 @@ class JamArchiveTest {
     Path dir;
 
     @BeforeAll
-    static void compile(@TempDir Path build) throws Exception {
-        Path c = build.resolve("hello.c");
-        Files.writeString(c, SOURCE);
-        gcc(build, "-shared", "-fPIC", "-o", "libhello.so", "hello.c");
-        gcc(build, "-c", "-fPIC", "-o", "hello.o", "hello.c");
-        library = Files.readAllBytes(build.resolve("libhello.so"));
-        objectFile = Files.readAllBytes(build.resolve("hello.o"));
-    }
-
-    private static void gcc(Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("gcc"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("gcc %s: %s", String.join(" ", args), out).isZero();
+    static void compile() throws Exception {
+        library = TestLibraries.library();
+        objectFile = TestLibraries.objectFile();
     }
 
     private Map<String, byte[]> validEntries() {
