@@ -31,7 +31,7 @@ public final class BundleConverter {
     public static final String MANIFEST_COPY = "SDM-INF/MANIFEST.json";
 
     /** 1980-02-01 00:00 local DOS time: the earliest a zip can say, the same on every run. */
-    private static final long FIXED_TIME = 315_532_800_000L + 31L * 24 * 3600 * 1000;
+    static final long FIXED_TIME = 315_532_800_000L + 31L * 24 * 3600 * 1000;
 
     private BundleConverter() {
     }

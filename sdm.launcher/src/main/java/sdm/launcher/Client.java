@@ -3,13 +3,11 @@ package sdm.launcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -49,7 +47,7 @@ final class Client {
             throw new UsageException("sdm client: --timeout wants seconds, got '" + o.get("--timeout", "") + "'");
         }
 
-        try (URLClassLoader loader = transportLoader()) {
+        try (URLClassLoader loader = FelixNode.plainLoader(dist, CLIENT_BUNDLES)) {
             Class<?> keys = loader.loadClass("sdm.transport.zmq.CurveKeyPair");
             Class<?> client = loader.loadClass("sdm.transport.zmq.AdminClient");
             Object reply;
@@ -84,14 +82,4 @@ final class Client {
         return Files.readString(p, StandardCharsets.UTF_8).strip();
     }
 
-    private URLClassLoader transportLoader() throws IOException {
-        List<URL> urls = new ArrayList<>();
-        for (Path jar : FelixNode.bundleJars(dist)) {
-            String bsn = FelixNode.symbolicName(jar);
-            if (bsn != null && CLIENT_BUNDLES.stream().anyMatch(bsn::startsWith)) {
-                urls.add(jar.toUri().toURL());
-            }
-        }
-        return new URLClassLoader(urls.toArray(URL[]::new), Client.class.getClassLoader());
-    }
 }

@@ -208,6 +208,21 @@ final class FelixNode {
         }
     }
 
+    /**
+     * A plain class loader over the distribution's bundles whose symbolic names start with one
+     * of {@code prefixes}: for commands that use SDM code without starting a framework.
+     */
+    static java.net.URLClassLoader plainLoader(Path dist, List<String> prefixes) throws IOException {
+        List<java.net.URL> urls = new ArrayList<>();
+        for (Path jar : bundleJars(dist)) {
+            String bsn = symbolicName(jar);
+            if (bsn != null && prefixes.stream().anyMatch(bsn::startsWith)) {
+                urls.add(jar.toUri().toURL());
+            }
+        }
+        return new java.net.URLClassLoader(urls.toArray(java.net.URL[]::new), FelixNode.class.getClassLoader());
+    }
+
     static String symbolicName(Path jar) throws IOException {
         try (InputStream in = Files.newInputStream(jar); JarInputStream j = new JarInputStream(in)) {
             Manifest m = j.getManifest();

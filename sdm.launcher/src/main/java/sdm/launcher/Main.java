@@ -31,6 +31,8 @@ public final class Main {
                       a slave that joins that master
               client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
                       runs one shell command on a running master and prints its output
+              pack    DIR [-o FILE]
+                      checks a program folder and writes its .jam.zip
 
             Every command takes --help, which prints this text.
             """;
@@ -76,9 +78,9 @@ public final class Main {
             case "slave" -> slave(args);
             case "local" -> new LocalMachine(distribution()).run(args);
             case "client" -> new Client(distribution()).run(args, out, err);
-            case "pack" -> throw new UsageException("sdm pack: not available yet (it comes with programs)");
+            case "pack" -> new Pack(distribution()).run(args, out, err);
             default -> throw new UsageException("sdm: unknown command '" + command
-                    + "' (commands: local, master, slave, client; see sdm --help)");
+                    + "' (commands: local, master, slave, client, pack; see sdm --help)");
         };
     }
 

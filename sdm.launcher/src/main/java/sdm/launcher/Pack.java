@@ -1,0 +1,56 @@
+package sdm.launcher;
+
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code sdm pack DIR [-o FILE]}: checks a program folder and writes its {@code .jam.zip}, with
+ * the archive code of the distribution loaded into a plain class loader.
+ */
+final class Pack {
+
+    private static final List<String> BUNDLES = List.of("sdm.archive", "com.fasterxml.jackson.core");
+
+    private final Path dist;
+
+    Pack(Path dist) {
+        this.dist = dist;
+    }
+
+    int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Path folder = null;
+        Path target = null;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-o") || a.equals("--output")) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException("sdm pack: " + a + " needs a file name");
+                }
+                target = Path.of(args[++i]);
+            } else if (a.startsWith("-")) {
+                throw new UsageException("sdm pack: unknown option " + a + " (see sdm pack --help)");
+            } else if (folder == null) {
+                folder = Path.of(a);
+            } else {
+                throw new UsageException("sdm pack: unexpected argument '" + a + "'");
+            }
+        }
+        if (folder == null) {
+            throw new UsageException("sdm pack: no program folder given (sdm pack DIR [-o FILE])");
+        }
+        try (URLClassLoader loader = FelixNode.plainLoader(dist, BUNDLES)) {
+            Class<?> packer = loader.loadClass("sdm.archive.JamPacker");
+            try {
+                Path written = (Path) packer.getMethod("pack", Path.class, Path.class).invoke(null, folder, target);
+                out.println("sdm pack: wrote " + written);
+                return 0;
+            } catch (InvocationTargetException e) {
+                err.println("sdm pack: " + e.getCause().getMessage());
+                return 1;
+            }
+        }
+    }
+}
