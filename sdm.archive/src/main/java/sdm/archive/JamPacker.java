@@ -40,6 +40,10 @@ public final class JamPacker {
         }
         JamManifest manifest = JamManifest.parse(Files.readAllBytes(manifestFile));
         Path out = target != null ? target : Path.of(manifest.name() + "-" + manifest.version() + ".jam.zip");
+        Path parent = out.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            throw new ArchiveException("cannot write " + out + ": there is no folder " + parent);
+        }
         List<String> files = new ArrayList<>(List.of(JamArchive.MANIFEST));
         for (String part : PARTS) {
             Path root = folder.resolve(part);
@@ -57,7 +61,7 @@ public final class JamPacker {
             }
         }
         files.sort(null);
-        Path temp = Files.createTempFile(out.toAbsolutePath().getParent(), ".pack-", ".tmp");
+        Path temp = Files.createTempFile(parent, ".pack-", ".tmp");
         try {
             try (OutputStream o = Files.newOutputStream(temp); ZipOutputStream z = new ZipOutputStream(o)) {
                 for (String name : files) {

@@ -48,7 +48,11 @@ final class Pack {
                 out.println("sdm pack: wrote " + written);
                 return 0;
             } catch (InvocationTargetException e) {
-                err.println("sdm pack: " + e.getCause().getMessage());
+                Throwable cause = e.getCause();
+                err.println("sdm pack: " + (cause instanceof java.nio.file.NoSuchFileException
+                        ? "no such file or folder: " + cause.getMessage()
+                        : cause instanceof java.io.IOException ? "cannot read or write: " + cause.getMessage()
+                        : cause.getMessage()));
                 return 1;
             }
         }
