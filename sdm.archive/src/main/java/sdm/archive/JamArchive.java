@@ -3,13 +3,16 @@ package sdm.archive;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -88,104 +91,119 @@ public final class JamArchive {
                 files.add(e.name());
             }
         }
-        byte[] manifestBytes = readAll(zip, entries, limits);
-        if (manifestBytes == null) {
-            throw new ArchiveException("has no " + MANIFEST + " at its root");
-        }
-        JamManifest manifest = JamManifest.parse(manifestBytes);
-        Set<String> present = new HashSet<>(files);
-        if (manifest.master() != null && !present.contains(manifest.master().main())) {
-            throw new ArchiveException("master.main " + manifest.master().main() + " is not in the archive");
-        }
-        if (manifest.nativeCode() != null) {
-            for (JamManifest.Library lib : manifest.nativeCode().libraries()) {
-                if (!present.contains(lib.path())) {
-                    throw new ArchiveException("library " + lib.path() + " is not in the archive");
+        try (Contents contents = readAll(zip, entries, limits)) {
+            if (contents.manifest == null) {
+                throw new ArchiveException("has no " + MANIFEST + " at its root");
+            }
+            JamManifest manifest = JamManifest.parse(contents.manifest);
+            Set<String> present = new HashSet<>(files);
+            if (manifest.master() != null && !present.contains(manifest.master().main())) {
+                throw new ArchiveException("master.main " + manifest.master().main() + " is not in the archive");
+            }
+            if (manifest.nativeCode() != null) {
+                for (JamManifest.Library lib : manifest.nativeCode().libraries()) {
+                    Path copy = contents.libraries.get(lib.path());
+                    if (copy == null) {
+                        throw new ArchiveException("library " + lib.path() + " is not in the archive");
+                    }
+                    checkLibrary(lib, copy, manifest.nativeCode().functions());
                 }
             }
-            checkLibraries(zip, manifest.nativeCode());
+            return new JamArchive(manifest, files);
         }
-        return new JamArchive(manifest, files);
+    }
+
+    /** A library must be an ELF shared object for its declared arch that defines every declared function. */
+    private static void checkLibrary(JamManifest.Library lib, Path copy, List<JamManifest.Function> functions)
+            throws IOException, ArchiveException {
+        Set<String> defined;
+        try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.READ)) {
+            defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), lib.arch());
+        } catch (ArchiveException e) {
+            throw new ArchiveException("library " + lib.path() + " " + e.getMessage());
+        }
+        for (JamManifest.Function f : functions) {
+            if (!defined.contains(f.name())) {
+                throw new ArchiveException("library " + lib.path() + " does not define function " + f.name() + "()");
+            }
+        }
     }
 
     /**
-     * Each library must be an ELF shared object for its declared arch that defines every
-     * declared function. Run after the limits held, so each library is of a bounded size; it is
-     * copied to a private temporary file (never to a path named by the archive) and mapped.
+     * What one pass over the entries keeps: the manifest's bytes, and a private temporary copy
+     * (never at a path named by the archive) of every file that the manifest rules allow to be
+     * a library ({@code native/**.so}), since the manifest may come after them. Closing deletes
+     * the copies.
      */
-    private static void checkLibraries(Path zip, JamManifest.Native nativeCode) throws IOException, ArchiveException {
-        try (ZipFile zf = new ZipFile(zip.toFile())) {
-            for (JamManifest.Library lib : nativeCode.libraries()) {
-                Path temp = Files.createTempFile("sdm-check-", ".so");
-                try {
-                    try (InputStream in = zf.getInputStream(zf.getEntry(lib.path()))) {
-                        Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    Set<String> defined;
-                    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.READ)) {
-                        defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()),
-                                lib.arch());
-                    } catch (ArchiveException e) {
-                        throw new ArchiveException("library " + lib.path() + " " + e.getMessage());
-                    }
-                    for (JamManifest.Function f : nativeCode.functions()) {
-                        if (!defined.contains(f.name())) {
-                            throw new ArchiveException("library " + lib.path() + " does not define function "
-                                    + f.name() + "()");
-                        }
-                    }
-                } finally {
-                    Files.deleteIfExists(temp);
-                }
+    private static final class Contents implements AutoCloseable {
+        byte[] manifest;
+        final Map<String, Path> libraries = new HashMap<>();
+
+        @Override
+        public void close() throws IOException {
+            for (Path p : libraries.values()) {
+                Files.deleteIfExists(p);
             }
         }
     }
 
-    /** Inflates every entry, counting bytes; returns the manifest's bytes, or null. */
-    private static byte[] readAll(Path zip, List<CentralDirectory.Entry> entries, ArchiveLimits limits)
+    /** Inflates every entry once, counting bytes against the limits, never trusting headers. */
+    private static Contents readAll(Path zip, List<CentralDirectory.Entry> entries, ArchiveLimits limits)
             throws IOException, ArchiveException {
-        byte[] manifest = null;
-        long total = 0;
-        byte[] buffer = new byte[64 << 10];
-        try (ZipFile zf = new ZipFile(zip.toFile())) {
-            for (CentralDirectory.Entry e : entries) {
-                if (e.isDirectory()) {
-                    continue;
-                }
-                ZipEntry ze = zf.getEntry(e.name());
-                if (ze == null) {
-                    throw new ArchiveException("entry '" + e.name() + "' cannot be found");
-                }
-                boolean isManifest = e.name().equals(MANIFEST);
-                ByteArrayOutputStream kept = isManifest ? new ByteArrayOutputStream() : null;
-                long unpacked = 0;
-                long ratioBound = Math.max(limits.ratioFloorBytes(),
-                        (long) limits.maxRatio() * Math.max(1, e.packedSize()));
-                try (InputStream in = zf.getInputStream(ze)) {
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        unpacked += n;
-                        total += n;
-                        if (total > limits.maxUnpackedBytes()) {
-                            throw new ArchiveException("unpacks to over " + limits.maxUnpackedBytes() + " bytes");
-                        }
-                        if (unpacked > ratioBound) {
-                            throw new ArchiveException("entry '" + e.name() + "' unpacks more than "
-                                    + limits.maxRatio() + ":1 (a zip bomb?)");
-                        }
-                        if (kept != null) {
-                            if (unpacked > MAX_MANIFEST_BYTES) {
+        Contents contents = new Contents();
+        try {
+            long total = 0;
+            byte[] buffer = new byte[64 << 10];
+            try (ZipFile zf = new ZipFile(zip.toFile())) {
+                for (CentralDirectory.Entry e : entries) {
+                    if (e.isDirectory()) {
+                        continue;
+                    }
+                    ZipEntry ze = zf.getEntry(e.name());
+                    if (ze == null) {
+                        throw new ArchiveException("entry '" + e.name() + "' cannot be found");
+                    }
+                    boolean isManifest = e.name().equals(MANIFEST);
+                    OutputStream sink = null;
+                    if (isManifest) {
+                        sink = new ByteArrayOutputStream();
+                    } else if (e.name().startsWith("native/") && e.name().endsWith(".so")) {
+                        Path copy = Files.createTempFile("sdm-check-", ".so");
+                        contents.libraries.put(e.name(), copy);
+                        sink = Files.newOutputStream(copy);
+                    }
+                    long unpacked = 0;
+                    long ratioBound = Math.max(limits.ratioFloorBytes(),
+                            (long) limits.maxRatio() * Math.max(1, e.packedSize()));
+                    try (InputStream in = zf.getInputStream(ze); OutputStream out = sink) {
+                        int n;
+                        while ((n = in.read(buffer)) > 0) {
+                            unpacked += n;
+                            total += n;
+                            if (total > limits.maxUnpackedBytes()) {
+                                throw new ArchiveException("unpacks to over " + limits.maxUnpackedBytes() + " bytes");
+                            }
+                            if (unpacked > ratioBound) {
+                                throw new ArchiveException("entry '" + e.name() + "' unpacks more than "
+                                        + limits.maxRatio() + ":1 (a zip bomb?)");
+                            }
+                            if (isManifest && unpacked > MAX_MANIFEST_BYTES) {
                                 throw new ArchiveException(MANIFEST + " is over " + MAX_MANIFEST_BYTES + " bytes");
                             }
-                            kept.write(buffer, 0, n);
+                            if (out != null) {
+                                out.write(buffer, 0, n);
+                            }
                         }
                     }
-                }
-                if (isManifest) {
-                    manifest = kept.toByteArray();
+                    if (isManifest) {
+                        contents.manifest = ((ByteArrayOutputStream) sink).toByteArray();
+                    }
                 }
             }
+            return contents;
+        } catch (IOException | ArchiveException | RuntimeException e) {
+            contents.close();
+            throw e;
         }
-        return manifest;
     }
 }
