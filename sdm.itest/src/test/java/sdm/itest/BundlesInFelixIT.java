@@ -3,6 +3,7 @@ package sdm.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
@@ -19,8 +20,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.JarInputStream;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import javax.inject.Inject;
 
@@ -37,10 +41,12 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.util.tracker.ServiceTracker;
 
 import sdm.api.MachineInfo;
 import sdm.api.NodeInfo;
+import sdm.api.ProgramRuntime;
 
 /**
  * The master's bundle set in a real Felix under Pax Exam: everything resolves and starts, the
@@ -128,11 +134,68 @@ public class BundlesInFelixIT {
             Object f = ref.getProperty("osgi.command.function");
             functions.addAll(f instanceof String[] a ? List.of(a) : List.of(String.valueOf(f)));
         }
-        assertTrue(functions.toString(), functions.containsAll(List.of("nodes", "master")));
+        assertTrue(functions.toString(), functions.containsAll(List.of("nodes", "master", "install", "start",
+                "stop", "update", "uninstall", "apps", "app")));
 
         assertContains(run("sdm:nodes"), "0 nodes, 0 offline");
         assertContains(run("sdm:master"), "address   127.0.0.1:", "counters");
         assertContains(run("help sdm:nodes"), "list the slaves of this machine", "print JSON");
+        assertContains(run("sdm:apps"), "0 programs");
+        assertContains(run("help sdm:install"), "--start", "--grant", "--timeout");
+    }
+
+    /**
+     * A master-only program goes through the master's own framework: installed as bundle
+     * jam.NAME, started, handed to the runtime extension point, stopped, uninstalled.
+     */
+    @Test
+    public void aProgramReachesTheRuntimeExtensionPoint() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        ServiceRegistration<ProgramRuntime> runtime = context.registerService(ProgramRuntime.class,
+                new ProgramRuntime() {
+                    @Override
+                    public void start(Bundle program) {
+                        events.add("start " + program.getSymbolicName() + " " + program.getHeaders().get("SDM-Master-Main"));
+                    }
+
+                    @Override
+                    public void stop(Bundle program) {
+                        events.add("stop " + program.getSymbolicName());
+                    }
+                }, null);
+        Path zip = Files.createTempDirectory("sdm-program").resolve("greeter.jam.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+            out.putNextEntry(new ZipEntry("MANIFEST.json"));
+            out.write("{\"name\":\"greeter\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/main.js\"}}"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.putNextEntry(new ZipEntry("js/main.js"));
+            out.write("console.log('hi')".getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            assertContains(run("sdm:install --start " + zip), "greeter 1.0.0: desired active", "master  active");
+            Bundle bundle = context.getBundle("jam:greeter");
+            assertNotNull("bundle jam:greeter", bundle);
+            assertEquals("jam.greeter", bundle.getSymbolicName());
+            assertEquals(Bundle.ACTIVE, bundle.getState());
+            assertEquals(List.of("start jam.greeter js/main.js"), events);
+
+            assertContains(run("sdm:stop greeter"), "desired stopped", "master  stopped");
+            assertEquals(Bundle.RESOLVED, bundle.getState());
+            assertEquals(List.of("start jam.greeter js/main.js", "stop jam.greeter"), events);
+
+            assertContains(run("sdm:apps"), "greeter", "1 program");
+            assertContains(run("sdm:uninstall greeter"), "greeter 1.0.0: uninstalled");
+            assertEquals(null, context.getBundle("jam:greeter"));
+
+            try {
+                run("sdm:uninstall greeter");
+                fail("uninstalling a program twice must fail");
+            } catch (Exception e) {
+                assertContains(e.getMessage(), "no program named 'greeter' is installed");
+            }
+        } finally {
+            runtime.unregister();
+        }
     }
 
     private static void assertContains(String text, String... parts) {

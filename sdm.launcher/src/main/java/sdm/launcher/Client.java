@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -54,8 +56,8 @@ final class Client {
             try {
                 Object admin = keys.getMethod("fromSecret", String.class).invoke(null, adminKey);
                 reply = client.getMethod("execute", String.class, String.class, keys, List.class, boolean.class,
-                        Duration.class).invoke(null, address, masterKey, admin, o.rest(), o.has("--json"),
-                                Duration.ofSeconds(timeout));
+                        Duration.class, Map.class).invoke(null, address, masterKey, admin, o.rest(), o.has("--json"),
+                                Duration.ofSeconds(timeout), localFiles(o.rest()));
             } catch (InvocationTargetException e) {
                 err.println("sdm client: " + e.getCause().getMessage());
                 return 1;
@@ -71,6 +73,28 @@ final class Client {
             }
             return 0;
         }
+    }
+
+    /** Commands whose archive argument, when it is a file here, is sent to the master. */
+    private static final Set<String> UPLOADING = Set.of("sdm:install", "install", "sdm:update", "update");
+    /** Their options that take a value. */
+    private static final Set<String> VALUED = Set.of("--grant", "--timeout");
+
+    /** The arguments of an install or update that name local files, by index. */
+    static Map<Integer, Path> localFiles(List<String> command) {
+        Map<Integer, Path> files = new HashMap<>();
+        if (command.isEmpty() || !UPLOADING.contains(command.get(0))) {
+            return files;
+        }
+        for (int i = 1; i < command.size(); i++) {
+            String arg = command.get(i);
+            if (VALUED.contains(arg)) {
+                i++;
+            } else if (!arg.startsWith("--") && Files.isRegularFile(Path.of(arg))) {
+                files.put(i, Path.of(arg).toAbsolutePath());
+            }
+        }
+        return files;
     }
 
     private static String readKey(Path data, String file, String what) throws IOException, UsageException {

@@ -43,6 +43,11 @@ final class FelixNode {
     private static final String MACHINE_INFO = "sdm.api.MachineInfo";
     private static final Set<String> CONSOLE = Set.of("org.apache.felix.gogo.jline", "org.jline");
     private static final Set<String> MASTER_ONLY = Set.of("sdm.master", "org.apache.felix.fileinstall");
+    /**
+     * Started once the node is ready: FileInstall would otherwise scan the deploy folder before
+     * the master's installer for programs is there, and install a {@code .jam.zip} as a plain bundle.
+     */
+    private static final Set<String> AFTER_READY = Set.of("org.apache.felix.fileinstall");
     private static final Set<String> SLAVE_ONLY = Set.of("sdm.slave");
 
     private final Framework framework;
@@ -85,13 +90,14 @@ final class FelixNode {
             props.put("sdm.fatal", "true");
             context.registerService(Consumer.class, (Consumer<String>) node.failure::complete, props);
             List<Bundle> others = new ArrayList<>();
+            List<Bundle> afterReady = new ArrayList<>();
             for (Path jar : bundleJars(dist)) {
                 String bsn = symbolicName(jar);
                 if (bsn == null || !wanted(bsn, role, console)) {
                     continue;
                 }
                 Bundle b = context.installBundle(jar.toUri().toString());
-                (CONSOLE.contains(bsn) ? node.console : others).add(b);
+                (CONSOLE.contains(bsn) ? node.console : AFTER_READY.contains(bsn) ? afterReady : others).add(b);
             }
             framework.start();
             for (Bundle b : others) {
@@ -100,6 +106,9 @@ final class FelixNode {
                 }
             }
             node.awaitReady(context);
+            for (Bundle b : afterReady) {
+                b.start();
+            }
             return node;
         } catch (BundleException | IOException e) {
             node.stop();

@@ -104,8 +104,9 @@ public final class Main {
         Files.createDirectories(deployDir, OWNER_ONLY);
         props.put("felix.fileinstall.dir", deployDir.toString());
         props.put("felix.fileinstall.noInitialDelay", "true");
-        // FileInstall looks only at *.jam.zip names; until an installer claims those (the programs
-        // issue), a bundle renamed so would still be installed: the folder is the owner's alone.
+        // FileInstall acts on a file once it looks the same on two polls in a row: a 150 ms poll
+        // gives a dropped archive to its installer within 150-300 ms of its last write.
+        props.put("felix.fileinstall.poll", "150");
         props.put("felix.fileinstall.filter", ".*\\.jam\\.zip");
         props.put("felix.fileinstall.log.level", "2");
         return props;

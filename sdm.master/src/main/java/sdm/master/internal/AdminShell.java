@@ -1,10 +1,13 @@
 package sdm.master.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,12 +51,32 @@ public final class AdminShell {
         executor.shutdownNow();
     }
 
-    void submit(Message.AdminRequest request, Consumer<Message.AdminReply> reply) {
+    /** Runs the request on the shell's pool; files it names as uploads are deleted once it is done. */
+    void submit(Message.AdminRequest request, Uploads uploads, Consumer<Message.AdminReply> reply) {
         try {
-            executor.execute(() -> reply.accept(run(request)));
+            executor.execute(() -> {
+                try {
+                    reply.accept(run(withUploads(request, uploads)));
+                } catch (IOException e) {
+                    reply.accept(new Message.AdminReply(request.requestId(), false, "", e.getMessage()));
+                } finally {
+                    request.uploads().values().forEach(uploads::discard);
+                }
+            });
         } catch (RejectedExecutionException e) {
             reply.accept(new Message.AdminReply(request.requestId(), false, "", "the master is shutting down"));
         }
+    }
+
+    private static Message.AdminRequest withUploads(Message.AdminRequest request, Uploads uploads) throws IOException {
+        if (request.uploads().isEmpty()) {
+            return request;
+        }
+        List<String> command = new ArrayList<>(request.command());
+        for (Map.Entry<Integer, String> u : request.uploads().entrySet()) {
+            command.set(u.getKey(), uploads.take(u.getValue()).toString());
+        }
+        return new Message.AdminRequest(request.requestId(), command, request.json());
     }
 
     private Message.AdminReply run(Message.AdminRequest request) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,10 @@ public final class MasterNode implements MachineInfo {
     private volatile MasterEndpoint endpoint;
     private ScheduledExecutorService sweeper;
     private ServiceRegistration<MachineInfo> registration;
+    private ProgramManager programs;
+    private ServiceRegistration<ProgramManager> programsRegistration;
+    private Uploads uploads;
+    private ExecutorService uploadWriter;
 
     @Activate
     void activate(BundleContext context) {
@@ -61,6 +66,11 @@ public final class MasterNode implements MachineInfo {
             id = data.nodeId();
             MasterKeys keys = MasterKeys.loadOrCreate(data);
             registry = new NodeRegistry(settings.livenessMs());
+            ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
+            uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
+            uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
+            programs = new ProgramManager(context, store, registry, settings.limits(), settings.deployDir());
+            programs.start();
             endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
                     keys.server(), keys.joinToken().slaveKeys().publicKey(), keys.admin().publicKey(),
                     Duration.ofMillis(settings.heartbeatMs()), settings.maxMessageBytes()),
@@ -75,6 +85,8 @@ public final class MasterNode implements MachineInfo {
                             NodeFailure.report(context, reason);
                         }
                     });
+            MasterEndpoint bound = endpoint;
+            programs.connect(bound::send);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
             data.write("master.endpoint", local, false);
             if (keys.created()) {
@@ -92,6 +104,13 @@ public final class MasterNode implements MachineInfo {
         long period = Math.max(20, Math.min(100, settings.livenessMs() / 10));
         sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
                 TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(() -> {
+            long now = System.currentTimeMillis();
+            programs.sweep(now);
+            uploads.sweep(now);
+        }, 1, 1, TimeUnit.SECONDS);
+        // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
+        programsRegistration = context.registerService(ProgramManager.class, programs, null);
         registration = context.registerService(MachineInfo.class, this, null);
     }
 
@@ -101,12 +120,22 @@ public final class MasterNode implements MachineInfo {
             registration.unregister();
             registration = null;
         }
+        if (programsRegistration != null) {
+            programsRegistration.unregister();
+            programsRegistration = null;
+        }
         stop();
     }
 
     private void stop() {
         if (sweeper != null) {
             sweeper.shutdownNow();
+        }
+        if (programs != null) {
+            programs.close();
+        }
+        if (uploadWriter != null) {
+            uploadWriter.shutdownNow();
         }
         if (endpoint != null) {
             endpoint.close();
@@ -126,6 +155,7 @@ public final class MasterNode implements MachineInfo {
                 registry.register(from.routingId(), from.address(), r, now);
                 e.send(from.routingId(),
                         new Message.Welcome(id, settings.heartbeatMs(), settings.livenessMs()));
+                programs.nodeRegistered(r.nodeId());
             }
             case Message.AdminRequest request -> {
                 AdminShell s = shell;
@@ -133,7 +163,23 @@ public final class MasterNode implements MachineInfo {
                     e.send(from.routingId(), new Message.AdminReply(request.requestId(), false, "",
                             "this master has no shell to run commands"));
                 } else {
-                    s.submit(request, reply -> e.send(from.routingId(), reply));
+                    s.submit(request, uploads, reply -> e.send(from.routingId(), reply));
+                }
+            }
+            case Message.Upload chunk -> uploadWriter.execute(
+                    () -> e.send(from.routingId(), uploads.accept(chunk, System.currentTimeMillis())));
+            case Message.Report report -> {
+                if (registry.touch(from.routingId(), now)) {
+                    programs.onReport(registry.nodeIdOf(from.routingId()), report);
+                } else {
+                    e.send(from.routingId(), new Message.Reregister());
+                }
+            }
+            case Message.Fetch fetch -> {
+                if (registry.touch(from.routingId(), now)) {
+                    programs.onFetch(from.routingId(), fetch);
+                } else {
+                    e.send(from.routingId(), new Message.Reregister());
                 }
             }
             default -> {

@@ -4,12 +4,17 @@ import java.nio.file.Path;
 
 import org.osgi.framework.BundleContext;
 
+import sdm.archive.ArchiveLimits;
+
 /**
  * The master's settings, read from framework properties set by the launcher:
  * {@code sdm.data}, {@code sdm.master.bind} (host:port), {@code sdm.heartbeat.ms},
- * {@code sdm.liveness.ms}, {@code sdm.message.max.bytes}.
+ * {@code sdm.liveness.ms}, {@code sdm.message.max.bytes}, the archive limits
+ * {@code sdm.archive.max.bytes}, {@code sdm.archive.max.unpacked.bytes},
+ * {@code sdm.archive.max.entries}, and the deploy folder {@code felix.fileinstall.dir}.
  */
-record MasterSettings(Path data, String host, int port, long heartbeatMs, long livenessMs, int maxMessageBytes) {
+record MasterSettings(Path data, String host, int port, long heartbeatMs, long livenessMs, int maxMessageBytes,
+        ArchiveLimits limits, Path deployDir) {
 
     static MasterSettings from(BundleContext context) {
         String data = prop(context, "sdm.data", "sdm-data/master");
@@ -22,7 +27,18 @@ record MasterSettings(Path data, String host, int port, long heartbeatMs, long l
                 Integer.parseInt(bind.substring(colon + 1)),
                 Long.parseLong(prop(context, "sdm.heartbeat.ms", "1000")),
                 Long.parseLong(prop(context, "sdm.liveness.ms", "3000")),
-                Integer.parseInt(prop(context, "sdm.message.max.bytes", String.valueOf(1 << 20))));
+                Integer.parseInt(prop(context, "sdm.message.max.bytes", String.valueOf(1 << 20))),
+                limits(context),
+                context.getProperty("felix.fileinstall.dir") == null ? null
+                        : Path.of(context.getProperty("felix.fileinstall.dir")).toAbsolutePath());
+    }
+
+    private static ArchiveLimits limits(BundleContext context) {
+        ArchiveLimits d = ArchiveLimits.defaults();
+        return new ArchiveLimits(Long.parseLong(prop(context, "sdm.archive.max.bytes", "" + d.maxArchiveBytes())),
+                Long.parseLong(prop(context, "sdm.archive.max.unpacked.bytes", "" + d.maxUnpackedBytes())),
+                Integer.parseInt(prop(context, "sdm.archive.max.entries", "" + d.maxEntries())),
+                d.maxRatio(), d.ratioFloorBytes());
     }
 
     private static String prop(BundleContext context, String key, String fallback) {

@@ -116,6 +116,18 @@ final class NodeRegistry {
         }
     }
 
+    /** The connection a node is behind now, if it is online. */
+    synchronized String routingIdOf(String nodeId) {
+        Node node = byId.get(nodeId);
+        return node == null || !node.online ? null : node.routingId;
+    }
+
+    /** The node behind a connection, or null if the connection is not (or no longer) a node's. */
+    synchronized String nodeIdOf(String routingId) {
+        Node node = byRoutingId.get(routingId);
+        return node == null ? null : node.registration.nodeId();
+    }
+
     synchronized List<NodeInfo> snapshot() {
         List<NodeInfo> out = new ArrayList<>(byId.size());
         for (Node n : byId.values()) {

@@ -34,7 +34,8 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     private final long startedMs = System.currentTimeMillis();
     private String version;
     private SlaveSettings settings;
-    private SlaveLink link;
+    private volatile SlaveLink link;
+    private ProgramAgent programs;
     private volatile String masterId = "";
     private volatile long onlineSinceMs;
     private volatile long offlineSinceMs;
@@ -49,6 +50,18 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
             NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
             return;
         }
+        try {
+            programs = new ProgramAgent(context, settings.data().resolve("programs"), m -> {
+                SlaveLink l = link;
+                if (l != null) {
+                    l.send(m);
+                }
+            });
+        } catch (IOException e) {
+            NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
+            return;
+        }
+        programs.start();
         LOG.info("joining master " + settings.master() + " as " + settings.name() + " (" + settings.nodeId() + ")");
         link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
@@ -64,6 +77,9 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         if (link != null) {
             link.close();
         }
+        if (programs != null) {
+            programs.close();
+        }
     }
 
     private Message.Register registration() {
@@ -75,11 +91,22 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     public void onConnected(Message.Welcome welcome) {
         masterId = welcome.masterId();
         onlineSinceMs = System.currentTimeMillis();
+        programs.onConnected();
     }
 
     @Override
     public void onDisconnected(String reason) {
         offlineSinceMs = System.currentTimeMillis();
+        programs.onDisconnected();
+    }
+
+    @Override
+    public void onMessage(Message message) {
+        switch (message) {
+            case Message.Desired d -> programs.onDesired(d);
+            case Message.Chunk c -> programs.onChunk(c);
+            default -> LOG.fine("ignored " + message.getClass().getSimpleName() + " from the master");
+        }
     }
 
     @Override

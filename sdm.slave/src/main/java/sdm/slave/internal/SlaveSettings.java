@@ -17,11 +17,12 @@ import sdm.transport.zmq.JoinToken;
  * The node id lives in {@code DATA/node.id}; a token given once is kept in {@code DATA/join.token}
  * (owner-only).
  */
-record SlaveSettings(String nodeId, String name, Map<String, String> labels, String master,
+record SlaveSettings(Path data, String nodeId, String name, Map<String, String> labels, String master,
         JoinToken token, long heartbeatMs, long livenessMs) {
 
     static SlaveSettings from(BundleContext context) throws IOException {
-        DataFolder data = new DataFolder(Path.of(prop(context, "sdm.data", "sdm-data/slave")).toAbsolutePath());
+        Path root = Path.of(prop(context, "sdm.data", "sdm-data/slave")).toAbsolutePath();
+        DataFolder data = new DataFolder(root);
         String master = prop(context, "sdm.slave.master", null);
         if (master == null) {
             throw new IllegalArgumentException("no master given (sdm.slave.master)");
@@ -43,7 +44,7 @@ record SlaveSettings(String nodeId, String name, Map<String, String> labels, Str
         if (name == null) {
             name = hostName() + "-" + nodeId;
         }
-        return new SlaveSettings(nodeId, name, labels(prop(context, "sdm.slave.labels", "")), master, token,
+        return new SlaveSettings(root, nodeId, name, labels(prop(context, "sdm.slave.labels", "")), master, token,
                 Long.parseLong(prop(context, "sdm.heartbeat.ms", "1000")),
                 Long.parseLong(prop(context, "sdm.liveness.ms", "3000")));
     }

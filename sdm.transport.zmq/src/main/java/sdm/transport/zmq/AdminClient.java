@@ -1,7 +1,15 @@
 package sdm.transport.zmq;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.zeromq.SocketType;
@@ -16,6 +24,10 @@ import org.zeromq.ZMQ;
 public final class AdminClient {
 
     private static final long CONNECT_TIMEOUT_MS = 5_000;
+    /** Bytes in one upload chunk. */
+    private static final int CHUNK = 256 << 10;
+    /** Upload chunks sent ahead of the master's acknowledgements. */
+    private static final int WINDOW = 8;
     /** Connections closed on us before any answer, taken as a refusal of our key. */
     private static final int CLOSES_MEANING_REFUSAL = 3;
     private static final int EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
@@ -39,6 +51,20 @@ public final class AdminClient {
      */
     public static Message.AdminReply execute(String masterAddress, String masterPublicKey, CurveKeyPair adminKeys,
             List<String> command, boolean json, Duration replyTimeout) throws TransportException {
+        return execute(masterAddress, masterPublicKey, adminKeys, command, json, replyTimeout, Map.of());
+    }
+
+    /**
+     * Sends the command and waits for its reply, after uploading local files: for each entry of
+     * {@code uploads}, the file is sent to the master first (in chunks, at most
+     * {@value #WINDOW} unacknowledged), and the master puts its copy's path in place of that
+     * argument.
+     *
+     * @param uploads index of an argument of {@code command} to the local file it names
+     */
+    public static Message.AdminReply execute(String masterAddress, String masterPublicKey, CurveKeyPair adminKeys,
+            List<String> command, boolean json, Duration replyTimeout, Map<Integer, Path> uploads)
+            throws TransportException {
         MessageCodec codec = new MessageCodec(64 << 20);
         try (ZContext context = new ZContext(1)) {
             context.setLinger(0);
@@ -56,39 +82,113 @@ public final class AdminClient {
             dealer.monitor("inproc://sdm-admin-monitor", EVENTS);
             monitor.connect("inproc://sdm-admin-monitor");
             dealer.connect("tcp://" + masterAddress);
+            Exchange exchange = new Exchange(dealer, monitor, codec, context,
+                    new Progress(masterAddress, replyTimeout));
 
+            Map<Integer, String> uploadIds = new HashMap<>();
+            for (Map.Entry<Integer, Path> u : new TreeMap<>(uploads).entrySet()) {
+                uploadIds.put(u.getKey(), exchange.upload(u.getValue()));
+            }
             String requestId = UUID.randomUUID().toString();
-            byte[] request = codec.encode(new Message.AdminRequest(requestId, command, json));
-            boolean sent = false;
+            exchange.send(new Message.AdminRequest(requestId, command, json, uploadIds));
+            while (true) {
+                if (exchange.next() instanceof Message.AdminReply reply && requestId.equals(reply.requestId())) {
+                    return reply;
+                }
+            }
+        }
+    }
 
-            ZMQ.Poller poller = context.createPoller(2);
+    /** The socket's side of one conversation with the master. */
+    private static final class Exchange {
+        private final ZMQ.Socket dealer;
+        private final ZMQ.Socket monitor;
+        private final MessageCodec codec;
+        private final ZMQ.Poller poller;
+        private final Progress progress;
+
+        Exchange(ZMQ.Socket dealer, ZMQ.Socket monitor, MessageCodec codec, ZContext context, Progress progress) {
+            this.dealer = dealer;
+            this.monitor = monitor;
+            this.codec = codec;
+            this.progress = progress;
+            this.poller = context.createPoller(2);
             poller.register(dealer, ZMQ.Poller.POLLIN);
             poller.register(monitor, ZMQ.Poller.POLLIN);
-            Progress progress = new Progress(masterAddress, replyTimeout);
+        }
+
+        /** Queues one message, never blocking: JeroMQ can hold a blocking send forever while the master refuses us. */
+        void send(Message m) throws TransportException {
+            byte[] header = codec.encode(m);
+            byte[] data = m instanceof Message.WithData w ? w.data() : null;
             while (true) {
-                // never a blocking send: JeroMQ can hold it forever while the master refuses us
-                if (!sent) {
-                    sent = dealer.send(request, ZMQ.DONTWAIT);
+                boolean sent = data == null ? dealer.send(header, ZMQ.DONTWAIT)
+                        : dealer.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT) && dealer.send(data, 0);
+                if (sent) {
+                    return;
                 }
-                poller.poll(sent ? progress.waitMs() : Math.min(10, progress.waitMs()));
-                if (poller.pollin(1)) {
-                    ZMQ.Event event;
-                    while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
-                        progress.on(event.getEvent());
+                poll(Math.min(10, progress.waitMs()));
+            }
+        }
+
+        /** The next message from the master. */
+        Message next() throws TransportException {
+            while (true) {
+                byte[] frame = dealer.recv(ZMQ.DONTWAIT);
+                if (frame != null) {
+                    while (dealer.hasReceiveMore()) {
+                        dealer.recv(0);
                     }
-                }
-                byte[] frame;
-                while (poller.pollin(0) && (frame = dealer.recv(ZMQ.DONTWAIT)) != null) {
                     try {
-                        if (codec.decode(frame) instanceof Message.AdminReply reply
-                                && requestId.equals(reply.requestId())) {
-                            return reply;
-                        }
+                        return codec.decode(frame);
                     } catch (InvalidMessageException e) {
-                        throw new TransportException("master at " + masterAddress + " sent an unreadable reply: "
+                        throw new TransportException("master at " + progress.address + " sent an unreadable reply: "
                                 + e.getMessage());
                     }
                 }
+                poll(progress.waitMs());
+            }
+        }
+
+        private void poll(long ms) throws TransportException {
+            poller.poll(ms);
+            if (poller.pollin(1)) {
+                ZMQ.Event event;
+                while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
+                    progress.on(event.getEvent());
+                }
+            }
+        }
+
+        /** Sends a file in chunks, keeping a window of unacknowledged ones; returns its upload id. */
+        String upload(Path file) throws TransportException {
+            String id = UUID.randomUUID().toString();
+            String name = String.valueOf(file.getFileName());
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                long size = in.size();
+                long sent = 0;
+                long acked = 0;
+                boolean first = true;
+                while (first || acked < size) {
+                    while ((first || sent < size) && sent - acked < (long) WINDOW * CHUNK) {
+                        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(CHUNK, size - sent));
+                        while (buffer.hasRemaining() && in.read(buffer, sent + buffer.position()) >= 0) {
+                            // a positional read may return less than asked
+                        }
+                        send(new Message.Upload(id, name, sent, size, buffer.array()));
+                        sent += buffer.capacity();
+                        first = false;
+                    }
+                    if (next() instanceof Message.UploadAck ack && id.equals(ack.uploadId())) {
+                        if (ack.error() != null && !ack.error().isEmpty()) {
+                            throw new TransportException("master refused " + name + ": " + ack.error());
+                        }
+                        acked = ack.received();
+                    }
+                }
+                return id;
+            } catch (IOException e) {
+                throw new TransportException("cannot read " + file + ": " + e.getMessage());
             }
         }
     }

@@ -47,8 +47,16 @@ public final class DataFolder {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(root);
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Makes a rename in {@code dir} durable: after a crash the new name is there, not the old. */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
         }
     }
 

@@ -201,34 +201,37 @@ public final class MasterEndpoint implements AutoCloseable {
         for (int n = 0; n < MAX_MESSAGES_PER_TURN && (first = router.base().recv(ZMQ.DONTWAIT)) != null; n++) {
             String routingId = HEX.formatHex(first.data());
             Msg payload = null;
+            Msg data = null;
             int extra = 0;
             while (router.hasReceiveMore()) {
                 Msg part = router.base().recv(0);
                 if (payload == null) {
                     payload = part;
+                } else if (data == null) {
+                    data = part;
                 } else {
                     extra++;
                 }
             }
             counters.increment(TransportCounters.MESSAGES_IN);
-            handle(routingId, payload, extra);
+            handle(routingId, payload, data, extra);
         }
         return (router.getEvents() & ZMQ.Poller.POLLIN) != 0;
     }
 
-    private void handle(String routingId, Msg payload, int extraFrames) {
+    private void handle(String routingId, Msg payload, Msg data, int extraFrames) {
         Metadata meta = payload == null ? null : payload.getMetadata();
         PeerRole role = meta == null ? null : PeerRole.fromUserId(meta.get(Metadata.USER_ID));
         String address = meta == null ? "?" : String.valueOf(meta.get(Metadata.PEER_ADDRESS));
         if (payload == null || extraFrames > 0 || role == null) {
             drop(new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
-                    payload == null ? "empty message" : extraFrames > 0 ? (extraFrames + 1) + " frames, expected 1"
+                    payload == null ? "empty message" : extraFrames > 0 ? (extraFrames + 2) + " frames, expected 1 or 2"
                             : "no role for this connection"), address);
             return;
         }
         Message message;
         try {
-            message = codec.decode(payload.data());
+            message = codec.decode(payload.data(), data == null ? null : data.data());
         } catch (InvalidMessageException e) {
             drop(e, address);
             return;
@@ -250,8 +253,9 @@ public final class MasterEndpoint implements AutoCloseable {
 
     private static boolean allowed(PeerRole role, Message message) {
         return switch (role) {
-            case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat;
-            case ADMIN -> message instanceof Message.AdminRequest;
+            case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat
+                    || message instanceof Message.Report || message instanceof Message.Fetch;
+            case ADMIN -> message instanceof Message.AdminRequest || message instanceof Message.Upload;
         };
     }
 
@@ -264,7 +268,13 @@ public final class MasterEndpoint implements AutoCloseable {
         byte[] frame = codec.encode(message);
         boolean sent;
         try {
-            sent = router.send(HEX.parseHex(routingId), ZMQ.SNDMORE | ZMQ.DONTWAIT) && router.send(frame, ZMQ.DONTWAIT);
+            if (message instanceof Message.WithData w) {
+                sent = router.send(HEX.parseHex(routingId), ZMQ.SNDMORE | ZMQ.DONTWAIT)
+                        && router.send(frame, ZMQ.SNDMORE | ZMQ.DONTWAIT) && router.send(w.data(), ZMQ.DONTWAIT);
+            } else {
+                sent = router.send(HEX.parseHex(routingId), ZMQ.SNDMORE | ZMQ.DONTWAIT)
+                        && router.send(frame, ZMQ.DONTWAIT);
+            }
         } catch (ZMQException e) {
             sent = false;
         }

@@ -3,6 +3,9 @@ package sdm.transport.zmq;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -18,6 +21,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
         @JsonSubTypes.Type(value = Message.AdminRequest.class, name = "admin-request"),
         @JsonSubTypes.Type(value = Message.AdminReply.class, name = "admin-reply"),
+        @JsonSubTypes.Type(value = Message.Desired.class, name = "desired"),
+        @JsonSubTypes.Type(value = Message.Report.class, name = "report"),
+        @JsonSubTypes.Type(value = Message.Fetch.class, name = "fetch"),
+        @JsonSubTypes.Type(value = Message.Chunk.class, name = "chunk"),
+        @JsonSubTypes.Type(value = Message.Upload.class, name = "upload"),
+        @JsonSubTypes.Type(value = Message.UploadAck.class, name = "upload-ack"),
 })
 public sealed interface Message {
 
@@ -56,16 +65,175 @@ public sealed interface Message {
     record Heartbeat() implements Message {
     }
 
-    /** Admin client to master: run one shell command. */
-    record AdminRequest(String requestId, List<String> command, boolean json) implements Message {
+    /**
+     * Admin client to master: run one shell command. {@code uploads} maps the index of an
+     * argument to the id of a file uploaded before ({@link Upload}): the master puts the
+     * uploaded file's path there.
+     */
+    record AdminRequest(String requestId, List<String> command, boolean json, Map<Integer, String> uploads)
+            implements Message {
         public AdminRequest {
             checkText("requestId", requestId, 64);
             command = List.copyOf(command);
+            uploads = uploads == null ? Map.of() : Map.copyOf(uploads);
+            if (uploads.size() > 8) {
+                throw new IllegalArgumentException("over 8 uploads");
+            }
+            for (Map.Entry<Integer, String> u : uploads.entrySet()) {
+                if (u.getKey() < 0 || u.getKey() >= command.size()) {
+                    throw new IllegalArgumentException("upload for argument " + u.getKey() + " of " + command.size());
+                }
+                checkText("upload id", u.getValue(), 64);
+            }
+        }
+
+        public AdminRequest(String requestId, List<String> command, boolean json) {
+            this(requestId, command, json, Map.of());
         }
     }
 
     /** Master to admin client: the command's output, or its error in one line. */
     record AdminReply(String requestId, boolean ok, String output, String error) implements Message {
+    }
+
+    /** A message whose bulk bytes travel in a second frame, outside its JSON. */
+    sealed interface WithData extends Message {
+        byte[] data();
+
+        /** This message carrying {@code data}, as read from the data frame. */
+        Message withData(byte[] data);
+    }
+
+    /** Program states on the wire, as SPEC §3 names them. */
+    List<String> PROGRAM_STATES = List.of("installed", "active", "stopped", "failed", "unsupported", "pending");
+
+    /**
+     * Master to slave: every program this node should have and in which state, whole. A node
+     * converges to the latest one it gets; nothing is replayed.
+     */
+    record Desired(long revision, List<DesiredProgram> programs) implements Message {
+        public Desired {
+            programs = List.copyOf(programs);
+            if (programs.size() > 4096) {
+                throw new IllegalArgumentException("over 4096 programs");
+            }
+        }
+    }
+
+    /** One program in {@link Desired}: {@code state} is installed, active, stopped or unsupported. */
+    record DesiredProgram(String name, String version, String sha256, long size, String state) {
+        public DesiredProgram {
+            checkName(name);
+            checkText("version", version, 128);
+            checkSha(sha256);
+            if (size <= 0) {
+                throw new IllegalArgumentException("size must be positive");
+            }
+            checkState(state);
+        }
+    }
+
+    /** Slave to master: what this node has now, whole. */
+    record Report(long revision, List<ProgramStatus> programs) implements Message {
+        public Report {
+            programs = List.copyOf(programs);
+            if (programs.size() > 4096) {
+                throw new IllegalArgumentException("over 4096 programs");
+            }
+        }
+    }
+
+    /** One program on a node: its bundle's digest, its state and, if failed, why. */
+    record ProgramStatus(String name, String version, String sha256, String state, String error) {
+        public ProgramStatus {
+            checkName(name);
+            checkText("version", version, 128);
+            checkSha(sha256);
+            checkState(state);
+            error = error == null ? "" : error;
+            if (error.length() > 1024) {
+                throw new IllegalArgumentException("error is over 1024 characters");
+            }
+        }
+    }
+
+    /** Slave to master: send me these bytes of the bundle with that digest (one credit). */
+    record Fetch(String sha256, long offset, int length) implements Message {
+        public static final int MAX_LENGTH = 1 << 20;
+
+        public Fetch {
+            checkSha(sha256);
+            if (offset < 0 || length <= 0 || length > MAX_LENGTH) {
+                throw new IllegalArgumentException("bad range " + offset + "+" + length);
+            }
+        }
+    }
+
+    /** Master to slave: bytes of a bundle, answering one {@link Fetch}. */
+    record Chunk(String sha256, long offset, long size, @JsonIgnore byte[] data) implements WithData {
+        public Chunk {
+            checkSha(sha256);
+            if (offset < 0 || size <= 0 || offset >= size) {
+                throw new IllegalArgumentException("bad chunk " + offset + " of " + size);
+            }
+        }
+
+        @JsonCreator
+        static Chunk header(@JsonProperty("sha256") String sha256, @JsonProperty("offset") long offset,
+                @JsonProperty("size") long size) {
+            return new Chunk(sha256, offset, size, null);
+        }
+
+        @Override
+        public Message withData(byte[] bytes) {
+            return new Chunk(sha256, offset, size, bytes);
+        }
+    }
+
+    /** Admin client to master: part of a file that a command will name (see {@link AdminRequest}). */
+    record Upload(String uploadId, String fileName, long offset, long size, @JsonIgnore byte[] data)
+            implements WithData {
+        public Upload {
+            checkText("uploadId", uploadId, 64);
+            checkText("fileName", fileName, 255);
+            if (offset < 0 || size < 0 || offset > size) {
+                throw new IllegalArgumentException("bad upload range " + offset + " of " + size);
+            }
+        }
+
+        @JsonCreator
+        static Upload header(@JsonProperty("uploadId") String uploadId, @JsonProperty("fileName") String fileName,
+                @JsonProperty("offset") long offset, @JsonProperty("size") long size) {
+            return new Upload(uploadId, fileName, offset, size, null);
+        }
+
+        @Override
+        public Message withData(byte[] bytes) {
+            return new Upload(uploadId, fileName, offset, size, bytes);
+        }
+    }
+
+    /** Master to admin client: how much of an upload has arrived, or why it was refused. */
+    record UploadAck(String uploadId, long received, String error) implements Message {
+    }
+
+    private static void checkName(String name) {
+        checkText("name", name, 63);
+        if (!name.matches("[a-z][a-z0-9-]{0,62}")) {
+            throw new IllegalArgumentException("bad program name");
+        }
+    }
+
+    private static void checkSha(String sha) {
+        if (sha == null || !sha.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits");
+        }
+    }
+
+    private static void checkState(String state) {
+        if (!PROGRAM_STATES.contains(state)) {
+            throw new IllegalArgumentException("unknown program state");
+        }
     }
 
     /** A text field from the wire: present, not blank, bounded. A failure makes the frame malformed. */

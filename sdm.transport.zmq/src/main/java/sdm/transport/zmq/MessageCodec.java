@@ -68,6 +68,26 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * Decodes a message of one or two frames: the second frame, if any, is the data of a
+     * {@link Message.WithData} and of nothing else.
+     */
+    public Message decode(byte[] frame, byte[] data) throws InvalidMessageException {
+        Message m = decode(frame);
+        if (m instanceof Message.WithData w) {
+            if (data == null) {
+                throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
+                        m.getClass().getSimpleName() + " without its data frame");
+            }
+            return w.withData(data);
+        }
+        if (data != null) {
+            throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
+                    m.getClass().getSimpleName() + " with an unexpected data frame");
+        }
+        return m;
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "unreadable";

@@ -209,14 +209,23 @@ public final class SlaveLink implements AutoCloseable {
             boolean heard = false;
             byte[] frame;
             while ((frame = dealer.recv(ZMQ.DONTWAIT)) != null) {
+                byte[] data = null;
+                int frames = 1;
                 while (dealer.hasReceiveMore()) {
-                    dealer.recv(0);
+                    byte[] part = dealer.recv(0);
+                    if (++frames == 2) {
+                        data = part;
+                    }
                 }
                 heard = true;
                 counters.increment(TransportCounters.MESSAGES_IN);
                 Message m;
                 try {
-                    m = codec.decode(frame);
+                    if (frames > 2) {
+                        throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
+                                frames + " frames, expected 1 or 2");
+                    }
+                    m = codec.decode(frame, data);
                 } catch (InvalidMessageException e) {
                     counters.dropped(e.reason());
                     LOG.warning("dropped a message from the master: " + e.getMessage());

@@ -23,10 +23,49 @@ class MessageCodecTest {
                 new Message.Reregister(),
                 new Message.Heartbeat(),
                 new Message.AdminRequest("r1", List.of("sdm:nodes", "--json"), true),
-                new Message.AdminReply("r1", false, "", "boom"));
+                new Message.AdminReply("r1", false, "", "boom"),
+                new Message.AdminRequest("r2", List.of("sdm:install", "x.jam.zip"), false, Map.of(1, "u1")),
+                new Message.Desired(7, List.of(new Message.DesiredProgram("hello", "1.0.0", SHA, 10, "active"))),
+                new Message.Report(7, List.of(new Message.ProgramStatus("hello", "1.0.0", SHA, "failed", "boom"))),
+                new Message.Fetch(SHA, 0, 1024),
+                new Message.UploadAck("u1", 10, ""));
         for (Message m : messages) {
             assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
         }
+    }
+
+    private static final String SHA = "ab".repeat(32);
+
+    @Test
+    void bulkBytesTravelInTheirOwnFrame() throws InvalidMessageException {
+        byte[] data = {1, 2, 3};
+        byte[] header = codec.encode(new Message.Chunk(SHA, 0, 3, data));
+        assertThat(new String(header, StandardCharsets.UTF_8)).doesNotContain("data");
+        Message.Chunk back = (Message.Chunk) codec.decode(header, data);
+        assertThat(back.data()).containsExactly(1, 2, 3);
+        assertThat(back.offset()).isZero();
+        assertThatThrownBy(() -> codec.decode(header, null)).hasMessageContaining("without its data frame");
+        assertThatThrownBy(() -> codec.decode(codec.encode(new Message.Heartbeat()), data))
+                .hasMessageContaining("unexpected data frame");
+        Message.Upload upload = (Message.Upload) codec.decode(
+                codec.encode(new Message.Upload("u", "a.jam.zip", 0, 3, data)), data);
+        assertThat(upload.fileName()).isEqualTo("a.jam.zip");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"type\":\"fetch\",\"sha256\":\"../../etc/passwd\",\"offset\":0,\"length\":10}",
+            "{\"type\":\"fetch\",\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"offset\":-1,\"length\":10}",
+            "{\"type\":\"fetch\",\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"offset\":0,\"length\":99999999}",
+            "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"Bad/Name\",\"version\":\"1\","
+                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"active\",\"error\":\"\"}]}",
+            "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"a\",\"version\":\"1\","
+                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"dancing\",\"error\":\"\"}]}",
+            "{\"type\":\"admin-request\",\"requestId\":\"r\",\"command\":[\"a\"],\"json\":false,"
+                    + "\"uploads\":{\"5\":\"u\"}}"})
+    void programMessagesWithBadFieldsAreRefused(String frame) {
+        assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class);
     }
 
     @ParameterizedTest

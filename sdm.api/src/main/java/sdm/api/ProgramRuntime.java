@@ -1,0 +1,26 @@
+package sdm.api;
+
+import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.framework.Bundle;
+
+/**
+ * Runs the master part of programs. The master's program extender calls every service of this
+ * type (the whiteboard pattern) when a program's bundle becomes active on the master and again
+ * when it stops. A program bundle carries its manifest in {@code SDM-*} headers and its files as
+ * bundle entries ({@code SDM-Master-Main} names the JavaScript to run).
+ * <p>
+ * Calls come from the framework's event thread: start the work, do not run it there.
+ */
+@ConsumerType
+public interface ProgramRuntime {
+
+    /**
+     * The program's bundle is active: run its master part.
+     *
+     * @throws Exception to report the program {@code failed} on the master, with this reason
+     */
+    void start(Bundle program) throws Exception;
+
+    /** The program's bundle is stopping, being updated or uninstalled: end its master part. */
+    void stop(Bundle program);
+}

@@ -1,0 +1,86 @@
+package sdm.master.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import sdm.transport.zmq.DataFolder;
+
+/**
+ * The deploy folder (SPEC §3), on Felix FileInstall: a {@code .jam.zip} dropped there is
+ * installed and started, replaced is updated, deleted is uninstalled. FileInstall reports a file
+ * only once it has stopped changing (the same size and time on two polls in a row). A bad
+ * archive gets its one-line error in the log and in {@code FILE.error} beside it, and nothing
+ * else changes; the error file goes when the archive is fixed or removed. Files removed while
+ * the master was down are handled by {@link ProgramManager#start()}.
+ */
+@Component(service = ArtifactInstaller.class)
+public final class DeployFolder implements ArtifactInstaller {
+
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    @Reference
+    private ProgramManager programs;
+
+    @Override
+    public boolean canHandle(File artifact) {
+        return artifact.getName().endsWith(".jam.zip");
+    }
+
+    @Override
+    public void install(File artifact) {
+        deploy(artifact);
+    }
+
+    @Override
+    public void update(File artifact) {
+        deploy(artifact);
+    }
+
+    @Override
+    public void uninstall(File artifact) {
+        try {
+            programs.undeploy(artifact.getName(), TIMEOUT)
+                    .ifPresent(v -> LOG.info("deploy folder: " + artifact.getName() + " removed, program "
+                            + v.program().name() + " uninstalled"));
+        } catch (ProgramException e) {
+            LOG.warning("deploy folder: " + e.getMessage());
+        }
+        clearError(artifact.toPath());
+    }
+
+    /** Never throws: FileInstall would retry a failed file on every poll. */
+    private void deploy(File artifact) {
+        Path file = artifact.toPath();
+        try {
+            ProgramManager.View v = programs.deploy(file, TIMEOUT);
+            LOG.info("deploy folder: " + artifact.getName() + " is program " + v.program().name() + " "
+                    + v.program().version() + ", desired " + v.program().state());
+            clearError(file);
+        } catch (ProgramException | RuntimeException e) {
+            String line = e instanceof ProgramException ? e.getMessage() : ProgramManager.oneLine(e);
+            LOG.warning("deploy folder: " + line);
+            try {
+                new DataFolder(file.getParent()).write(artifact.getName() + ".error", line, false);
+            } catch (IOException io) {
+                LOG.warning("deploy folder: cannot write " + artifact.getName() + ".error: " + io.getMessage());
+            }
+        }
+    }
+
+    private static void clearError(Path file) {
+        try {
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".error"));
+        } catch (IOException e) {
+            LOG.warning("deploy folder: cannot delete " + file.getFileName() + ".error: " + e.getMessage());
+        }
+    }
+}

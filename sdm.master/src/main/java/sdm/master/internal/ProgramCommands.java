@@ -1,0 +1,234 @@
+package sdm.master.internal;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import sdm.archive.JamManifest;
+
+/**
+ * The program commands of SPEC §3: {@code sdm:install}, {@code sdm:start}, {@code sdm:stop},
+ * {@code sdm:update}, {@code sdm:uninstall}, {@code sdm:apps}, {@code sdm:app}. Each change
+ * returns once every online selected node has answered, or at its timeout, and prints each
+ * node's state.
+ */
+@Component(service = ProgramCommands.class, property = {
+        "osgi.command.scope=sdm",
+        "osgi.command.function=install",
+        "osgi.command.function=start",
+        "osgi.command.function=stop",
+        "osgi.command.function=update",
+        "osgi.command.function=uninstall",
+        "osgi.command.function=apps",
+        "osgi.command.function=app" })
+public final class ProgramCommands {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Reference
+    private ProgramManager programs;
+
+    @Descriptor("install a program (.jam.zip) on the master and on the slaves its placement selects")
+    public void install(CommandSession session,
+            @Descriptor("start it once installed") @Parameter(names = "--start", presentValue = "true",
+                    absentValue = "false") boolean start,
+            @Descriptor("privileges granted to it, comma-separated") @Parameter(names = "--grant",
+                    absentValue = "") String grant,
+            @Descriptor("seconds to wait for the nodes") @Parameter(names = "--timeout", absentValue = "10") long timeout,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json,
+            @Descriptor("the archive") String file) throws ProgramException, JsonProcessingException {
+        print(session, json, programs.install(Path.of(file).toAbsolutePath(), start, grants(grant), "",
+                timeout(timeout)));
+    }
+
+    @Descriptor("start a program: its JavaScript on the master, its native code on its slaves")
+    public void start(CommandSession session,
+            @Descriptor("seconds to wait for the nodes") @Parameter(names = "--timeout", absentValue = "10") long timeout,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json,
+            @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
+        print(session, json, programs.setState(name, "active", timeout(timeout)));
+    }
+
+    @Descriptor("stop a program everywhere; it stays installed")
+    public void stop(CommandSession session,
+            @Descriptor("seconds to wait for the nodes") @Parameter(names = "--timeout", absentValue = "10") long timeout,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json,
+            @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
+        print(session, json, programs.setState(name, "stopped", timeout(timeout)));
+    }
+
+    @Descriptor("replace a program with the version in this archive, keeping its state (started or not)")
+    public void update(CommandSession session,
+            @Descriptor("further privileges granted to it, comma-separated") @Parameter(names = "--grant",
+                    absentValue = "") String grant,
+            @Descriptor("seconds to wait for the nodes") @Parameter(names = "--timeout", absentValue = "10") long timeout,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json,
+            @Descriptor("the archive") String file) throws ProgramException, JsonProcessingException {
+        print(session, json, programs.update(Path.of(file).toAbsolutePath(), grants(grant), null, timeout(timeout)));
+    }
+
+    @Descriptor("remove a program from every node; its libraries are unloaded and its files deleted")
+    public void uninstall(CommandSession session,
+            @Descriptor("seconds to wait for the nodes") @Parameter(names = "--timeout", absentValue = "10") long timeout,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json,
+            @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
+        ProgramManager.View v = programs.uninstall(name, timeout(timeout));
+        if (json || wantsJson(session)) {
+            System.out.println(JSON.writeValueAsString(summary(v, false)));
+            return;
+        }
+        System.out.println(v.program().name() + " " + v.program().version() + ": uninstalled");
+        Table table = new Table("NODE", "NAME", "STATE", "DETAIL");
+        table.row("master", "master", v.master().state(), dash(v.master().detail()));
+        v.nodes().forEach(n -> table.row(n.nodeId(), n.name(), n.state(), dash(n.detail())));
+        System.out.print(table);
+        long removed = v.nodes().stream().filter(n -> n.state().equals("removed")).count();
+        System.out.println(removed + " of " + v.nodes().size() + " slave" + (v.nodes().size() == 1 ? "" : "s")
+                + " removed it" + (removed < v.nodes().size() ? "; the others will when they return" : ""));
+    }
+
+    @Descriptor("list the programs: name, version, desired state, slaves at that state / slaves selected")
+    public void apps(CommandSession session,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json) throws JsonProcessingException {
+        List<ProgramManager.View> views = programs.apps();
+        if (json || wantsJson(session)) {
+            System.out.println(JSON.writeValueAsString(views.stream().map(v -> summary(v, false)).toList()));
+            return;
+        }
+        Table table = new Table("NAME", "VERSION", "DESIRED", "NODES", "MASTER");
+        for (ProgramManager.View v : views) {
+            table.row(v.program().name(), v.program().version(), v.program().state(),
+                    v.atDesired() + "/" + v.nodes().size(), v.master().state());
+        }
+        System.out.print(table);
+        System.out.println(views.size() + " program" + (views.size() == 1 ? "" : "s"));
+    }
+
+    @Descriptor("show one program: its manifest, privileges, and each node's state and last error")
+    public void app(CommandSession session,
+            @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
+            boolean json,
+            @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
+        ProgramManager.View v = programs.app(name);
+        if (json || wantsJson(session)) {
+            System.out.println(JSON.writeValueAsString(summary(v, true)));
+            return;
+        }
+        JamManifest m = v.manifest();
+        System.out.println("name        " + v.program().name());
+        System.out.println("version     " + v.program().version());
+        if (m != null && m.description() != null && !m.description().isBlank()) {
+            System.out.println("description " + m.description());
+        }
+        System.out.println("desired     " + v.program().state());
+        System.out.println("bundle      jam." + v.program().name() + ", " + v.program().size() + " bytes, sha256 "
+                + v.program().sha256());
+        if (!v.program().source().isEmpty()) {
+            System.out.println("source      " + v.program().source());
+        }
+        if (m != null) {
+            System.out.println("master      " + (m.master() == null ? "-" : m.master().main()));
+            if (m.nativeCode() != null) {
+                System.out.println("libraries   " + String.join(", ", m.nativeCode().libraries().stream()
+                        .map(l -> l.os() + "/" + l.arch()).toList()));
+                System.out.println("functions   " + String.join(", ", m.nativeCode().functions().stream()
+                        .map(f -> f.returns() + " " + f.name() + "(" + String.join(", ", f.params()) + ")").toList()));
+            }
+            System.out.println("privileges  " + (m.privileges().isEmpty() ? "-" : String.join(", ", m.privileges())));
+            System.out.println("placement   " + (m.placement() == null || m.placement().labels().isEmpty() ? "all slaves"
+                    : m.placement().labels().toString()));
+        }
+        System.out.println("granted     " + (v.program().grants().isEmpty() ? "-"
+                : String.join(", ", v.program().grants())));
+        printNodes(v);
+    }
+
+    private static void print(CommandSession session, boolean json, ProgramManager.View v)
+            throws JsonProcessingException {
+        if (json || wantsJson(session)) {
+            System.out.println(JSON.writeValueAsString(summary(v, false)));
+            return;
+        }
+        System.out.println(v.program().name() + " " + v.program().version() + ": desired " + v.program().state());
+        printNodes(v);
+    }
+
+    private static void printNodes(ProgramManager.View v) {
+        Table table = new Table("NODE", "NAME", "STATE", "DETAIL");
+        table.row("master", "master", v.master().state(), dash(v.master().detail()));
+        for (ProgramManager.NodeState n : v.nodes()) {
+            table.row(n.nodeId(), n.name(), n.state(), dash(n.detail()));
+        }
+        System.out.print(table);
+        System.out.println(v.atDesired() + " of " + v.nodes().size() + " selected slave"
+                + (v.nodes().size() == 1 ? "" : "s") + " at the desired state");
+    }
+
+    private static Map<String, Object> summary(ProgramManager.View v, boolean details) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", v.program().name());
+        out.put("version", v.program().version());
+        out.put("desired", v.program().state());
+        out.put("atDesired", v.atDesired());
+        out.put("selected", v.nodes().size());
+        out.put("master", nodeJson(v.master()));
+        out.put("nodes", v.nodes().stream().map(ProgramCommands::nodeJson).toList());
+        if (details) {
+            out.put("sha256", v.program().sha256());
+            out.put("size", v.program().size());
+            out.put("source", v.program().source());
+            out.put("grants", v.program().grants());
+            out.put("privileges", v.manifest() == null ? List.of() : v.manifest().privileges());
+            out.put("manifest", v.manifest());
+        }
+        return out;
+    }
+
+    private static Map<String, Object> nodeJson(ProgramManager.NodeState n) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", n.nodeId());
+        out.put("name", n.name());
+        out.put("state", n.state());
+        out.put("error", n.detail());
+        return out;
+    }
+
+    private static List<String> grants(String grant) {
+        return grant.isBlank() ? List.of()
+                : Arrays.stream(grant.split(",")).map(String::strip).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+
+    private static Duration timeout(long seconds) throws ProgramException {
+        if (seconds < 0 || seconds > 3600) {
+            throw new ProgramException("--timeout wants seconds between 0 and 3600, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    private static String dash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    private static boolean wantsJson(CommandSession session) {
+        return Boolean.TRUE.equals(session.get(AdminShell.JSON_VARIABLE));
+    }
+}

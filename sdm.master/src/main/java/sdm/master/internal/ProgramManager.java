@@ -1,0 +1,602 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+import sdm.api.NodeInfo;
+import sdm.archive.ArchiveException;
+import sdm.archive.ArchiveLimits;
+import sdm.archive.BundleConverter;
+import sdm.archive.JamArchive;
+import sdm.archive.JamManifest;
+import sdm.transport.zmq.Message;
+
+/**
+ * Programs on the machine: the desired state of each (kept by the {@link ProgramStore}), its
+ * bundle in the master's own Felix, and what every slave reports. A change is recorded first,
+ * then carried out on the master, then sent to every online slave as that slave's whole desired
+ * state; the command then waits, up to its timeout, for the online slaves that the program
+ * selects to report. Slaves that connect, come back, or fall behind are sent their desired state
+ * again: convergence, never a replay of commands.
+ */
+public final class ProgramManager {
+
+    /** How the manager reaches slaves: the endpoint, once it is bound. */
+    interface Wire {
+        void send(String routingId, Message message);
+    }
+
+    /** One node's state for a program, as the commands print it. */
+    record NodeState(String nodeId, String name, String state, String detail) {
+    }
+
+    /** A program and where each node stands with it. */
+    record View(ProgramStore.Program program, JamManifest manifest, NodeState master, List<NodeState> nodes) {
+        /** Selected slaves at the desired state (or unsupported, which is all they can be). */
+        long atDesired() {
+            return nodes.stream().filter(n -> n.state().equals(program.state()) || n.state().equals("unsupported"))
+                    .count();
+        }
+    }
+
+    static final String LOCATION_PREFIX = "jam:";
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+    private static final long REPUSH_MS = 2_000;
+
+    private final BundleContext context;
+    private final ProgramStore store;
+    private final NodeRegistry registry;
+    private final ArchiveLimits limits;
+    private final Path deployDir;
+    private final Object changes = new Object();
+    private final Object reported = new Object();
+    private final Map<String, Map<String, Message.ProgramStatus>> reports = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastPush = new ConcurrentHashMap<>();
+    private final Map<String, String> masterFailures = new ConcurrentHashMap<>();
+    private final Map<String, JamManifest> manifests = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor io = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(256), Thread.ofPlatform().name("sdm-bundle-io").daemon().factory(),
+            new ThreadPoolExecutor.DiscardPolicy());
+    private ProgramExtender extender;
+    private volatile Wire wire;
+
+    ProgramManager(BundleContext context, ProgramStore store, NodeRegistry registry, ArchiveLimits limits,
+            Path deployDir) {
+        this.context = context;
+        this.store = store;
+        this.registry = registry;
+        this.limits = limits;
+        this.deployDir = deployDir;
+    }
+
+    /**
+     * Brings the master's Felix to the stored desired state, before any slave is heard: programs
+     * whose deploy-folder file vanished while the master was down are uninstalled first, so they
+     * never run again.
+     */
+    void start() throws IOException {
+        extender = new ProgramExtender(context, masterFailures::put);
+        for (ProgramStore.Program p : store.programs()) {
+            manifests.put(p.sha256(), readManifest(p.sha256()));
+            if (p.source().startsWith("deploy:") && deployDir != null
+                    && !Files.exists(deployDir.resolve(p.source().substring("deploy:".length())))) {
+                LOG.info("program " + p.name() + ": " + p.source().substring(7)
+                        + " left the deploy folder while the master was down; uninstalling it");
+                store.remove(p.name());
+                continue;
+            }
+            try {
+                installLocal(p);
+                applyLocal(p);
+            } catch (BundleException | IOException e) {
+                masterFailures.put(p.name(), oneLine(e));
+                LOG.warning("program " + p.name() + " cannot be installed on the master: " + oneLine(e));
+            }
+        }
+        store.collectGarbage();
+    }
+
+    void connect(Wire endpoint) {
+        this.wire = endpoint;
+    }
+
+    void close() {
+        wire = null;
+        io.shutdownNow();
+        if (extender != null) {
+            extender.close();
+        }
+    }
+
+    ArchiveLimits limits() {
+        return limits;
+    }
+
+    // ---- commands ----
+
+    View install(Path zip, boolean start, List<String> grants, String source, Duration timeout)
+            throws ProgramException {
+        JamArchive archive = read(zip);
+        JamManifest m = archive.manifest();
+        synchronized (changes) {
+            Optional<ProgramStore.Program> existing = store.get(m.name());
+            if (existing.isPresent()) {
+                throw new ProgramException("program " + m.name() + " is already installed (version "
+                        + existing.get().version() + "); use sdm:update to replace it");
+            }
+            checkGrants(m, grants);
+            ProgramStore.Program p = stage(archive, zip, m, start ? "active" : "installed", grants, source);
+            try {
+                installLocal(p);
+            } catch (BundleException | IOException e) {
+                throw new ProgramException(m.name() + " cannot be installed on the master: " + oneLine(e));
+            }
+            record(p);
+            applyLocal(p);
+            LOG.info("installed program " + p.name() + " " + p.version() + (start ? ", started" : ""));
+            pushAll();
+        }
+        return await(m.name(), timeout);
+    }
+
+    View update(Path zip, List<String> extraGrants, String source, Duration timeout) throws ProgramException {
+        JamArchive archive = read(zip);
+        JamManifest m = archive.manifest();
+        synchronized (changes) {
+            ProgramStore.Program old = store.get(m.name()).orElseThrow(() -> new ProgramException(
+                    "no program " + m.name() + " is installed; use sdm:install"));
+            List<String> grants = new ArrayList<>(old.grants());
+            extraGrants.stream().filter(g -> !grants.contains(g)).forEach(grants::add);
+            checkGrants(m, grants);
+            ProgramStore.Program p = stage(archive, zip, m, old.state(), grants,
+                    source == null ? old.source() : source);
+            if (!p.sha256().equals(old.sha256()) || !p.grants().equals(old.grants())
+                    || !p.source().equals(old.source())) {
+                try {
+                    installLocal(p);
+                } catch (BundleException | IOException e) {
+                    throw new ProgramException(m.name() + " cannot be updated on the master: " + oneLine(e));
+                }
+                record(p);
+                masterFailures.remove(p.name());
+                applyLocal(p);
+                LOG.info("updated program " + p.name() + " " + old.version() + " -> " + p.version());
+                pushAll();
+            }
+        }
+        return await(m.name(), timeout);
+    }
+
+    View setState(String name, String state, Duration timeout) throws ProgramException {
+        synchronized (changes) {
+            ProgramStore.Program old = program(name);
+            ProgramStore.Program p = old.withState(state);
+            if (!p.equals(old)) {
+                record(p);
+            }
+            // a start is also how an operator clears a failure: try again everywhere
+            masterFailures.remove(name);
+            applyLocal(p);
+            LOG.info("program " + name + " desired " + state);
+            pushAll();
+        }
+        return await(name, timeout);
+    }
+
+    /** Uninstalls everywhere; returns each node's last state (the view's nodes are those that still had it). */
+    View uninstall(String name, Duration timeout) throws ProgramException {
+        ProgramStore.Program p;
+        JamManifest m;
+        synchronized (changes) {
+            p = program(name);
+            m = manifests.get(p.sha256());
+            try {
+                store.remove(name);
+            } catch (IOException e) {
+                throw new ProgramException("cannot record the uninstall of " + name + ": " + e.getMessage());
+            }
+            Bundle b = localBundle(name);
+            if (b != null) {
+                try {
+                    b.uninstall();
+                    refresh(b);
+                } catch (BundleException | IllegalStateException e) {
+                    LOG.warning("uninstalling " + name + " on the master: " + oneLine(e));
+                }
+            }
+            masterFailures.remove(name);
+            LOG.info("uninstalled program " + name);
+            pushAll();
+        }
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        waitUntil(() -> onlineHolders(name).isEmpty(), deadline);
+        try {
+            store.collectGarbage();
+        } catch (IOException e) {
+            LOG.warning("cannot delete unused bundles: " + e.getMessage());
+        }
+        List<NodeState> nodes = new ArrayList<>();
+        for (NodeInfo n : registry.snapshot()) {
+            Message.ProgramStatus s = reports.getOrDefault(n.id(), Map.of()).get(name);
+            if (s != null || selects(m, n)) {
+                nodes.add(!n.online() ? new NodeState(n.id(), n.name(), "pending", "offline: removed when it returns")
+                        : s == null ? new NodeState(n.id(), n.name(), "removed", "")
+                        : new NodeState(n.id(), n.name(), s.state(), "still there after " + timeout.toSeconds() + " s"));
+            }
+        }
+        return new View(p, m, new NodeState("master", "master", "removed", ""), nodes);
+    }
+
+    /** The deploy folder's install-or-update, started: nothing happens if the program already has these bytes. */
+    View deploy(Path zip, Duration timeout) throws ProgramException {
+        JamArchive archive = read(zip);
+        String source = "deploy:" + zip.getFileName();
+        Optional<ProgramStore.Program> existing = store.get(archive.manifest().name());
+        if (existing.isEmpty()) {
+            return install(zip, true, List.of(), source, timeout);
+        }
+        return update(zip, List.of(), source, timeout);
+    }
+
+    /** The deploy folder's uninstall: the program that came from that file, if any. */
+    Optional<View> undeploy(String fileName, Duration timeout) throws ProgramException {
+        Optional<ProgramStore.Program> p = store.programs().stream()
+                .filter(x -> x.source().equals("deploy:" + fileName)).findFirst();
+        return p.isPresent() ? Optional.of(uninstall(p.get().name(), timeout)) : Optional.empty();
+    }
+
+    List<View> apps() {
+        return store.programs().stream().map(this::view).toList();
+    }
+
+    View app(String name) throws ProgramException {
+        return view(program(name));
+    }
+
+    private ProgramStore.Program program(String name) throws ProgramException {
+        return store.get(name).orElseThrow(() -> new ProgramException("no program named '" + name + "' is installed"));
+    }
+
+    private JamArchive read(Path zip) throws ProgramException {
+        if (!Files.isRegularFile(zip)) {
+            throw new ProgramException(zip + ": no such file");
+        }
+        try {
+            return JamArchive.read(zip, limits);
+        } catch (ArchiveException e) {
+            throw new ProgramException(e.getMessage());
+        }
+    }
+
+    private static void checkGrants(JamManifest m, List<String> grants) throws ProgramException {
+        List<String> missing = m.privileges().stream().filter(p -> !grants.contains(p)).toList();
+        if (!missing.isEmpty()) {
+            throw new ProgramException(m.name() + " needs privileges that were not granted: "
+                    + String.join(", ", missing) + " (install with --grant " + String.join(",", missing) + ")");
+        }
+    }
+
+    private ProgramStore.Program stage(JamArchive archive, Path zip, JamManifest m, String state,
+            List<String> grants, String source) throws ProgramException {
+        try {
+            ProgramStore.Staged s = store.stage(archive, zip);
+            manifests.put(s.sha256(), m);
+            return new ProgramStore.Program(m.name(), m.version(), s.sha256(), s.size(), state, grants, source);
+        } catch (IOException e) {
+            throw new ProgramException("cannot store the bundle of " + m.name() + ": " + e.getMessage());
+        }
+    }
+
+    private void record(ProgramStore.Program p) throws ProgramException {
+        try {
+            store.put(p);
+        } catch (IOException e) {
+            throw new ProgramException("cannot record the desired state of " + p.name() + ": " + e.getMessage());
+        }
+    }
+
+    // ---- the master's own framework ----
+
+    private Bundle localBundle(String name) {
+        return context.getBundle(LOCATION_PREFIX + name);
+    }
+
+    /** Installs the program's bundle, or updates it to the stored bytes. */
+    private void installLocal(ProgramStore.Program p) throws BundleException, IOException {
+        Bundle b = localBundle(p.name());
+        try (InputStream in = Files.newInputStream(store.bundle(p.sha256()))) {
+            if (b == null) {
+                context.installBundle(LOCATION_PREFIX + p.name(), in);
+            } else {
+                b.update(in);
+                refresh(b);
+            }
+        }
+    }
+
+    /**
+     * Starts or stops the program's bundle as its desired state says. Starts are transient: after
+     * a restart the master starts what the store says, and nothing else.
+     */
+    private void applyLocal(ProgramStore.Program p) {
+        Bundle b = localBundle(p.name());
+        if (b == null) {
+            return;
+        }
+        try {
+            if (p.state().equals("active")) {
+                if (!masterFailures.containsKey(p.name())) {
+                    b.start(Bundle.START_TRANSIENT);
+                }
+            } else if ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                b.stop(Bundle.STOP_TRANSIENT);
+            }
+        } catch (BundleException | IllegalStateException e) {
+            masterFailures.put(p.name(), oneLine(e));
+            LOG.warning("program " + p.name() + " on the master: " + oneLine(e));
+        }
+    }
+
+    private void refresh(Bundle b) {
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        wiring.refreshBundles(List.of(b));
+    }
+
+    private NodeState masterState(ProgramStore.Program p) {
+        String failure = masterFailures.get(p.name());
+        if (failure != null) {
+            return new NodeState("master", "master", "failed", failure);
+        }
+        Bundle b = localBundle(p.name());
+        if (b == null) {
+            return new NodeState("master", "master", "pending", "not installed");
+        }
+        boolean active = b.getState() == Bundle.ACTIVE;
+        String state = active ? "active" : p.state().equals("active") ? "pending" : p.state();
+        return new NodeState("master", "master", state, "");
+    }
+
+    // ---- slaves ----
+
+    /** Whether a program's native part goes to this node: it has one, and the node has every placement label. */
+    static boolean selects(JamManifest m, NodeInfo node) {
+        if (m == null || m.nativeCode() == null) {
+            return false;
+        }
+        Map<String, String> wanted = m.placement() == null ? Map.of() : m.placement().labels();
+        return wanted.entrySet().stream().allMatch(e -> e.getValue().equals(node.labels().get(e.getKey())));
+    }
+
+    static boolean supports(JamManifest m, NodeInfo node) {
+        return m.nativeCode().libraries().stream()
+                .anyMatch(l -> l.os().equals(node.os()) && l.arch().equals(node.arch()));
+    }
+
+    private String expected(ProgramStore.Program p, JamManifest m, NodeInfo node) {
+        return supports(m, node) ? p.state() : "unsupported";
+    }
+
+    /** A node (re)registered: forget what it said on its last connection and send it its desired state. */
+    void nodeRegistered(String nodeId) {
+        reports.remove(nodeId);
+        registry.snapshot().stream().filter(n -> n.id().equals(nodeId)).findFirst().ifPresent(this::push);
+    }
+
+    void onReport(String nodeId, Message.Report report) {
+        Map<String, Message.ProgramStatus> byName = new HashMap<>();
+        report.programs().forEach(s -> byName.put(s.name(), s));
+        reports.put(nodeId, byName);
+        synchronized (reported) {
+            reported.notifyAll();
+        }
+    }
+
+    /** A slave asks for part of a bundle: served off the endpoint thread, only for bundles the store names. */
+    void onFetch(String routingId, Message.Fetch fetch) {
+        if (!store.names(fetch.sha256())) {
+            LOG.fine("fetch of unknown bundle " + fetch.sha256());
+            return;
+        }
+        io.execute(() -> {
+            Wire w = wire;
+            if (w == null) {
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(store.bundle(fetch.sha256()), StandardOpenOption.READ)) {
+                long size = ch.size();
+                if (fetch.offset() >= size) {
+                    return;
+                }
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(fetch.length(), size - fetch.offset()));
+                while (buffer.hasRemaining() && ch.read(buffer, fetch.offset() + buffer.position()) > 0) {
+                    // positional reads may return less than asked
+                }
+                w.send(routingId, new Message.Chunk(fetch.sha256(), fetch.offset(), size, buffer.array()));
+            } catch (IOException e) {
+                // the bundle was uninstalled meanwhile: the slave gets a new desired state anyway
+            }
+        });
+    }
+
+    /** Sends every online node its desired state. */
+    private void pushAll() {
+        registry.snapshot().stream().filter(NodeInfo::online).forEach(this::push);
+    }
+
+    private void push(NodeInfo node) {
+        Wire w = wire;
+        String routingId = registry.routingIdOf(node.id());
+        if (w == null || routingId == null) {
+            return;
+        }
+        w.send(routingId, new Message.Desired(store.revision(), desiredFor(node)));
+        lastPush.put(node.id(), System.currentTimeMillis());
+    }
+
+    private List<Message.DesiredProgram> desiredFor(NodeInfo node) {
+        List<Message.DesiredProgram> out = new ArrayList<>();
+        for (ProgramStore.Program p : store.programs()) {
+            JamManifest m = manifests.get(p.sha256());
+            if (selects(m, node)) {
+                out.add(new Message.DesiredProgram(p.name(), p.version(), p.sha256(), p.size(), expected(p, m, node)));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Anti-entropy, every second: a node that is online but not at its desired state, and was
+     * last sent it a while ago, is sent it again (a message lost to a reconnection, a node back
+     * from a freeze).
+     */
+    void sweep(long now) {
+        for (NodeInfo node : registry.snapshot()) {
+            if (node.online() && !converged(node) && now - lastPush.getOrDefault(node.id(), 0L) > REPUSH_MS) {
+                push(node);
+            }
+        }
+        synchronized (reported) {
+            reported.notifyAll();
+        }
+    }
+
+    private boolean converged(NodeInfo node) {
+        Map<String, Message.ProgramStatus> has = reports.get(node.id());
+        if (has == null) {
+            return false;
+        }
+        List<Message.DesiredProgram> want = desiredFor(node);
+        if (want.size() != has.size()) {
+            return false;
+        }
+        for (Message.DesiredProgram d : want) {
+            Message.ProgramStatus s = has.get(d.name());
+            if (s == null || !settled(s, d.sha256(), d.state())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean settled(Message.ProgramStatus s, String sha256, String expected) {
+        return s.sha256().equals(sha256) && (s.state().equals(expected) || s.state().equals("failed"));
+    }
+
+    private View view(ProgramStore.Program p) {
+        JamManifest m = manifests.get(p.sha256());
+        List<NodeState> nodes = new ArrayList<>();
+        for (NodeInfo n : registry.snapshot()) {
+            if (!selects(m, n)) {
+                continue;
+            }
+            Message.ProgramStatus s = reports.getOrDefault(n.id(), Map.of()).get(p.name());
+            String last = s == null ? "" : "; last " + s.state() + " " + s.version();
+            if (!n.online()) {
+                nodes.add(new NodeState(n.id(), n.name(), "pending", "offline" + last));
+            } else if (s == null) {
+                nodes.add(new NodeState(n.id(), n.name(), "pending", "not reported yet"));
+            } else if (!s.sha256().equals(p.sha256())) {
+                nodes.add(new NodeState(n.id(), n.name(), "pending", "has " + s.version() + " " + s.state()));
+            } else {
+                nodes.add(new NodeState(n.id(), n.name(), s.state(), s.error()));
+            }
+        }
+        return new View(p, m, masterState(p), nodes);
+    }
+
+    /** Waits until every online selected node has settled on the program's desired state, or the timeout. */
+    private View await(String name, Duration timeout) throws ProgramException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        waitUntil(() -> {
+            Optional<ProgramStore.Program> p = store.get(name);
+            if (p.isEmpty()) {
+                return true;
+            }
+            JamManifest m = manifests.get(p.get().sha256());
+            for (NodeInfo n : registry.snapshot()) {
+                if (n.online() && selects(m, n)) {
+                    Message.ProgramStatus s = reports.getOrDefault(n.id(), Map.of()).get(name);
+                    if (s == null || !settled(s, p.get().sha256(), expected(p.get(), m, n))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }, deadline);
+        return view(program(name));
+    }
+
+    private Collection<String> onlineHolders(String name) {
+        List<String> holders = new ArrayList<>();
+        for (NodeInfo n : registry.snapshot()) {
+            if (n.online() && reports.getOrDefault(n.id(), Map.of()).containsKey(name)) {
+                holders.add(n.id());
+            }
+        }
+        return holders;
+    }
+
+    private void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
+        synchronized (reported) {
+            while (!done.getAsBoolean()) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    reported.wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private JamManifest readManifest(String sha256) throws IOException {
+        try (ZipFile zip = new ZipFile(store.bundle(sha256).toFile())) {
+            ZipEntry e = zip.getEntry(BundleConverter.MANIFEST_COPY);
+            if (e == null) {
+                throw new IOException("bundle " + sha256 + " has no " + BundleConverter.MANIFEST_COPY);
+            }
+            try (InputStream in = zip.getInputStream(e)) {
+                return JamManifest.parse(in.readAllBytes());
+            } catch (ArchiveException ex) {
+                throw new IOException("bundle " + sha256 + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

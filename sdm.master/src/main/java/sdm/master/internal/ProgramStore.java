@@ -1,0 +1,238 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import sdm.archive.BundleConverter;
+import sdm.archive.JamArchive;
+import sdm.transport.zmq.DataFolder;
+
+/**
+ * The master's record of every program: its bundle, stored by digest in
+ * {@code DATA/programs/bundles/SHA256.jar}, and its desired state, in
+ * {@code DATA/programs/state.json}. Both are written atomically (temporary file, fsync,
+ * rename, fsync of the folder), a bundle always before the state that names it, so a kill -9
+ * at any moment leaves the last acknowledged state whole, and at worst a bundle file that
+ * nothing names, deleted on the next start.
+ */
+final class ProgramStore {
+
+    static final List<String> DESIRED_STATES = List.of("installed", "active", "stopped");
+
+    /**
+     * One program as the operator wants it.
+     *
+     * @param state  installed, active or stopped
+     * @param grants privileges granted at install
+     * @param source where it came from: {@code deploy:FILE} for the deploy folder, else empty
+     */
+    record Program(String name, String version, String sha256, long size, String state, List<String> grants,
+            String source) {
+        Program {
+            if (!DESIRED_STATES.contains(state)) {
+                throw new IllegalArgumentException("unknown desired state '" + state + "' of " + name);
+            }
+            grants = List.copyOf(grants);
+            source = source == null ? "" : source;
+        }
+
+        Program withState(String newState) {
+            return new Program(name, version, sha256, size, newState, grants, source);
+        }
+    }
+
+    /** What {@code state.json} holds. */
+    record State(long revision, List<Program> programs) {
+    }
+
+    /** A bundle written to the store, not yet named by the state. */
+    record Staged(String sha256, long size) {
+    }
+
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Path dir;
+    private final Path bundles;
+    private final DataFolder folder;
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT).build();
+    private final Map<String, Program> programs = new TreeMap<>();
+    private long revision;
+
+    private ProgramStore(Path dir) throws IOException {
+        this.dir = dir;
+        this.bundles = dir.resolve("bundles");
+        Files.createDirectories(bundles);
+        this.folder = new DataFolder(dir);
+    }
+
+    /**
+     * Opens the store in {@code dir}, creating it if needed, and deletes what a crash may have
+     * left: temporary files and bundles that no program names.
+     *
+     * @throws IOException if the state file cannot be read (it is then left as it is)
+     */
+    static ProgramStore open(Path dir) throws IOException {
+        ProgramStore store = new ProgramStore(dir);
+        Path file = dir.resolve("state.json");
+        if (Files.exists(file)) {
+            State state;
+            try {
+                state = store.json.readValue(file.toFile(), State.class);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IOException(file + " is not readable: " + e.getMessage());
+            }
+            store.revision = state.revision();
+            for (Program p : state.programs()) {
+                if (!Files.isRegularFile(store.bundle(p.sha256()))) {
+                    throw new IOException(file + " names bundle " + p.sha256() + " of " + p.name()
+                            + ", which is missing");
+                }
+                store.programs.put(p.name(), p);
+            }
+        }
+        store.collectGarbage();
+        return store;
+    }
+
+    synchronized List<Program> programs() {
+        return List.copyOf(programs.values());
+    }
+
+    synchronized Optional<Program> get(String name) {
+        return Optional.ofNullable(programs.get(name));
+    }
+
+    synchronized long revision() {
+        return revision;
+    }
+
+    Path bundle(String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a digest: " + sha256);
+        }
+        return bundles.resolve(sha256 + ".jar");
+    }
+
+    /** Whether {@code sha256} is the bundle of a program in the store (only those are served to slaves). */
+    synchronized boolean names(String sha256) {
+        return programs.values().stream().anyMatch(p -> p.sha256().equals(sha256));
+    }
+
+    /** Converts the archive into the store's bundle file (durable before this returns). */
+    Staged stage(JamArchive archive, Path zip) throws IOException {
+        Path temp = bundles.resolve(".staging-" + UUID.randomUUID() + ".tmp");
+        try {
+            MessageDigest sha = sha256();
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), sha)) {
+                BundleConverter.convert(archive, zip, nonClosing(out));
+                out.flush();
+                ch.force(true);
+            }
+            String digest = HEX.formatHex(sha.digest());
+            long size = Files.size(temp);
+            Path target = bundle(digest);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            DataFolder.syncDirectory(bundles);
+            return new Staged(digest, size);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Adds or replaces a program; once this returns, the change survives a crash. */
+    synchronized void put(Program program) throws IOException {
+        Map<String, Program> next = new TreeMap<>(programs);
+        next.put(program.name(), program);
+        write(next);
+    }
+
+    /** Removes a program; its bundle file goes with the next {@link #collectGarbage()}. */
+    synchronized void remove(String name) throws IOException {
+        Map<String, Program> next = new TreeMap<>(programs);
+        next.remove(name);
+        write(next);
+    }
+
+    private void write(Map<String, Program> next) throws IOException {
+        State state = new State(revision + 1, new ArrayList<>(next.values()));
+        folder.write("state.json", json.writeValueAsString(state), false);
+        revision = state.revision();
+        programs.clear();
+        programs.putAll(next);
+    }
+
+    /** Deletes bundle files that no program names, and temporary files. */
+    synchronized void collectGarbage() throws IOException {
+        Set<String> named = new HashSet<>();
+        programs.values().forEach(p -> named.add(p.sha256() + ".jar"));
+        try (Stream<Path> files = Files.list(bundles)) {
+            for (Path f : files.toList()) {
+                if (!named.contains(f.getFileName().toString())) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (f.getFileName().toString().endsWith(".tmp")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JDK", e);
+        }
+    }
+
+    /** The converter closes its stream; the store closes the file itself, after fsync. */
+    private static OutputStream nonClosing(OutputStream out) {
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+    }
+}

@@ -1,0 +1,489 @@
+package sdm.slave.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.util.tracker.BundleTracker;
+
+import sdm.api.Platform;
+import sdm.transport.zmq.DataFolder;
+import sdm.transport.zmq.InvalidMessageException;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MessageCodec;
+
+/**
+ * The slave's side of programs: converges this node's Felix to the desired state the master
+ * sends (install, update, start, stop, uninstall program bundles), fetches the bundles it
+ * lacks in chunks with a bounded credit and checks their SHA-256, and reports what it has.
+ * <p>
+ * All of it runs on one thread, so the link's thread never waits on the framework or the disk.
+ * The last desired state and the verified bundles are kept in {@code DATA/programs/}: a slave
+ * that restarts while its master is away runs what it ran, and a bundle it has is never sent
+ * again. Starts are transient: only this agent decides what runs.
+ */
+final class ProgramAgent implements AutoCloseable {
+
+    static final int CHUNK = 256 << 10;
+    /** Chunks asked for and not yet received, per transfer: at most CREDIT x CHUNK bytes in flight. */
+    static final int CREDIT = 8;
+    private static final long STALL_MS = 5_000;
+    private static final String LOCATION_PREFIX = "jam:";
+    private static final String PROGRAM_HEADER = "SDM-Program";
+    private static final Logger LOG = Logger.getLogger("sdm.slave");
+
+    private record Installed(Bundle bundle, String sha256, String version) {
+    }
+
+    /** A start or install that failed: not tried again until the desired state or the bundle changes. */
+    private record Failure(String sha256, String state, String reason) {
+    }
+
+    private final class Transfer {
+        final String sha256;
+        final long size;
+        final Path part;
+        final FileChannel channel;
+        final BitSet received = new BitSet();
+        final int chunks;
+        int cursor;
+        int outstanding;
+        long lastProgressMs = System.currentTimeMillis();
+
+        Transfer(String sha256, long size) throws IOException {
+            this.sha256 = sha256;
+            this.size = size;
+            this.part = dir.resolve(sha256 + ".part");
+            this.channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            this.chunks = (int) ((size + CHUNK - 1) / CHUNK);
+        }
+
+        void requestMore() {
+            while (outstanding < CREDIT) {
+                int next = received.nextClearBit(cursor);
+                if (next >= chunks) {
+                    return;
+                }
+                cursor = next + 1;
+                outstanding++;
+                long offset = (long) next * CHUNK;
+                toMaster.accept(new Message.Fetch(sha256, offset, (int) Math.min(CHUNK, size - offset)));
+            }
+        }
+
+        /** Asks again for whatever is missing, from the start. */
+        void restart() {
+            cursor = 0;
+            outstanding = 0;
+            lastProgressMs = System.currentTimeMillis();
+        }
+
+        void cancel() {
+            close();
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException e) {
+                LOG.warning("cannot delete " + part + ": " + e.getMessage());
+            }
+        }
+
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // nothing more to write to it
+            }
+        }
+    }
+
+    private final BundleContext context;
+    private final Path dir;
+    private final Consumer<Message> toMaster;
+    private final MessageCodec codec = new MessageCodec();
+    private final DataFolder folder;
+    private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().name("sdm-programs").daemon().factory());
+    private final BundleTracker<String> tracker;
+
+    private Message.Desired desired;
+    private final Map<String, Installed> installed = new LinkedHashMap<>();
+    private final Map<String, Failure> failures = new HashMap<>();
+    private final Map<String, Transfer> transfers = new HashMap<>();
+    private boolean connected;
+
+    ProgramAgent(BundleContext context, Path dir, Consumer<Message> toMaster) throws IOException {
+        this.context = context;
+        this.dir = dir;
+        this.toMaster = toMaster;
+        this.folder = new DataFolder(dir);
+        // the extender's view: program bundles that change state for any reason get reported
+        this.tracker = new BundleTracker<>(context, Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE
+                | Bundle.STOPPING, null) {
+            @Override
+            public String addingBundle(Bundle bundle, BundleEvent event) {
+                return bundle.getHeaders().get(PROGRAM_HEADER);
+            }
+
+            @Override
+            public void modifiedBundle(Bundle bundle, BundleEvent event, String name) {
+                if (event != null && (event.getType() == BundleEvent.STARTED || event.getType() == BundleEvent.STOPPED)) {
+                    thread.execute(ProgramAgent.this::report);
+                }
+            }
+        };
+    }
+
+    /** Runs what the last desired state says, from the bundles on disk, before the master is heard. */
+    void start() {
+        tracker.open();
+        thread.execute(() -> {
+            Path file = dir.resolve("desired.json");
+            if (Files.exists(file)) {
+                try {
+                    desired = (Message.Desired) codec.decode(Files.readAllBytes(file));
+                    LOG.info("running the last desired state (" + desired.programs().size()
+                            + " programs) until the master is heard");
+                    converge();
+                } catch (IOException | InvalidMessageException | ClassCastException e) {
+                    LOG.warning("ignoring " + file + ": " + e.getMessage());
+                }
+            }
+        });
+        thread.scheduleWithFixedDelay(this::checkStalls, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void onDesired(Message.Desired d) {
+        thread.execute(() -> {
+            desired = d;
+            try {
+                folder.write("desired.json", new String(codec.encode(d), StandardCharsets.UTF_8), false);
+            } catch (IOException e) {
+                LOG.warning("cannot keep the desired state: " + e.getMessage());
+            }
+            converge();
+        });
+    }
+
+    void onChunk(Message.Chunk c) {
+        thread.execute(() -> receive(c));
+    }
+
+    void onConnected() {
+        thread.execute(() -> {
+            connected = true;
+            report();
+        });
+    }
+
+    void onDisconnected() {
+        thread.execute(() -> {
+            connected = false;
+            transfers.values().forEach(Transfer::restart);
+        });
+    }
+
+    // ---- convergence ----
+
+    private void converge() {
+        if (desired == null) {
+            return;
+        }
+        Map<String, Message.DesiredProgram> want = new LinkedHashMap<>();
+        desired.programs().forEach(p -> want.put(p.name(), p));
+        for (String name : new ArrayList<>(installed.keySet())) {
+            Message.DesiredProgram d = want.get(name);
+            if (d == null || d.state().equals("unsupported")) {
+                uninstall(name);
+            }
+        }
+        Set<String> wantedShas = new HashSet<>();
+        for (Message.DesiredProgram d : want.values()) {
+            if (d.state().equals("unsupported")) {
+                continue;
+            }
+            wantedShas.add(d.sha256());
+            Installed i = installed.get(d.name());
+            if (i == null || !i.sha256().equals(d.sha256())) {
+                if (!Files.isRegularFile(jar(d.sha256()))) {
+                    fetch(d);
+                    continue;
+                }
+                if (!installOrUpdate(d, i)) {
+                    continue;
+                }
+            }
+            apply(d);
+        }
+        for (String sha : new ArrayList<>(transfers.keySet())) {
+            if (!wantedShas.contains(sha)) {
+                transfers.remove(sha).cancel();
+            }
+        }
+        deleteUnusedJars(wantedShas);
+        report();
+    }
+
+    private boolean installOrUpdate(Message.DesiredProgram d, Installed old) {
+        Failure f = failures.get(d.name());
+        if (f != null && f.sha256().equals(d.sha256()) && f.state().equals(d.state())) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(jar(d.sha256()))) {
+            Bundle b;
+            if (old == null) {
+                b = context.installBundle(LOCATION_PREFIX + d.name(), in);
+            } else {
+                b = old.bundle();
+                b.update(in);
+                refresh(b);
+            }
+            installed.put(d.name(), new Installed(b, d.sha256(), d.version()));
+            failures.remove(d.name());
+            LOG.info((old == null ? "installed " : "updated ") + d.name() + " " + d.version());
+            return true;
+        } catch (BundleException | IOException | IllegalStateException e) {
+            failures.put(d.name(), new Failure(d.sha256(), d.state(), oneLine(e)));
+            LOG.warning("cannot install " + d.name() + " " + d.version() + ": " + oneLine(e));
+            return false;
+        }
+    }
+
+    private void apply(Message.DesiredProgram d) {
+        Installed i = installed.get(d.name());
+        Failure f = failures.get(d.name());
+        if (f != null) {
+            if (f.sha256().equals(d.sha256()) && f.state().equals(d.state())) {
+                return;
+            }
+            failures.remove(d.name());
+        }
+        Bundle b = i.bundle();
+        try {
+            if (d.state().equals("active")) {
+                if (b.getState() != Bundle.ACTIVE) {
+                    b.start(Bundle.START_TRANSIENT);
+                    LOG.info("started " + d.name() + " " + d.version());
+                }
+            } else if ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                b.stop(Bundle.STOP_TRANSIENT);
+                LOG.info("stopped " + d.name() + " " + d.version());
+            }
+        } catch (BundleException | IllegalStateException e) {
+            failures.put(d.name(), new Failure(d.sha256(), d.state(), oneLine(e)));
+            LOG.warning("program " + d.name() + " " + d.state() + ": " + oneLine(e));
+        }
+    }
+
+    private void uninstall(String name) {
+        Installed i = installed.remove(name);
+        failures.remove(name);
+        try {
+            i.bundle().uninstall();
+            refresh(i.bundle());
+            LOG.info("uninstalled " + name + " " + i.version());
+        } catch (BundleException | IllegalStateException e) {
+            LOG.warning("uninstalling " + name + ": " + oneLine(e));
+        }
+    }
+
+    /** Drops the old revision at once: its class loader, its extracted native code. */
+    private void refresh(Bundle b) {
+        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b));
+    }
+
+    private void report() {
+        if (desired == null || !connected) {
+            return;
+        }
+        List<Message.ProgramStatus> out = new ArrayList<>();
+        for (Message.DesiredProgram d : desired.programs()) {
+            if (d.state().equals("unsupported")) {
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "unsupported",
+                        "no library for " + Platform.os() + "/" + Platform.arch()));
+                continue;
+            }
+            Installed i = installed.get(d.name());
+            Failure f = failures.get(d.name());
+            if (f != null && f.sha256().equals(d.sha256())) {
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "failed", f.reason()));
+            } else if (i != null) {
+                String state = i.bundle().getState() == Bundle.ACTIVE ? "active"
+                        : d.state().equals("installed") ? "installed" : "stopped";
+                out.add(new Message.ProgramStatus(d.name(), i.version(), i.sha256(), state, ""));
+            }
+        }
+        toMaster.accept(new Message.Report(desired.revision(), out));
+    }
+
+    // ---- transfers ----
+
+    private Path jar(String sha256) {
+        return dir.resolve(sha256 + ".jar");
+    }
+
+    private void fetch(Message.DesiredProgram d) {
+        Transfer t = transfers.get(d.sha256());
+        if (t == null) {
+            try {
+                t = new Transfer(d.sha256(), d.size());
+            } catch (IOException e) {
+                LOG.warning("cannot receive " + d.name() + ": " + e.getMessage());
+                return;
+            }
+            transfers.put(d.sha256(), t);
+            LOG.info("fetching " + d.name() + " " + d.version() + " (" + d.size() + " bytes)");
+        }
+        if (connected) {
+            t.requestMore();
+        }
+    }
+
+    private void receive(Message.Chunk c) {
+        Transfer t = transfers.get(c.sha256());
+        if (t == null || c.size() != t.size || c.offset() % CHUNK != 0) {
+            return;
+        }
+        int index = (int) (c.offset() / CHUNK);
+        long expected = Math.min(CHUNK, t.size - c.offset());
+        if (c.data().length != expected || t.received.get(index)) {
+            return;
+        }
+        try {
+            ByteBuffer data = ByteBuffer.wrap(c.data());
+            while (data.hasRemaining()) {
+                t.channel.write(data, c.offset() + data.position());
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot write " + t.part + ": " + e.getMessage());
+            transfers.remove(t.sha256).cancel();
+            return;
+        }
+        t.received.set(index);
+        t.outstanding = Math.max(0, t.outstanding - 1);
+        t.lastProgressMs = System.currentTimeMillis();
+        if (t.received.cardinality() == t.chunks) {
+            complete(t);
+        } else if (connected) {
+            t.requestMore();
+        }
+    }
+
+    private void complete(Transfer t) {
+        transfers.remove(t.sha256);
+        try {
+            t.channel.force(true);
+            t.close();
+            String actual = sha256(t.part);
+            if (!actual.equals(t.sha256)) {
+                LOG.warning("bundle " + t.sha256 + " arrived with digest " + actual + "; fetching it again");
+                Files.deleteIfExists(t.part);
+                return;
+            }
+            try {
+                Files.move(t.part, jar(t.sha256), StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(t.part, jar(t.sha256), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot keep bundle " + t.sha256 + ": " + e.getMessage());
+            t.cancel();
+            return;
+        }
+        converge();
+    }
+
+    private void checkStalls() {
+        long now = System.currentTimeMillis();
+        for (Transfer t : transfers.values()) {
+            if (connected && now - t.lastProgressMs > STALL_MS) {
+                LOG.info("transfer of " + t.sha256 + " stalled; asking again");
+                t.restart();
+                t.requestMore();
+            }
+        }
+    }
+
+    private void deleteUnusedJars(Set<String> wantedShas) {
+        Set<String> keep = new HashSet<>(wantedShas);
+        installed.values().forEach(i -> keep.add(i.sha256()));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                boolean jar = n.endsWith(".jar") && !keep.contains(n.substring(0, n.length() - 4));
+                boolean part = n.endsWith(".part") && !transfers.containsKey(n.substring(0, n.length() - 5));
+                if (jar || part) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot clean " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 << 10];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                md.update(buffer, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    public void close() {
+        tracker.close();
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transfers.values().forEach(Transfer::close);
+        LOG.log(Level.FINE, "program agent closed");
+    }
+}
