@@ -56,7 +56,11 @@ public final class BundleConverter {
                 if (name.endsWith("/")) {
                     put(z, name, new byte[0]);
                 } else {
-                    try (InputStream data = in.getInputStream(in.getEntry(name))) {
+                    ZipEntry source = in.getEntry(name);
+                    // deflating incompressible data (libraries are not, blobs often are) costs
+                    // about 20 ms per MiB for nothing: such entries are stored in deflate's raw blocks
+                    z.setLevel(incompressible(source) ? Deflater.NO_COMPRESSION : Deflater.DEFAULT_COMPRESSION);
+                    try (InputStream data = in.getInputStream(source)) {
                         ZipEntry e = new ZipEntry(name);
                         e.setTime(FIXED_TIME);
                         z.putNextEntry(e);
@@ -68,9 +72,15 @@ public final class BundleConverter {
         }
     }
 
+    /** An entry of over 64 KiB that the archive's own compression left within 2% of its size. */
+    static boolean incompressible(ZipEntry e) {
+        return e.getSize() > (64 << 10) && e.getCompressedSize() >= e.getSize() - e.getSize() / 50;
+    }
+
     private static void put(ZipOutputStream z, String name, byte[] bytes) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setTime(FIXED_TIME);
+        z.setLevel(Deflater.DEFAULT_COMPRESSION);
         z.putNextEntry(e);
         z.write(bytes);
         z.closeEntry();

@@ -107,4 +107,31 @@ class BundleConverterTest {
         assertThat(BundleConverter.osgiVersion("1.2.3+build.7")).isEqualTo("1.2.3.build_7");
         assertThat(BundleConverter.osgiVersion("1.2.3-rc.1+sha.5114f85")).isEqualTo("1.2.3.rc_1_sha_5114f85");
     }
+
+    @Test
+    void incompressibleEntriesAreNotDeflatedAgainButTextIs() throws Exception {
+        Path p = dir.resolve("blob.jam.zip");
+        byte[] blob = new byte[256 << 10];
+        new java.util.Random(7).nextBytes(blob);
+        byte[] text = "let x = 1;\n".repeat(20_000).getBytes(StandardCharsets.UTF_8);
+        try (OutputStream out = Files.newOutputStream(p); ZipOutputStream z = new ZipOutputStream(out)) {
+            for (var e : Map.of("MANIFEST.json", "{\"name\":\"blob\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/main.js\"}}"
+                    .getBytes(StandardCharsets.UTF_8), "js/main.js", text, "js/blob.bin", blob).entrySet()) {
+                z.putNextEntry(new ZipEntry(e.getKey()));
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+        Path bundle = dir.resolve("blob.jar");
+        Files.write(bundle, convert(p));
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(bundle.toFile())) {
+            ZipEntry b = zip.getEntry("js/blob.bin");
+            assertThat(b.getCompressedSize()).as("stored in raw deflate blocks").isBetween((long) blob.length,
+                    blob.length + 1024L);
+            ZipEntry t = zip.getEntry("js/main.js");
+            assertThat(t.getCompressedSize()).as("text is still deflated").isLessThan(text.length / 10);
+            assertThat(zip.getInputStream(b).readAllBytes()).isEqualTo(blob);
+        }
+        assertThat(convert(p)).isEqualTo(Files.readAllBytes(bundle));
+    }
 }

@@ -41,11 +41,30 @@ final class AdminCalls {
 
     JsonNode json(String... command) throws TransportException, IOException {
         Message.AdminReply reply = AdminClient.execute(address, masterKey, admin, List.of(command), true,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(30));
         if (!reply.ok()) {
             throw new AssertionError(String.join(" ", command) + " failed: " + reply.error());
         }
         return JSON.readTree(reply.output());
+    }
+
+    /** The reply as it is, for commands expected to fail. */
+    Message.AdminReply reply(String... command) throws TransportException {
+        return AdminClient.execute(address, masterKey, admin, List.of(command), true, Duration.ofSeconds(30));
+    }
+
+    /** One program as {@code sdm:app --json} shows it, or null if it is not installed. */
+    JsonNode app(String name) throws TransportException, IOException {
+        Message.AdminReply r = reply("sdm:app", name);
+        return r.ok() ? JSON.readTree(r.output()) : null;
+    }
+
+    /** node name to that node's state for the program, master included. */
+    java.util.Map<String, String> states(JsonNode app) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        out.put("master", app.get("master").get("state").asText());
+        app.get("nodes").forEach(n -> out.put(n.get("name").asText(), n.get("state").asText()));
+        return out;
     }
 
     List<JsonNode> nodes() throws TransportException, IOException {

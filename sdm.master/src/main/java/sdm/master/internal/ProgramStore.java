@@ -106,7 +106,7 @@ final class ProgramStore {
             try {
                 state = store.json.readValue(file.toFile(), State.class);
             } catch (IOException | IllegalArgumentException e) {
-                throw new IOException(file + " is not readable: " + e.getMessage());
+                throw new IOException(file + " is not readable: " + ProgramManager.oneLine(e));
             }
             store.revision = state.revision();
             for (Program p : state.programs()) {

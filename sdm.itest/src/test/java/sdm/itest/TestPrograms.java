@@ -1,0 +1,114 @@
+package sdm.itest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+import sdm.archive.JamPacker;
+
+/**
+ * Program archives for the multi-process tests, each with a real shared library built by gcc.
+ * The library is compiled once per run; an archive "for aarch64" carries the same library with
+ * its ELF machine field set to aarch64, enough for a node to find no library for its platform.
+ */
+final class TestPrograms {
+
+    static final String SOURCE = """
+            int add(int a, int b) { return a + b; }
+            int version(void) { return VERSION; }
+            """;
+
+    private static final int EM_AARCH64 = 183;
+
+    private TestPrograms() {
+    }
+
+    /**
+     * Packs a program.
+     *
+     * @param arch       the library's declared arch: {@code x86_64} (this machine) or {@code aarch64}
+     * @param placement  placement labels, empty for all slaves
+     * @param blobBytes  size of an incompressible extra file under js/, to make a big program
+     */
+    static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
+            long blobBytes) throws IOException, InterruptedException {
+        return pack(work, name, version, arch, placement, blobBytes, java.util.List.of());
+    }
+
+    /** A program for this machine that asks for privileges. */
+    static Path packWithPrivileges(Path work, String name, String version, java.util.List<String> privileges)
+            throws IOException, InterruptedException {
+        return pack(work, name, version, "x86_64", Map.of(), 0, privileges);
+    }
+
+    private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
+            long blobBytes, java.util.List<String> privileges) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(work, name + "-" + version + "-");
+        Files.createDirectories(dir.resolve("js"));
+        Files.writeString(dir.resolve("js/main.js"), "console.log('" + name + " " + version + "');\n");
+        Path lib = dir.resolve("native/linux-" + arch + "/lib" + name + ".so");
+        Files.createDirectories(lib.getParent());
+        compile(lib, version);
+        if (arch.equals("aarch64")) {
+            byte[] elf = Files.readAllBytes(lib);
+            elf[18] = (byte) EM_AARCH64;
+            elf[19] = 0;
+            Files.write(lib, elf);
+        }
+        if (blobBytes > 0) {
+            writeRandom(dir.resolve("js/blob.bin"), blobBytes);
+        }
+        String labels = placement.entrySet().stream().map(e -> "\"" + e.getKey() + "\":\"" + e.getValue() + "\"")
+                .collect(Collectors.joining(","));
+        Files.writeString(dir.resolve("MANIFEST.json"), """
+                {
+                  "name": "%s",
+                  "version": "%s",
+                  "master": { "main": "js/main.js" },
+                  "native": {
+                    "libraries": [ { "os": "linux", "arch": "%s", "path": "native/linux-%s/lib%s.so" } ],
+                    "functions": [
+                      { "name": "add", "returns": "int", "params": ["int", "int"] },
+                      { "name": "version", "returns": "int", "params": [] }
+                    ]
+                  }%s%s
+                }
+                """.formatted(name, version, arch, arch, name,
+                placement.isEmpty() ? "" : ",\n  \"placement\": { \"labels\": {" + labels + "} }",
+                privileges.isEmpty() ? "" : ",\n  \"privileges\": [" + privileges.stream().map(p -> "\"" + p + "\"")
+                        .collect(Collectors.joining(",")) + "]"));
+        try {
+            return JamPacker.pack(dir, work.resolve(name + "-" + version + ".jam.zip"));
+        } catch (sdm.archive.ArchiveException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private static void compile(Path lib, String version) throws IOException, InterruptedException {
+        Path src = lib.resolveSibling("src.c");
+        Files.writeString(src, SOURCE);
+        int major = Integer.parseInt(version.split("\\.")[0]) * 100 + Integer.parseInt(version.split("\\.")[1]);
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-DVERSION=" + major, "-o", lib.toString(),
+                src.toString()).redirectErrorStream(true).start();
+        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (gcc.waitFor() != 0) {
+            throw new IOException("gcc failed: " + out);
+        }
+        Files.delete(src);
+    }
+
+    private static void writeRandom(Path file, long bytes) throws IOException {
+        Random random = new Random(bytes);
+        byte[] block = new byte[1 << 20];
+        try (var out = Files.newOutputStream(file)) {
+            for (long left = bytes; left > 0; left -= block.length) {
+                random.nextBytes(block);
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        }
+    }
+}
