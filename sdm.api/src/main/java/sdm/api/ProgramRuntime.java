@@ -9,7 +9,8 @@ import org.osgi.framework.Bundle;
  * when it stops. A program bundle carries its manifest in {@code SDM-*} headers and its files as
  * bundle entries ({@code SDM-Master-Main} names the JavaScript to run).
  * <p>
- * Calls come from the framework's event thread: start the work, do not run it there.
+ * Calls come from the thread that changes the bundle's state (a shell command, the deploy
+ * folder, the master starting up): start the work, do not run it there.
  */
 @ConsumerType
 public interface ProgramRuntime {

@@ -120,7 +120,9 @@ class MasterRestartIT {
                     Duration.ofMillis(100), () -> files(slave.resolve("programs"), ".jar"),
                     jars -> jars.equals(List.of(sha + ".jar", kept + ".jar").stream().sorted().toList()));
             assertThat(files(slave.resolve("programs"), ".part")).isEmpty();
-            assertThat(Files.readString(slave.resolve("log/sdm.0.log"))).contains("uninstalled gone");
+            String log = Files.readString(slave.resolve("log/sdm.0.log"));
+            assertThat(log).contains("uninstalled gone");
+            assertThat(log.split("fetching kept", -1)).as("a bundle the slave has is not sent again").hasSize(2);
         }
         assertThat(files(data.resolve("programs"), ".jar")).hasSize(2);
         assertThat(files(data.resolve("programs"), ".tmp")).isEmpty();

@@ -208,7 +208,7 @@ public final class ProgramCommands {
         out.put("id", n.nodeId());
         out.put("name", n.name());
         out.put("state", n.state());
-        out.put("error", n.detail());
+        out.put("detail", n.detail());
         return out;
     }
 

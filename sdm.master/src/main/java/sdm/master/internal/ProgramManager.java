@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -63,6 +64,10 @@ public final class ProgramManager {
         }
     }
 
+    /** An update under way: slaves not yet in {@code updated} keep the old version. */
+    private record Rollout(ProgramStore.Program old, Set<String> updated) {
+    }
+
     static final String LOCATION_PREFIX = "jam:";
     private static final Logger LOG = Logger.getLogger("sdm.master");
     private static final long REPUSH_MS = 2_000;
@@ -78,6 +83,7 @@ public final class ProgramManager {
     private final Map<String, Long> lastPush = new ConcurrentHashMap<>();
     private final Map<String, String> masterFailures = new ConcurrentHashMap<>();
     private final Map<String, JamManifest> manifests = new ConcurrentHashMap<>();
+    private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor io = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(256), Thread.ofPlatform().name("sdm-bundle-io").daemon().factory(),
             new ThreadPoolExecutor.DiscardPolicy());
@@ -163,9 +169,16 @@ public final class ProgramManager {
         return await(m.name(), timeout);
     }
 
+    /**
+     * Replaces a program with the archive's version, keeping its desired state. The master goes
+     * first, then the online selected slaves one at a time: each is sent the new version and
+     * waited for (within the command's timeout) before the next, so a program never goes down on
+     * every node at once. Offline slaves get the new version when they return.
+     */
     View update(Path zip, List<String> extraGrants, String source, Duration timeout) throws ProgramException {
         JamArchive archive = read(zip);
         JamManifest m = archive.manifest();
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
         synchronized (changes) {
             ProgramStore.Program old = store.get(m.name()).orElseThrow(() -> new ProgramException(
                     "no program " + m.name() + " is installed; use sdm:install"));
@@ -174,21 +187,35 @@ public final class ProgramManager {
             checkGrants(m, grants);
             ProgramStore.Program p = stage(archive, zip, m, old.state(), grants,
                     source == null ? old.source() : source);
-            if (!p.sha256().equals(old.sha256()) || !p.grants().equals(old.grants())
-                    || !p.source().equals(old.source())) {
-                try {
-                    installLocal(p);
-                } catch (BundleException | IOException e) {
-                    throw new ProgramException(m.name() + " cannot be updated on the master: " + oneLine(e));
-                }
+            if (p.sha256().equals(old.sha256()) && p.grants().equals(old.grants())
+                    && p.source().equals(old.source())) {
+                return await(m.name(), Duration.ofMillis(Math.max(0, deadline - System.currentTimeMillis())));
+            }
+            try {
+                installLocal(p);
+            } catch (BundleException | IOException e) {
+                throw new ProgramException(m.name() + " cannot be updated on the master: " + oneLine(e));
+            }
+            Rollout rollout = new Rollout(old, ConcurrentHashMap.newKeySet());
+            rollouts.put(p.name(), rollout);
+            try {
                 record(p);
                 masterFailures.remove(p.name());
                 applyLocal(p);
-                LOG.info("updated program " + p.name() + " " + old.version() + " -> " + p.version());
+                LOG.info("updating program " + p.name() + " " + old.version() + " -> " + p.version());
+                for (NodeInfo n : registry.snapshot()) {
+                    if (n.online() && selects(m, n)) {
+                        rollout.updated().add(n.id());
+                        push(n);
+                        waitUntil(() -> nodeSettled(p.name(), n.id()), deadline);
+                    }
+                }
+            } finally {
+                rollouts.remove(p.name());
                 pushAll();
             }
         }
-        return await(m.name(), timeout);
+        return await(m.name(), Duration.ofMillis(Math.max(0, deadline - System.currentTimeMillis())));
     }
 
     View setState(String name, String state, Duration timeout) throws ProgramException {
@@ -417,7 +444,8 @@ public final class ProgramManager {
 
     /** A slave asks for part of a bundle: served off the endpoint thread, only for bundles the store names. */
     void onFetch(String routingId, Message.Fetch fetch) {
-        if (!store.names(fetch.sha256())) {
+        if (!store.names(fetch.sha256())
+                && rollouts.values().stream().noneMatch(r -> r.old().sha256().equals(fetch.sha256()))) {
             LOG.fine("fetch of unknown bundle " + fetch.sha256());
             return;
         }
@@ -459,7 +487,10 @@ public final class ProgramManager {
 
     private List<Message.DesiredProgram> desiredFor(NodeInfo node) {
         List<Message.DesiredProgram> out = new ArrayList<>();
-        for (ProgramStore.Program p : store.programs()) {
+        for (ProgramStore.Program latest : store.programs()) {
+            Rollout r = rollouts.get(latest.name());
+            ProgramStore.Program p = r == null || r.updated().contains(node.id()) ? latest
+                    : r.old().withState(latest.state());
             JamManifest m = manifests.get(p.sha256());
             if (selects(m, node)) {
                 out.add(new Message.DesiredProgram(p.name(), p.version(), p.sha256(), p.size(), expected(p, m, node)));
@@ -548,6 +579,18 @@ public final class ProgramManager {
             return true;
         }, deadline);
         return view(program(name));
+    }
+
+    /** Whether one node has settled on the program's desired state (or is offline, and not waited for). */
+    private boolean nodeSettled(String name, String nodeId) {
+        Optional<ProgramStore.Program> p = store.get(name);
+        Optional<NodeInfo> node = registry.snapshot().stream().filter(n -> n.id().equals(nodeId)).findFirst();
+        if (p.isEmpty() || node.isEmpty() || !node.get().online()) {
+            return true;
+        }
+        Message.ProgramStatus s = reports.getOrDefault(nodeId, Map.of()).get(name);
+        JamManifest m = manifests.get(p.get().sha256());
+        return s != null && settled(s, p.get().sha256(), expected(p.get(), m, node.get()));
     }
 
     private Collection<String> onlineHolders(String name) {

@@ -77,6 +77,7 @@ final class ProgramAgent implements AutoCloseable {
         int cursor;
         int outstanding;
         long lastProgressMs = System.currentTimeMillis();
+        long lastReportMs = System.currentTimeMillis();
 
         Transfer(String sha256, long size) throws IOException {
             this.sha256 = sha256;
@@ -263,6 +264,8 @@ final class ProgramAgent implements AutoCloseable {
                 b = context.installBundle(LOCATION_PREFIX + d.name(), in);
             } else {
                 b = old.bundle();
+                LOG.info("updating " + d.name() + " " + old.version() + " -> " + d.version());
+                // an active bundle is stopped, updated and started again by the framework
                 b.update(in);
                 refresh(b);
             }
@@ -339,6 +342,11 @@ final class ProgramAgent implements AutoCloseable {
                 String state = i.bundle().getState() == Bundle.ACTIVE ? "active"
                         : d.state().equals("installed") ? "installed" : "stopped";
                 out.add(new Message.ProgramStatus(d.name(), i.version(), i.sha256(), state, ""));
+            } else if (transfers.containsKey(d.sha256())) {
+                Transfer t = transfers.get(d.sha256());
+                long have = Math.min(t.size, (long) t.received.cardinality() * CHUNK);
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "pending",
+                        "fetching: " + have * 100 / t.size + "% of " + t.size + " bytes"));
             }
         }
         toMaster.accept(new Message.Report(desired.revision(), out));
@@ -389,7 +397,12 @@ final class ProgramAgent implements AutoCloseable {
         }
         t.received.set(index);
         t.outstanding = Math.max(0, t.outstanding - 1);
-        t.lastProgressMs = System.currentTimeMillis();
+        long now = System.currentTimeMillis();
+        if (now - t.lastReportMs >= 1_000) {
+            t.lastReportMs = now;
+            report();
+        }
+        t.lastProgressMs = now;
         if (t.received.cardinality() == t.chunks) {
             complete(t);
         } else if (connected) {
