@@ -121,6 +121,7 @@ public record JamManifest(String name, String version, String description, Maste
         require(name != null, "name is missing");
         require(NAME.matcher(name).matches(), "name '" + name + "' is not [a-z][a-z0-9-]{0,62}");
         require(version != null, "version is missing");
+        require(version.length() <= 64, "version is over 64 characters");
         require(SEMVER.matcher(version).matches(), "version '" + version + "' is not a semantic version");
         require(master != null || nativeCode != null, "neither 'master' nor 'native' is given");
         if (master != null) {

@@ -76,6 +76,7 @@ class JamManifestTest {
             "`{\"name\":\"h\",\"master\":{\"main\":\"js/m.js\"}}`                | version is missing",
             "`{\"name\":\"h\",\"version\":\"1.0\",\"master\":{\"main\":\"js/m.js\"}}` | version '1.0' is not a semantic version",
             "`{\"name\":\"h\",\"version\":\"01.0.0\",\"master\":{\"main\":\"js/m.js\"}}` | is not a semantic version",
+            "`{\"name\":\"h\",\"version\":\"1.0.0-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"master\":{\"main\":\"js/m.js\"}}` | version is over 64 characters",
             "`{\"name\":\"h\",\"version\":\"1.0.0\"}`                            | neither 'master' nor 'native'",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"colour\":\"red\",\"master\":{\"main\":\"js/m.js\"}}` | unknown field 'colour'",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"x\":1}}` | unknown field 'master.x'",

@@ -367,7 +367,7 @@ class ProgramsIT {
             Message reply = codec.decode(peer.recv());
             assertThat(reply).as("an unregistered connection is told to register").isInstanceOf(Message.Reregister.class);
             peer.send(codec.encode(new Message.Report(1, List.of(new Message.ProgramStatus("calc", "9.9.9", sha,
-                    "active", "")))));
+                    "active", "", 1)))));
             assertThat(codec.decode(peer.recv())).isInstanceOf(Message.Reregister.class);
             peer.send(codec.encode(new Message.Upload("u1", "x.jam.zip", 0, 1, new byte[1])), ZMQ.SNDMORE);
             peer.send(new byte[1]);

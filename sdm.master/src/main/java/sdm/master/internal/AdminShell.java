@@ -43,7 +43,8 @@ public final class AdminShell {
 
     @Activate
     void activate() {
-        executor = Executors.newFixedThreadPool(4, Thread.ofPlatform().name("sdm-admin-", 0).daemon().factory());
+        // a change command may wait up to its timeout: enough threads that queries still run meanwhile
+        executor = Executors.newFixedThreadPool(16, Thread.ofPlatform().name("sdm-admin-", 0).daemon().factory());
     }
 
     @Deactivate
@@ -99,7 +100,7 @@ public final class AdminShell {
         } catch (Exception e) {
             out.flush();
             return new Message.AdminReply(request.requestId(), false, buffer.toString(StandardCharsets.UTF_8),
-                    oneLine(e));
+                    ProgramManager.oneLine(e));
         }
     }
 
@@ -124,14 +125,5 @@ public final class AdminShell {
             }
         }
         return line.toString();
-    }
-
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

@@ -105,9 +105,14 @@ public final class MasterNode implements MachineInfo {
         sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
                 TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(() -> {
-            long now = System.currentTimeMillis();
-            programs.sweep(now);
-            uploads.sweep(now);
+            // a throw would cancel the task for good
+            try {
+                long now = System.currentTimeMillis();
+                programs.sweep(now);
+                uploads.sweep(now);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "program sweep failed", e);
+            }
         }, 1, 1, TimeUnit.SECONDS);
         // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
         programsRegistration = context.registerService(ProgramManager.class, programs, null);

@@ -9,16 +9,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -26,6 +29,7 @@ import java.util.zip.ZipFile;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 import sdm.api.NodeInfo;
@@ -35,14 +39,19 @@ import sdm.archive.BundleConverter;
 import sdm.archive.JamArchive;
 import sdm.archive.JamManifest;
 import sdm.transport.zmq.Message;
+import sdm.transport.zmq.ThrottledLog;
 
 /**
  * Programs on the machine: the desired state of each (kept by the {@link ProgramStore}), its
  * bundle in the master's own Felix, and what every slave reports. A change is recorded first,
  * then carried out on the master, then sent to every online slave as that slave's whole desired
  * state; the command then waits, up to its timeout, for the online slaves that the program
- * selects to report. Slaves that connect, come back, or fall behind are sent their desired state
- * again: convergence, never a replay of commands.
+ * selects to report on this very change (its attempt). Slaves that connect, come back, or fall
+ * behind are sent their desired state again: convergence, never a replay of commands.
+ * <p>
+ * Threads: changes come from shell commands and the deploy folder, one at a time (the
+ * {@code changes} lock); reports and fetches come from the endpoint thread, which never waits
+ * on a lock held across disk or network work; the sweeper re-sends desired states.
  */
 public final class ProgramManager {
 
@@ -69,6 +78,8 @@ public final class ProgramManager {
     }
 
     static final String LOCATION_PREFIX = "jam:";
+    /** The largest chunk the master sends for one fetch, whatever was asked. */
+    static final int MAX_CHUNK = 256 << 10;
     private static final Logger LOG = Logger.getLogger("sdm.master");
     private static final long REPUSH_MS = 2_000;
 
@@ -78,15 +89,17 @@ public final class ProgramManager {
     private final ArchiveLimits limits;
     private final Path deployDir;
     private final Object changes = new Object();
+    private final Object pushes = new Object();
     private final Object reported = new Object();
     private final Map<String, Map<String, Message.ProgramStatus>> reports = new ConcurrentHashMap<>();
     private final Map<String, Long> lastPush = new ConcurrentHashMap<>();
     private final Map<String, String> masterFailures = new ConcurrentHashMap<>();
     private final Map<String, JamManifest> manifests = new ConcurrentHashMap<>();
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
+    private final ThrottledLog dropLog = new ThrottledLog(LOG, 5, 60_000);
     private final ThreadPoolExecutor io = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(256), Thread.ofPlatform().name("sdm-bundle-io").daemon().factory(),
-            new ThreadPoolExecutor.DiscardPolicy());
+            new ArrayBlockingQueue<>(4096), Thread.ofPlatform().name("sdm-bundle-io").daemon().factory(),
+            (task, pool) -> dropLog.warn("bundle reads are behind: a fetch was dropped (the slave asks again)"));
     private ProgramExtender extender;
     private volatile Wire wire;
 
@@ -110,7 +123,7 @@ public final class ProgramManager {
             manifests.put(p.sha256(), readManifest(p.sha256()));
             if (p.source().startsWith("deploy:") && deployDir != null
                     && !Files.exists(deployDir.resolve(p.source().substring("deploy:".length())))) {
-                LOG.info("program " + p.name() + ": " + p.source().substring(7)
+                LOG.info("program " + p.name() + ": " + p.source().substring("deploy:".length())
                         + " left the deploy folder while the master was down; uninstalling it");
                 store.remove(p.name());
                 continue;
@@ -123,7 +136,7 @@ public final class ProgramManager {
                 LOG.warning("program " + p.name() + " cannot be installed on the master: " + oneLine(e));
             }
         }
-        store.collectGarbage();
+        collectGarbage();
     }
 
     void connect(Wire endpoint) {
@@ -138,35 +151,38 @@ public final class ProgramManager {
         }
     }
 
-    ArchiveLimits limits() {
-        return limits;
-    }
-
     // ---- commands ----
 
-    View install(Path zip, boolean start, List<String> grants, String source, Duration timeout)
+    View install(Path file, boolean start, List<String> grants, String source, Duration timeout)
             throws ProgramException {
-        JamArchive archive = read(zip);
-        JamManifest m = archive.manifest();
+        long deadline = deadline(timeout);
+        String name;
         synchronized (changes) {
-            Optional<ProgramStore.Program> existing = store.get(m.name());
-            if (existing.isPresent()) {
-                throw new ProgramException("program " + m.name() + " is already installed (version "
-                        + existing.get().version() + "); use sdm:update to replace it");
+            try (PrivateCopy zip = privateCopy(file)) {
+                JamArchive archive = read(zip.path(), file);
+                JamManifest m = archive.manifest();
+                name = m.name();
+                Optional<ProgramStore.Program> existing = store.get(name);
+                if (existing.isPresent()) {
+                    throw new ProgramException("program " + name + " is already installed (version "
+                            + existing.get().version() + "); use sdm:update to replace it");
+                }
+                checkGrants(m, grants);
+                ProgramStore.Program p = stage(archive, zip.path(), m, start ? "active" : "installed", grants,
+                        source, 1);
+                try {
+                    installLocal(p);
+                } catch (BundleException | IOException e) {
+                    collectGarbage();
+                    throw new ProgramException(name + " cannot be installed on the master: " + oneLine(e));
+                }
+                record(p);
+                applyLocal(p);
+                LOG.info("installed program " + p.name() + " " + p.version() + (start ? ", started" : ""));
+                pushAll();
             }
-            checkGrants(m, grants);
-            ProgramStore.Program p = stage(archive, zip, m, start ? "active" : "installed", grants, source);
-            try {
-                installLocal(p);
-            } catch (BundleException | IOException e) {
-                throw new ProgramException(m.name() + " cannot be installed on the master: " + oneLine(e));
-            }
-            record(p);
-            applyLocal(p);
-            LOG.info("installed program " + p.name() + " " + p.version() + (start ? ", started" : ""));
-            pushAll();
         }
-        return await(m.name(), timeout);
+        return await(name, deadline);
     }
 
     /**
@@ -175,67 +191,77 @@ public final class ProgramManager {
      * waited for (within the command's timeout) before the next, so a program never goes down on
      * every node at once. Offline slaves get the new version when they return.
      */
-    View update(Path zip, List<String> extraGrants, String source, Duration timeout) throws ProgramException {
-        JamArchive archive = read(zip);
-        JamManifest m = archive.manifest();
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
+    View update(Path file, List<String> extraGrants, String source, Duration timeout) throws ProgramException {
+        long deadline = deadline(timeout);
+        String name;
         synchronized (changes) {
-            ProgramStore.Program old = store.get(m.name()).orElseThrow(() -> new ProgramException(
-                    "no program " + m.name() + " is installed; use sdm:install"));
-            List<String> grants = new ArrayList<>(old.grants());
-            extraGrants.stream().filter(g -> !grants.contains(g)).forEach(grants::add);
-            checkGrants(m, grants);
-            ProgramStore.Program p = stage(archive, zip, m, old.state(), grants,
-                    source == null ? old.source() : source);
-            if (p.sha256().equals(old.sha256()) && p.grants().equals(old.grants())
-                    && p.source().equals(old.source())) {
-                return await(m.name(), Duration.ofMillis(Math.max(0, deadline - System.currentTimeMillis())));
-            }
-            try {
-                installLocal(p);
-            } catch (BundleException | IOException e) {
-                throw new ProgramException(m.name() + " cannot be updated on the master: " + oneLine(e));
-            }
-            Rollout rollout = new Rollout(old, ConcurrentHashMap.newKeySet());
-            rollouts.put(p.name(), rollout);
-            try {
-                record(p);
-                masterFailures.remove(p.name());
-                applyLocal(p);
-                LOG.info("updating program " + p.name() + " " + old.version() + " -> " + p.version());
-                for (NodeInfo n : registry.snapshot()) {
-                    if (n.online() && selects(m, n)) {
-                        rollout.updated().add(n.id());
-                        push(n);
-                        waitUntil(() -> nodeSettled(p.name(), n.id()), deadline);
-                    }
+            try (PrivateCopy zip = privateCopy(file)) {
+                JamArchive archive = read(zip.path(), file);
+                JamManifest m = archive.manifest();
+                name = m.name();
+                ProgramStore.Program old = store.get(name).orElseThrow(() -> new ProgramException(
+                        "no program " + name + " is installed; use sdm:install"));
+                List<String> grants = new ArrayList<>(old.grants());
+                extraGrants.stream().filter(g -> !grants.contains(g)).forEach(grants::add);
+                checkGrants(m, grants);
+                ProgramStore.Program p = stage(archive, zip.path(), m, old.state(), grants,
+                        source == null ? old.source() : source, old.attempt() + 1);
+                if (p.sha256().equals(old.sha256()) && p.grants().equals(old.grants())
+                        && p.source().equals(old.source())) {
+                    return await(name, deadline);
                 }
-            } finally {
-                rollouts.remove(p.name());
-                pushAll();
+                roll(old, p, m, deadline);
             }
         }
-        return await(m.name(), Duration.ofMillis(Math.max(0, deadline - System.currentTimeMillis())));
+        return await(name, deadline);
     }
 
-    View setState(String name, String state, Duration timeout) throws ProgramException {
-        synchronized (changes) {
-            ProgramStore.Program old = program(name);
-            ProgramStore.Program p = old.withState(state);
-            if (!p.equals(old)) {
-                record(p);
+    private void roll(ProgramStore.Program old, ProgramStore.Program p, JamManifest m, long deadline)
+            throws ProgramException {
+        try {
+            installLocal(p);
+        } catch (BundleException | IOException e) {
+            collectGarbage();
+            throw new ProgramException(p.name() + " cannot be updated on the master: " + oneLine(e));
+        }
+        Rollout rollout = new Rollout(old, ConcurrentHashMap.newKeySet());
+        rollouts.put(p.name(), rollout);
+        try {
+            record(p);
+            masterFailures.remove(p.name());
+            applyLocal(p);
+            LOG.info("updating program " + p.name() + " " + old.version() + " -> " + p.version());
+            for (NodeInfo n : registry.snapshot()) {
+                if (n.online() && selects(m, n)) {
+                    rollout.updated().add(n.id());
+                    push(n);
+                    waitUntil(() -> nodeSettled(p.name(), n.id()), deadline);
+                }
             }
-            // a start is also how an operator clears a failure: try again everywhere
+        } finally {
+            rollouts.remove(p.name());
+            pushAll();
+            collectGarbage();
+        }
+    }
+
+    /** Starts or stops a program everywhere; a new attempt, so nodes where it failed try again. */
+    View setState(String name, String state, Duration timeout) throws ProgramException {
+        long deadline = deadline(timeout);
+        synchronized (changes) {
+            ProgramStore.Program p = program(name).withState(state);
+            record(p);
             masterFailures.remove(name);
             applyLocal(p);
             LOG.info("program " + name + " desired " + state);
             pushAll();
         }
-        return await(name, timeout);
+        return await(name, deadline);
     }
 
     /** Uninstalls everywhere; returns each node's last state (the view's nodes are those that still had it). */
     View uninstall(String name, Duration timeout) throws ProgramException {
+        long deadline = deadline(timeout);
         ProgramStore.Program p;
         JamManifest m;
         synchronized (changes) {
@@ -259,12 +285,10 @@ public final class ProgramManager {
             LOG.info("uninstalled program " + name);
             pushAll();
         }
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        waitUntil(() -> onlineHolders(name).isEmpty(), deadline);
-        try {
-            store.collectGarbage();
-        } catch (IOException e) {
-            LOG.warning("cannot delete unused bundles: " + e.getMessage());
+        waitUntil(() -> registry.snapshot().stream()
+                .noneMatch(n -> n.online() && reports.getOrDefault(n.id(), Map.of()).containsKey(name)), deadline);
+        synchronized (changes) {
+            collectGarbage();
         }
         List<NodeState> nodes = new ArrayList<>();
         for (NodeInfo n : registry.snapshot()) {
@@ -278,15 +302,23 @@ public final class ProgramManager {
         return new View(p, m, new NodeState("master", "master", "removed", ""), nodes);
     }
 
-    /** The deploy folder's install-or-update, started: nothing happens if the program already has these bytes. */
-    View deploy(Path zip, Duration timeout) throws ProgramException {
-        JamArchive archive = read(zip);
-        String source = "deploy:" + zip.getFileName();
-        Optional<ProgramStore.Program> existing = store.get(archive.manifest().name());
-        if (existing.isEmpty()) {
-            return install(zip, true, List.of(), source, timeout);
+    /**
+     * The deploy folder's install-or-update, started: nothing happens if the program already has
+     * these bytes. A file that now holds another program replaces the one it held.
+     */
+    View deploy(Path file, Duration timeout) throws ProgramException {
+        String source = "deploy:" + file.getFileName();
+        String name;
+        try (PrivateCopy zip = privateCopy(file)) {
+            name = read(zip.path(), file).manifest().name();
         }
-        return update(zip, List.of(), source, timeout);
+        Optional<ProgramStore.Program> previous = store.programs().stream()
+                .filter(p -> p.source().equals(source) && !p.name().equals(name)).findFirst();
+        if (previous.isPresent()) {
+            uninstall(previous.get().name(), timeout);
+        }
+        return store.get(name).isEmpty() ? install(file, true, List.of(), source, timeout)
+                : update(file, List.of(), source, timeout);
     }
 
     /** The deploy folder's uninstall: the program that came from that file, if any. */
@@ -308,14 +340,54 @@ public final class ProgramManager {
         return store.get(name).orElseThrow(() -> new ProgramException("no program named '" + name + "' is installed"));
     }
 
-    private JamArchive read(Path zip) throws ProgramException {
-        if (!Files.isRegularFile(zip)) {
-            throw new ProgramException(zip + ": no such file");
+    private static long deadline(Duration timeout) {
+        return System.currentTimeMillis() + timeout.toMillis();
+    }
+
+    /** A copy of an archive that only the master can change, read and converted from the same bytes. */
+    private record PrivateCopy(Path path) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                LOG.warning("cannot delete " + path + ": " + e.getMessage());
+            }
         }
+    }
+
+    private PrivateCopy privateCopy(Path file) throws ProgramException {
+        if (!Files.isRegularFile(file)) {
+            throw new ProgramException(file + ": no such file");
+        }
+        Path copy = store.incoming().resolve(UUID.randomUUID() + ".jam.zip");
         try {
-            return JamArchive.read(zip, limits);
+            long size = Files.size(file);
+            if (size > limits.maxArchiveBytes()) {
+                throw new ProgramException(file.getFileName() + ": is " + size + " bytes, over the limit of "
+                        + limits.maxArchiveBytes());
+            }
+            Files.copy(file, copy);
+            return new PrivateCopy(copy);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException ignored) {
+                // the incoming folder is emptied at the next start
+            }
+            throw new ProgramException(file.getFileName() + ": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Reads the private copy; errors name the file the operator gave. */
+    private JamArchive read(Path copy, Path original) throws ProgramException {
+        try {
+            return JamArchive.read(copy, limits);
         } catch (ArchiveException e) {
-            throw new ProgramException(e.getMessage());
+            String m = e.getMessage();
+            String prefix = copy.getFileName() + ": ";
+            throw new ProgramException(original.getFileName() + ": "
+                    + (m.startsWith(prefix) ? m.substring(prefix.length()) : m));
         }
     }
 
@@ -328,13 +400,14 @@ public final class ProgramManager {
     }
 
     private ProgramStore.Program stage(JamArchive archive, Path zip, JamManifest m, String state,
-            List<String> grants, String source) throws ProgramException {
+            List<String> grants, String source, long attempt) throws ProgramException {
         try {
             ProgramStore.Staged s = store.stage(archive, zip);
             manifests.put(s.sha256(), m);
-            return new ProgramStore.Program(m.name(), m.version(), s.sha256(), s.size(), state, grants, source);
-        } catch (IOException e) {
-            throw new ProgramException("cannot store the bundle of " + m.name() + ": " + e.getMessage());
+            return new ProgramStore.Program(m.name(), m.version(), s.sha256(), s.size(), state, grants, source,
+                    attempt);
+        } catch (IOException | RuntimeException e) {
+            throw new ProgramException("cannot store the bundle of " + m.name() + ": " + oneLine(e));
         }
     }
 
@@ -346,19 +419,35 @@ public final class ProgramManager {
         }
     }
 
+    /** Under the {@code changes} lock: no bundle is being staged, and rollouts keep their old bundle. */
+    private void collectGarbage() {
+        Set<String> keep = new HashSet<>();
+        rollouts.values().forEach(r -> keep.add(r.old().sha256()));
+        try {
+            store.collectGarbage(keep);
+        } catch (IOException e) {
+            LOG.warning("cannot delete unused bundles: " + e.getMessage());
+        }
+        store.programs().forEach(p -> keep.add(p.sha256()));
+        manifests.keySet().retainAll(keep);
+    }
+
     // ---- the master's own framework ----
 
     private Bundle localBundle(String name) {
         return context.getBundle(LOCATION_PREFIX + name);
     }
 
-    /** Installs the program's bundle, or updates it to the stored bytes. */
+    /** Installs the program's bundle, or updates it to the stored bytes (stopped first: one restart, not two). */
     private void installLocal(ProgramStore.Program p) throws BundleException, IOException {
         Bundle b = localBundle(p.name());
         try (InputStream in = Files.newInputStream(store.bundle(p.sha256()))) {
             if (b == null) {
                 context.installBundle(LOCATION_PREFIX + p.name(), in);
             } else {
+                if ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                    b.stop(Bundle.STOP_TRANSIENT);
+                }
                 b.update(in);
                 refresh(b);
             }
@@ -388,9 +477,21 @@ public final class ProgramManager {
         }
     }
 
+    /** Drops the bundle's old revision, and waits for it: a start right after must not race the refresh. */
     private void refresh(Bundle b) {
-        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
-        wiring.refreshBundles(List.of(b));
+        CountDownLatch done = new CountDownLatch(1);
+        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), event -> {
+            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
+                done.countDown();
+            }
+        });
+        try {
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private NodeState masterState(ProgramStore.Program p) {
@@ -442,11 +543,13 @@ public final class ProgramManager {
         }
     }
 
-    /** A slave asks for part of a bundle: served off the endpoint thread, only for bundles the store names. */
+    /**
+     * A slave asks for part of a bundle: served off the endpoint thread, at most {@value #MAX_CHUNK}
+     * bytes, and only for bundles the store (or an update under way) names.
+     */
     void onFetch(String routingId, Message.Fetch fetch) {
         if (!store.names(fetch.sha256())
                 && rollouts.values().stream().noneMatch(r -> r.old().sha256().equals(fetch.sha256()))) {
-            LOG.fine("fetch of unknown bundle " + fetch.sha256());
             return;
         }
         io.execute(() -> {
@@ -459,7 +562,8 @@ public final class ProgramManager {
                 if (fetch.offset() >= size) {
                     return;
                 }
-                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(fetch.length(), size - fetch.offset()));
+                ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(Math.min(fetch.length(), MAX_CHUNK),
+                        size - fetch.offset()));
                 while (buffer.hasRemaining() && ch.read(buffer, fetch.offset() + buffer.position()) > 0) {
                     // positional reads may return less than asked
                 }
@@ -475,25 +579,31 @@ public final class ProgramManager {
         registry.snapshot().stream().filter(NodeInfo::online).forEach(this::push);
     }
 
+    /**
+     * One lock around building and queueing: a desired state built before a change can never be
+     * queued after one built from it.
+     */
     private void push(NodeInfo node) {
-        Wire w = wire;
-        String routingId = registry.routingIdOf(node.id());
-        if (w == null || routingId == null) {
-            return;
+        synchronized (pushes) {
+            Wire w = wire;
+            String routingId = registry.routingIdOf(node.id());
+            if (w == null || routingId == null) {
+                return;
+            }
+            w.send(routingId, new Message.Desired(store.revision(), desiredFor(node)));
+            lastPush.put(node.id(), System.currentTimeMillis());
         }
-        w.send(routingId, new Message.Desired(store.revision(), desiredFor(node)));
-        lastPush.put(node.id(), System.currentTimeMillis());
     }
 
     private List<Message.DesiredProgram> desiredFor(NodeInfo node) {
         List<Message.DesiredProgram> out = new ArrayList<>();
         for (ProgramStore.Program latest : store.programs()) {
             Rollout r = rollouts.get(latest.name());
-            ProgramStore.Program p = r == null || r.updated().contains(node.id()) ? latest
-                    : r.old().withState(latest.state());
+            ProgramStore.Program p = r == null || r.updated().contains(node.id()) ? latest : r.old();
             JamManifest m = manifests.get(p.sha256());
             if (selects(m, node)) {
-                out.add(new Message.DesiredProgram(p.name(), p.version(), p.sha256(), p.size(), expected(p, m, node)));
+                out.add(new Message.DesiredProgram(p.name(), p.version(), p.sha256(), p.size(), expected(p, m, node),
+                        p.attempt()));
             }
         }
         return out;
@@ -526,15 +636,17 @@ public final class ProgramManager {
         }
         for (Message.DesiredProgram d : want) {
             Message.ProgramStatus s = has.get(d.name());
-            if (s == null || !settled(s, d.sha256(), d.state())) {
+            if (s == null || !settled(s, d.sha256(), d.state(), d.attempt())) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean settled(Message.ProgramStatus s, String sha256, String expected) {
-        return s.sha256().equals(sha256) && (s.state().equals(expected) || s.state().equals("failed"));
+    /** A node has answered this attempt: it is there, or it failed at it. */
+    private static boolean settled(Message.ProgramStatus s, String sha256, String expected, long attempt) {
+        return s.sha256().equals(sha256) && s.attempt() == attempt
+                && (s.state().equals(expected) || s.state().equals("failed"));
     }
 
     private View view(ProgramStore.Program p) {
@@ -559,28 +671,6 @@ public final class ProgramManager {
         return new View(p, m, masterState(p), nodes);
     }
 
-    /** Waits until every online selected node has settled on the program's desired state, or the timeout. */
-    private View await(String name, Duration timeout) throws ProgramException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        waitUntil(() -> {
-            Optional<ProgramStore.Program> p = store.get(name);
-            if (p.isEmpty()) {
-                return true;
-            }
-            JamManifest m = manifests.get(p.get().sha256());
-            for (NodeInfo n : registry.snapshot()) {
-                if (n.online() && selects(m, n)) {
-                    Message.ProgramStatus s = reports.getOrDefault(n.id(), Map.of()).get(name);
-                    if (s == null || !settled(s, p.get().sha256(), expected(p.get(), m, n))) {
-                        return false;
-                    }
-                }
-            }
-            return true;
-        }, deadline);
-        return view(program(name));
-    }
-
     /** Whether one node has settled on the program's desired state (or is offline, and not waited for). */
     private boolean nodeSettled(String name, String nodeId) {
         Optional<ProgramStore.Program> p = store.get(name);
@@ -590,26 +680,31 @@ public final class ProgramManager {
         }
         Message.ProgramStatus s = reports.getOrDefault(nodeId, Map.of()).get(name);
         JamManifest m = manifests.get(p.get().sha256());
-        return s != null && settled(s, p.get().sha256(), expected(p.get(), m, node.get()));
+        return s != null && settled(s, p.get().sha256(), expected(p.get(), m, node.get()), p.get().attempt());
     }
 
-    private Collection<String> onlineHolders(String name) {
-        List<String> holders = new ArrayList<>();
-        for (NodeInfo n : registry.snapshot()) {
-            if (n.online() && reports.getOrDefault(n.id(), Map.of()).containsKey(name)) {
-                holders.add(n.id());
+    /** Waits until every online selected node has answered the program's current attempt, or the deadline. */
+    private View await(String name, long deadline) throws ProgramException {
+        waitUntil(() -> {
+            Optional<ProgramStore.Program> p = store.get(name);
+            if (p.isEmpty()) {
+                return true;
             }
-        }
-        return holders;
+            JamManifest m = manifests.get(p.get().sha256());
+            return registry.snapshot().stream().filter(n -> n.online() && selects(m, n))
+                    .allMatch(n -> nodeSettled(name, n.id()));
+        }, deadline);
+        return view(program(name));
     }
 
-    private void waitUntil(java.util.function.BooleanSupplier done, long deadline) {
-        synchronized (reported) {
-            while (!done.getAsBoolean()) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    return;
-                }
+    /** The condition is checked outside the monitor, so the endpoint thread's notify never waits on it. */
+    private void waitUntil(BooleanSupplier done, long deadline) {
+        while (!done.getAsBoolean()) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return;
+            }
+            synchronized (reported) {
                 try {
                     reported.wait(Math.min(left, 100));
                 } catch (InterruptedException e) {
@@ -634,12 +729,14 @@ public final class ProgramManager {
         }
     }
 
+    /** The first line of an exception's message, for the operator. */
     static String oneLine(Throwable e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) {
             m = e.getClass().getSimpleName();
         }
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        String line = nl < 0 ? m : m.substring(0, nl);
+        return line.length() > 500 ? line.substring(0, 500) + "..." : line;
     }
 }

@@ -50,9 +50,11 @@ final class ProgramStore {
      * @param state  installed, active or stopped
      * @param grants privileges granted at install
      * @param source where it came from: {@code deploy:FILE} for the deploy folder, else empty
+     * @param attempt how many times the operator acted on it: nodes retry what failed only for a
+     *               newer attempt
      */
     record Program(String name, String version, String sha256, long size, String state, List<String> grants,
-            String source) {
+            String source, long attempt) {
         Program {
             if (!DESIRED_STATES.contains(state)) {
                 throw new IllegalArgumentException("unknown desired state '" + state + "' of " + name);
@@ -61,8 +63,9 @@ final class ProgramStore {
             source = source == null ? "" : source;
         }
 
+        /** The program in {@code newState}, as a new attempt. */
         Program withState(String newState) {
-            return new Program(name, version, sha256, size, newState, grants, source);
+            return new Program(name, version, sha256, size, newState, grants, source, attempt + 1);
         }
     }
 
@@ -78,17 +81,21 @@ final class ProgramStore {
 
     private final Path dir;
     private final Path bundles;
+    private final Path incoming;
     private final DataFolder folder;
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT).build();
-    private final Map<String, Program> programs = new TreeMap<>();
-    private long revision;
+    /** Replaced whole on each change, so that readers (the endpoint thread) never wait on a write. */
+    private volatile Map<String, Program> programs = Map.of();
+    private volatile long revision;
 
     private ProgramStore(Path dir) throws IOException {
         this.dir = dir;
         this.bundles = dir.resolve("bundles");
+        this.incoming = dir.resolve("incoming");
         Files.createDirectories(bundles);
+        Files.createDirectories(incoming);
         this.folder = new DataFolder(dir);
     }
 
@@ -109,28 +116,36 @@ final class ProgramStore {
                 throw new IOException(file + " is not readable: " + ProgramManager.oneLine(e));
             }
             store.revision = state.revision();
+            Map<String, Program> loaded = new TreeMap<>();
             for (Program p : state.programs()) {
                 if (!Files.isRegularFile(store.bundle(p.sha256()))) {
                     throw new IOException(file + " names bundle " + p.sha256() + " of " + p.name()
                             + ", which is missing");
                 }
-                store.programs.put(p.name(), p);
+                loaded.put(p.name(), p);
             }
+            store.programs = java.util.Collections.unmodifiableMap(loaded);
         }
-        store.collectGarbage();
+        store.collectGarbage(Set.of());
+        store.emptyIncoming();
         return store;
     }
 
-    synchronized List<Program> programs() {
+    List<Program> programs() {
         return List.copyOf(programs.values());
     }
 
-    synchronized Optional<Program> get(String name) {
+    Optional<Program> get(String name) {
         return Optional.ofNullable(programs.get(name));
     }
 
-    synchronized long revision() {
+    long revision() {
         return revision;
+    }
+
+    /** Where archives are copied before they are read, so no one else can change them meanwhile. */
+    Path incoming() {
+        return incoming;
     }
 
     Path bundle(String sha256) {
@@ -141,7 +156,7 @@ final class ProgramStore {
     }
 
     /** Whether {@code sha256} is the bundle of a program in the store (only those are served to slaves). */
-    synchronized boolean names(String sha256) {
+    boolean names(String sha256) {
         return programs.values().stream().anyMatch(p -> p.sha256().equals(sha256));
     }
 
@@ -188,15 +203,18 @@ final class ProgramStore {
     private void write(Map<String, Program> next) throws IOException {
         State state = new State(revision + 1, new ArrayList<>(next.values()));
         folder.write("state.json", json.writeValueAsString(state), false);
+        programs = java.util.Collections.unmodifiableMap(next);
         revision = state.revision();
-        programs.clear();
-        programs.putAll(next);
     }
 
-    /** Deletes bundle files that no program names, and temporary files. */
-    synchronized void collectGarbage() throws IOException {
+    /**
+     * Deletes bundle files that no program names (nor {@code keep}), and temporary files. The
+     * caller makes sure no bundle is being staged meanwhile.
+     */
+    synchronized void collectGarbage(Set<String> keep) throws IOException {
         Set<String> named = new HashSet<>();
         programs.values().forEach(p -> named.add(p.sha256() + ".jar"));
+        keep.forEach(sha -> named.add(sha + ".jar"));
         try (Stream<Path> files = Files.list(bundles)) {
             for (Path f : files.toList()) {
                 if (!named.contains(f.getFileName().toString())) {
@@ -209,6 +227,15 @@ final class ProgramStore {
                 if (f.getFileName().toString().endsWith(".tmp")) {
                     Files.deleteIfExists(f);
                 }
+            }
+        }
+    }
+
+    /** At start only: what a crash left in the incoming folder. */
+    private void emptyIncoming() throws IOException {
+        try (Stream<Path> files = Files.list(incoming)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
             }
         }
     }

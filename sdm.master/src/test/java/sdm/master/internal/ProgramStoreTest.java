@@ -39,7 +39,7 @@ class ProgramStoreTest {
             throws Exception {
         Path zip = archive(name, version);
         ProgramStore.Staged s = store.stage(JamArchive.read(zip, ArchiveLimits.defaults()), zip);
-        return new ProgramStore.Program(name, version, s.sha256(), s.size(), state, List.of(), "");
+        return new ProgramStore.Program(name, version, s.sha256(), s.size(), state, List.of(), "", 1);
     }
 
     @Test
@@ -56,6 +56,7 @@ class ProgramStoreTest {
         assertThat(again.revision()).isEqualTo(3);
         assertThat(again.programs()).extracting(ProgramStore.Program::name).containsExactly("alpha", "beta");
         assertThat(again.get("alpha").orElseThrow().state()).isEqualTo("stopped");
+        assertThat(again.get("alpha").orElseThrow().attempt()).isEqualTo(2);
         assertThat(again.bundle(a.sha256())).isRegularFile();
         assertThat(again.names(a.sha256())).isTrue();
     }
@@ -111,7 +112,7 @@ class ProgramStoreTest {
     void onlyDigestsNameBundleFiles() throws Exception {
         ProgramStore store = ProgramStore.open(dir.resolve("programs"));
         assertThatThrownBy(() -> store.bundle("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ProgramStore.Program("a", "1", "0".repeat(64), 1, "dancing", List.of(), ""))
+        assertThatThrownBy(() -> new ProgramStore.Program("a", "1", "0".repeat(64), 1, "dancing", List.of(), "", 0))
                 .hasMessageContaining("unknown desired state");
     }
 }

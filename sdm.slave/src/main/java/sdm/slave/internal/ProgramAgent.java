@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -31,6 +32,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.util.tracker.BundleTracker;
 
@@ -55,7 +57,8 @@ final class ProgramAgent implements AutoCloseable {
     static final int CHUNK = 256 << 10;
     /** Chunks asked for and not yet received, per transfer: at most CREDIT x CHUNK bytes in flight. */
     static final int CREDIT = 8;
-    private static final long STALL_MS = 5_000;
+    /** No chunk for this long: ask again for what is missing (a slow link may see a few twice). */
+    private static final long STALL_MS = 15_000;
     private static final String LOCATION_PREFIX = "jam:";
     private static final String PROGRAM_HEADER = "SDM-Program";
     private static final Logger LOG = Logger.getLogger("sdm.slave");
@@ -63,8 +66,11 @@ final class ProgramAgent implements AutoCloseable {
     private record Installed(Bundle bundle, String sha256, String version) {
     }
 
-    /** A start or install that failed: not tried again until the desired state or the bundle changes. */
-    private record Failure(String sha256, String state, String reason) {
+    /** A start or install that failed: not tried again until the operator's next attempt. */
+    private record Failure(String sha256, String state, long attempt, String reason) {
+        boolean answers(Message.DesiredProgram d) {
+            return sha256.equals(d.sha256()) && state.equals(d.state()) && attempt == d.attempt();
+        }
     }
 
     private final class Transfer {
@@ -136,6 +142,8 @@ final class ProgramAgent implements AutoCloseable {
     private final BundleTracker<String> tracker;
 
     private Message.Desired desired;
+    /** The highest revision heard on this connection: an older desired state is never applied after a newer one. */
+    private long revisionHeard = -1;
     private final Map<String, Installed> installed = new LinkedHashMap<>();
     private final Map<String, Failure> failures = new HashMap<>();
     private final Map<String, Transfer> transfers = new HashMap<>();
@@ -167,6 +175,7 @@ final class ProgramAgent implements AutoCloseable {
     void start() {
         tracker.open();
         thread.execute(() -> {
+            deleteLeftovers();
             Path file = dir.resolve("desired.json");
             if (Files.exists(file)) {
                 try {
@@ -184,6 +193,10 @@ final class ProgramAgent implements AutoCloseable {
 
     void onDesired(Message.Desired d) {
         thread.execute(() -> {
+            if (d.revision() < revisionHeard) {
+                return;
+            }
+            revisionHeard = d.revision();
             desired = d;
             try {
                 folder.write("desired.json", new String(codec.encode(d), StandardCharsets.UTF_8), false);
@@ -201,6 +214,13 @@ final class ProgramAgent implements AutoCloseable {
     void onConnected() {
         thread.execute(() -> {
             connected = true;
+            revisionHeard = -1;
+            // a new session (even on the same socket, to a restarted master): what was asked
+            // before it is lost, ask again
+            transfers.values().forEach(t -> {
+                t.restart();
+                t.requestMore();
+            });
             report();
         });
     }
@@ -255,7 +275,7 @@ final class ProgramAgent implements AutoCloseable {
 
     private boolean installOrUpdate(Message.DesiredProgram d, Installed old) {
         Failure f = failures.get(d.name());
-        if (f != null && f.sha256().equals(d.sha256()) && f.state().equals(d.state())) {
+        if (f != null && f.answers(d)) {
             return false;
         }
         try (InputStream in = Files.newInputStream(jar(d.sha256()))) {
@@ -265,7 +285,10 @@ final class ProgramAgent implements AutoCloseable {
             } else {
                 b = old.bundle();
                 LOG.info("updating " + d.name() + " " + old.version() + " -> " + d.version());
-                // an active bundle is stopped, updated and started again by the framework
+                // stopped first, started by apply() after the refresh: one restart, not two
+                if ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                    b.stop(Bundle.STOP_TRANSIENT);
+                }
                 b.update(in);
                 refresh(b);
             }
@@ -274,7 +297,7 @@ final class ProgramAgent implements AutoCloseable {
             LOG.info((old == null ? "installed " : "updated ") + d.name() + " " + d.version());
             return true;
         } catch (BundleException | IOException | IllegalStateException e) {
-            failures.put(d.name(), new Failure(d.sha256(), d.state(), oneLine(e)));
+            failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), oneLine(e)));
             LOG.warning("cannot install " + d.name() + " " + d.version() + ": " + oneLine(e));
             return false;
         }
@@ -284,7 +307,7 @@ final class ProgramAgent implements AutoCloseable {
         Installed i = installed.get(d.name());
         Failure f = failures.get(d.name());
         if (f != null) {
-            if (f.sha256().equals(d.sha256()) && f.state().equals(d.state())) {
+            if (f.answers(d)) {
                 return;
             }
             failures.remove(d.name());
@@ -301,7 +324,7 @@ final class ProgramAgent implements AutoCloseable {
                 LOG.info("stopped " + d.name() + " " + d.version());
             }
         } catch (BundleException | IllegalStateException e) {
-            failures.put(d.name(), new Failure(d.sha256(), d.state(), oneLine(e)));
+            failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), oneLine(e)));
             LOG.warning("program " + d.name() + " " + d.state() + ": " + oneLine(e));
         }
     }
@@ -318,9 +341,24 @@ final class ProgramAgent implements AutoCloseable {
         }
     }
 
-    /** Drops the old revision at once: its class loader, its extracted native code. */
+    /**
+     * Drops the old revision at once (its class loader, its extracted native code) and waits for
+     * it: a start right after must not race the refresh.
+     */
     private void refresh(Bundle b) {
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b));
+        CountDownLatch done = new CountDownLatch(1);
+        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), event -> {
+            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
+                done.countDown();
+            }
+        });
+        try {
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void report() {
@@ -331,22 +369,23 @@ final class ProgramAgent implements AutoCloseable {
         for (Message.DesiredProgram d : desired.programs()) {
             if (d.state().equals("unsupported")) {
                 out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "unsupported",
-                        "no library for " + Platform.os() + "/" + Platform.arch()));
+                        "no library for " + Platform.os() + "/" + Platform.arch(), d.attempt()));
                 continue;
             }
             Installed i = installed.get(d.name());
             Failure f = failures.get(d.name());
-            if (f != null && f.sha256().equals(d.sha256())) {
-                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "failed", f.reason()));
+            if (f != null && f.answers(d)) {
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "failed", f.reason(),
+                        d.attempt()));
             } else if (i != null) {
                 String state = i.bundle().getState() == Bundle.ACTIVE ? "active"
                         : d.state().equals("installed") ? "installed" : "stopped";
-                out.add(new Message.ProgramStatus(d.name(), i.version(), i.sha256(), state, ""));
+                out.add(new Message.ProgramStatus(d.name(), i.version(), i.sha256(), state, "", d.attempt()));
             } else if (transfers.containsKey(d.sha256())) {
                 Transfer t = transfers.get(d.sha256());
                 long have = Math.min(t.size, (long) t.received.cardinality() * CHUNK);
                 out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "pending",
-                        "fetching: " + have * 100 / t.size + "% of " + t.size + " bytes"));
+                        "fetching: " + have * 100 / t.size + "% of " + t.size + " bytes", d.attempt()));
             }
         }
         toMaster.accept(new Message.Report(desired.revision(), out));
@@ -382,7 +421,12 @@ final class ProgramAgent implements AutoCloseable {
         }
         int index = (int) (c.offset() / CHUNK);
         long expected = Math.min(CHUNK, t.size - c.offset());
-        if (c.data().length != expected || t.received.get(index)) {
+        if (c.data().length != expected) {
+            return;
+        }
+        if (t.received.get(index)) {
+            // asked twice after a stall on a slow link: still a sign that bytes are flowing
+            t.lastProgressMs = System.currentTimeMillis();
             return;
         }
         try {
@@ -478,13 +522,28 @@ final class ProgramAgent implements AutoCloseable {
         return java.util.HexFormat.of().formatHex(md.digest());
     }
 
+    /** The first line of an exception's message, short enough for a report. */
     private static String oneLine(Throwable e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) {
             m = e.getClass().getSimpleName();
         }
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        String line = nl < 0 ? m : m.substring(0, nl);
+        return line.length() > 500 ? line.substring(0, 500) + "..." : line;
+    }
+
+    /** Temporary files a crash left behind. */
+    private void deleteLeftovers() {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (f.getFileName().toString().endsWith(".tmp")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot clean " + dir + ": " + e.getMessage());
+        }
     }
 
     @Override

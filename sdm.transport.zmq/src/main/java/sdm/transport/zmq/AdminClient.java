@@ -184,6 +184,8 @@ public final class AdminClient {
                             throw new TransportException("master refused " + name + ": " + ack.error());
                         }
                         acked = ack.received();
+                        // the reply timeout counts from the last sign of progress, not from the connection
+                        progress.moved();
                     }
                 }
                 return id;
@@ -221,6 +223,10 @@ public final class AdminClient {
                 throw new TransportException("master at " + address
                         + " refused the admin key (is this the admin.key of that master?)");
             }
+        }
+
+        void moved() {
+            deadline = System.currentTimeMillis() + replyTimeout.toMillis();
         }
 
         long waitMs() throws TransportException {

@@ -136,7 +136,8 @@ public final class MasterEndpoint implements AutoCloseable {
             router.setZAPDomain("sdm");
             router.setRouterMandatory(true);
             router.setMaxMsgSize(4L * config.maxMessageBytes());
-            router.setSndHWM(10_000);
+            // per peer: with chunks of at most 256 KiB, a peer that asks and never reads holds 256 MiB at most
+            router.setSndHWM(1_000);
             router.setRcvHWM(10_000);
             router.setHandshakeIvl(10_000);
             String endpoint = "tcp://" + config.host() + ":" + (config.port() == 0 ? "*" : config.port());

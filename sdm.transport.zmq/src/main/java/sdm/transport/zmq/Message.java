@@ -120,8 +120,12 @@ public sealed interface Message {
         }
     }
 
-    /** One program in {@link Desired}: {@code state} is installed, active, stopped or unsupported. */
-    record DesiredProgram(String name, String version, String sha256, long size, String state) {
+    /**
+     * One program in {@link Desired}: {@code state} is installed, active, stopped or unsupported.
+     * {@code attempt} counts the operator's actions on the program: a node that failed at an
+     * attempt does not try again until a later one.
+     */
+    record DesiredProgram(String name, String version, String sha256, long size, String state, long attempt) {
         public DesiredProgram {
             checkName(name);
             checkText("version", version, 128);
@@ -143,16 +147,19 @@ public sealed interface Message {
         }
     }
 
-    /** One program on a node: its bundle's digest, its state and, if failed, why. */
-    record ProgramStatus(String name, String version, String sha256, String state, String error) {
+    /** One program on a node: its bundle's digest, its state, if failed why, and the attempt it answers. */
+    record ProgramStatus(String name, String version, String sha256, String state, String error, long attempt) {
+        /** Longest error carried; a sender cuts longer ones. */
+        public static final int MAX_ERROR = 1024;
+
         public ProgramStatus {
             checkName(name);
             checkText("version", version, 128);
             checkSha(sha256);
             checkState(state);
             error = error == null ? "" : error;
-            if (error.length() > 1024) {
-                throw new IllegalArgumentException("error is over 1024 characters");
+            if (error.length() > MAX_ERROR) {
+                throw new IllegalArgumentException("error is over " + MAX_ERROR + " characters");
             }
         }
     }

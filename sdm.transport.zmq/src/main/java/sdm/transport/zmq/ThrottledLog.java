@@ -6,7 +6,7 @@ import java.util.logging.Logger;
  * Logs at most {@code limit} warnings per window and then one line saying how many were
  * held back, so that a peer sending garbage cannot flood the log. Thread-safe.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
 
     private final Logger logger;
     private final int limit;
@@ -15,13 +15,13 @@ final class ThrottledLog {
     private int logged;
     private long suppressed;
 
-    ThrottledLog(Logger logger, int limit, long windowMs) {
+    public ThrottledLog(Logger logger, int limit, long windowMs) {
         this.logger = logger;
         this.limit = limit;
         this.windowMs = windowMs;
     }
 
-    synchronized void warn(String line) {
+    public synchronized void warn(String line) {
         long now = System.currentTimeMillis();
         if (now - windowStart >= windowMs) {
             if (suppressed > 0) {

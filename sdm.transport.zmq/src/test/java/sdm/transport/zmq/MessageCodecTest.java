@@ -25,8 +25,8 @@ class MessageCodecTest {
                 new Message.AdminRequest("r1", List.of("sdm:nodes", "--json"), true),
                 new Message.AdminReply("r1", false, "", "boom"),
                 new Message.AdminRequest("r2", List.of("sdm:install", "x.jam.zip"), false, Map.of(1, "u1")),
-                new Message.Desired(7, List.of(new Message.DesiredProgram("hello", "1.0.0", SHA, 10, "active"))),
-                new Message.Report(7, List.of(new Message.ProgramStatus("hello", "1.0.0", SHA, "failed", "boom"))),
+                new Message.Desired(7, List.of(new Message.DesiredProgram("hello", "1.0.0", SHA, 10, "active", 3))),
+                new Message.Report(7, List.of(new Message.ProgramStatus("hello", "1.0.0", SHA, "failed", "boom", 3))),
                 new Message.Fetch(SHA, 0, 1024),
                 new Message.UploadAck("u1", 10, ""));
         for (Message m : messages) {
@@ -58,9 +58,9 @@ class MessageCodecTest {
             "{\"type\":\"fetch\",\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"offset\":-1,\"length\":10}",
             "{\"type\":\"fetch\",\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"offset\":0,\"length\":99999999}",
             "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"Bad/Name\",\"version\":\"1\","
-                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"active\",\"error\":\"\"}]}",
+                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"active\",\"error\":\"\",\"attempt\":1}]}",
             "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"a\",\"version\":\"1\","
-                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"dancing\",\"error\":\"\"}]}",
+                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"dancing\",\"error\":\"\",\"attempt\":1}]}",
             "{\"type\":\"admin-request\",\"requestId\":\"r\",\"command\":[\"a\"],\"json\":false,"
                     + "\"uploads\":{\"5\":\"u\"}}"})
     void programMessagesWithBadFieldsAreRefused(String frame) {
