@@ -39,6 +39,15 @@ final class TestPrograms {
         return pack(work, name, version, arch, placement, blobBytes, java.util.List.of());
     }
 
+    /**
+     * A program for this machine with its own C source (compiled with {@code -DVERSION=MMmm})
+     * and its {@code native.functions} as JSON array items.
+     */
+    static Path packNative(Path work, String name, String version, String source, String functions)
+            throws IOException, InterruptedException {
+        return pack(work, name, version, "x86_64", Map.of(), 0, java.util.List.of(), source, functions);
+    }
+
     /** A program for this machine that asks for privileges. */
     static Path packWithPrivileges(Path work, String name, String version, java.util.List<String> privileges)
             throws IOException, InterruptedException {
@@ -47,12 +56,21 @@ final class TestPrograms {
 
     private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
             long blobBytes, java.util.List<String> privileges) throws IOException, InterruptedException {
+        return pack(work, name, version, arch, placement, blobBytes, privileges, SOURCE, """
+                      { "name": "add", "returns": "int", "params": ["int", "int"] },
+                      { "name": "version", "returns": "int", "params": [] }
+                """);
+    }
+
+    private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
+            long blobBytes, java.util.List<String> privileges, String source, String functions)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(work, name + "-" + version + "-");
         Files.createDirectories(dir.resolve("js"));
         Files.writeString(dir.resolve("js/main.js"), "console.log('" + name + " " + version + "');\n");
         Path lib = dir.resolve("native/linux-" + arch + "/lib" + name + ".so");
         Files.createDirectories(lib.getParent());
-        compile(lib, version);
+        compile(lib, version, source);
         if (arch.equals("aarch64")) {
             byte[] elf = Files.readAllBytes(lib);
             elf[18] = (byte) EM_AARCH64;
@@ -71,13 +89,10 @@ final class TestPrograms {
                   "master": { "main": "js/main.js" },
                   "native": {
                     "libraries": [ { "os": "linux", "arch": "%s", "path": "native/linux-%s/lib%s.so" } ],
-                    "functions": [
-                      { "name": "add", "returns": "int", "params": ["int", "int"] },
-                      { "name": "version", "returns": "int", "params": [] }
-                    ]
+                    "functions": [ %s ]
                   }%s%s
                 }
-                """.formatted(name, version, arch, arch, name,
+                """.formatted(name, version, arch, arch, name, functions,
                 placement.isEmpty() ? "" : ",\n  \"placement\": { \"labels\": {" + labels + "} }",
                 privileges.isEmpty() ? "" : ",\n  \"privileges\": [" + privileges.stream().map(p -> "\"" + p + "\"")
                         .collect(Collectors.joining(",")) + "]"));
@@ -88,9 +103,9 @@ final class TestPrograms {
         }
     }
 
-    private static void compile(Path lib, String version) throws IOException, InterruptedException {
+    private static void compile(Path lib, String version, String source) throws IOException, InterruptedException {
         Path src = lib.resolveSibling("src.c");
-        Files.writeString(src, SOURCE);
+        Files.writeString(src, source);
         int major = Integer.parseInt(version.split("\\.")[0]) * 100 + Integer.parseInt(version.split("\\.")[1]);
         Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-DVERSION=" + major, "-o", lib.toString(),
                 src.toString()).redirectErrorStream(true).start();

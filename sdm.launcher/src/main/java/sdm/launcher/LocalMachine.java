@@ -90,6 +90,10 @@ final class LocalMachine {
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("--sun-misc-unsafe-memory-access=allow");
+        // a segfault in a program's C code kills the slave: its report goes to the slave's log
+        // folder, not to the user's working folder, and no core file is written
+        cmd.add("-XX:ErrorFile=" + data.resolve("log/hs_err_pid%p.log"));
+        cmd.add("-XX:-CreateCoredumpOnCrash");
         // the options of every node (bin/sdm's SDM_JAVA_OPTS), then the slaves' own
         String opts = System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " "
                 + System.getenv().getOrDefault("SDM_SLAVE_JAVA_OPTS", DEFAULT_SLAVE_OPTS);

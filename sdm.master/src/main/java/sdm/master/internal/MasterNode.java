@@ -25,6 +25,7 @@ import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
+import sdm.api.ProgramCalls;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
@@ -54,6 +55,8 @@ public final class MasterNode implements MachineInfo {
     private ServiceRegistration<MachineInfo> registration;
     private ProgramManager programs;
     private ServiceRegistration<ProgramManager> programsRegistration;
+    private ServiceRegistration<ProgramCalls> callsRegistration;
+    private volatile NativeCalls calls;
     private Uploads uploads;
     private ExecutorService uploadWriter;
 
@@ -87,6 +90,7 @@ public final class MasterNode implements MachineInfo {
                     });
             MasterEndpoint bound = endpoint;
             programs.connect(bound::send);
+            calls = new NativeCalls(programs, bound::send);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
             data.write("master.endpoint", local, false);
             if (keys.created()) {
@@ -116,6 +120,7 @@ public final class MasterNode implements MachineInfo {
         }, 1, 1, TimeUnit.SECONDS);
         // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
         programsRegistration = context.registerService(ProgramManager.class, programs, null);
+        callsRegistration = context.registerService(ProgramCalls.class, calls, null);
         registration = context.registerService(MachineInfo.class, this, null);
     }
 
@@ -128,6 +133,10 @@ public final class MasterNode implements MachineInfo {
         if (programsRegistration != null) {
             programsRegistration.unregister();
             programsRegistration = null;
+        }
+        if (callsRegistration != null) {
+            callsRegistration.unregister();
+            callsRegistration = null;
         }
         stop();
     }
@@ -176,6 +185,13 @@ public final class MasterNode implements MachineInfo {
             case Message.Report report -> {
                 if (registry.touch(from.routingId(), now)) {
                     programs.onReport(registry.nodeIdOf(from.routingId()), report);
+                } else {
+                    e.send(from.routingId(), new Message.Reregister());
+                }
+            }
+            case Message.CallResult result -> {
+                if (registry.touch(from.routingId(), now)) {
+                    calls.onResult(registry.nodeIdOf(from.routingId()), result);
                 } else {
                     e.send(from.routingId(), new Message.Reregister());
                 }

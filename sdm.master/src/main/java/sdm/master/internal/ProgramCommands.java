@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import java.util.Set;
+
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -17,6 +19,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import sdm.api.CallException;
+import sdm.api.CallResult;
+import sdm.api.ProgramCalls;
 import sdm.archive.JamManifest;
 
 /**
@@ -33,13 +38,53 @@ import sdm.archive.JamManifest;
         "osgi.command.function=update",
         "osgi.command.function=uninstall",
         "osgi.command.function=apps",
-        "osgi.command.function=app" })
+        "osgi.command.function=app",
+        "osgi.command.function=call" })
 public final class ProgramCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Reference
     private ProgramManager programs;
+
+    @Reference
+    private ProgramCalls calls;
+
+    @Descriptor("call a native function of a program on its slaves (all, or one) and print each node's result")
+    public void call(CommandSession session,
+            @Descriptor("only this node (its id)") @Parameter(names = "--node", absentValue = "") String node,
+            @Descriptor("seconds to wait for the nodes") @Parameter(names = "--timeout", absentValue = "10") long timeout,
+            @Descriptor("print {nodeId: result}, {error} for a failed node") @Parameter(names = "--json",
+                    presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor("the program's name") String name,
+            @Descriptor("the function") String function,
+            @Descriptor("its arguments, converted by the declared types") String... args)
+            throws CallException, ProgramException, InterruptedException, JsonProcessingException {
+        if (timeout <= 0 || timeout > 3600) {
+            throw new CallException("--timeout wants seconds between 1 and 3600, got " + timeout);
+        }
+        Map<String, CallResult> results;
+        try {
+            results = calls.call(name, function, List.of(args), node.isEmpty() ? Set.of() : Set.of(node),
+                    Duration.ofSeconds(timeout)).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new CallException("the call failed: " + ProgramManager.oneLine(e.getCause()));
+        }
+        if (json || wantsJson(session)) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            results.forEach((id, r) -> out.put(id, r.ok() ? r.value() : Map.of("error", r.error())));
+            System.out.println(JSON.writeValueAsString(out));
+            return;
+        }
+        Map<String, String> names = new LinkedHashMap<>();
+        programs.app(name).nodes().forEach(n -> names.put(n.nodeId(), n.name()));
+        Table table = new Table("NODE", "NAME", "RESULT");
+        results.forEach((id, r) -> table.row(id, names.getOrDefault(id, "?"),
+                r.ok() ? String.valueOf(r.value()) : "error: " + r.error()));
+        System.out.print(table);
+        long failed = results.values().stream().filter(r -> !r.ok()).count();
+        System.out.println(results.size() + " node" + (results.size() == 1 ? "" : "s") + ", " + failed + " failed");
+    }
 
     @Descriptor("install a program (.jam.zip) on the master and on the slaves its placement selects")
     public void install(CommandSession session,

@@ -508,6 +508,74 @@ public final class ProgramManager {
         return new NodeState("master", "master", state, "");
     }
 
+    // ---- native calls ----
+
+    /** Where a call goes: a node and its connection, or why that node cannot take it. */
+    record Target(NodeInfo node, String routingId, String error) {
+    }
+
+    /** A call checked against the program's manifest and state. */
+    record CallPlan(JamManifest.Function function, List<Object> args, List<Target> targets) {
+    }
+
+    /**
+     * Checks a call: the program is installed and started, has the function, the arguments
+     * convert by its declared types; and says for each node asked (or each it is placed on)
+     * whether it can be called now.
+     */
+    CallPlan planCall(String program, String function, List<?> args, Set<String> nodeIds)
+            throws sdm.api.CallException {
+        ProgramStore.Program p = store.get(program).orElseThrow(
+                () -> new sdm.api.CallException("no program named '" + program + "' is installed"));
+        JamManifest m = manifests.get(p.sha256());
+        if (m == null || m.nativeCode() == null) {
+            throw new sdm.api.CallException("program " + program + " has no native functions");
+        }
+        JamManifest.Function f = m.nativeCode().functions().stream().filter(x -> x.name().equals(function))
+                .findFirst().orElseThrow(() -> new sdm.api.CallException("program " + program + " has no function '"
+                        + function + "' (it has " + String.join(", ", m.nativeCode().functions().stream()
+                                .map(JamManifest.Function::name).toList()) + ")"));
+        String signature = function + "(" + String.join(", ", f.params()) + ")";
+        if (args.size() != f.params().size()) {
+            throw new sdm.api.CallException(signature + " takes " + f.params().size() + " argument"
+                    + (f.params().size() == 1 ? "" : "s") + ", got " + args.size());
+        }
+        List<Object> typed = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            try {
+                typed.add(sdm.archive.NativeType.named(f.params().get(i)).argument(args.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new sdm.api.CallException("argument " + (i + 1) + " of " + signature + ": " + e.getMessage());
+            }
+        }
+        if (!p.state().equals("active")) {
+            throw new sdm.api.CallException("program " + program + " is not started (it is " + p.state() + ")");
+        }
+        List<NodeInfo> placed = registry.snapshot().stream().filter(n -> selects(m, n)).toList();
+        List<NodeInfo> chosen = placed;
+        if (!nodeIds.isEmpty()) {
+            for (String id : nodeIds) {
+                if (placed.stream().noneMatch(n -> n.id().equals(id))) {
+                    throw new sdm.api.CallException("node " + id + " is not one of program " + program + "'s nodes");
+                }
+            }
+            chosen = placed.stream().filter(n -> nodeIds.contains(n.id())).toList();
+        }
+        List<Target> targets = new ArrayList<>();
+        for (NodeInfo n : chosen) {
+            Message.ProgramStatus s = reports.getOrDefault(n.id(), Map.of()).get(program);
+            String routingId = registry.routingIdOf(n.id());
+            String error = !n.online() || routingId == null ? "node is offline"
+                    : !supports(m, n) ? "unsupported: no library for " + n.os() + "/" + n.arch()
+                    : s == null || !s.sha256().equals(p.sha256()) ? "program " + program + " is not active there yet"
+                    : s.state().equals("failed") ? "program " + program + " failed there: " + s.error()
+                    : !s.state().equals("active") ? "program " + program + " is " + s.state() + " there"
+                    : null;
+            targets.add(new Target(n, error == null ? routingId : null, error));
+        }
+        return new CallPlan(f, typed, targets);
+    }
+
     // ---- slaves ----
 
     /** Whether a program's native part goes to this node: it has one, and the node has every placement label. */

@@ -140,6 +140,12 @@ final class ProgramAgent implements AutoCloseable {
     private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name("sdm-programs").daemon().factory());
     private final BundleTracker<String> tracker;
+    /** The extender proper: loads a program's library when its bundle is active, unloads it when it stops. */
+    private final BundleTracker<String> extender;
+    private final CrashMarks marks;
+    private final NativePrograms natives;
+    /** Why a library could not be loaded during the start that is under way (the agent's thread only). */
+    private final Map<String, String> loadFailures = new HashMap<>();
 
     private Message.Desired desired;
     /** The highest revision heard on this connection: an older desired state is never applied after a newer one. */
@@ -154,6 +160,28 @@ final class ProgramAgent implements AutoCloseable {
         this.dir = dir;
         this.toMaster = toMaster;
         this.folder = new DataFolder(dir);
+        this.marks = new CrashMarks(dir.resolve("calls.crash"));
+        this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster);
+        this.extender = new BundleTracker<>(context, Bundle.ACTIVE, null) {
+            @Override
+            public String addingBundle(Bundle bundle, BundleEvent event) {
+                String name = bundle.getHeaders().get(PROGRAM_HEADER);
+                if (name == null) {
+                    return null;
+                }
+                try {
+                    natives.load(bundle);
+                } catch (IOException e) {
+                    loadFailures.put(name, e.getMessage());
+                }
+                return name;
+            }
+
+            @Override
+            public void removedBundle(Bundle bundle, BundleEvent event, String name) {
+                natives.unload(name);
+            }
+        };
         // the extender's view: program bundles that change state for any reason get reported
         this.tracker = new BundleTracker<>(context, Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE
                 | Bundle.STOPPING, null) {
@@ -174,12 +202,15 @@ final class ProgramAgent implements AutoCloseable {
     /** Runs what the last desired state says, from the bundles on disk, before the master is heard. */
     void start() {
         tracker.open();
+        extender.open();
         thread.execute(() -> {
             deleteLeftovers();
+            loadFailures();
             Path file = dir.resolve("desired.json");
             if (Files.exists(file)) {
                 try {
                     desired = (Message.Desired) codec.decode(Files.readAllBytes(file));
+                    recordCrashes();
                     LOG.info("running the last desired state (" + desired.programs().size()
                             + " programs) until the master is heard");
                     converge();
@@ -293,12 +324,13 @@ final class ProgramAgent implements AutoCloseable {
                 refresh(b);
             }
             installed.put(d.name(), new Installed(b, d.sha256(), d.version()));
-            failures.remove(d.name());
+            if (failures.remove(d.name()) != null) {
+                saveFailures();
+            }
             LOG.info((old == null ? "installed " : "updated ") + d.name() + " " + d.version());
             return true;
         } catch (BundleException | IOException | IllegalStateException e) {
-            failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), oneLine(e)));
-            LOG.warning("cannot install " + d.name() + " " + d.version() + ": " + oneLine(e));
+            fail(d, "cannot install: " + oneLine(e));
             return false;
         }
     }
@@ -311,12 +343,19 @@ final class ProgramAgent implements AutoCloseable {
                 return;
             }
             failures.remove(d.name());
+            saveFailures();
         }
         Bundle b = i.bundle();
         try {
             if (d.state().equals("active")) {
                 if (b.getState() != Bundle.ACTIVE) {
                     b.start(Bundle.START_TRANSIENT);
+                    String loadFailure = loadFailures.remove(d.name());
+                    if (loadFailure != null) {
+                        b.stop(Bundle.STOP_TRANSIENT);
+                        fail(d, "cannot load its library: " + loadFailure);
+                        return;
+                    }
                     LOG.info("started " + d.name() + " " + d.version());
                 }
             } else if ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
@@ -324,14 +363,58 @@ final class ProgramAgent implements AutoCloseable {
                 LOG.info("stopped " + d.name() + " " + d.version());
             }
         } catch (BundleException | IllegalStateException e) {
-            failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), oneLine(e)));
-            LOG.warning("program " + d.name() + " " + d.state() + ": " + oneLine(e));
+            fail(d, oneLine(e));
+        }
+    }
+
+    /** Marks a program failed at this attempt; kept on disk, so a restart does not try it again. */
+    private void fail(Message.DesiredProgram d, String reason) {
+        failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), reason));
+        LOG.warning("program " + d.name() + " " + d.version() + " failed: " + reason);
+        saveFailures();
+    }
+
+    private void saveFailures() {
+        StringBuilder text = new StringBuilder();
+        failures.forEach((name, f) -> text.append(name).append('\t').append(f.sha256()).append('\t')
+                .append(f.state()).append('\t').append(f.attempt()).append('\t')
+                .append(f.reason().replace('\t', ' ').replace('\n', ' ')).append('\n'));
+        try {
+            folder.write("failures.tsv", text.toString().strip(), false);
+        } catch (IOException e) {
+            LOG.warning("cannot keep the failures: " + e.getMessage());
+        }
+    }
+
+    private void loadFailures() {
+        try {
+            for (String line : folder.read("failures.tsv").orElse("").split("\n")) {
+                String[] f = line.split("\t", 5);
+                if (f.length == 5) {
+                    failures.put(f[0], new Failure(f[1], f[2], Long.parseLong(f[3]), f[4]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warning("ignoring failures.tsv: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A call that was running when the node died crashed it: its program is failed at its
+     * current attempt and is not started again until the operator starts it.
+     */
+    private void recordCrashes() {
+        for (CrashMarks.Crash crash : marks.takeCrashes()) {
+            desired.programs().stream().filter(d -> d.name().equals(crash.program())).findFirst().ifPresent(
+                    d -> fail(d, "node crashed during " + crash.function() + "()"));
         }
     }
 
     private void uninstall(String name) {
         Installed i = installed.remove(name);
-        failures.remove(name);
+        if (failures.remove(name) != null) {
+            saveFailures();
+        }
         try {
             i.bundle().uninstall();
             refresh(i.bundle());
@@ -546,8 +629,20 @@ final class ProgramAgent implements AutoCloseable {
         }
     }
 
+    /** From the link's thread: the call runs on the native pool. */
+    void onCall(Message.Call call) {
+        natives.onCall(call);
+    }
+
     @Override
     public void close() {
+        extender.close();
+        natives.close();
+        try {
+            marks.close();
+        } catch (IOException e) {
+            LOG.fine("closing the crash marks: " + e.getMessage());
+        }
         tracker.close();
         thread.shutdownNow();
         try {

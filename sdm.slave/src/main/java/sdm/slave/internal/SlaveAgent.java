@@ -105,6 +105,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         switch (message) {
             case Message.Desired d -> programs.onDesired(d);
             case Message.Chunk c -> programs.onChunk(c);
+            case Message.Call c -> programs.onCall(c);
             default -> LOG.fine("ignored " + message.getClass().getSimpleName() + " from the master");
         }
     }

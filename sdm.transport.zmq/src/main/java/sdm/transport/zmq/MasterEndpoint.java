@@ -259,7 +259,8 @@ public final class MasterEndpoint implements AutoCloseable {
     private static boolean allowed(PeerRole role, Message message) {
         return switch (role) {
             case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat
-                    || message instanceof Message.Report || message instanceof Message.Fetch;
+                    || message instanceof Message.Report || message instanceof Message.Fetch
+                    || message instanceof Message.CallResult;
             case ADMIN -> message instanceof Message.AdminRequest || message instanceof Message.Upload;
         };
     }

@@ -27,6 +27,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Message.Chunk.class, name = "chunk"),
         @JsonSubTypes.Type(value = Message.Upload.class, name = "upload"),
         @JsonSubTypes.Type(value = Message.UploadAck.class, name = "upload-ack"),
+        @JsonSubTypes.Type(value = Message.Call.class, name = "call"),
+        @JsonSubTypes.Type(value = Message.CallResult.class, name = "call-result"),
 })
 public sealed interface Message {
 
@@ -222,6 +224,42 @@ public sealed interface Message {
 
     /** Master to admin client: how much of an upload has arrived, or why it was refused. */
     record UploadAck(String uploadId, long received, String error) implements Message {
+    }
+
+    /**
+     * Master to slave: call a native function of a program. Arguments are JSON numbers, booleans
+     * and strings; the slave converts them by the function's declared types again.
+     */
+    record Call(String callId, String program, String function, List<Object> args, long timeoutMs)
+            implements Message {
+        public Call {
+            checkText("callId", callId, 64);
+            checkName(program);
+            checkText("function", function, 128);
+            args = args == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(args));
+            if (args.size() > 64) {
+                throw new IllegalArgumentException("over 64 arguments");
+            }
+            for (Object a : args) {
+                if (!(a == null || a instanceof Number || a instanceof Boolean || a instanceof String)) {
+                    throw new IllegalArgumentException("an argument is neither a number, a boolean nor a string");
+                }
+            }
+        }
+    }
+
+    /** Slave to master: a call's result (a number, boolean, string or null), or its error in one line. */
+    record CallResult(String callId, boolean ok, Object value, String error) implements Message {
+        public CallResult {
+            checkText("callId", callId, 64);
+            if (!(value == null || value instanceof Number || value instanceof Boolean || value instanceof String)) {
+                throw new IllegalArgumentException("a result is a number, a boolean, a string or null");
+            }
+            error = error == null ? "" : error;
+            if (error.length() > ProgramStatus.MAX_ERROR) {
+                throw new IllegalArgumentException("error is over " + ProgramStatus.MAX_ERROR + " characters");
+            }
+        }
     }
 
     private static void checkName(String name) {

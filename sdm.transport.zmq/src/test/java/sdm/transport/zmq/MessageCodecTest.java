@@ -28,7 +28,10 @@ class MessageCodecTest {
                 new Message.Desired(7, List.of(new Message.DesiredProgram("hello", "1.0.0", SHA, 10, "active", 3))),
                 new Message.Report(7, List.of(new Message.ProgramStatus("hello", "1.0.0", SHA, "failed", "boom", 3))),
                 new Message.Fetch(SHA, 0, 1024),
-                new Message.UploadAck("u1", 10, ""));
+                new Message.UploadAck("u1", 10, ""),
+                new Message.Call("c1", "hello", "add", List.of(2, "x", true, 2.5), 1000),
+                new Message.CallResult("c1", true, 5, ""),
+                new Message.CallResult("c2", false, null, "boom"));
         for (Message m : messages) {
             assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
         }
@@ -62,7 +65,10 @@ class MessageCodecTest {
             "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"a\",\"version\":\"1\","
                     + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"dancing\",\"error\":\"\",\"attempt\":1}]}",
             "{\"type\":\"admin-request\",\"requestId\":\"r\",\"command\":[\"a\"],\"json\":false,"
-                    + "\"uploads\":{\"5\":\"u\"}}"})
+                    + "\"uploads\":{\"5\":\"u\"}}",
+            "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[{\"a\":1}],\"timeoutMs\":1}",
+            "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"P!\",\"function\":\"f\",\"args\":[],\"timeoutMs\":1}",
+            "{\"type\":\"call-result\",\"callId\":\"c\",\"ok\":true,\"value\":[1,2],\"error\":\"\"}"})
     void programMessagesWithBadFieldsAreRefused(String frame) {
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidMessageException.class);

@@ -1,0 +1,96 @@
+package sdm.master.internal;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import sdm.api.CallException;
+import sdm.api.CallResult;
+import sdm.api.ProgramCalls;
+import sdm.archive.NativeType;
+import sdm.transport.zmq.Message;
+
+/**
+ * The master's side of native calls: checks a call against the program ({@link ProgramManager}),
+ * sends one {@link Message.Call} to each node that can take it, and completes each node's
+ * answer from its {@link Message.CallResult}, or with an error at the timeout. Results that come
+ * late, or from another node than the one asked, are dropped.
+ */
+final class NativeCalls implements ProgramCalls {
+
+    private record Pending(String nodeId, NativeType returns, CompletableFuture<CallResult> result) {
+    }
+
+    private final ProgramManager programs;
+    private final ProgramManager.Wire wire;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /** Call ids of an earlier run of the master never match ours. */
+    private final String idPrefix = Long.toString(System.currentTimeMillis(), 36) + "-";
+    private final AtomicLong ids = new AtomicLong();
+
+    NativeCalls(ProgramManager programs, ProgramManager.Wire wire) {
+        this.programs = programs;
+        this.wire = wire;
+    }
+
+    @Override
+    public CompletableFuture<Map<String, CallResult>> call(String program, String function, List<?> args,
+            Set<String> nodes, Duration timeout) throws CallException {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new CallException("a call's timeout must be positive");
+        }
+        ProgramManager.CallPlan plan = programs.planCall(program, function, args, nodes);
+        NativeType returns = NativeType.named(plan.function().returns());
+        Map<String, CompletableFuture<CallResult>> byNode = new LinkedHashMap<>();
+        for (ProgramManager.Target t : plan.targets()) {
+            String nodeId = t.node().id();
+            if (t.error() != null) {
+                byNode.put(nodeId, CompletableFuture.completedFuture(CallResult.failure(nodeId, t.error())));
+                continue;
+            }
+            String callId = idPrefix + ids.incrementAndGet();
+            CompletableFuture<CallResult> result = new CompletableFuture<CallResult>()
+                    .completeOnTimeout(CallResult.failure(nodeId, "no answer within " + timeout.toMillis() + " ms"),
+                            timeout.toMillis(), TimeUnit.MILLISECONDS);
+            result.whenComplete((r, e) -> pending.remove(callId));
+            pending.put(callId, new Pending(nodeId, returns, result));
+            byNode.put(nodeId, result);
+            wire.send(t.routingId(), new Message.Call(callId, program, function, plan.args(), timeout.toMillis()));
+        }
+        return CompletableFuture.allOf(byNode.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<String, CallResult> out = new LinkedHashMap<>();
+            byNode.forEach((node, f) -> out.put(node, f.join()));
+            return out;
+        });
+    }
+
+    /** On the endpoint thread. */
+    void onResult(String nodeId, Message.CallResult r) {
+        Pending p = pending.get(r.callId());
+        if (p == null || !p.nodeId().equals(nodeId)) {
+            return;
+        }
+        if (!r.ok()) {
+            p.result().complete(CallResult.failure(nodeId, r.error()));
+            return;
+        }
+        Object value = r.value();
+        if (p.returns() == NativeType.VOID) {
+            value = null;
+        } else if (value != null || p.returns() != NativeType.STRING) {
+            try {
+                value = p.returns().argument(value);
+            } catch (IllegalArgumentException e) {
+                p.result().complete(CallResult.failure(nodeId, "the node answered " + e.getMessage()));
+                return;
+            }
+        }
+        p.result().complete(CallResult.success(nodeId, value));
+    }
+}

@@ -1,0 +1,328 @@
+package sdm.slave.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import org.osgi.framework.Bundle;
+
+import sdm.api.Platform;
+import sdm.archive.ArchiveException;
+import sdm.archive.BundleConverter;
+import sdm.archive.JamManifest;
+import sdm.archive.NativeType;
+import sdm.transport.zmq.Message;
+
+/**
+ * The native part of programs on a slave. When a program's bundle becomes active, the library
+ * for this node's platform (the entry its {@code Bundle-NativeCode} clause names for this
+ * os/arch) is extracted and loaded with the Foreign Function & Memory API in an arena of the
+ * program's own, and every declared function is bound with its types. When the bundle stops,
+ * the arena is closed: the library is unloaded (dlclose). Calls run on a pool of their own,
+ * never on the link's thread, and may overlap; each is marked in {@link CrashMarks} while it
+ * runs.
+ */
+final class NativePrograms implements AutoCloseable {
+
+    /** Longest string a function may return. */
+    static final int MAX_STRING = 256 << 10;
+    private static final int THREADS = 8;
+    private static final long UNLOAD_WAIT_MS = 10_000;
+    private static final Logger LOG = Logger.getLogger("sdm.slave");
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    private record Function(String name, NativeType returns, List<NativeType> params, MethodHandle handle) {
+        String signature() {
+            return name + "(" + String.join(", ", params.stream().map(NativeType::manifestName).toList()) + ")";
+        }
+    }
+
+    private static final class Loaded {
+        final String name;
+        final Arena arena;
+        final Path folder;
+        final Map<String, Function> functions;
+        final AtomicInteger inFlight = new AtomicInteger();
+        volatile boolean closing;
+
+        Loaded(String name, Arena arena, Path folder, Map<String, Function> functions) {
+            this.name = name;
+            this.arena = arena;
+            this.folder = folder;
+            this.functions = functions;
+        }
+    }
+
+    private final Path dir;
+    private final CrashMarks marks;
+    private final Consumer<Message> toMaster;
+    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+    private final ThreadLocal<Integer> slot = new ThreadLocal<>();
+    private final AtomicInteger slots = new AtomicInteger();
+    private final ThreadPoolExecutor pool;
+
+    /**
+     * @param dir      where libraries are extracted (emptied now: what is there is from an earlier run)
+     * @param marks    where running calls are marked
+     * @param toMaster how results are sent
+     */
+    NativePrograms(Path dir, CrashMarks marks, Consumer<Message> toMaster) throws IOException {
+        this.dir = dir;
+        this.marks = marks;
+        this.toMaster = toMaster;
+        if (Files.exists(dir)) {
+            deleteTree(dir);
+        }
+        Files.createDirectories(dir);
+        pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(10_000),
+                r -> {
+                    int index = slots.getAndIncrement();
+                    return Thread.ofPlatform().name("sdm-call-" + index).daemon().unstarted(() -> {
+                        slot.set(index % CrashMarks.SLOTS);
+                        r.run();
+                    });
+                });
+        pool.prestartAllCoreThreads();
+    }
+
+    /**
+     * Loads the program's library and binds its functions.
+     *
+     * @throws IOException with one line if the library cannot be found, loaded or bound
+     */
+    void load(Bundle bundle) throws IOException {
+        String name = bundle.getHeaders().get("SDM-Program");
+        JamManifest m = manifest(bundle);
+        if (m.nativeCode() == null) {
+            return;
+        }
+        JamManifest.Library lib = m.nativeCode().libraries().stream()
+                .filter(l -> l.os().equals(Platform.os()) && l.arch().equals(Platform.arch())).findFirst()
+                .orElseThrow(() -> new IOException("no library for " + Platform.os() + "/" + Platform.arch()));
+        URL entry = bundle.getEntry(lib.path());
+        if (entry == null) {
+            throw new IOException("the bundle has no entry " + lib.path());
+        }
+        Path folder = dir.resolve(name + "-" + UUID.randomUUID());
+        Files.createDirectories(folder);
+        Path file = folder.resolve(lib.path().substring(lib.path().lastIndexOf('/') + 1));
+        try (InputStream in = entry.openStream()) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            SymbolLookup lookup = SymbolLookup.libraryLookup(file, arena);
+            Map<String, Function> functions = new HashMap<>();
+            for (JamManifest.Function f : m.nativeCode().functions()) {
+                MemorySegment address = lookup.find(f.name())
+                        .orElseThrow(() -> new IOException("the library does not define " + f.name() + "()"));
+                NativeType returns = NativeType.named(f.returns());
+                List<NativeType> params = f.params().stream().map(NativeType::named).toList();
+                MemoryLayout[] layouts = params.stream().map(NativePrograms::layout).toArray(MemoryLayout[]::new);
+                FunctionDescriptor descriptor = returns == NativeType.VOID ? FunctionDescriptor.ofVoid(layouts)
+                        : FunctionDescriptor.of(layout(returns), layouts);
+                functions.put(f.name(), new Function(f.name(), returns, params,
+                        LINKER.downcallHandle(address, descriptor)));
+            }
+            Loaded previous = loaded.put(name, new Loaded(name, arena, folder, functions));
+            if (previous != null) {
+                close(previous);
+            }
+            LOG.info("loaded " + file.getFileName() + " of " + name + " (" + functions.size() + " functions)");
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            deleteTree(folder);
+            throw e instanceof IOException io ? io : new IOException(oneLine(e));
+        }
+    }
+
+    /** Unloads the program's library once its running calls are done; new calls are refused meanwhile. */
+    void unload(String name) {
+        Loaded l = loaded.remove(name);
+        if (l != null) {
+            close(l);
+        }
+    }
+
+    private void close(Loaded l) {
+        l.closing = true;
+        long deadline = System.currentTimeMillis() + UNLOAD_WAIT_MS;
+        while (l.inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        try {
+            l.arena.close();
+            deleteTree(l.folder);
+            LOG.info("unloaded the library of " + l.name);
+        } catch (IllegalStateException | IOException e) {
+            LOG.warning("the library of " + l.name + " stays loaded: a call into it is still running ("
+                    + oneLine(e) + ")");
+        }
+    }
+
+    /** From the link's thread: runs the call on the pool and sends its result. */
+    void onCall(Message.Call call) {
+        try {
+            pool.execute(() -> toMaster.accept(run(call)));
+        } catch (RejectedExecutionException e) {
+            toMaster.accept(new Message.CallResult(call.callId(), false, null, "the node is busy: "
+                    + pool.getQueue().size() + " calls waiting"));
+        }
+    }
+
+    private Message.CallResult run(Message.Call call) {
+        Loaded l = loaded.get(call.program());
+        if (l == null) {
+            return failure(call, "program " + call.program() + " is not active on this node");
+        }
+        Function f = l.functions.get(call.function());
+        if (f == null) {
+            return failure(call, "program " + call.program() + " has no function '" + call.function() + "'");
+        }
+        if (call.args().size() != f.params().size()) {
+            return failure(call, f.signature() + " takes " + f.params().size() + " arguments, got " + call.args().size());
+        }
+        l.inFlight.incrementAndGet();
+        try {
+            if (l.closing) {
+                return failure(call, "program " + call.program() + " is stopping");
+            }
+            try (Arena strings = Arena.ofConfined()) {
+                Object[] args = new Object[f.params().size()];
+                for (int i = 0; i < args.length; i++) {
+                    Object v;
+                    try {
+                        v = f.params().get(i).argument(call.args().get(i));
+                    } catch (IllegalArgumentException e) {
+                        return failure(call, "argument " + (i + 1) + " of " + f.signature() + ": " + e.getMessage());
+                    }
+                    args[i] = v instanceof String s ? strings.allocateFrom(s) : v;
+                }
+                int mySlot = slot.get() == null ? 0 : slot.get();
+                marks.enter(mySlot, call.program(), call.function());
+                Object out;
+                try {
+                    out = f.handle().invokeWithArguments(args);
+                } finally {
+                    marks.leave(mySlot);
+                }
+                return new Message.CallResult(call.callId(), true, result(f.returns(), out), "");
+            }
+        } catch (Throwable e) {
+            return failure(call, f.signature() + " failed: " + oneLine(e));
+        } finally {
+            l.inFlight.decrementAndGet();
+        }
+    }
+
+    private static Object result(NativeType type, Object out) {
+        if (type == NativeType.VOID) {
+            return null;
+        }
+        if (type == NativeType.STRING) {
+            MemorySegment p = (MemorySegment) out;
+            if (p.equals(MemorySegment.NULL)) {
+                return null;
+            }
+            MemorySegment bounded = p.reinterpret(MAX_STRING);
+            for (long i = 0; i < MAX_STRING; i++) {
+                if (bounded.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                    return bounded.getString(0);
+                }
+            }
+            throw new IllegalStateException("the returned string is over " + MAX_STRING + " bytes");
+        }
+        return out;
+    }
+
+    private static MemoryLayout layout(NativeType t) {
+        return switch (t) {
+            case INT -> ValueLayout.JAVA_INT;
+            case LONG -> ValueLayout.JAVA_LONG;
+            case DOUBLE -> ValueLayout.JAVA_DOUBLE;
+            case BOOL -> ValueLayout.JAVA_BOOLEAN;
+            case STRING -> ValueLayout.ADDRESS;
+            case VOID -> throw new IllegalArgumentException("void is not a parameter type");
+        };
+    }
+
+    private static Message.CallResult failure(Message.Call call, String error) {
+        return new Message.CallResult(call.callId(), false, null,
+                error.length() > 500 ? error.substring(0, 500) + "..." : error);
+    }
+
+    private static JamManifest manifest(Bundle bundle) throws IOException {
+        URL entry = bundle.getEntry(BundleConverter.MANIFEST_COPY);
+        if (entry == null) {
+            throw new IOException("the bundle has no " + BundleConverter.MANIFEST_COPY);
+        }
+        try (InputStream in = entry.openStream()) {
+            return JamManifest.parse(in.readAllBytes());
+        } catch (ArchiveException e) {
+            throw new IOException(e.getMessage());
+        }
+    }
+
+    static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            m = e.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        String line = nl < 0 ? m : m.substring(0, nl);
+        return line.length() > 400 ? line.substring(0, 400) + "..." : line;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The names of the programs whose libraries are loaded. */
+    List<String> loadedPrograms() {
+        return new ArrayList<>(loaded.keySet());
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        for (String name : loadedPrograms()) {
+            unload(name);
+        }
+    }
+}
