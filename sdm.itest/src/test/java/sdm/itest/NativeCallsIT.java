@@ -1,0 +1,293 @@
+package sdm.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import sdm.transport.zmq.Message;
+
+/**
+ * Native functions on real slaves ({@code bin/sdm local --slaves 2}): gcc-built libraries loaded
+ * with FFM, called through {@code sdm:call}, unloaded on stop, swapped on update, and a
+ * segfault that takes a slave down without taking its other programs, or the machine.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NativeCallsIT {
+
+    static final String SOURCE = """
+            #include <stdbool.h>
+            #include <stdio.h>
+            #include <stdatomic.h>
+            #include <unistd.h>
+            int add(int a, int b) { return a + b; }
+            long mul(long a, long b) { return a * b; }
+            double half(double x) { return x / 2; }
+            bool neg(bool b) { return !b; }
+            const char *greet(const char *who) {
+                static char buffer[256];
+                snprintf(buffer, sizeof buffer, "hello, %s", who);
+                return buffer;
+            }
+            static long ticks;
+            void tick(void) { ticks++; }
+            long ticked(void) { return ticks; }
+            int version(void) { return VERSION; }
+            int boom(void) { volatile int *p = 0; return *p; }
+            int slow(int ms) { usleep(ms * 1000); return ms; }
+            static atomic_int inside;
+            /* 1 if another call was in here at the same time within 5 s */
+            int together(void) {
+                atomic_fetch_add(&inside, 1);
+                for (int i = 0; i < 5000; i++) {
+                    if (atomic_load(&inside) >= 2) { usleep(20000); return 1; }
+                    usleep(1000);
+                }
+                return 0;
+            }
+            """;
+
+    static final String FUNCTIONS = """
+            { "name": "add", "returns": "int", "params": ["int", "int"] },
+            { "name": "mul", "returns": "long", "params": ["long", "long"] },
+            { "name": "half", "returns": "double", "params": ["double"] },
+            { "name": "neg", "returns": "bool", "params": ["bool"] },
+            { "name": "greet", "returns": "string", "params": ["string"] },
+            { "name": "tick", "returns": "void", "params": [] },
+            { "name": "ticked", "returns": "long", "params": [] },
+            { "name": "version", "returns": "int", "params": [] },
+            { "name": "boom", "returns": "int", "params": [] },
+            { "name": "slow", "returns": "int", "params": ["int"] },
+            { "name": "together", "returns": "int", "params": [] }
+            """;
+
+    @TempDir
+    static Path work;
+
+    private static SdmProcess local;
+    private static Path root;
+    private static AdminCalls admin;
+
+    @BeforeAll
+    static void startMachine() throws Exception {
+        int port = LocalMachineIT.freePort();
+        root = work.resolve("sdm-data");
+        local = SdmProcess.start(work, Map.of(), "local", "--no-console", "--slaves", "2", "--bind",
+                "127.0.0.1:" + port);
+        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> Files.exists(root.resolve("master/master.endpoint")), done -> done);
+        admin = new AdminCalls(root.resolve("master"));
+        Waits.until("2 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
+                n -> n == 2);
+        Path v1 = TestPrograms.packNative(work, "kit", "1.0.0", SOURCE, FUNCTIONS);
+        assertThat(admin.json("sdm:install", "--start", v1.toString()).get("atDesired").asInt()).isEqualTo(2);
+    }
+
+    @AfterAll
+    static void stopMachine() throws Exception {
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    private static String nodeId(String name) throws Exception {
+        return admin.node(name).get("id").asText();
+    }
+
+    private static long slavePid(String name) throws Exception {
+        return Long.parseLong(Files.readString(root.resolve(name + "/sdm.pid")).strip());
+    }
+
+    /** Every node's answer, as {@code sdm:call --json} prints it. */
+    private static JsonNode call(String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = "sdm:call";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return admin.json(command);
+    }
+
+    private static String error(String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = "sdm:call";
+        System.arraycopy(args, 0, command, 1, args.length);
+        Message.AdminReply r = admin.reply(command);
+        assertThat(r.ok()).as(String.join(" ", args)).isFalse();
+        assertThat(r.error()).doesNotContain("\n");
+        return r.error();
+    }
+
+    private static boolean mapped(long pid, String library) throws Exception {
+        return Files.readString(Path.of("/proc/" + pid + "/maps")).contains(library);
+    }
+
+    @Test
+    @Order(1)
+    void everyTypeGoesInAndComesBack() throws Exception {
+        String one = nodeId("slave-1");
+        String two = nodeId("slave-2");
+        assertThat(call("kit", "add", "2", "-5").get(one).asInt()).isEqualTo(-3);
+        JsonNode mul = call("kit", "mul", "3000000000", "3");
+        assertThat(mul.get(one).asLong()).isEqualTo(9_000_000_000L);
+        assertThat(mul.get(two).asLong()).isEqualTo(9_000_000_000L);
+        assertThat(call("kit", "half", "5").get(one).asDouble()).isEqualTo(2.5);
+        assertThat(call("kit", "neg", "true").get(two).asBoolean()).isFalse();
+        assertThat(call("kit", "greet", "wörld of slaves").get(one).asText()).isEqualTo("hello, wörld of slaves");
+        JsonNode tick = call("kit", "tick");
+        assertThat(tick.get(one).isNull()).isTrue();
+        assertThat(call("kit", "ticked").get(one).asLong()).isEqualTo(1);
+        JsonNode only = call("--node", two, "kit", "add", "1", "1");
+        assertThat(only.size()).isEqualTo(1);
+        assertThat(only.get(two).asInt()).isEqualTo(2);
+    }
+
+    @Test
+    @Order(2)
+    void badCallsGetOneLine() throws Exception {
+        assertThat(error("nosuch", "add")).isEqualTo("no program named 'nosuch' is installed");
+        assertThat(error("kit", "nosuch")).startsWith("program kit has no function 'nosuch'");
+        assertThat(error("kit", "add", "1")).isEqualTo("add(int, int) takes 2 arguments, got 1");
+        assertThat(error("kit", "add", "1", "2", "3")).isEqualTo("add(int, int) takes 2 arguments, got 3");
+        assertThat(error("kit", "add", "one", "2")).isEqualTo("argument 1 of add(int, int): 'one' is not an int");
+        assertThat(error("kit", "add", "1", "99999999999")).contains("is not an int");
+        assertThat(error("kit", "neg", "maybe")).contains("'maybe' is not a bool");
+        assertThat(error("--node", "nosuch", "kit", "add", "1", "2")).contains("node nosuch is not one of");
+        assertThat(local.isAlive()).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void aFrozenNodeIsReportedAtTheTimeoutAndTheOthersAnswer() throws Exception {
+        long pid = slavePid("slave-2");
+        signal("STOP", pid);
+        try {
+            JsonNode r = call("--timeout", "2", "kit", "add", "20", "22");
+            assertThat(r.get(nodeId("slave-1")).asInt()).isEqualTo(42);
+            assertThat(r.get(nodeId("slave-2")).get("error").asText()).contains("no answer within 2000 ms");
+        } finally {
+            signal("CONT", pid);
+        }
+        Waits.until("slave-2 online", Duration.ofSeconds(10), Duration.ofMillis(100), () -> admin.node("slave-2"),
+                n -> n.get("online").asBoolean());
+    }
+
+    @Test
+    @Order(4)
+    void slowCallsOverlapAndNeverStallHeartbeats() throws Exception {
+        String one = nodeId("slave-1");
+        // own threads: the common pool may have one thread on a 2-core machine
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        CompletableFuture<JsonNode> first = CompletableFuture.supplyAsync(
+                () -> quietly("--node", one, "kit", "together"), clients);
+        CompletableFuture<JsonNode> second = CompletableFuture.supplyAsync(
+                () -> quietly("--node", one, "kit", "together"), clients);
+        assertThat(first.get().get(one).asInt()).as("two calls inside the function at once").isEqualTo(1);
+        assertThat(second.get().get(one).asInt()).isEqualTo(1);
+
+        // a call longer than the liveness timeout: the node stays online all along
+        CompletableFuture<JsonNode> slow = CompletableFuture.supplyAsync(
+                () -> quietly("--timeout", "20", "--node", one, "kit", "slow", "4500"), clients);
+        while (!slow.isDone()) {
+            assertThat(admin.node("slave-1").get("online").asBoolean()).as("online during a slow call").isTrue();
+        }
+        assertThat(slow.get().get(one).asInt()).isEqualTo(4500);
+        clients.shutdown();
+    }
+
+    private static JsonNode quietly(String... args) {
+        try {
+            return call(args);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void stopUnloadsTheLibraryAndStartLoadsItAgain() throws Exception {
+        long pid = slavePid("slave-1");
+        assertThat(mapped(pid, "libkit.so")).isTrue();
+        admin.json("sdm:stop", "kit");
+        assertThat(mapped(pid, "libkit.so")).as("unloaded after stop").isFalse();
+        assertThat(error("kit", "add", "1", "2")).isEqualTo("program kit is not started (it is stopped)");
+        admin.json("sdm:start", "kit");
+        assertThat(mapped(pid, "libkit.so")).isTrue();
+        assertThat(call("kit", "add", "1", "2").get(nodeId("slave-1")).asInt()).isEqualTo(3);
+    }
+
+    @Test
+    @Order(6)
+    void anUpdateSwapsTheLibraryWithoutARestart() throws Exception {
+        long pid1 = slavePid("slave-1");
+        long pid2 = slavePid("slave-2");
+        assertThat(call("kit", "version").get(nodeId("slave-1")).asInt()).isEqualTo(100);
+        Path v2 = TestPrograms.packNative(work, "kit", "1.1.0", SOURCE, FUNCTIONS);
+        admin.json("sdm:update", v2.toString());
+        JsonNode after = call("kit", "version");
+        assertThat(after.get(nodeId("slave-1")).asInt()).isEqualTo(101);
+        assertThat(after.get(nodeId("slave-2")).asInt()).isEqualTo(101);
+        assertThat(slavePid("slave-1")).isEqualTo(pid1);
+        assertThat(slavePid("slave-2")).isEqualTo(pid2);
+        assertThat(Files.readString(Path.of("/proc/" + pid1 + "/maps")).lines()
+                .filter(l -> l.contains("libkit.so")).map(l -> l.substring(l.indexOf('/'))).distinct().count())
+                .as("one copy of the library mapped, the new one").isEqualTo(1);
+    }
+
+    @Test
+    @Order(7)
+    void aSegfaultFailsItsProgramOnThatNodeOnlyAndItIsNotStartedAgainInALoop() throws Exception {
+        Path other = TestPrograms.packNative(work, "bystander", "1.0.0", SOURCE, FUNCTIONS);
+        admin.json("sdm:install", "--start", other.toString());
+        String one = nodeId("slave-1");
+        long pid = slavePid("slave-1");
+
+        JsonNode crash = call("--timeout", "3", "--node", one, "kit", "boom");
+        assertThat(crash.get(one).get("error").asText()).isNotBlank();
+        Waits.until("slave-1 restarted and online", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> slavePid("slave-1") != pid && admin.node("slave-1").get("online").asBoolean(), ok -> ok);
+        JsonNode kit = Waits.until("kit failed on slave-1", Duration.ofSeconds(15), Duration.ofMillis(200),
+                () -> admin.app("kit"), a -> admin.states(a).get("slave-1").equals("failed"));
+        JsonNode failedNode = null;
+        for (JsonNode n : kit.get("nodes")) {
+            if (n.get("name").asText().equals("slave-1")) {
+                failedNode = n;
+            }
+        }
+        assertThat(failedNode.get("detail").asText()).isEqualTo("node crashed during boom()");
+        assertThat(admin.states(kit).get("slave-2")).isEqualTo("active");
+        Waits.until("bystander active again on slave-1", Duration.ofSeconds(15), Duration.ofMillis(200),
+                () -> admin.states(admin.app("bystander")).get("slave-1"), s -> s.equals("active"));
+        assertThat(call("bystander", "add", "2", "2").get(one).asInt()).isEqualTo(4);
+        assertThat(call("kit", "add", "2", "2").get(one).get("error").asText()).contains("failed there");
+
+        long restarted = slavePid("slave-1");
+        admin.json("sdm:stop", "bystander");
+        assertThat(slavePid("slave-1")).as("not restarted in a loop").isEqualTo(restarted);
+        assertThat(mapped(restarted, "libkit.so")).as("the crashing program is not loaded again").isFalse();
+        assertThat(Files.list(root.resolve("slave-1/log")).map(p -> p.getFileName().toString()))
+                .anyMatch(n -> n.startsWith("hs_err_pid"));
+
+        JsonNode again = admin.json("sdm:start", "kit");
+        assertThat(admin.states(again).get("slave-1")).as("the operator's start tries again").isEqualTo("active");
+        assertThat(call("kit", "add", "2", "3").get(one).asInt()).isEqualTo(5);
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
+    }
+}
