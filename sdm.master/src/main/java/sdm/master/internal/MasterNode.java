@@ -148,6 +148,9 @@ public final class MasterNode implements MachineInfo {
         if (programs != null) {
             programs.close();
         }
+        if (calls != null) {
+            calls.close();
+        }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
         }

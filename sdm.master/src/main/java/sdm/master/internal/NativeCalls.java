@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,10 +35,17 @@ final class NativeCalls implements ProgramCalls {
     /** Call ids of an earlier run of the master never match ours. */
     private final String idPrefix = Long.toString(System.currentTimeMillis(), 36) + "-";
     private final AtomicLong ids = new AtomicLong();
+    private final ScheduledThreadPoolExecutor timers;
 
     NativeCalls(ProgramManager programs, ProgramManager.Wire wire) {
         this.programs = programs;
         this.wire = wire;
+        this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("sdm-call-timeouts").daemon().factory());
+        timers.setRemoveOnCancelPolicy(true);
+    }
+
+    void close() {
+        timers.shutdownNow();
     }
 
     @Override
@@ -55,10 +64,15 @@ final class NativeCalls implements ProgramCalls {
                 continue;
             }
             String callId = idPrefix + ids.incrementAndGet();
-            CompletableFuture<CallResult> result = new CompletableFuture<CallResult>()
-                    .completeOnTimeout(CallResult.failure(nodeId, "no answer within " + timeout.toMillis() + " ms"),
-                            timeout.toMillis(), TimeUnit.MILLISECONDS);
-            result.whenComplete((r, e) -> pending.remove(callId));
+            CompletableFuture<CallResult> result = new CompletableFuture<>();
+            String late = "no answer within " + timeout.toMillis() + " ms";
+            // one timer per node called, cancelled (and removed) as soon as the node answers
+            ScheduledFuture<?> timer = timers.schedule(() -> result.complete(CallResult.failure(nodeId, late)),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            result.whenComplete((r, e) -> {
+                pending.remove(callId);
+                timer.cancel(false);
+            });
             pending.put(callId, new Pending(nodeId, returns, result));
             byNode.put(nodeId, result);
             wire.send(t.routingId(), new Message.Call(callId, program, function, plan.args(), timeout.toMillis()));

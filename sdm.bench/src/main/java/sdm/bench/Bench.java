@@ -1,0 +1,347 @@
+package sdm.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
+
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import sdm.archive.JamPacker;
+import sdm.transport.zmq.AdminClient;
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MessageCodec;
+import sdm.transport.zmq.TransportException;
+
+/**
+ * {@code bin/bench calls}: the round trip of a native call through the whole path (the master's
+ * {@code ProgramCalls} API, the wire, a slave, FFM, and back) on a {@code bin/sdm local --slaves 3}
+ * machine, beside a raw JeroMQ DEALER/ROUTER echo of the same payload between two processes
+ * with the same CURVE security, measured in the same run. Prints a table, writes
+ * {@code sdm.bench/target/bench.json}, and stops every process it started.
+ */
+public final class Bench {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
+
+    private final Path project;
+    private final Path work;
+    private final int count;
+    private final int inflight;
+    private final int burst;
+    private final List<Process> processes = new ArrayList<>();
+
+    private Bench(Path project, Path work, int count, int inflight, int burst) {
+        this.project = project;
+        this.work = work;
+        this.count = count;
+        this.inflight = inflight;
+        this.burst = burst;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !args[0].equals("calls")) {
+            System.err.println("usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]");
+            System.exit(2);
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        int runs = Integer.parseInt(options.getOrDefault("--runs", "3"));
+        Path project = Path.of(System.getProperty("sdm.project", ".")).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("sdm-bench-");
+        Bench bench = new Bench(project, work, Integer.parseInt(options.getOrDefault("--count", "20000")),
+                Integer.parseInt(options.getOrDefault("--inflight", "64")),
+                Integer.parseInt(options.getOrDefault("--burst", "50000")));
+        try {
+            bench.calls(runs);
+        } finally {
+            bench.stopAll();
+            deleteTree(work);
+        }
+    }
+
+    private void calls(int runs) throws Exception {
+        System.out.println("sdm bench calls: " + runs + " runs of " + count + " sequential calls and " + burst
+                + " with " + inflight + " in flight, add(int,int) on one of 3 slaves; baseline: raw JeroMQ "
+                + "DEALER/ROUTER echo with CURVE between two processes");
+        int port = freePort();
+        Process local = start(work, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
+                "--slaves", "3", "--bind", "127.0.0.1:" + port), "local");
+        Path master = work.resolve("sdm-data/master");
+        waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
+        Admin admin = new Admin(master);
+        waitFor("3 slaves online", () -> {
+            JsonNode nodes = admin.json("sdm:nodes");
+            return nodes.size() == 3 && Stream.of(0, 1, 2).allMatch(i -> nodes.get(i).get("online").asBoolean());
+        });
+        String node = admin.json("sdm:nodes").get(0).get("id").asText();
+        admin.run("sdm:install", "--start", program().toString());
+        Path probe = Files.list(project.resolve("sdm.bench/target"))
+                .filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
+                .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
+        String installed = admin.run("felix:install", probe.toUri().toString());
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
+        if (!id.find()) {
+            throw new IOException("installing the probe bundle said: " + installed.strip());
+        }
+        admin.run("felix:start", id.group(1));
+        try {
+            waitFor("the bench:calls command", () -> admin.run("help", "bench:calls").contains("scope: bench"));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "; bundles:\n" + admin.run("felix:lb"));
+        }
+
+        byte[] payload = new MessageCodec().encode(new Message.Call("bench-1", "bench", "add", List.of(1, 2), 10_000));
+        List<JsonNode> sdm = new ArrayList<>();
+        List<JsonNode> raw = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            JsonNode s = JSON.readTree(admin.run("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
+                    "--burst", "" + burst, "bench", "add", node).strip());
+            JsonNode r = rawEcho(payload);
+            sdm.add(s);
+            raw.add(r);
+            System.out.printf(Locale.ROOT, "run %d: sdm p50 %.1f us, raw p50 %.1f us; sdm %.0f calls/s, raw %.0f/s%n",
+                    run, s.at("/sequential/p50Micros").asDouble(), r.at("/sequential/p50Micros").asDouble(),
+                    s.at("/inflight/perSecond").asDouble(), r.at("/inflight/perSecond").asDouble());
+        }
+        local.destroy();
+        report(sdm, raw, payload.length);
+    }
+
+    private void report(List<JsonNode> sdm, List<JsonNode> raw, int payloadBytes) throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", "calls");
+        out.put("payloadBytes", payloadBytes);
+        out.put("runs", sdm.size());
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %8s%n", "median of " + sdm.size() + " runs", "sdm", "raw zmq", "ratio");
+        row(out, "p50 round trip (us)", "/sequential/p50Micros", sdm, raw, false);
+        row(out, "p90 round trip (us)", "/sequential/p90Micros", sdm, raw, false);
+        row(out, "p99 round trip (us)", "/sequential/p99Micros", sdm, raw, false);
+        row(out, "calls/s, " + inflight + " in flight", "/inflight/perSecond", sdm, raw, true);
+        row(out, "p50 with " + inflight + " in flight (us)", "/inflight/p50Micros", sdm, raw, false);
+        out.put("sdmRuns", sdm);
+        out.put("rawRuns", raw);
+        Path file = project.resolve("sdm.bench/target/bench.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, JSON.writeValueAsString(out));
+        System.out.println("ratio: sdm / raw for times, raw / sdm for calls/s (lower is better, 1.0 is raw JeroMQ)");
+        System.out.println("wrote " + project.relativize(file));
+    }
+
+    private static void row(Map<String, Object> out, String label, String pointer, List<JsonNode> sdm,
+            List<JsonNode> raw, boolean higherIsBetter) {
+        double s = median(sdm, n -> n.at(pointer).asDouble());
+        double r = median(raw, n -> n.at(pointer).asDouble());
+        double ratio = higherIsBetter ? r / s : s / r;
+        System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %8.2f%n", label, s, r, ratio);
+        out.put(label, Map.of("sdm", s, "raw", r, "ratio", Math.round(ratio * 100) / 100.0));
+    }
+
+    private static double median(List<JsonNode> runs, ToDoubleFunction<JsonNode> value) {
+        double[] v = runs.stream().mapToDouble(value).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The baseline: an echo server process, and this process as its client. */
+    private JsonNode rawEcho(byte[] payload) throws Exception {
+        int port = freePort();
+        ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
+        Path secret = work.resolve("echo.key");
+        Files.writeString(secret, server.secretKey);
+        Process echo = start(work, List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), EchoServer.class.getName(), "" + port, secret.toString()),
+                "echo");
+        try (ZContext context = new ZContext(1)) {
+            waitFor("the echo server", () -> Files.readString(work.resolve("echo.out")).contains("ready"));
+            ZMQ.Curve.KeyPair client = ZMQ.Curve.generateKeyPair();
+            ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
+            dealer.setCurveServerKey(ZMQ.Curve.z85Decode(server.publicKey));
+            dealer.setCurvePublicKey(ZMQ.Curve.z85Decode(client.publicKey));
+            dealer.setCurveSecretKey(ZMQ.Curve.z85Decode(client.secretKey));
+            dealer.setSndHWM(100_000);
+            dealer.setRcvHWM(100_000);
+            dealer.connect("tcp://127.0.0.1:" + port);
+            for (int i = 0; i < Math.max(2_000, count / 10); i++) {
+                dealer.send(payload, 0);
+                dealer.recv(0);
+            }
+            long[] nanos = new long[count];
+            for (int i = 0; i < count; i++) {
+                long t = System.nanoTime();
+                dealer.send(payload, 0);
+                dealer.recv(0);
+                nanos[i] = System.nanoTime() - t;
+            }
+            long total = 0;
+            for (long n : nanos) {
+                total += n;
+            }
+            Stats sequential = Stats.of(nanos, count / (total / 1e9));
+
+            // each message carries its index, so every round trip is timed with a window kept full
+            long[] sentAt = new long[burst];
+            long[] inFlightNanos = new long[burst];
+            long started = System.nanoTime();
+            int sent = 0;
+            for (; sent < Math.min(inflight, burst); sent++) {
+                sentAt[sent] = System.nanoTime();
+                dealer.send(indexed(payload, sent), 0);
+            }
+            for (int received = 0; received < burst; received++) {
+                byte[] reply = dealer.recv(0);
+                int index = index(reply);
+                inFlightNanos[index] = System.nanoTime() - sentAt[index];
+                if (sent < burst) {
+                    sentAt[sent] = System.nanoTime();
+                    dealer.send(indexed(payload, sent), 0);
+                    sent++;
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Stats concurrent = Stats.of(inFlightNanos, burst / seconds);
+            return JSON.readTree("{\"sequential\":" + sequential.json() + ",\"inflight\":" + concurrent.json() + "}");
+        } finally {
+            echo.destroy();
+        }
+    }
+
+    private static byte[] indexed(byte[] payload, int index) {
+        byte[] copy = payload.clone();
+        copy[0] = (byte) (index >>> 24);
+        copy[1] = (byte) (index >>> 16);
+        copy[2] = (byte) (index >>> 8);
+        copy[3] = (byte) index;
+        return copy;
+    }
+
+    private static int index(byte[] reply) {
+        return (reply[0] & 0xff) << 24 | (reply[1] & 0xff) << 16 | (reply[2] & 0xff) << 8 | (reply[3] & 0xff);
+    }
+
+    /** The benchmark's program: add(int,int), compiled with gcc now. */
+    private Path program() throws Exception {
+        Path dir = work.resolve("program");
+        Path lib = dir.resolve("native/linux-x86_64/libbench.so");
+        Files.createDirectories(lib.getParent());
+        Path src = work.resolve("bench.c");
+        Files.writeString(src, SOURCE);
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (gcc.waitFor() != 0) {
+            throw new IOException("gcc failed: " + out);
+        }
+        Files.writeString(dir.resolve("MANIFEST.json"), """
+                {"name":"bench","version":"1.0.0",
+                 "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/libbench.so"}],
+                           "functions":[{"name":"add","returns":"int","params":["int","int"]}]}}
+                """);
+        return JamPacker.pack(dir, work.resolve("bench.jam.zip"));
+    }
+
+    private Process start(Path dir, List<String> command, String name) throws IOException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile())
+                .start();
+        processes.add(p);
+        return p;
+    }
+
+    private void stopAll() throws InterruptedException {
+        for (Process p : processes) {
+            List<ProcessHandle> family = p.descendants().toList();
+            p.destroy();
+            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+            family.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    interface Check {
+        boolean done() throws Exception;
+    }
+
+    private static void waitFor(String what, Check check) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try {
+                if (check.done()) {
+                    return;
+                }
+            } catch (IOException | TransportException e) {
+                // not yet
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Shell commands on the bench machine's master. */
+    private static final class Admin {
+        private final String address;
+        private final String masterKey;
+        private final CurveKeyPair keys;
+
+        Admin(Path data) throws IOException {
+            address = Files.readString(data.resolve("master.endpoint")).strip();
+            masterKey = Files.readString(data.resolve("master.pub")).strip();
+            keys = CurveKeyPair.fromSecret(Files.readString(data.resolve("admin.key")).strip());
+        }
+
+        String run(String... command) throws TransportException {
+            Message.AdminReply r = AdminClient.execute(address, masterKey, keys, List.of(command), false,
+                    Duration.ofMinutes(10));
+            if (!r.ok()) {
+                throw new TransportException(String.join(" ", command) + ": " + r.error());
+            }
+            return r.output();
+        }
+
+        JsonNode json(String... command) throws TransportException, IOException {
+            Message.AdminReply r = AdminClient.execute(address, masterKey, keys, List.of(command), true,
+                    Duration.ofSeconds(30));
+            if (!r.ok()) {
+                throw new TransportException(String.join(" ", command) + ": " + r.error());
+            }
+            return JSON.readTree(r.output());
+        }
+    }
+}

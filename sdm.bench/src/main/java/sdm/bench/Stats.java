@@ -1,0 +1,27 @@
+package sdm.bench;
+
+import java.util.Arrays;
+
+/** Round-trip times in nanoseconds, and what a benchmark prints of them. */
+record Stats(long count, double p50Micros, double p90Micros, double p99Micros, double perSecond) {
+
+    static Stats of(long[] nanos, double perSecond) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new Stats(sorted.length, at(sorted, 0.50), at(sorted, 0.90), at(sorted, 0.99), perSecond);
+    }
+
+    private static double at(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1_000.0;
+    }
+
+    /** One line of JSON, so that a harness in another JVM can read it back. */
+    String json() {
+        return String.format(java.util.Locale.ROOT,
+                "{\"count\":%d,\"p50Micros\":%.1f,\"p90Micros\":%.1f,\"p99Micros\":%.1f,\"perSecond\":%.0f}",
+                count, p50Micros, p90Micros, p99Micros, perSecond);
+    }
+}
