@@ -76,7 +76,9 @@ public final class Bench {
             bench.calls(runs);
         } finally {
             bench.stopAll();
-            deleteTree(work);
+            if (!Boolean.getBoolean("sdm.bench.keep")) {
+                deleteTree(work);
+            }
         }
     }
 

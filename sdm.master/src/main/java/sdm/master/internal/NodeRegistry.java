@@ -128,6 +128,12 @@ final class NodeRegistry {
         return node == null ? null : node.registration.nodeId();
     }
 
+    /** One node, or null if it never registered. */
+    synchronized NodeInfo node(String nodeId) {
+        Node n = byId.get(nodeId);
+        return n == null ? null : n.snapshot();
+    }
+
     synchronized List<NodeInfo> snapshot() {
         List<NodeInfo> out = new ArrayList<>(byId.size());
         for (Node n : byId.values()) {

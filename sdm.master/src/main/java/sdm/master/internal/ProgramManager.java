@@ -535,8 +535,8 @@ public final class ProgramManager {
                 .findFirst().orElseThrow(() -> new sdm.api.CallException("program " + program + " has no function '"
                         + function + "' (it has " + String.join(", ", m.nativeCode().functions().stream()
                                 .map(JamManifest.Function::name).toList()) + ")"));
-        String signature = function + "(" + String.join(", ", f.params()) + ")";
         if (args.size() != f.params().size()) {
+            String signature = function + "(" + String.join(", ", f.params()) + ")";
             throw new sdm.api.CallException(signature + " takes " + f.params().size() + " argument"
                     + (f.params().size() == 1 ? "" : "s") + ", got " + args.size());
         }
@@ -545,21 +545,25 @@ public final class ProgramManager {
             try {
                 typed.add(sdm.archive.NativeType.named(f.params().get(i)).argument(args.get(i)));
             } catch (IllegalArgumentException e) {
+                String signature = function + "(" + String.join(", ", f.params()) + ")";
                 throw new sdm.api.CallException("argument " + (i + 1) + " of " + signature + ": " + e.getMessage());
             }
         }
         if (!p.state().equals("active")) {
             throw new sdm.api.CallException("program " + program + " is not started (it is " + p.state() + ")");
         }
-        List<NodeInfo> placed = registry.snapshot().stream().filter(n -> selects(m, n)).toList();
-        List<NodeInfo> chosen = placed;
-        if (!nodeIds.isEmpty()) {
+        List<NodeInfo> chosen;
+        if (nodeIds.isEmpty()) {
+            chosen = registry.snapshot().stream().filter(n -> selects(m, n)).toList();
+        } else {
+            chosen = new ArrayList<>(nodeIds.size());
             for (String id : nodeIds) {
-                if (placed.stream().noneMatch(n -> n.id().equals(id))) {
+                NodeInfo n = registry.node(id);
+                if (n == null || !selects(m, n)) {
                     throw new sdm.api.CallException("node " + id + " is not one of program " + program + "'s nodes");
                 }
+                chosen.add(n);
             }
-            chosen = placed.stream().filter(n -> nodeIds.contains(n.id())).toList();
         }
         List<Target> targets = new ArrayList<>();
         for (NodeInfo n : chosen) {
