@@ -25,6 +25,10 @@ public enum NativeType {
         return null;
     }
 
+    /** Decimal text only: no hexadecimal, no "NaN" or "Infinity", no type suffix. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile(
+            "[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
     public String manifestName() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -45,8 +49,11 @@ public enum NativeType {
                 case INT -> value instanceof String s ? Integer.valueOf(s.strip())
                         : Math.toIntExact(integral(value));
                 case LONG -> value instanceof String s ? Long.valueOf(s.strip()) : integral(value);
-                case DOUBLE -> value instanceof String s ? Double.valueOf(s.strip())
-                        : value instanceof Number n && !(value instanceof java.math.BigInteger) ? n.doubleValue()
+                case DOUBLE -> value instanceof String s && DECIMAL.matcher(s.strip()).matches() ? Double.valueOf(s.strip())
+                        : value instanceof Double || value instanceof Float ? ((Number) value).doubleValue()
+                        : value instanceof Integer || value instanceof Short || value instanceof Byte
+                                ? ((Number) value).doubleValue()
+                        : value instanceof Long l && (long) (double) l == l ? (double) l
                         : fail(value);
                 case BOOL -> value instanceof Boolean b ? b
                         : value instanceof String s && (s.equals("true") || s.equals("false")) ? Boolean.valueOf(s)
@@ -73,8 +80,9 @@ public enum NativeType {
     }
 
     private <T> T fail(Object value) {
-        String shown = value instanceof String s ? "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'"
-                : String.valueOf(value);
+        String text = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+        String shown = value instanceof String ? "'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'"
+                : text;
         throw new IllegalArgumentException(shown + " is not a" + (this == INT ? "n " : " ") + manifestName());
     }
 }

@@ -30,6 +30,9 @@ class NativeTypeTest {
             "INT    | 1.5      | '1.5' is not an int",
             "LONG   | 1e3      | '1e3' is not a long",
             "DOUBLE | abc      | 'abc' is not a double",
+            "DOUBLE | NaN      | 'NaN' is not a double",
+            "DOUBLE | 0x1p3    | '0x1p3' is not a double",
+            "DOUBLE | 1f       | '1f' is not a double",
             "BOOL   | yes      | 'yes' is not a bool",
             "BOOL   | 1        | '1' is not a bool"})
     void textThatDoesNotParseIsNamed(NativeType type, String text, String message) {
@@ -46,5 +49,9 @@ class NativeTypeTest {
         assertThatThrownBy(() -> NativeType.STRING.argument("a\0b")).hasMessageContaining("is not a string");
         assertThatThrownBy(() -> NativeType.BOOL.argument(null)).hasMessage("null is not a bool");
         assertThatThrownBy(() -> NativeType.LONG.argument(Double.NaN)).hasMessage("NaN is not a long");
+        assertThatThrownBy(() -> NativeType.DOUBLE.argument((1L << 53) + 1)).hasMessage("9007199254740993 is not a double");
+        assertThat(NativeType.DOUBLE.argument(1L << 53)).isEqualTo(9.007199254740992E15);
+        assertThat(NativeType.DOUBLE.argument("-1.5e3")).isEqualTo(-1500.0);
+        assertThatThrownBy(() -> NativeType.INT.argument("1\n2")).hasMessage("'1?2' is not an int");
     }
 }

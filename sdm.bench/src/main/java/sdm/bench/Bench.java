@@ -72,6 +72,15 @@ public final class Bench {
         Bench bench = new Bench(project, work, Integer.parseInt(options.getOrDefault("--count", "20000")),
                 Integer.parseInt(options.getOrDefault("--inflight", "64")),
                 Integer.parseInt(options.getOrDefault("--burst", "50000")));
+        // a SIGTERM to bin/bench (a CI timeout, Ctrl-C) still stops the machine it started
+        Thread stopper = new Thread(() -> {
+            try {
+                bench.stopAll();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(stopper);
         try {
             bench.calls(runs);
         } finally {
@@ -87,7 +96,7 @@ public final class Bench {
                 + " with " + inflight + " in flight, add(int,int) on one of 3 slaves; baseline: raw JeroMQ "
                 + "DEALER/ROUTER echo with CURVE between two processes");
         int port = freePort();
-        Process local = start(work, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
+        start(work, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
                 "--slaves", "3", "--bind", "127.0.0.1:" + port), "local");
         Path master = work.resolve("sdm-data/master");
         waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
@@ -98,9 +107,11 @@ public final class Bench {
         });
         String node = admin.json("sdm:nodes").get(0).get("id").asText();
         admin.run("sdm:install", "--start", program().toString());
-        Path probe = Files.list(project.resolve("sdm.bench/target"))
-                .filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
-                .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
+        Path probe;
+        try (Stream<Path> jars = Files.list(project.resolve("sdm.bench/target"))) {
+            probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
+        }
         String installed = admin.run("felix:install", probe.toUri().toString());
         java.util.regex.Matcher id = java.util.regex.Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
         if (!id.find()) {
@@ -126,7 +137,6 @@ public final class Bench {
                     run, s.at("/sequential/p50Micros").asDouble(), r.at("/sequential/p50Micros").asDouble(),
                     s.at("/inflight/perSecond").asDouble(), r.at("/inflight/perSecond").asDouble());
         }
-        local.destroy();
         report(sdm, raw, payload.length);
     }
 
@@ -270,7 +280,7 @@ public final class Bench {
         return p;
     }
 
-    private void stopAll() throws InterruptedException {
+    private synchronized void stopAll() throws InterruptedException {
         for (Process p : processes) {
             List<ProcessHandle> family = p.descendants().toList();
             p.destroy();
@@ -279,6 +289,7 @@ public final class Bench {
             }
             family.forEach(ProcessHandle::destroyForcibly);
         }
+        processes.clear();
     }
 
     interface Check {

@@ -232,6 +232,9 @@ class LocalMachineIT {
             admitted.setCurveServerKey(ZMQ.Curve.z85Decode(token.masterPublicKey()));
             admitted.setCurvePublicKey(ZMQ.Curve.z85Decode(token.slaveKeys().publicKey()));
             admitted.setCurveSecretKey(ZMQ.Curve.z85Decode(token.slaveKeys().secretKey()));
+            // JeroMQ 0.6.0 now and then leaves a new connection hanging in its handshake: redial
+            admitted.setHandshakeIvl(1_000);
+            admitted.setReconnectIVL(100);
             admitted.connect("tcp://127.0.0.1:" + port);
             for (int i = 0; i < 100; i++) {
                 admitted.send(("{\"type\":\"register\",\"nodeId\":" + i).getBytes(StandardCharsets.UTF_8));

@@ -51,6 +51,8 @@ class NativeCallsIT {
             int version(void) { return VERSION; }
             int boom(void) { volatile int *p = 0; return *p; }
             int slow(int ms) { usleep(ms * 1000); return ms; }
+            /* says it is inside by creating a file, then stays 5 s */
+            int hold(const char *path) { FILE *f = fopen(path, "w"); if (f) fclose(f); usleep(5000000); return 1; }
             static atomic_int inside;
             /* 1 if another call was in here at the same time within 5 s */
             int together(void) {
@@ -74,7 +76,8 @@ class NativeCallsIT {
             { "name": "version", "returns": "int", "params": [] },
             { "name": "boom", "returns": "int", "params": [] },
             { "name": "slow", "returns": "int", "params": ["int"] },
-            { "name": "together", "returns": "int", "params": [] }
+            { "name": "together", "returns": "int", "params": [] },
+            { "name": "hold", "returns": "int", "params": ["string"] }
             """;
 
     @TempDir
@@ -256,10 +259,13 @@ class NativeCallsIT {
         String one = nodeId("slave-1");
         long pid = slavePid("slave-1");
 
+        long crashedAt = System.currentTimeMillis();
         JsonNode crash = call("--timeout", "3", "--node", one, "kit", "boom");
         assertThat(crash.get(one).get("error").asText()).isNotBlank();
-        Waits.until("slave-1 restarted and online", Duration.ofSeconds(30), Duration.ofMillis(200),
-                () -> slavePid("slave-1") != pid && admin.node("slave-1").get("online").asBoolean(), ok -> ok);
+        Waits.until("slave-1 restarted and registered again", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> admin.node("slave-1"),
+                n -> n.get("online").asBoolean() && n.get("onlineSinceMs").asLong() > crashedAt);
+        assertThat(slavePid("slave-1")).isNotEqualTo(pid);
         JsonNode kit = Waits.until("kit failed on slave-1", Duration.ofSeconds(15), Duration.ofMillis(200),
                 () -> admin.app("kit"), a -> admin.states(a).get("slave-1").equals("failed"));
         JsonNode failedNode = null;
@@ -285,6 +291,35 @@ class NativeCallsIT {
         JsonNode again = admin.json("sdm:start", "kit");
         assertThat(admin.states(again).get("slave-1")).as("the operator's start tries again").isEqualTo("active");
         assertThat(call("kit", "add", "2", "3").get(one).asInt()).isEqualTo(5);
+    }
+
+    /** Not every death during a call is a crash of that call: a kill -9 blames nobody. */
+    @Test
+    @Order(8)
+    void aSlaveKilledDuringACallDoesNotFailItsPrograms() throws Exception {
+        String two = nodeId("slave-2");
+        long pid = slavePid("slave-2");
+        Path inside = work.resolve("inside-" + pid);
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<JsonNode> held = client.submit(
+                () -> call("--timeout", "8", "--node", two, "kit", "hold", inside.toString()));
+        Waits.until("the call inside hold()", Duration.ofSeconds(15), Duration.ofMillis(20), () -> {
+            if (held.isDone()) {
+                throw new AssertionError("the call ended before it was inside: " + held.get());
+            }
+            return Files.exists(inside);
+        }, in -> in);
+        long killedAt = System.currentTimeMillis();
+        signal("KILL", pid);
+        // registered again, not merely still within the liveness timeout of the killed process
+        Waits.until("slave-2 restarted and registered again", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> admin.node("slave-2"),
+                n -> n.get("online").asBoolean() && n.get("onlineSinceMs").asLong() > killedAt);
+        Waits.until("kit active again on slave-2", Duration.ofSeconds(15), Duration.ofMillis(200),
+                () -> admin.states(admin.app("kit")).get("slave-2"), s -> s.equals("active"));
+        JsonNode after = call("kit", "add", "1", "1");
+        assertThat(after.get(two).asInt()).as(after.toString()).isEqualTo(2);
+        client.shutdownNow();
     }
 
     private static void signal(String signal, long pid) throws Exception {

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +39,10 @@ final class NativeCalls implements ProgramCalls {
     private final String idPrefix = Long.toString(System.currentTimeMillis(), 36) + "-";
     private final AtomicLong ids = new AtomicLong();
     private final ScheduledThreadPoolExecutor timers;
+    private final ExecutorService callbacks = Executors.newFixedThreadPool(2,
+            Thread.ofPlatform().name("sdm-call-results-", 0).daemon().factory());
+    private volatile boolean closed;
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     NativeCalls(ProgramManager programs, ProgramManager.Wire wire) {
         this.programs = programs;
@@ -44,15 +51,24 @@ final class NativeCalls implements ProgramCalls {
         timers.setRemoveOnCancelPolicy(true);
     }
 
+    /** Calls still waiting end with an error: nobody waits forever on a stopped master. */
     void close() {
+        closed = true;
         timers.shutdownNow();
+        for (Map.Entry<String, Pending> e : pending.entrySet()) {
+            e.getValue().result().complete(CallResult.failure(e.getValue().nodeId(), "the master stopped"));
+        }
+        callbacks.shutdown();
     }
 
     @Override
     public CompletableFuture<Map<String, CallResult>> call(String program, String function, List<?> args,
             Set<String> nodes, Duration timeout) throws CallException {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new CallException("a call's timeout must be positive");
+        if (timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new CallException("a call's timeout must be between 1 ms and " + MAX_TIMEOUT.toHours() + " h");
+        }
+        if (closed) {
+            throw new CallException("the master is stopping");
         }
         ProgramManager.CallPlan plan = programs.planCall(program, function, args, nodes);
         NativeType returns = NativeType.named(plan.function().returns());
@@ -65,23 +81,31 @@ final class NativeCalls implements ProgramCalls {
             }
             String callId = idPrefix + ids.incrementAndGet();
             CompletableFuture<CallResult> result = new CompletableFuture<>();
+            pending.put(callId, new Pending(nodeId, returns, result));
             String late = "no answer within " + timeout.toMillis() + " ms";
             // one timer per node called, cancelled (and removed) as soon as the node answers
-            ScheduledFuture<?> timer = timers.schedule(() -> result.complete(CallResult.failure(nodeId, late)),
-                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> timer;
+            try {
+                timer = timers.schedule(() -> result.complete(CallResult.failure(nodeId, late)),
+                        timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                pending.remove(callId);
+                throw new CallException("the master is stopping");
+            }
             result.whenComplete((r, e) -> {
                 pending.remove(callId);
                 timer.cancel(false);
             });
-            pending.put(callId, new Pending(nodeId, returns, result));
             byNode.put(nodeId, result);
             wire.send(t.routingId(), new Message.Call(callId, program, function, plan.args(), timeout.toMillis()));
         }
-        return CompletableFuture.allOf(byNode.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+        // the caller's stages run on a thread of ours, never on the socket's or the timers' thread:
+        // a callback that blocks must not stop heartbeats
+        return CompletableFuture.allOf(byNode.values().toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
             Map<String, CallResult> out = new LinkedHashMap<>();
             byNode.forEach((node, f) -> out.put(node, f.join()));
             return out;
-        });
+        }, callbacks);
     }
 
     /** On the endpoint thread. */

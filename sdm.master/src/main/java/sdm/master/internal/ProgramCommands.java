@@ -66,9 +66,11 @@ public final class ProgramCommands {
         Map<String, CallResult> results;
         try {
             results = calls.call(name, function, List.of(args), node.isEmpty() ? Set.of() : Set.of(node),
-                    Duration.ofSeconds(timeout)).get();
+                    Duration.ofSeconds(timeout)).get(timeout + 5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new CallException("the call failed: " + ProgramManager.oneLine(e.getCause()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new CallException("no answer from the master's call path within " + (timeout + 5) + " s");
         }
         if (json || wantsJson(session)) {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -80,7 +82,7 @@ public final class ProgramCommands {
         programs.app(name).nodes().forEach(n -> names.put(n.nodeId(), n.name()));
         Table table = new Table("NODE", "NAME", "RESULT");
         results.forEach((id, r) -> table.row(id, names.getOrDefault(id, "?"),
-                r.ok() ? String.valueOf(r.value()) : "error: " + r.error()));
+                printable(r.ok() ? String.valueOf(r.value()) : "error: " + r.error())));
         System.out.print(table);
         long failed = results.values().stream().filter(r -> !r.ok()).count();
         System.out.println(results.size() + " node" + (results.size() == 1 ? "" : "s") + ", " + failed + " failed");
@@ -270,7 +272,14 @@ public final class ProgramCommands {
     }
 
     private static String dash(String s) {
-        return s == null || s.isEmpty() ? "-" : s;
+        return s == null || s.isEmpty() ? "-" : printable(s);
+    }
+
+    /** Text from a node, fit for a terminal: no control characters, one line. */
+    static String printable(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     private static boolean wantsJson(CommandSession session) {

@@ -169,7 +169,7 @@ public final class ProgramManager {
                 }
                 checkGrants(m, grants);
                 ProgramStore.Program p = stage(archive, zip.path(), m, start ? "active" : "installed", grants,
-                        source, 1);
+                        source, nextAttempt());
                 try {
                     installLocal(p);
                 } catch (BundleException | IOException e) {
@@ -205,7 +205,7 @@ public final class ProgramManager {
                 extraGrants.stream().filter(g -> !grants.contains(g)).forEach(grants::add);
                 checkGrants(m, grants);
                 ProgramStore.Program p = stage(archive, zip.path(), m, old.state(), grants,
-                        source == null ? old.source() : source, old.attempt() + 1);
+                        source == null ? old.source() : source, nextAttempt());
                 if (p.sha256().equals(old.sha256()) && p.grants().equals(old.grants())
                         && p.source().equals(old.source())) {
                     return await(name, deadline);
@@ -249,7 +249,7 @@ public final class ProgramManager {
     View setState(String name, String state, Duration timeout) throws ProgramException {
         long deadline = deadline(timeout);
         synchronized (changes) {
-            ProgramStore.Program p = program(name).withState(state);
+            ProgramStore.Program p = program(name).withState(state, nextAttempt());
             record(p);
             masterFailures.remove(name);
             applyLocal(p);
@@ -338,6 +338,14 @@ public final class ProgramManager {
 
     private ProgramStore.Program program(String name) throws ProgramException {
         return store.get(name).orElseThrow(() -> new ProgramException("no program named '" + name + "' is installed"));
+    }
+
+    /**
+     * Attempts are numbered from the store's revision, which only grows: a program uninstalled and
+     * installed again never repeats an attempt that a node may remember failing.
+     */
+    private long nextAttempt() {
+        return store.revision() + 1;
     }
 
     private static long deadline(Duration timeout) {

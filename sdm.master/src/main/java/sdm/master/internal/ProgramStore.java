@@ -64,8 +64,8 @@ final class ProgramStore {
         }
 
         /** The program in {@code newState}, as a new attempt. */
-        Program withState(String newState) {
-            return new Program(name, version, sha256, size, newState, grants, source, attempt + 1);
+        Program withState(String newState, long newAttempt) {
+            return new Program(name, version, sha256, size, newState, grants, source, newAttempt);
         }
     }
 

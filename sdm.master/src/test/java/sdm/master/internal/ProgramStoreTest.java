@@ -49,7 +49,7 @@ class ProgramStoreTest {
         ProgramStore.Program a = stage(store, "alpha", "1.0.0", "active");
         store.put(a);
         store.put(stage(store, "beta", "2.0.0", "installed"));
-        store.put(a.withState("stopped"));
+        store.put(a.withState("stopped", 2));
         assertThat(store.revision()).isEqualTo(3);
 
         ProgramStore again = ProgramStore.open(root);

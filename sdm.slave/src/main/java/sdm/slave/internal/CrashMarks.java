@@ -10,20 +10,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which native call each calling thread is in, kept in a memory-mapped file: a segfault in C
- * code kills the JVM at once, but the pages it wrote stay in the kernel's page cache, so the
- * next start of the slave can read which program and function it died in. Marking a call costs
- * a few memory writes, no system call.
+ * Which native code each thread is in, kept in a memory-mapped file: a segfault in C code kills
+ * the JVM at once, but the pages it wrote stay in the kernel's page cache, so the next start of
+ * the slave can read what was running, and which process it was. Marking costs a few memory
+ * writes, no system call.
  * <p>
- * Slot layout: one byte (1 while in a call), then {@code program NUL function NUL}.
+ * Layout: the process id of the run that wrote it (8 bytes, in a 64-byte header), then one
+ * slot per thread: one byte (1 while inside), then {@code program NUL what NUL}. Slot
+ * {@link #AGENT_SLOT} belongs to the agent's thread (loading and unloading libraries), the
+ * others to the call threads.
  */
 final class CrashMarks implements AutoCloseable {
 
     static final int SLOTS = 32;
+    static final int AGENT_SLOT = SLOTS - 1;
+    private static final int HEADER = 64;
     private static final int SLOT_BYTES = 256;
 
-    /** A call that was running when the node died. */
-    record Crash(String program, String function) {
+    /** Native code that was running when the previous run of this node ended. */
+    record Mark(int slot, String program, String what) {
+    }
+
+    /** What the previous run left: its process id and its marks. */
+    record Previous(long pid, List<Mark> marks) {
     }
 
     private final FileChannel channel;
@@ -31,26 +40,28 @@ final class CrashMarks implements AutoCloseable {
 
     CrashMarks(Path file) throws IOException {
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        map = channel.map(FileChannel.MapMode.READ_WRITE, 0, (long) SLOTS * SLOT_BYTES);
+        map = channel.map(FileChannel.MapMode.READ_WRITE, 0, HEADER + (long) SLOTS * SLOT_BYTES);
     }
 
-    /** The calls that were running when the last run of this node ended, then forgets them. */
-    List<Crash> takeCrashes() {
-        List<Crash> out = new ArrayList<>();
+    /** Reads what the previous run left, then clears it and claims the file for this process. */
+    Previous takePrevious() {
+        long pid = map.getLong(0);
+        List<Mark> out = new ArrayList<>();
         for (int slot = 0; slot < SLOTS; slot++) {
-            int base = slot * SLOT_BYTES;
+            int base = HEADER + slot * SLOT_BYTES;
             if (map.get(base) == 1) {
                 String[] parts = text(base + 1).split("\0", -1);
                 if (parts.length >= 2) {
-                    out.add(new Crash(parts[0], parts[1]));
+                    out.add(new Mark(slot, parts[0], parts[1]));
                 }
             }
             for (int i = 0; i < SLOT_BYTES; i++) {
                 map.put(base + i, (byte) 0);
             }
         }
+        map.putLong(0, ProcessHandle.current().pid());
         map.force();
-        return out;
+        return new Previous(pid, out);
     }
 
     private String text(int from) {
@@ -67,10 +78,10 @@ final class CrashMarks implements AutoCloseable {
         return new String(bytes, 0, end, StandardCharsets.UTF_8);
     }
 
-    void enter(int slot, String program, String function) {
-        int base = slot * SLOT_BYTES;
+    void enter(int slot, String program, String what) {
+        int base = HEADER + slot * SLOT_BYTES;
         byte[] p = program.getBytes(StandardCharsets.UTF_8);
-        byte[] f = function.getBytes(StandardCharsets.UTF_8);
+        byte[] f = what.getBytes(StandardCharsets.UTF_8);
         int fl = Math.min(f.length, SLOT_BYTES - 3 - p.length);
         map.put(base + 1, p);
         map.put(base + 1 + p.length, (byte) 0);
@@ -80,7 +91,7 @@ final class CrashMarks implements AutoCloseable {
     }
 
     void leave(int slot) {
-        map.put(slot * SLOT_BYTES, (byte) 0);
+        map.put(HEADER + slot * SLOT_BYTES, (byte) 0);
     }
 
     @Override

@@ -50,8 +50,14 @@ import sdm.transport.zmq.Message;
  */
 final class NativePrograms implements AutoCloseable {
 
-    /** Longest string a function may return. */
-    static final int MAX_STRING = 256 << 10;
+    /**
+     * Longest string a function may return: escaped as JSON (up to 6 bytes a byte) it stays well
+     * inside the master's 1 MiB frame limit.
+     */
+    static final int MAX_STRING = 64 << 10;
+    /** What a crash mark names while a library is being loaded or unloaded. */
+    static final String LOADING = "#loading its library";
+    static final String UNLOADING = "#unloading its library";
     private static final int THREADS = 8;
     private static final int MAX_WAITING = 10_000;
     private static final long UNLOAD_WAIT_MS = 10_000;
@@ -84,6 +90,9 @@ final class NativePrograms implements AutoCloseable {
     private final CrashMarks marks;
     private final Consumer<Message> toMaster;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+    /** Libraries whose calls outlived their program: closed once those calls return. */
+    private final List<Loaded> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger waiting = new AtomicInteger();
     private final ThreadLocal<Integer> slot = new ThreadLocal<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final ThreadPoolExecutor pool;
@@ -107,7 +116,7 @@ final class NativePrograms implements AutoCloseable {
                 r -> {
                     int index = slots.getAndIncrement();
                     return Thread.ofPlatform().name("sdm-call-" + index).daemon().unstarted(() -> {
-                        slot.set(index % CrashMarks.SLOTS);
+                        slot.set(index % CrashMarks.AGENT_SLOT);
                         r.run();
                     });
                 });
@@ -140,7 +149,16 @@ final class NativePrograms implements AutoCloseable {
         }
         Arena arena = Arena.ofShared();
         try {
-            SymbolLookup lookup = SymbolLookup.libraryLookup(file, arena);
+            SymbolLookup lookup;
+            // a library whose constructor crashes takes the node down here: mark it
+            marks.enter(CrashMarks.AGENT_SLOT, name, LOADING);
+            try {
+                lookup = SymbolLookup.libraryLookup(file, arena);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file.getFileName() + " does not load: " + Dl.error(file));
+            } finally {
+                marks.leave(CrashMarks.AGENT_SLOT);
+            }
             Map<String, Function> functions = new HashMap<>();
             for (JamManifest.Function f : m.nativeCode().functions()) {
                 MemorySegment address = lookup.find(f.name())
@@ -177,7 +195,6 @@ final class NativePrograms implements AutoCloseable {
         l.closing = true;
         long deadline = System.currentTimeMillis() + UNLOAD_WAIT_MS;
         while (l.inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
-            Thread.onSpinWait();
             try {
                 Thread.sleep(1);
             } catch (InterruptedException e) {
@@ -185,27 +202,60 @@ final class NativePrograms implements AutoCloseable {
                 break;
             }
         }
+        if (l.inFlight.get() > 0) {
+            // never closed under a running call: that call may still read the library's memory
+            lingering.add(l);
+            LOG.warning("the library of " + l.name + " stays loaded until its " + l.inFlight.get()
+                    + " running call(s) return");
+            return;
+        }
+        unmap(l);
+    }
+
+    private void unmap(Loaded l) {
+        marks.enter(CrashMarks.AGENT_SLOT, l.name, UNLOADING);
         try {
             l.arena.close();
+        } finally {
+            marks.leave(CrashMarks.AGENT_SLOT);
+        }
+        try {
             deleteTree(l.folder);
-            LOG.info("unloaded the library of " + l.name);
-        } catch (IllegalStateException | IOException e) {
-            LOG.warning("the library of " + l.name + " stays loaded: a call into it is still running ("
-                    + oneLine(e) + ")");
+        } catch (IOException e) {
+            LOG.warning("cannot delete " + l.folder + ": " + e.getMessage());
+        }
+        LOG.info("unloaded the library of " + l.name);
+    }
+
+    /** From the agent's thread, now and then: closes the libraries whose last calls have returned. */
+    void closeLingering() {
+        for (Loaded l : lingering) {
+            if (l.inFlight.get() == 0) {
+                lingering.remove(l);
+                unmap(l);
+            }
         }
     }
 
     /** From the link's thread: runs the call on the pool and sends its result. */
     void onCall(Message.Call call) {
-        int waiting = pool.getQueue().size();
-        if (waiting >= MAX_WAITING) {
-            toMaster.accept(new Message.CallResult(call.callId(), false, null, "the node is busy: " + waiting
+        if (waiting.get() >= MAX_WAITING) {
+            toMaster.accept(new Message.CallResult(call.callId(), false, null, "the node is busy: " + waiting.get()
                     + " calls waiting"));
             return;
         }
+        // the caller gives up after timeoutMs: a call still waiting here by then is not run at all
+        long expires = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(call.timeoutMs());
+        waiting.incrementAndGet();
         try {
-            pool.execute(() -> toMaster.accept(run(call)));
+            pool.execute(() -> {
+                waiting.decrementAndGet();
+                toMaster.accept(System.nanoTime() - expires > 0
+                        ? failure(call, "expired after waiting " + call.timeoutMs() + " ms on the node; not run")
+                        : run(call));
+            });
         } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet();
             toMaster.accept(new Message.CallResult(call.callId(), false, null, "the node is stopping"));
         }
     }
@@ -239,14 +289,14 @@ final class NativePrograms implements AutoCloseable {
                     args[i] = v instanceof String s ? strings.allocateFrom(s) : v;
                 }
                 int mySlot = slot.get() == null ? 0 : slot.get();
+                // the returned string is read inside the mark too: a bad pointer crashes there
                 marks.enter(mySlot, call.program(), call.function());
-                Object out;
                 try {
-                    out = f.handle().invokeWithArguments(args);
+                    Object out = f.handle().invokeWithArguments(args);
+                    return new Message.CallResult(call.callId(), true, result(f.returns(), out), "");
                 } finally {
                     marks.leave(mySlot);
                 }
-                return new Message.CallResult(call.callId(), true, result(f.returns(), out), "");
             }
         } catch (Throwable e) {
             return failure(call, f.signature() + " failed: " + oneLine(e));
@@ -300,6 +350,35 @@ final class NativePrograms implements AutoCloseable {
             return JamManifest.parse(in.readAllBytes());
         } catch (ArchiveException e) {
             throw new IOException(e.getMessage());
+        }
+    }
+
+    /** The dynamic loader's own reason, which the FFM's "Cannot open library" leaves out. */
+    private static final class Dl {
+        private static final int RTLD_NOW = 2;
+
+        static String error(Path file) {
+            try (Arena a = Arena.ofConfined()) {
+                SymbolLookup libc = LINKER.defaultLookup();
+                MethodHandle dlopen = LINKER.downcallHandle(libc.find("dlopen").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+                MethodHandle dlerror = LINKER.downcallHandle(libc.find("dlerror").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS));
+                MethodHandle dlclose = LINKER.downcallHandle(libc.find("dlclose").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+                MemorySegment handle = (MemorySegment) dlopen.invokeExact(a.allocateFrom(file.toString()), RTLD_NOW);
+                if (!handle.equals(MemorySegment.NULL)) {
+                    int ignored = (int) dlclose.invokeExact(handle);
+                    return "it loads now";
+                }
+                MemorySegment text = (MemorySegment) dlerror.invokeExact();
+                String reason = text.equals(MemorySegment.NULL) ? "unknown reason"
+                        : text.reinterpret(4096).getString(0);
+                // the extracted copy's folder means nothing to the operator
+                return reason.replace(file.getParent() + "/", "");
+            } catch (Throwable e) {
+                return "unknown reason (" + oneLine(e) + ")";
+            }
         }
     }
 

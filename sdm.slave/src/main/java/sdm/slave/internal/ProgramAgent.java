@@ -61,6 +61,7 @@ final class ProgramAgent implements AutoCloseable {
     private static final long STALL_MS = 15_000;
     private static final String LOCATION_PREFIX = "jam:";
     private static final String PROGRAM_HEADER = "SDM-Program";
+    private static final String AGENT_THREAD = "sdm-programs";
     private static final Logger LOG = Logger.getLogger("sdm.slave");
 
     private record Installed(Bundle bundle, String sha256, String version) {
@@ -138,7 +139,7 @@ final class ProgramAgent implements AutoCloseable {
     private final MessageCodec codec = new MessageCodec();
     private final DataFolder folder;
     private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1,
-            Thread.ofPlatform().name("sdm-programs").daemon().factory());
+            Thread.ofPlatform().name(AGENT_THREAD).daemon().factory());
     private final BundleTracker<String> tracker;
     /** The extender proper: loads a program's library when its bundle is active, unloads it when it stops. */
     private final BundleTracker<String> extender;
@@ -206,11 +207,12 @@ final class ProgramAgent implements AutoCloseable {
         thread.execute(() -> {
             deleteLeftovers();
             loadFailures();
+            CrashMarks.Previous previous = marks.takePrevious();
             Path file = dir.resolve("desired.json");
             if (Files.exists(file)) {
                 try {
                     desired = (Message.Desired) codec.decode(Files.readAllBytes(file));
-                    recordCrashes();
+                    recordCrashes(previous);
                     LOG.info("running the last desired state (" + desired.programs().size()
                             + " programs) until the master is heard");
                     converge();
@@ -276,6 +278,9 @@ final class ProgramAgent implements AutoCloseable {
             if (d == null || d.state().equals("unsupported")) {
                 uninstall(name);
             }
+        }
+        if (failures.keySet().removeIf(name -> !want.containsKey(name))) {
+            saveFailures();
         }
         Set<String> wantedShas = new HashSet<>();
         for (Message.DesiredProgram d : want.values()) {
@@ -400,14 +405,53 @@ final class ProgramAgent implements AutoCloseable {
     }
 
     /**
-     * A call that was running when the node died crashed it: its program is failed at its
-     * current attempt and is not started again until the operator starts it.
+     * Native code that was running when the previous run of this node crashed: its program is
+     * failed at its current attempt and is not started again until the operator starts it.
+     * Only a real crash counts: the JVM's crash report ({@code hs_err_pidN.log}, in the log
+     * folder or the working folder) must exist for that run, and it names the thread that
+     * faulted, so a call merely in progress on another thread (or a kill -9 during a call)
+     * blames nobody.
      */
-    private void recordCrashes() {
-        for (CrashMarks.Crash crash : marks.takeCrashes()) {
-            desired.programs().stream().filter(d -> d.name().equals(crash.program())).findFirst().ifPresent(
-                    d -> fail(d, "node crashed during " + crash.function() + "()"));
+    private void recordCrashes(CrashMarks.Previous previous) {
+        if (previous.marks().isEmpty()) {
+            return;
         }
+        String thread = crashedThread(previous.pid());
+        if (thread == null) {
+            LOG.info("the previous run ended during native code, without a crash report: nothing to blame");
+            return;
+        }
+        int slot = thread.equals(AGENT_THREAD) ? CrashMarks.AGENT_SLOT
+                : thread.startsWith("sdm-call-") ? Integer.parseInt(thread.substring(9)) % CrashMarks.AGENT_SLOT : -1;
+        for (CrashMarks.Mark mark : previous.marks()) {
+            if (mark.slot() != slot) {
+                continue;
+            }
+            String reason = mark.what().startsWith("#") ? "node crashed " + mark.what().substring(1).replace(
+                    "loading", "while loading").replace("unloading", "while unloading")
+                    : "node crashed during " + mark.what() + "()";
+            desired.programs().stream().filter(d -> d.name().equals(mark.program())).findFirst()
+                    .ifPresent(d -> fail(d, reason));
+        }
+    }
+
+    /** The thread named as faulting in the crash report of process {@code pid}, or null if there is none. */
+    private String crashedThread(long pid) {
+        String name = "hs_err_pid" + pid + ".log";
+        for (Path candidate : List.of(dir.getParent().resolve("log").resolve(name), Path.of(name).toAbsolutePath())) {
+            if (!Files.isRegularFile(candidate)) {
+                continue;
+            }
+            try (Stream<String> lines = Files.lines(candidate, StandardCharsets.ISO_8859_1)) {
+                java.util.regex.Pattern current = java.util.regex.Pattern.compile(
+                        "^Current thread \\([^)]*\\):\\s+\\w+ \"([^\"]+)\"");
+                return lines.map(current::matcher).filter(java.util.regex.Matcher::find).map(m -> m.group(1))
+                        .findFirst().orElse(null);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                LOG.warning("cannot read " + candidate + ": " + e.getMessage());
+            }
+        }
+        return null;
     }
 
     private void uninstall(String name) {
@@ -562,6 +606,7 @@ final class ProgramAgent implements AutoCloseable {
     }
 
     private void checkStalls() {
+        natives.closeLingering();
         long now = System.currentTimeMillis();
         for (Transfer t : transfers.values()) {
             if (connected && now - t.lastProgressMs > STALL_MS) {
