@@ -35,7 +35,8 @@ import sdm.transport.zmq.TransportException;
  * {@code ProgramCalls} API, the wire, a slave, FFM, and back) on a {@code bin/sdm local --slaves 3}
  * machine, beside a raw JeroMQ DEALER/ROUTER echo of the same payload between two processes
  * with the same CURVE security, measured in the same run. Prints a table, writes
- * {@code sdm.bench/target/bench.json}, and stops every process it started.
+ * {@code sdm.bench/target/bench.json}, and stops every process it started. With
+ * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept.
  */
 public final class Bench {
 
@@ -58,8 +59,13 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        String usage = "usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]";
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println(usage);
+            return;
+        }
         if (args.length == 0 || !args[0].equals("calls")) {
-            System.err.println("usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]");
+            System.err.println(usage);
             System.exit(2);
         }
         Map<String, String> options = new LinkedHashMap<>();

@@ -39,6 +39,7 @@ class NativeCallsIT {
             int add(int a, int b) { return a + b; }
             long mul(long a, long b) { return a * b; }
             double half(double x) { return x / 2; }
+            double nothing(void) { return 0.0 / 0.0; }
             bool neg(bool b) { return !b; }
             const char *greet(const char *who) {
                 static char buffer[256];
@@ -69,6 +70,7 @@ class NativeCallsIT {
             { "name": "add", "returns": "int", "params": ["int", "int"] },
             { "name": "mul", "returns": "long", "params": ["long", "long"] },
             { "name": "half", "returns": "double", "params": ["double"] },
+            { "name": "nothing", "returns": "double", "params": [] },
             { "name": "neg", "returns": "bool", "params": ["bool"] },
             { "name": "greet", "returns": "string", "params": ["string"] },
             { "name": "tick", "returns": "void", "params": [] },
@@ -149,6 +151,8 @@ class NativeCallsIT {
         assertThat(mul.get(one).asLong()).isEqualTo(9_000_000_000L);
         assertThat(mul.get(two).asLong()).isEqualTo(9_000_000_000L);
         assertThat(call("kit", "half", "5").get(one).asDouble()).isEqualTo(2.5);
+        assertThat(call("kit", "half", "1e308").get(one).asDouble()).isEqualTo(5e307);
+        assertThat(call("kit", "nothing").get(one).asText()).as("NaN comes back as NaN").isEqualTo("NaN");
         assertThat(call("kit", "neg", "true").get(two).asBoolean()).isFalse();
         assertThat(call("kit", "greet", "wörld of slaves").get(one).asText()).isEqualTo("hello, wörld of slaves");
         JsonNode tick = call("kit", "tick");

@@ -119,6 +119,11 @@ final class NativeCalls implements ProgramCalls {
             return;
         }
         Object value = r.value();
+        if (p.returns() == NativeType.DOUBLE && value instanceof String s
+                && (s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity"))) {
+            // JSON has no such numbers: Jackson writes them as these strings
+            value = Double.valueOf(s);
+        }
         if (p.returns() == NativeType.VOID) {
             value = null;
         } else if (value != null || p.returns() != NativeType.STRING) {

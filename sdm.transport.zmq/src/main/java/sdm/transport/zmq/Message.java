@@ -240,6 +240,9 @@ public sealed interface Message {
             if (args.size() > 64) {
                 throw new IllegalArgumentException("over 64 arguments");
             }
+            if (timeoutMs < 1 || timeoutMs > 86_400_000L) {
+                throw new IllegalArgumentException("timeoutMs must be between 1 ms and 24 h");
+            }
             for (Object a : args) {
                 if (!(a == null || a instanceof Number || a instanceof Boolean || a instanceof String)) {
                     throw new IllegalArgumentException("an argument is neither a number, a boolean nor a string");

@@ -68,6 +68,8 @@ class MessageCodecTest {
                     + "\"uploads\":{\"5\":\"u\"}}",
             "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[{\"a\":1}],\"timeoutMs\":1}",
             "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"P!\",\"function\":\"f\",\"args\":[],\"timeoutMs\":1}",
+            "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[],\"timeoutMs\":0}",
+            "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[],\"timeoutMs\":9223372036854775807}",
             "{\"type\":\"call-result\",\"callId\":\"c\",\"ok\":true,\"value\":[1,2],\"error\":\"\"}"})
     void programMessagesWithBadFieldsAreRefused(String frame) {
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
