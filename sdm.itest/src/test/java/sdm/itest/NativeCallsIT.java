@@ -183,9 +183,18 @@ class NativeCallsIT {
         long pid = slavePid("slave-2");
         signal("STOP", pid);
         try {
+            String two = nodeId("slave-2");
+            ExecutorService client = Executors.newSingleThreadExecutor();
+            // made while the node still looks online; it ends when the master sees the node go
+            // offline, not at its 30 s timeout
+            java.util.concurrent.Future<JsonNode> longer = client.submit(
+                    () -> call("--timeout", "30", "--node", two, "kit", "add", "1", "2"));
             JsonNode r = call("--timeout", "2", "kit", "add", "20", "22");
             assertThat(r.get(nodeId("slave-1")).asInt()).isEqualTo(42);
-            assertThat(r.get(nodeId("slave-2")).get("error").asText()).contains("no answer within 2000 ms");
+            assertThat(r.get(two).get("error").asText()).contains("no answer within 2000 ms");
+            assertThat(longer.get(20, java.util.concurrent.TimeUnit.SECONDS).get(two).get("error").asText())
+                    .isEqualTo("the node went offline during the call");
+            client.shutdown();
         } finally {
             signal("CONT", pid);
         }

@@ -91,6 +91,7 @@ public final class MasterNode implements MachineInfo {
             MasterEndpoint bound = endpoint;
             programs.connect(bound::send);
             calls = new NativeCalls(programs, bound::send);
+            registry.onSessionEnded(calls::sessionEnded);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
             data.write("master.endpoint", local, false);
             if (keys.created()) {

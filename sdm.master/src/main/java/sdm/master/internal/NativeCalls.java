@@ -108,6 +108,15 @@ final class NativeCalls implements ProgramCalls {
         }, callbacks);
     }
 
+    /** A node's session ended: its calls will not be answered, so they end now instead of at their timeout. */
+    void sessionEnded(String nodeId, String why) {
+        for (Pending p : pending.values()) {
+            if (p.nodeId().equals(nodeId)) {
+                p.result().complete(CallResult.failure(nodeId, why + " during the call"));
+            }
+        }
+    }
+
     /** On the endpoint thread. */
     void onResult(String nodeId, Message.CallResult r) {
         Pending p = pending.get(r.callId());

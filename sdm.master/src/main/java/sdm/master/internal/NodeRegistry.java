@@ -50,6 +50,13 @@ final class NodeRegistry {
         }
     };
 
+    /** Told (node id, why) when a node's session ends: it went offline, or came back on a new connection. */
+    private volatile java.util.function.BiConsumer<String, String> sessionEnded = (id, why) -> { };
+
+    void onSessionEnded(java.util.function.BiConsumer<String, String> listener) {
+        this.sessionEnded = listener;
+    }
+
     NodeRegistry(long livenessMs) {
         this.livenessMs = livenessMs;
     }
@@ -62,6 +69,9 @@ final class NodeRegistry {
         if (node.routingId != null && !sameConnection) {
             byRoutingId.remove(node.routingId);
             replaced.put(node.routingId, node);
+            if (node.online) {
+                sessionEnded.accept(registration.nodeId(), "the node reconnected (restarted?)");
+            }
         }
         node.registration = registration;
         node.routingId = routingId;
@@ -110,6 +120,7 @@ final class NodeRegistry {
         for (Node node : byId.values()) {
             if (node.online && now - node.lastSeenMs > livenessMs) {
                 node.online = false;
+                sessionEnded.accept(node.registration.nodeId(), "the node went offline");
                 node.offlineSinceMs = now;
                 LOG.warning("node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms");
             }
