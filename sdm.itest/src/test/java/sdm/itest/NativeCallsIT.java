@@ -179,21 +179,26 @@ class NativeCallsIT {
 
     @Test
     @Order(3)
-    void aFrozenNodeIsReportedAtTheTimeoutAndTheOthersAnswer() throws Exception {
+    void aFrozenNodeIsReportedAtTheTimeoutOrWhenItGoesOfflineAndTheOthersAnswer() throws Exception {
         long pid = slavePid("slave-2");
+        String one = nodeId("slave-1");
+        String two = nodeId("slave-2");
+        ExecutorService client = Executors.newSingleThreadExecutor();
         signal("STOP", pid);
         try {
-            String two = nodeId("slave-2");
-            ExecutorService client = Executors.newSingleThreadExecutor();
-            // made while the node still looks online; it ends when the master sees the node go
-            // offline, not at its 30 s timeout
+            // made while the node still looks online: it ends when the master sees the node go
+            // offline, long before its 30 s timeout
             java.util.concurrent.Future<JsonNode> longer = client.submit(
                     () -> call("--timeout", "30", "--node", two, "kit", "add", "1", "2"));
-            JsonNode r = call("--timeout", "2", "kit", "add", "20", "22");
-            assertThat(r.get(nodeId("slave-1")).asInt()).isEqualTo(42);
-            assertThat(r.get(two).get("error").asText()).contains("no answer within 2000 ms");
+            // the master sees a frozen node offline 1.5-3.5 s after the freeze: a 1 s call mostly
+            // ends at its timeout, now and then when the node is seen offline; either way it is
+            // reported, and the other node answers
+            JsonNode r = call("--timeout", "1", "kit", "add", "20", "22");
+            assertThat(r.get(one).asInt()).isEqualTo(42);
+            assertThat(r.get(two).get("error").asText())
+                    .isIn("no answer within 1000 ms", "the node went offline during the call");
             assertThat(longer.get(20, java.util.concurrent.TimeUnit.SECONDS).get(two).get("error").asText())
-                    .isEqualTo("the node went offline during the call");
+                    .isIn("the node went offline during the call", "node is offline");
             client.shutdown();
         } finally {
             signal("CONT", pid);
