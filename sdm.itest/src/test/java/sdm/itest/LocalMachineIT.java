@@ -79,10 +79,6 @@ class LocalMachineIT {
         return Long.parseLong(Files.readString(root.resolve("slave-" + k + "/sdm.pid")).strip());
     }
 
-    private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor()).isZero();
-    }
 
     @Test
     @Order(1)
@@ -117,7 +113,7 @@ class LocalMachineIT {
     void aFrozenSlaveGoesOfflineWithinTheLivenessTimeoutAndComesBack() throws Exception {
         long pid = slavePid(1);
         long stoppedAt = System.currentTimeMillis();
-        signal("STOP", pid);
+        SdmProcess.signal("STOP", pid);
         long resumedAt;
         try {
             JsonNode offline = Waits.until("slave-1 offline", Duration.ofSeconds(10), Duration.ofMillis(100),
@@ -129,7 +125,7 @@ class LocalMachineIT {
             assertThat(admin.node("slave-2").get("online").asBoolean()).isTrue();
         } finally {
             resumedAt = System.currentTimeMillis();
-            signal("CONT", pid);
+            SdmProcess.signal("CONT", pid);
         }
         JsonNode back = Waits.until("slave-1 online again", Duration.ofSeconds(10), Duration.ofMillis(100),
                 () -> admin.node("slave-1"), n -> n.get("online").asBoolean());
@@ -144,7 +140,7 @@ class LocalMachineIT {
         long pid = slavePid(2);
         String id = admin.node("slave-2").get("id").asText();
         long killedAt = System.currentTimeMillis();
-        signal("KILL", pid);
+        SdmProcess.signal("KILL", pid);
         JsonNode back = Waits.until("slave-2 restarted and online", Duration.ofSeconds(30), Duration.ofMillis(200),
                 () -> admin.node("slave-2"),
                 n -> n.get("online").asBoolean() && n.get("onlineSinceMs").asLong() > killedAt);
@@ -227,15 +223,7 @@ class LocalMachineIT {
 
             // a peer holding the join token, speaking nonsense
             JoinToken token = JoinToken.parse(Files.readString(root.resolve("master/join.token")));
-            ZMQ.Socket admitted = ctx.createSocket(SocketType.DEALER);
-            admitted.setLinger(0);
-            admitted.setCurveServerKey(ZMQ.Curve.z85Decode(token.masterPublicKey()));
-            admitted.setCurvePublicKey(ZMQ.Curve.z85Decode(token.slaveKeys().publicKey()));
-            admitted.setCurveSecretKey(ZMQ.Curve.z85Decode(token.slaveKeys().secretKey()));
-            // JeroMQ 0.6.0 now and then leaves a new connection hanging in its handshake: redial
-            admitted.setHandshakeIvl(1_000);
-            admitted.setReconnectIVL(100);
-            admitted.connect("tcp://127.0.0.1:" + port);
+            ZMQ.Socket admitted = RawPeers.admitted(ctx, token, "127.0.0.1:" + port);
             for (int i = 0; i < 100; i++) {
                 admitted.send(("{\"type\":\"register\",\"nodeId\":" + i).getBytes(StandardCharsets.UTF_8));
             }

@@ -86,7 +86,7 @@ class MasterRestartIT {
         Waits.until("a slave fetching the big program", Duration.ofSeconds(120), Duration.ofMillis(20),
                 () -> Files.readString(work.resolve("slave-1/log/sdm.0.log")), l -> l.contains("fetching big"));
         long masterPid = Long.parseLong(Files.readString(data.resolve("sdm.pid")).strip());
-        assertThat(new ProcessBuilder("kill", "-KILL", Long.toString(masterPid)).start().waitFor()).isZero();
+        SdmProcess.signal("KILL", masterPid);
         Waits.until("the master to die", Duration.ofSeconds(10), Duration.ofMillis(50),
                 () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
 

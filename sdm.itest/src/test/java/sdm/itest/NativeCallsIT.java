@@ -184,7 +184,7 @@ class NativeCallsIT {
         String one = nodeId("slave-1");
         String two = nodeId("slave-2");
         ExecutorService client = Executors.newSingleThreadExecutor();
-        signal("STOP", pid);
+        SdmProcess.signal("STOP", pid);
         try {
             // made while the node still looks online: it ends when the master sees the node go
             // offline, long before its 30 s timeout
@@ -201,7 +201,7 @@ class NativeCallsIT {
                     .isIn("the node went offline during the call", "node is offline");
             client.shutdown();
         } finally {
-            signal("CONT", pid);
+            SdmProcess.signal("CONT", pid);
         }
         Waits.until("slave-2 online", Duration.ofSeconds(10), Duration.ofMillis(100), () -> admin.node("slave-2"),
                 n -> n.get("online").asBoolean());
@@ -328,7 +328,7 @@ class NativeCallsIT {
             return Files.exists(inside);
         }, in -> in);
         long killedAt = System.currentTimeMillis();
-        signal("KILL", pid);
+        SdmProcess.signal("KILL", pid);
         // registered again, not merely still within the liveness timeout of the killed process
         Waits.until("slave-2 restarted and registered again", Duration.ofSeconds(30), Duration.ofMillis(200),
                 () -> admin.node("slave-2"),
@@ -340,7 +340,4 @@ class NativeCallsIT {
         client.shutdownNow();
     }
 
-    private static void signal(String signal, long pid) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
-    }
 }

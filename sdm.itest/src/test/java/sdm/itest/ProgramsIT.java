@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
@@ -105,9 +104,6 @@ class ProgramsIT {
         throw new AssertionError("no '" + text + "' in " + log);
     }
 
-    private static void signal(String signal, long pid) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
-    }
 
     private static List<String> files(Path dir, String suffix) throws Exception {
         if (!Files.isDirectory(dir)) {
@@ -206,7 +202,7 @@ class ProgramsIT {
     void aSlaveFrozenDuringInstallAndDuringUninstallConvergesWhenItWakes() throws Exception {
         Path v1 = TestPrograms.pack(work, "frozen", "1.0.0", "x86_64", Map.of(), 0);
         long pid = slavePid("slave-2");
-        signal("STOP", pid);
+        SdmProcess.signal("STOP", pid);
         try {
             Waits.until("slave-2 offline", Duration.ofSeconds(10), Duration.ofMillis(100),
                     () -> admin.node("slave-2"), n -> !n.get("online").asBoolean());
@@ -218,12 +214,12 @@ class ProgramsIT {
             expected.put("slave-2", "pending");
             assertThat(admin.states(during)).isEqualTo(expected);
         } finally {
-            signal("CONT", pid);
+            SdmProcess.signal("CONT", pid);
         }
         Waits.until("slave-2 active after waking", Duration.ofSeconds(10), Duration.ofMillis(100),
                 () -> admin.states(admin.app("frozen")), s -> s.equals(allIn("active")));
 
-        signal("STOP", pid);
+        SdmProcess.signal("STOP", pid);
         try {
             Waits.until("slave-2 offline", Duration.ofSeconds(10), Duration.ofMillis(100),
                     () -> admin.node("slave-2"), n -> !n.get("online").asBoolean());
@@ -232,7 +228,7 @@ class ProgramsIT {
             expected.put("slave-2", "pending");
             assertThat(admin.states(removed)).isEqualTo(expected);
         } finally {
-            signal("CONT", pid);
+            SdmProcess.signal("CONT", pid);
         }
         Waits.until("slave-2 to remove the program after waking", Duration.ofSeconds(10), Duration.ofMillis(100),
                 () -> files(programsOf("slave-2"), ".jar"), List::isEmpty);
@@ -363,16 +359,8 @@ class ProgramsIT {
         JoinToken token = JoinToken.parse(Files.readString(root.resolve("master/join.token")));
         String address = Files.readString(root.resolve("master/master.endpoint")).strip();
         try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket peer = ctx.createSocket(SocketType.DEALER);
-            peer.setLinger(0);
-            peer.setCurveServerKey(ZMQ.Curve.z85Decode(token.masterPublicKey()));
-            peer.setCurvePublicKey(ZMQ.Curve.z85Decode(token.slaveKeys().publicKey()));
-            peer.setCurveSecretKey(ZMQ.Curve.z85Decode(token.slaveKeys().secretKey()));
+            ZMQ.Socket peer = RawPeers.admitted(ctx, token, address);
             peer.setReceiveTimeOut(10_000);
-            // JeroMQ 0.6.0 now and then leaves a new connection hanging in its handshake: redial
-            peer.setHandshakeIvl(1_000);
-            peer.setReconnectIVL(100);
-            peer.connect("tcp://" + address);
             MessageCodec codec = new MessageCodec();
             String sha = "ab".repeat(32);
             peer.send(codec.encode(new Message.Fetch(sha, 0, 1024)));

@@ -58,6 +58,14 @@ final class SdmProcess implements AutoCloseable {
     record Result(int exitCode, String stdout, String stderr) {
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}, {@code KILL}...) to a process with kill(1). */
+    static void signal(String signal, long pid) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new AssertionError("kill -" + signal + " " + pid + " exited with " + exit);
+        }
+    }
+
     long pid() {
         return process.pid();
     }

@@ -382,6 +382,7 @@ final class NativePrograms implements AutoCloseable {
         }
     }
 
+    /** The first line of an exception's message, short enough for a report or a call's error. */
     static String oneLine(Throwable e) {
         String m = e.getMessage();
         if (m == null || m.isBlank()) {

@@ -335,7 +335,7 @@ final class ProgramAgent implements AutoCloseable {
             LOG.info((old == null ? "installed " : "updated ") + d.name() + " " + d.version());
             return true;
         } catch (BundleException | IOException | IllegalStateException e) {
-            fail(d, "cannot install: " + oneLine(e));
+            fail(d, "cannot install: " + NativePrograms.oneLine(e));
             return false;
         }
     }
@@ -368,7 +368,7 @@ final class ProgramAgent implements AutoCloseable {
                 LOG.info("stopped " + d.name() + " " + d.version());
             }
         } catch (BundleException | IllegalStateException e) {
-            fail(d, oneLine(e));
+            fail(d, NativePrograms.oneLine(e));
         }
     }
 
@@ -464,7 +464,7 @@ final class ProgramAgent implements AutoCloseable {
             refresh(i.bundle());
             LOG.info("uninstalled " + name + " " + i.version());
         } catch (BundleException | IllegalStateException e) {
-            LOG.warning("uninstalling " + name + ": " + oneLine(e));
+            LOG.warning("uninstalling " + name + ": " + NativePrograms.oneLine(e));
         }
     }
 
@@ -648,17 +648,6 @@ final class ProgramAgent implements AutoCloseable {
             }
         }
         return java.util.HexFormat.of().formatHex(md.digest());
-    }
-
-    /** The first line of an exception's message, short enough for a report. */
-    private static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        int nl = m.indexOf('\n');
-        String line = nl < 0 ? m : m.substring(0, nl);
-        return line.length() > 500 ? line.substring(0, 500) + "..." : line;
     }
 
     /** Temporary files a crash left behind. */
