@@ -6,13 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.Message;
 
 /**
@@ -46,9 +45,7 @@ final class Uploads {
     Uploads(Path dir, long maxBytes) throws IOException {
         this.dir = dir;
         this.maxBytes = maxBytes;
-        if (Files.exists(dir)) {
-            deleteTree(dir);
-        }
+        DataFolder.deleteTree(dir);
         Files.createDirectories(dir);
     }
 
@@ -107,7 +104,7 @@ final class Uploads {
         Upload u = uploads.remove(id);
         if (u != null) {
             try {
-                deleteTree(u.file.getParent());
+                DataFolder.deleteTree(u.file.getParent());
             } catch (IOException e) {
                 // left for the next start, which empties the folder
             }
@@ -122,18 +119,10 @@ final class Uploads {
             if (now - e.getValue().lastMs > ABANDONED_MS) {
                 it.remove();
                 try {
-                    deleteTree(e.getValue().file.getParent());
+                    DataFolder.deleteTree(e.getValue().file.getParent());
                 } catch (IOException ignored) {
                     // emptied on the next start
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }

@@ -60,6 +60,18 @@ public final class DataFolder {
         }
     }
 
+    /** Deletes a folder and everything in it (nothing if it is not there). */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** The persistent id of this node, created on first use. */
     public String nodeId() throws IOException {
         Optional<String> id = read("node.id");
