@@ -9,10 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import sdm.api.CallException;
@@ -29,7 +28,8 @@ import sdm.transport.zmq.Message;
  */
 final class NativeCalls implements ProgramCalls {
 
-    private record Pending(String nodeId, NativeType returns, CompletableFuture<CallResult> result) {
+    private record Pending(String nodeId, NativeType returns, CompletableFuture<CallResult> result,
+            long deadlineNanos, long timeoutMs) {
     }
 
     private final ProgramManager programs;
@@ -43,12 +43,16 @@ final class NativeCalls implements ProgramCalls {
             Thread.ofPlatform().name("sdm-call-results-", 0).daemon().factory());
     private volatile boolean closed;
     private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+    /** How often calls are checked against their timeout: a call ends at most this late. */
+    private static final long SWEEP_MS = 10;
 
     NativeCalls(ProgramManager programs, ProgramManager.Wire wire) {
         this.programs = programs;
         this.wire = wire;
         this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("sdm-call-timeouts").daemon().factory());
-        timers.setRemoveOnCancelPolicy(true);
+        // one sweep for every call instead of a timer each: scheduling and cancelling a timer per
+        // call woke the timer thread on every call, a cost the call path itself then waited for
+        timers.scheduleAtFixedRate(this::expire, SWEEP_MS, SWEEP_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Calls still waiting end with an error: nobody waits forever on a stopped master. */
@@ -81,31 +85,43 @@ final class NativeCalls implements ProgramCalls {
             }
             String callId = idPrefix + ids.incrementAndGet();
             CompletableFuture<CallResult> result = new CompletableFuture<>();
-            pending.put(callId, new Pending(nodeId, returns, result));
-            String late = "no answer within " + timeout.toMillis() + " ms";
-            // one timer per node called, cancelled (and removed) as soon as the node answers
-            ScheduledFuture<?> timer;
-            try {
-                timer = timers.schedule(() -> result.complete(CallResult.failure(nodeId, late)),
-                        timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                pending.remove(callId);
-                throw new CallException("the master is stopping");
-            }
-            result.whenComplete((r, e) -> {
-                pending.remove(callId);
-                timer.cancel(false);
-            });
+            pending.put(callId, new Pending(nodeId, returns, result, System.nanoTime() + timeout.toNanos(),
+                    timeout.toMillis()));
+            result.whenComplete((r, e) -> pending.remove(callId));
             byNode.put(nodeId, result);
+            if (closed) {
+                // close() may have swept the pending calls just before this one was added
+                result.complete(CallResult.failure(nodeId, "the master stopped"));
+                continue;
+            }
             wire.send(t.routingId(), new Message.Call(callId, program, function, plan.args(), timeout.toMillis()));
         }
-        // the caller's stages run on a thread of ours, never on the socket's or the timers' thread:
-        // a callback that blocks must not stop heartbeats
-        return CompletableFuture.allOf(byNode.values().toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
-            Map<String, CallResult> out = new LinkedHashMap<>();
-            byNode.forEach((node, f) -> out.put(node, f.join()));
-            return out;
-        }, callbacks);
+        // completed by whichever thread settles the last node; the caller's stages run on a thread of
+        // ours, never on the socket's or the timers' thread: a callback that blocks must not stop heartbeats
+        PooledFuture<Map<String, CallResult>> all = new PooledFuture<>(callbacks);
+        AtomicInteger unsettled = new AtomicInteger(byNode.size());
+        Runnable settleOne = () -> {
+            if (unsettled.decrementAndGet() == 0) {
+                Map<String, CallResult> out = new LinkedHashMap<>();
+                byNode.forEach((node, f) -> out.put(node, f.join()));
+                all.complete(out);
+            }
+        };
+        if (byNode.isEmpty()) {
+            all.complete(Map.of());
+        }
+        byNode.values().forEach(f -> f.whenComplete((r, e) -> settleOne.run()));
+        return all;
+    }
+
+    /** On the timer thread: ends the calls whose node has not answered in time. */
+    private void expire() {
+        long now = System.nanoTime();
+        for (Pending p : pending.values()) {
+            if (now - p.deadlineNanos() >= 0) {
+                p.result().complete(CallResult.failure(p.nodeId(), "no answer within " + p.timeoutMs() + " ms"));
+            }
+        }
     }
 
     /** A node's session ended: its calls will not be answered, so they end now instead of at their timeout. */
