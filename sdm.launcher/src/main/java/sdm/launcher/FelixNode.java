@@ -42,7 +42,7 @@ final class FelixNode {
     private static final Logger LOG = Logger.getLogger("sdm.launcher");
     private static final String MACHINE_INFO = "sdm.api.MachineInfo";
     private static final Set<String> CONSOLE = Set.of("org.apache.felix.gogo.jline", "org.jline");
-    private static final Set<String> MASTER_ONLY = Set.of("sdm.master", "org.apache.felix.fileinstall");
+    private static final Set<String> MASTER_ONLY = Set.of("sdm.master", "sdm.kernel", "org.apache.felix.fileinstall");
     /**
      * Started once the node is ready: FileInstall would otherwise scan the deploy folder before
      * the master's installer for programs is there, and install a {@code .jam.zip} as a plain bundle.
@@ -72,6 +72,8 @@ final class FelixNode {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put("sdm.data", data.toString());
         config.put("felix.log.level", "1");
+        // GraalJS, embedded in sdm.kernel, uses these JDK internals (see ../shared/STACK.md)
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.internal.access,jdk.internal.misc,jdk.internal.module");
         config.put("ds.loglevel", "warn");
         // Gogo: no banner, no profile from the working folder
         config.put("gosh.home", data.toString());

@@ -1,6 +1,7 @@
 package sdm.master.internal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.api.ProgramCalls;
+import sdm.api.ProgramHost;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
@@ -56,6 +58,9 @@ public final class MasterNode implements MachineInfo {
     private ProgramManager programs;
     private ServiceRegistration<ProgramManager> programsRegistration;
     private ServiceRegistration<ProgramCalls> callsRegistration;
+    private ServiceRegistration<ProgramHost> hostRegistration;
+    private ServiceRegistration<ProgramLogs> logsRegistration;
+    private ProgramHostService host;
     private volatile NativeCalls calls;
     private Uploads uploads;
     private ExecutorService uploadWriter;
@@ -122,6 +127,18 @@ public final class MasterNode implements MachineInfo {
         // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
         programsRegistration = context.registerService(ProgramManager.class, programs, null);
         callsRegistration = context.registerService(ProgramCalls.class, calls, null);
+        ProgramLogs logs = new ProgramLogs(settings.data().resolve("log"));
+        Path privateRoot = settings.data().resolve("programs").resolve("private");
+        host = new ProgramHostService(programs, logs, privateRoot);
+        programs.onUninstalled(name -> {
+            try {
+                DataFolder.deleteTree(privateRoot.resolve(name));
+            } catch (IOException e) {
+                LOG.warning("cannot delete the private data of " + name + ": " + e.getMessage());
+            }
+        });
+        logsRegistration = context.registerService(ProgramLogs.class, logs, null);
+        hostRegistration = context.registerService(ProgramHost.class, host, null);
         registration = context.registerService(MachineInfo.class, this, null);
     }
 
@@ -130,6 +147,14 @@ public final class MasterNode implements MachineInfo {
         if (registration != null) {
             registration.unregister();
             registration = null;
+        }
+        if (hostRegistration != null) {
+            hostRegistration.unregister();
+            hostRegistration = null;
+        }
+        if (logsRegistration != null) {
+            logsRegistration.unregister();
+            logsRegistration = null;
         }
         if (programsRegistration != null) {
             programsRegistration.unregister();
@@ -151,6 +176,9 @@ public final class MasterNode implements MachineInfo {
         }
         if (calls != null) {
             calls.close();
+        }
+        if (host != null) {
+            host.close();
         }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();

@@ -39,7 +39,8 @@ import sdm.archive.JamManifest;
         "osgi.command.function=uninstall",
         "osgi.command.function=apps",
         "osgi.command.function=app",
-        "osgi.command.function=call" })
+        "osgi.command.function=call",
+        "osgi.command.function=log" })
 public final class ProgramCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -49,6 +50,18 @@ public final class ProgramCommands {
 
     @Reference
     private ProgramCalls calls;
+
+    @Reference
+    private ProgramLogs logs;
+
+    @Descriptor("the recent log of the machine's programs, or of one program: its console.log lines, failures and refused calls")
+    public void log(
+            @Descriptor("lines to show") @Parameter(names = "--lines", absentValue = "50") int lines,
+            @Descriptor("only this program") @Parameter(names = "--program", absentValue = "") String onlyProgram,
+            @Descriptor("the program's name (optional)") String... name) {
+        String program = name.length > 0 ? name[0] : onlyProgram.isEmpty() ? null : onlyProgram;
+        logs.recent(program, Math.max(1, Math.min(lines, ProgramLogs.MACHINE_LINES))).forEach(System.out::println);
+    }
 
     @Descriptor("call a native function of a program on its slaves (all, or one) and print each node's result")
     public void call(CommandSession session,

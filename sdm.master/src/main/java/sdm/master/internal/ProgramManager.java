@@ -94,6 +94,7 @@ public final class ProgramManager {
     private final Map<String, Map<String, Message.ProgramStatus>> reports = new ConcurrentHashMap<>();
     private final Map<String, Long> lastPush = new ConcurrentHashMap<>();
     private final Map<String, String> masterFailures = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<String> uninstalled = name -> { };
     private final Map<String, JamManifest> manifests = new ConcurrentHashMap<>();
     private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
     private final ThrottledLog dropLog = new ThrottledLog(LOG, 5, 60_000);
@@ -259,6 +260,35 @@ public final class ProgramManager {
         return await(name, deadline);
     }
 
+    /** The program's master part (its JavaScript) failed after it started. */
+    void masterFailed(String name, String reason) {
+        if (store.get(name).isPresent()) {
+            masterFailures.put(name, reason);
+        }
+    }
+
+    /**
+     * After {@link #masterFailed}, off the runtime's threads: stops the program's bundle on the
+     * master (transiently), so that the operator's next {@code sdm:start} runs it afresh.
+     */
+    void stopFailedLocal(String name) {
+        synchronized (changes) {
+            Bundle b = localBundle(name);
+            if (b != null && masterFailures.containsKey(name) && (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
+                try {
+                    b.stop(Bundle.STOP_TRANSIENT);
+                } catch (BundleException | IllegalStateException e) {
+                    LOG.warning("stopping failed program " + name + " on the master: " + oneLine(e));
+                }
+            }
+        }
+    }
+
+    /** Called with a program's name once it is uninstalled, to delete what else the master keeps for it. */
+    void onUninstalled(java.util.function.Consumer<String> listener) {
+        uninstalled = listener;
+    }
+
     /** Uninstalls everywhere; returns each node's last state (the view's nodes are those that still had it). */
     View uninstall(String name, Duration timeout) throws ProgramException {
         long deadline = deadline(timeout);
@@ -282,6 +312,7 @@ public final class ProgramManager {
                 }
             }
             masterFailures.remove(name);
+            uninstalled.accept(name);
             LOG.info("uninstalled program " + name);
             pushAll();
         }

@@ -1,0 +1,275 @@
+package sdm.kernel.internal;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.Value;
+
+/**
+ * One program's master part: its own context and its own event loop (one thread). Every turn
+ * (the main script, a timer, an event, a remote result) runs on that thread, one at a time;
+ * the kernel's watchdog cancels a turn that runs past its CPU budget. A failure ends the
+ * program: timers cancelled, pending results dropped, context closed.
+ */
+final class JsProgram {
+
+    private static final Logger LOG = Logger.getLogger("sdm.kernel");
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    /** The interpreter is stack-hungry; deep recursion must end in a RangeError, not a crash. */
+    private static final long LOOP_STACK_BYTES = 16L << 20;
+
+    final String name;
+    final String version;
+    final Kernel kernel;
+    private final Privileges privileges;
+    private final ExecutorService loop;
+    private final Map<Integer, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
+    private final SystemCalls calls;
+    private volatile boolean ended;
+    /** nanoTime when the running turn began, 0 between turns. */
+    private volatile long turnStarted;
+    private volatile boolean cancelled;
+    private Context context;
+    private long cpuNanos;
+
+    JsProgram(String name, String version, Privileges privileges, Kernel kernel) {
+        this.name = name;
+        this.version = version;
+        this.kernel = kernel;
+        this.privileges = privileges;
+        this.loop = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(null, r, "sdm-js-" + name, LOOP_STACK_BYTES);
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.calls = new SystemCalls(this);
+    }
+
+    Privileges privileges() {
+        return privileges;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    /**
+     * Creates the context and the {@code sdm} global (the kernel's own work, not timed against the
+     * program), then runs the main script as the first turn.
+     */
+    void start(String mainPath, String code) {
+        try {
+            loop.execute(() -> {
+                try {
+                    long began = System.nanoTime();
+                    context = Context.newBuilder("js").engine(kernel.engine()).sandbox(SandboxPolicy.CONSTRAINED)
+                            .out(kernel.discard()).err(new LineLog(line -> kernel.host().log(name, line)))
+                            .option("js.load", "false").option("js.print", "false").option("js.console", "false")
+                            .option("js.graal-builtin", "false").option("js.unhandled-rejections", "warn")
+                            .build();
+                    context.getBindings("js").putMember("__sdm_host", calls);
+                    context.eval(kernel.prelude());
+                    LOG.fine("program " + name + ": context ready in " + (System.nanoTime() - began) / 1_000_000 + " ms");
+                } catch (RuntimeException e) {
+                    fail("cannot create its JavaScript context: " + e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            return;
+        }
+        post("the main script", () -> context.eval(Source.newBuilder("js", code, mainPath).buildLiteral()));
+    }
+
+    /** Runs {@code body} as one turn of the loop, unless the program has ended. */
+    void post(String what, Runnable body) {
+        if (ended) {
+            return;
+        }
+        try {
+            loop.execute(() -> turn(what, body));
+        } catch (RejectedExecutionException e) {
+            // the loop has shut down: the program is over
+        }
+    }
+
+    private void turn(String what, Runnable body) {
+        if (ended) {
+            return;
+        }
+        long cpuBefore = CPU.getCurrentThreadCpuTime();
+        turnStarted = System.nanoTime();
+        try {
+            body.run();
+        } catch (PolyglotException e) {
+            if (!ended) {
+                fail(describe(e, what));
+            }
+        } catch (RuntimeException e) {
+            if (!ended) {
+                fail("failed in " + what + ": " + e);
+            }
+        } finally {
+            turnStarted = 0;
+            cpuNanos += CPU.getCurrentThreadCpuTime() - cpuBefore;
+            if (!ended && cpuNanos > TimeUnit.MILLISECONDS.toNanos(kernel.limits().totalCpuMillis())) {
+                fail("used its CPU budget of " + kernel.limits().totalCpuMillis() + " ms in all");
+            }
+        }
+    }
+
+    private String describe(PolyglotException e, String what) {
+        if (e.isCancelled() || cancelled) {
+            return "stopped: " + what + " ran past its CPU budget of " + kernel.limits().turnMillis() + " ms";
+        }
+        if (e.isHostException()) {
+            return "failed in " + what + ": " + e.asHostException();
+        }
+        SourceSection at = e.getSourceLocation();
+        String where = at == null || at.getSource() == null ? ""
+                : " (" + at.getSource().getName() + ":" + at.getStartLine() + ")";
+        return "uncaught in " + what + ": " + e.getMessage() + where;
+    }
+
+    /** From the kernel's watchdog: cancels a turn that has run too long. */
+    void checkBudget(long now) {
+        long started = turnStarted;
+        if (started != 0 && now - started > TimeUnit.MILLISECONDS.toNanos(kernel.limits().turnMillis())
+                && !cancelled) {
+            cancelled = true;
+            Context c = context;
+            fail("stopped: a turn ran past its CPU budget of " + kernel.limits().turnMillis() + " ms");
+            if (c != null) {
+                try {
+                    c.close(true);
+                } catch (RuntimeException e) {
+                    LOG.fine("cancelling " + name + ": " + e);
+                }
+            }
+        }
+    }
+
+    /** Ends the program with a reason the master shows; from any thread. */
+    void fail(String reason) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+        }
+        LOG.warning("program " + name + " failed on the master: " + reason);
+        kernel.host().failed(name, reason);
+        end();
+    }
+
+    /** Runs the {@code stop} handlers (one turn), then ends the program and waits for its loop. */
+    void stop() {
+        boolean queued = false;
+        if (!ended) {
+            try {
+                loop.execute(() -> {
+                    turn("the stop event", () -> calls.emit("stop", "{}"));
+                    synchronized (this) {
+                        ended = true;
+                    }
+                    end();
+                });
+                queued = true;
+            } catch (RejectedExecutionException e) {
+                // the loop is already over
+            }
+        }
+        if (!queued) {
+            end();
+        }
+        try {
+            if (!loop.awaitTermination(kernel.limits().turnMillis() + 2_000, TimeUnit.MILLISECONDS)) {
+                Context c = context;
+                if (c != null) {
+                    c.close(true);
+                }
+                loop.awaitTermination(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.fine("stopping " + name + ": " + e);
+        }
+    }
+
+    /** Cancels timers, closes the context on the loop after the running turn, and lets the loop end. */
+    private void end() {
+        timers.values().forEach(t -> t.cancel(false));
+        timers.clear();
+        try {
+            loop.execute(() -> {
+                Context c = context;
+                context = null;
+                if (c != null) {
+                    try {
+                        c.close(true);
+                    } catch (RuntimeException e) {
+                        LOG.fine("closing " + name + ": " + e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // already ending
+        }
+        loop.shutdown();
+    }
+
+    Map<Integer, ScheduledFuture<?>> timers() {
+        return timers;
+    }
+
+    ProgramStore openStore() throws IOException {
+        return new ProgramStore(kernel.host().privateFolder(name));
+    }
+
+    /** Delivers a machine event to the program's handlers. */
+    void emit(String event, String json) {
+        post("the " + event + " event", () -> calls.emit(event, json));
+    }
+
+    /** For the audit trail and logs: who asked. */
+    @Override
+    public String toString() {
+        return name + " " + version;
+    }
+
+    /** Stream to lines: the engine's own warnings (an unhandled rejection) reach the program's log. */
+    private static final class LineLog extends java.io.OutputStream {
+        private final java.util.function.Consumer<String> sink;
+        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+        LineLog(java.util.function.Consumer<String> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            if (b == '\n') {
+                sink.accept(line.toString(java.nio.charset.StandardCharsets.UTF_8));
+                line.reset();
+            } else if (line.size() < 4_096) {
+                line.write(b);
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package sdm.kernel.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import sdm.api.MachineInfo;
+import sdm.api.NodeInfo;
+import sdm.api.ProgramCalls;
+import sdm.api.ProgramHost;
+import sdm.api.ProgramRuntime;
+
+/**
+ * The kernel: runs the JavaScript of programs ({@code SDM-Master-Main}) on the master, each in
+ * its own sandboxed context and event loop, over one shared GraalJS engine. It reaches the
+ * machine only through the {@code sdm.api} services below.
+ */
+@Component(service = ProgramRuntime.class, immediate = true)
+public final class Kernel implements ProgramRuntime {
+
+    private static final Logger LOG = Logger.getLogger("sdm.kernel");
+    /** A main script larger than this is refused: programs are code, not data. */
+    static final int MAX_MAIN_BYTES = 1 << 20;
+    private static final long WATCHDOG_MS = 20;
+    private static final long NODE_WATCH_MS = 200;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Reference
+    private MachineInfo machine;
+    @Reference
+    private ProgramCalls calls;
+    @Reference
+    private ProgramHost host;
+
+    private final Map<String, JsProgram> programs = new ConcurrentHashMap<>();
+    private Limits limits;
+    private ScheduledExecutorService clock;
+    private volatile Engine engine;
+    private Source prelude;
+    private final OutputStream discard = OutputStream.nullOutputStream();
+    private Map<String, Boolean> online = new HashMap<>();
+
+    @Activate
+    void activate(BundleContext context) throws IOException {
+        limits = Limits.from(context);
+        String data = context.getProperty("sdm.data");
+        if (System.getProperty("polyglot.engine.userResourceCache") == null) {
+            // Truffle unpacks a native library into the user's home otherwise
+            Path cache = Path.of(data == null ? "sdm-data/master" : data).toAbsolutePath().resolve("kernel-cache");
+            System.setProperty("polyglot.engine.userResourceCache", cache.toString());
+        }
+        URL url = getClass().getResource("/sdm/kernel/prelude.js");
+        try (InputStream in = url.openStream()) {
+            prelude = Source.newBuilder("js", new String(in.readAllBytes(), StandardCharsets.UTF_8), "sdm-prelude.js")
+                    .buildLiteral();
+        }
+        clock = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("sdm-js-clock").daemon().factory());
+        clock.scheduleAtFixedRate(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
+        clock.scheduleWithFixedDelay(this::watchNodes, NODE_WATCH_MS, NODE_WATCH_MS, TimeUnit.MILLISECONDS);
+        for (NodeInfo n : machine.nodes()) {
+            online.put(n.id(), n.online());
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        programs.values().forEach(JsProgram::stop);
+        programs.clear();
+        clock.shutdownNow();
+        Engine e = engine;
+        if (e != null) {
+            e.close(true);
+        }
+    }
+
+    @Override
+    public void start(Bundle bundle) throws Exception {
+        String name = bundle.getHeaders().get("SDM-Program");
+        String main = bundle.getHeaders().get("SDM-Master-Main");
+        if (name == null || main == null) {
+            return; // no JavaScript: nothing to run on the master
+        }
+        URL entry = bundle.getEntry(main);
+        if (entry == null) {
+            throw new IOException("the program's main script " + main + " is not in its bundle");
+        }
+        byte[] code;
+        try (InputStream in = entry.openStream()) {
+            code = in.readNBytes(MAX_MAIN_BYTES + 1);
+        }
+        if (code.length > MAX_MAIN_BYTES) {
+            throw new IOException("the main script " + main + " is larger than " + MAX_MAIN_BYTES + " bytes");
+        }
+        String privileges = bundle.getHeaders().get("SDM-Privileges");
+        Set<String> granted = privileges == null ? Set.of()
+                : new LinkedHashSet<>(Arrays.stream(privileges.split(",")).map(String::strip).toList());
+        JsProgram program = new JsProgram(name, bundle.getVersion().toString(), new Privileges(granted), this);
+        JsProgram old = programs.put(name, program);
+        if (old != null) {
+            old.stop();
+        }
+        program.start(main, new String(code, StandardCharsets.UTF_8));
+        LOG.info("program " + name + ": JavaScript started");
+    }
+
+    @Override
+    public void stop(Bundle bundle) {
+        String name = bundle.getHeaders().get("SDM-Program");
+        JsProgram program = name == null ? null : programs.remove(name);
+        if (program != null) {
+            program.stop();
+            LOG.info("program " + name + ": JavaScript stopped");
+        }
+    }
+
+    /** The names of the programs whose JavaScript runs now. */
+    List<String> running() {
+        return programs.values().stream().filter(p -> !p.ended()).map(p -> p.name).sorted().toList();
+    }
+
+    Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (this) {
+                e = engine;
+                if (e == null) {
+                    e = Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
+                            .option("engine.WarnInterpreterOnly", "false").build();
+                    engine = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    OutputStream discard() {
+        return discard;
+    }
+
+    Source prelude() {
+        return prelude;
+    }
+
+    Limits limits() {
+        return limits;
+    }
+
+    ProgramHost host() {
+        return host;
+    }
+
+    MachineInfo machine() {
+        return machine;
+    }
+
+    ProgramCalls calls() {
+        return calls;
+    }
+
+    ScheduledExecutorService clock() {
+        return clock;
+    }
+
+    private void watch() {
+        long now = System.nanoTime();
+        for (JsProgram p : programs.values()) {
+            try {
+                p.checkBudget(now);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "watchdog on " + p.name, e);
+            }
+        }
+    }
+
+    /** Turns changes of the slaves' online state into nodeUp / nodeDown events. */
+    private void watchNodes() {
+        try {
+            Map<String, Boolean> now = new HashMap<>();
+            for (NodeInfo n : machine.nodes()) {
+                now.put(n.id(), n.online());
+                Boolean before = online.get(n.id());
+                if (before == null ? n.online() : before != n.online()) {
+                    String event = n.online() ? "nodeUp" : "nodeDown";
+                    String json = JSON.writeValueAsString(SystemCalls.node(n));
+                    programs.values().forEach(p -> p.emit(event, json));
+                }
+            }
+            online = now;
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.log(Level.WARNING, "watching the nodes", e);
+        }
+    }
+}

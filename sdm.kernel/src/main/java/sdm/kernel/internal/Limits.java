@@ -1,0 +1,47 @@
+package sdm.kernel.internal;
+
+import org.osgi.framework.BundleContext;
+
+/**
+ * What one program may use. Framework properties {@code sdm.js.*} change the defaults.
+ *
+ * @param turnMillis     CPU time one turn of the event loop may take (a timer, an event, a result)
+ * @param totalCpuMillis CPU time the program may take in all, from its start
+ * @param timers         timers set at once
+ * @param pendingCalls   remote operations waiting at once
+ * @param logLines       console lines per {@code logWindowMillis}
+ */
+record Limits(long turnMillis, long totalCpuMillis, int timers, int pendingCalls, int logLines, long logWindowMillis) {
+
+    static final long MIN_TIMER_MILLIS = 10;
+
+    static Limits defaults() {
+        return new Limits(1_000, 600_000, 1_000, 1_000, 1_000, 10_000);
+    }
+
+    static Limits from(BundleContext context) {
+        Limits d = defaults();
+        return new Limits(prop(context, "sdm.js.turn.ms", d.turnMillis()),
+                prop(context, "sdm.js.cpu.total.ms", d.totalCpuMillis()),
+                (int) prop(context, "sdm.js.timers", d.timers()),
+                (int) prop(context, "sdm.js.pending.calls", d.pendingCalls()),
+                (int) prop(context, "sdm.js.log.lines", d.logLines()),
+                d.logWindowMillis());
+    }
+
+    private static long prop(BundleContext context, String key, long fallback) {
+        String v = context.getProperty(key);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.strip());
+            if (n <= 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a positive number, got '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package sdm.kernel.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A program's persistent variables ({@code sdm.store}): JSON values by key, in one file of the
+ * program's private folder, rewritten whole (temp file, then rename) on every change.
+ */
+final class ProgramStore {
+
+    static final int MAX_KEY_CHARS = 256;
+    static final int MAX_VALUE_CHARS = 64 * 1024;
+    static final int MAX_TOTAL_CHARS = 1024 * 1024;
+    static final int MAX_KEYS = 1_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private long totalChars;
+
+    ProgramStore(Path folder) throws IOException {
+        this.file = folder.resolve("store.json");
+        if (Files.exists(file)) {
+            try {
+                values.putAll(JSON.readValue(Files.readString(file), new TypeReference<Map<String, String>>() { }));
+            } catch (JsonProcessingException e) {
+                throw new IOException("the store " + file + " is damaged: " + e.getOriginalMessage());
+            }
+            values.forEach((k, v) -> totalChars += k.length() + v.length());
+        }
+    }
+
+    /** The value's JSON, or null. */
+    String get(String key) {
+        return values.get(key);
+    }
+
+    /** @throws IllegalArgumentException naming the bound the change would break */
+    void set(String key, String json) throws IOException {
+        if (key.isEmpty() || key.length() > MAX_KEY_CHARS) {
+            throw new IllegalArgumentException("a store key must have 1 to " + MAX_KEY_CHARS + " characters");
+        }
+        if (json.length() > MAX_VALUE_CHARS) {
+            throw new IllegalArgumentException("a stored value is at most " + MAX_VALUE_CHARS + " characters of JSON, this one "
+                    + json.length());
+        }
+        String old = values.get(key);
+        long total = totalChars - (old == null ? 0 : key.length() + old.length()) + key.length() + json.length();
+        if (old == null && values.size() >= MAX_KEYS) {
+            throw new IllegalArgumentException("the store holds at most " + MAX_KEYS + " keys");
+        }
+        if (total > MAX_TOTAL_CHARS) {
+            throw new IllegalArgumentException("the store holds at most " + MAX_TOTAL_CHARS + " characters in all");
+        }
+        values.put(key, json);
+        totalChars = total;
+        save();
+    }
+
+    void remove(String key) throws IOException {
+        String old = values.remove(key);
+        if (old != null) {
+            totalChars -= key.length() + old.length();
+            save();
+        }
+    }
+
+    List<String> keys() {
+        return new ArrayList<>(values.keySet());
+    }
+
+    private void save() throws IOException {
+        Path temp = file.resolveSibling("store.json.tmp");
+        Files.writeString(temp, JSON.writeValueAsString(values), StandardCharsets.UTF_8);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,332 @@
+package sdm.kernel.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.Value;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import sdm.api.CallException;
+import sdm.api.CallResult;
+import sdm.api.MasterInfo;
+import sdm.api.NodeInfo;
+
+/**
+ * The system calls of one program: the only host object its context sees, and only through the
+ * prelude's closure. Every method runs on the program's loop, takes strings, numbers and JS
+ * functions, and answers {@code "ok:JSON"} or {@code "error:KIND:MESSAGE"} (the prelude turns
+ * errors into JS exceptions): nothing of the host reaches the program, not even an exception.
+ */
+public final class SystemCalls {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_CALL_TIMEOUT_MS = TimeUnit.HOURS.toMillis(24);
+
+    private final JsProgram program;
+    private final AtomicInteger pending = new AtomicInteger();
+    private Value dispatcher;
+    private ProgramStore store;
+    private int nextTimer;
+    private long logWindowStart;
+    private int logLinesInWindow;
+
+    SystemCalls(JsProgram program) {
+        this.program = program;
+    }
+
+    /** On the loop: hands an event to the prelude's dispatcher. */
+    void emit(String event, String json) {
+        if (dispatcher != null) {
+            dispatcher.executeVoid(event, json);
+        }
+    }
+
+    @HostAccess.Export
+    public void dispatcher(Value f) {
+        if (dispatcher == null && f != null && f.canExecute()) {
+            dispatcher = f;
+        }
+    }
+
+    @HostAccess.Export
+    public String self() {
+        return ok(Map.of("name", program.name, "version", program.version,
+                "node", program.kernel.machine().self().id()));
+    }
+
+    @HostAccess.Export
+    public String master() {
+        MasterInfo m = program.kernel.machine().master();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", m.id());
+        out.put("address", m.address());
+        out.put("replicas", m.replicas());
+        out.put("uptimeMs", m.uptimeMs());
+        return ok(out);
+    }
+
+    @HostAccess.Export
+    public String nodes() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (NodeInfo n : program.kernel.machine().nodes()) {
+            out.add(node(n));
+        }
+        return ok(out);
+    }
+
+    static Map<String, Object> node(NodeInfo n) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", n.id());
+        out.put("name", n.name());
+        out.put("address", n.address());
+        out.put("os", n.os());
+        out.put("arch", n.arch());
+        out.put("labels", n.labels());
+        out.put("online", n.online());
+        out.put("lastSeenMs", n.lastSeenMs());
+        return out;
+    }
+
+    @HostAccess.Export
+    public String offline() {
+        return ok(program.kernel.machine().offline());
+    }
+
+    @HostAccess.Export
+    public String call(String function, String argsJson, String optionsJson, Value done) {
+        List<Object> args;
+        JsonNode options;
+        try {
+            args = JSON.readValue(argsJson, new TypeReference<List<Object>>() { });
+            options = JSON.readTree(optionsJson);
+        } catch (JsonProcessingException e) {
+            return error("TypeError", "sdm.call wants an array of arguments and an options object");
+        }
+        Set<String> nodes = new java.util.LinkedHashSet<>();
+        if (options.has("nodes")) {
+            if (!options.get("nodes").isArray()) {
+                return error("TypeError", "options.nodes must be an array of node ids");
+            }
+            options.get("nodes").forEach(n -> nodes.add(n.asText()));
+        }
+        long timeoutMs = options.has("timeoutMs") ? options.get("timeoutMs").asLong(-1) : 10_000;
+        if (timeoutMs < 1 || timeoutMs > MAX_CALL_TIMEOUT_MS) {
+            return error("RangeError", "options.timeoutMs must be between 1 and " + MAX_CALL_TIMEOUT_MS);
+        }
+        if (!reservePending()) {
+            return error("Error", "too many remote operations pending");
+        }
+        CompletableFuture<Map<String, CallResult>> result;
+        try {
+            result = program.kernel.calls().call(program.name, function, args, nodes, Duration.ofMillis(timeoutMs));
+        } catch (CallException e) {
+            pending.decrementAndGet();
+            return error("Error", e.getMessage());
+        }
+        result.whenComplete((byNode, failure) -> {
+            pending.decrementAndGet();
+            String text;
+            if (failure != null) {
+                text = error("Error", String.valueOf(failure.getMessage()));
+            } else {
+                Map<String, Object> out = new LinkedHashMap<>();
+                byNode.forEach((node, r) -> out.put(node, r.ok() ? r.value() : Map.of("error", r.error())));
+                text = ok(out);
+            }
+            program.post("the result of " + function + "()", () -> done.executeVoid(text));
+        });
+        return ok(null);
+    }
+
+    @HostAccess.Export
+    public String control(String action, String target, String optionsJson, Value done) {
+        String denied = deny("programs." + action, "programs." + action + "('" + target + "')");
+        if (denied != null) {
+            return denied;
+        }
+        List<String> options = new ArrayList<>();
+        try {
+            JsonNode o = JSON.readTree(optionsJson);
+            if (o.path("start").asBoolean(false)) {
+                options.add("start");
+            }
+            o.path("grant").forEach(g -> options.add("grant=" + g.asText()));
+        } catch (JsonProcessingException e) {
+            return error("TypeError", "options must be an object");
+        }
+        if (!reservePending()) {
+            return error("Error", "too many remote operations pending");
+        }
+        program.kernel.host().control(action, target, options).whenComplete((summary, failure) -> {
+            pending.decrementAndGet();
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                    ? c.getCause() : failure;
+            String text = failure == null ? ok(summary) : error("Error", String.valueOf(cause.getMessage()));
+            program.post("the result of programs." + action + "()", () -> done.executeVoid(text));
+        });
+        return ok(null);
+    }
+
+    @HostAccess.Export
+    public String every(double ms, Value f) {
+        return timer(ms, f, true);
+    }
+
+    @HostAccess.Export
+    public String after(double ms, Value f) {
+        return timer(ms, f, false);
+    }
+
+    private String timer(double ms, Value f, boolean repeat) {
+        if (!(ms >= 0) || ms > MAX_CALL_TIMEOUT_MS) {
+            return error("RangeError", "a timer's delay must be between 0 and " + MAX_CALL_TIMEOUT_MS + " ms");
+        }
+        Map<Integer, ScheduledFuture<?>> timers = program.timers();
+        if (timers.size() >= program.kernel.limits().timers()) {
+            program.fail("set more than " + program.kernel.limits().timers() + " timers at once");
+            return error("Error", "too many timers");
+        }
+        int id = ++nextTimer;
+        long delay = Math.max(repeat ? Limits.MIN_TIMER_MILLIS : 0, (long) ms);
+        AtomicBoolean queued = new AtomicBoolean();
+        Runnable fire = () -> {
+            // a timer the loop has not caught up with is not queued twice
+            if (queued.compareAndSet(false, true)) {
+                program.post("timer " + id, () -> {
+                    queued.set(false);
+                    if (!repeat) {
+                        timers.remove(id);
+                    }
+                    if (repeat && !timers.containsKey(id)) {
+                        return;
+                    }
+                    f.executeVoid();
+                });
+            }
+        };
+        ScheduledFuture<?> task = repeat
+                ? program.kernel.clock().scheduleAtFixedRate(fire, delay, delay, TimeUnit.MILLISECONDS)
+                : program.kernel.clock().schedule(fire, delay, TimeUnit.MILLISECONDS);
+        timers.put(id, task);
+        return ok(id);
+    }
+
+    @HostAccess.Export
+    public String cancel(double id) {
+        ScheduledFuture<?> t = program.timers().remove((int) id);
+        if (t != null) {
+            t.cancel(false);
+        }
+        return ok(t != null);
+    }
+
+    @HostAccess.Export
+    public String log(String line) {
+        long now = System.currentTimeMillis();
+        if (now - logWindowStart > program.kernel.limits().logWindowMillis()) {
+            logWindowStart = now;
+            logLinesInWindow = 0;
+        }
+        if (++logLinesInWindow > program.kernel.limits().logLines()) {
+            program.fail("logged more than " + program.kernel.limits().logLines() + " lines in "
+                    + program.kernel.limits().logWindowMillis() / 1000 + " s");
+            return error("Error", "log volume exceeded");
+        }
+        program.kernel.host().log(program.name, line);
+        return ok(null);
+    }
+
+    @HostAccess.Export
+    public String storeGet(String key) {
+        try {
+            String v = store().get(key);
+            return v == null ? "ok:" : "ok:" + v;
+        } catch (IOException e) {
+            return error("Error", e.getMessage());
+        }
+    }
+
+    @HostAccess.Export
+    public String storeSet(String key, String json) {
+        try {
+            store().set(key, json);
+            return ok(null);
+        } catch (IllegalArgumentException e) {
+            return error("RangeError", e.getMessage());
+        } catch (IOException e) {
+            return error("Error", "cannot save the store: " + e.getMessage());
+        }
+    }
+
+    @HostAccess.Export
+    public String storeRemove(String key) {
+        try {
+            store().remove(key);
+            return ok(null);
+        } catch (IOException e) {
+            return error("Error", "cannot save the store: " + e.getMessage());
+        }
+    }
+
+    @HostAccess.Export
+    public String storeKeys() {
+        try {
+            return ok(store().keys());
+        } catch (IOException e) {
+            return error("Error", e.getMessage());
+        }
+    }
+
+    private ProgramStore store() throws IOException {
+        if (store == null) {
+            store = program.openStore();
+        }
+        return store;
+    }
+
+    private boolean reservePending() {
+        if (pending.incrementAndGet() > program.kernel.limits().pendingCalls()) {
+            pending.decrementAndGet();
+            program.fail("had more than " + program.kernel.limits().pendingCalls() + " remote operations pending");
+            return false;
+        }
+        return true;
+    }
+
+    /** The refusal if the program lacks the privilege for {@code call}, written to the audit trail; else null. */
+    private String deny(String call, String what) {
+        String missing = program.privileges().missing(call);
+        if (missing == null) {
+            return null;
+        }
+        program.kernel.host().audit(program.name, "denied " + what + ": needs privilege " + missing);
+        return error("PrivilegeError", what + " needs privilege " + missing + " (not granted to " + program.name + ")");
+    }
+
+    private static String ok(Object value) {
+        try {
+            return "ok:" + (value == null ? "" : JSON.writeValueAsString(value));
+        } catch (JsonProcessingException e) {
+            return error("Error", "cannot encode the answer: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String error(String kind, String message) {
+        return "error:" + kind + ":" + message;
+    }
+}

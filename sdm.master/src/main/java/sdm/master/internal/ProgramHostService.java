@@ -1,0 +1,92 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import sdm.api.ProgramHost;
+import sdm.archive.JamManifest;
+
+/** The master's side of {@link ProgramHost}: logs, audit, private folders, failures and control. */
+final class ProgramHostService implements ProgramHost {
+
+    private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ProgramManager programs;
+    private final ProgramLogs logs;
+    private final Path privateRoot;
+    private final ExecutorService control = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("sdm-program-control").daemon().factory());
+
+    ProgramHostService(ProgramManager programs, ProgramLogs logs, Path privateRoot) {
+        this.programs = programs;
+        this.logs = logs;
+        this.privateRoot = privateRoot;
+    }
+
+    void close() {
+        control.shutdownNow();
+    }
+
+    @Override
+    public void failed(String program, String reason) {
+        programs.masterFailed(program, reason);
+        logs.append(program, "failed", reason);
+        control.execute(() -> programs.stopFailedLocal(program));
+    }
+
+    @Override
+    public void log(String program, String line) {
+        logs.append(program, "log", line);
+    }
+
+    @Override
+    public void audit(String program, String line) {
+        logs.audit(program, line);
+    }
+
+    @Override
+    public Path privateFolder(String program) {
+        if (!JamManifest.isValidName(program)) {
+            throw new IllegalArgumentException("not a program name: " + program);
+        }
+        Path dir = privateRoot.resolve(program);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        return dir;
+    }
+
+    @Override
+    public CompletableFuture<String> control(String action, String target, List<String> options) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                ProgramManager.View v = switch (action) {
+                    case "install" -> {
+                        List<String> grants = new ArrayList<>();
+                        options.stream().filter(o -> o.startsWith("grant=")).forEach(o -> grants.add(o.substring(6)));
+                        yield programs.install(Path.of(target).toAbsolutePath(), options.contains("start"), grants,
+                                "program", CONTROL_TIMEOUT);
+                    }
+                    case "start" -> programs.setState(target, "active", CONTROL_TIMEOUT);
+                    case "stop" -> programs.setState(target, "stopped", CONTROL_TIMEOUT);
+                    case "uninstall" -> programs.uninstall(target, CONTROL_TIMEOUT);
+                    default -> throw new IllegalArgumentException("no such action: " + action);
+                };
+                return v.program().name() + " " + v.program().version() + ": desired " + v.program().state() + ", "
+                        + v.atDesired() + " of " + v.nodes().size() + " slaves there";
+            } catch (ProgramException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+        }, control);
+    }
+}
