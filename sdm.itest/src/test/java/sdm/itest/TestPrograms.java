@@ -48,6 +48,27 @@ final class TestPrograms {
         return pack(work, name, version, "x86_64", Map.of(), 0, java.util.List.of(), source, functions);
     }
 
+    /** A program with only a master part: {@code js/main.js} is {@code script}. */
+    static Path packScript(Path work, String name, String script, java.util.List<String> privileges)
+            throws IOException {
+        Path dir = Files.createTempDirectory(work, name + "-");
+        Files.createDirectories(dir.resolve("js"));
+        Files.writeString(dir.resolve("js/main.js"), script);
+        Files.writeString(dir.resolve("MANIFEST.json"), """
+                {
+                  "name": "%s",
+                  "version": "1.0.0",
+                  "master": { "main": "js/main.js" }%s
+                }
+                """.formatted(name, privileges.isEmpty() ? "" : ",\n  \"privileges\": [" + privileges.stream()
+                .map(p -> "\"" + p + "\"").collect(Collectors.joining(",")) + "]"));
+        try {
+            return JamPacker.pack(dir, work.resolve(name + ".jam.zip"));
+        } catch (sdm.archive.ArchiveException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
     /** A program for this machine that asks for privileges. */
     static Path packWithPrivileges(Path work, String name, String version, java.util.List<String> privileges)
             throws IOException, InterruptedException {

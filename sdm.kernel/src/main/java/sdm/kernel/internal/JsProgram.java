@@ -141,6 +141,15 @@ final class JsProgram {
             return "failed in " + what + ": " + e.asHostException();
         }
         SourceSection at = e.getSourceLocation();
+        if (at == null) {
+            // a thrown value has no location of its own: the innermost guest frame has it
+            for (PolyglotException.StackFrame frame : e.getPolyglotStackTrace()) {
+                if (frame.isGuestFrame() && frame.getSourceLocation() != null) {
+                    at = frame.getSourceLocation();
+                    break;
+                }
+            }
+        }
         String where = at == null || at.getSource() == null ? ""
                 : " (" + at.getSource().getName() + ":" + at.getStartLine() + ")";
         return "uncaught in " + what + ": " + e.getMessage() + where;

@@ -1,0 +1,225 @@
+package sdm.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import sdm.transport.zmq.Message;
+
+/**
+ * The kernel's sandbox on a real master: a corpus of scripts that try to get out (host access,
+ * files, other programs' data and functions, privileges) or to take the master down (endless
+ * loops, floods, huge values). Each is refused or stopped with the expected state and message,
+ * and a healthy program keeps running through all of it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KernelSandboxIT {
+
+    /** Small limits, so that breaking one is quick. */
+    private static final Map<String, String> LIMITS = Map.of("SDM_JAVA_OPTS",
+            "-Dsdm.js.turn.ms=300 -Dsdm.js.timers=50 -Dsdm.js.log.lines=100");
+
+    @TempDir
+    static Path work;
+
+    private static SdmProcess master;
+    private static AdminCalls admin;
+    private static Path data;
+
+    @BeforeAll
+    static void startMaster() throws Exception {
+        int port = LocalMachineIT.freePort();
+        data = work.resolve("master");
+        master = SdmProcess.start(work, LIMITS, "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data",
+                "master");
+        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> Files.exists(data.resolve("master.endpoint")), done -> done);
+        admin = new AdminCalls(data);
+        Waits.until("the master ready", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> admin.reply("sdm:apps").ok(), ok -> ok);
+    }
+
+    @AfterAll
+    static void stopMaster() throws Exception {
+        if (master != null) {
+            master.close();
+        }
+    }
+
+    private static void install(String name, String script, String... grants) throws Exception {
+        Path archive = TestPrograms.packScript(work, name, script, List.of(grants));
+        List<String> command = new java.util.ArrayList<>(List.of("sdm:install", "--start"));
+        if (grants.length > 0) {
+            command.addAll(List.of("--grant", String.join(",", grants)));
+        }
+        command.add(archive.toString());
+        Message.AdminReply r = admin.reply(command.toArray(String[]::new));
+        assertThat(r.ok()).as("installing %s: %s", name, r.error()).isTrue();
+    }
+
+    private static String log(String name) throws Exception {
+        Message.AdminReply r = admin.reply("sdm:log", "--lines", "1000", name);
+        assertThat(r.ok()).as("sdm:log %s: %s", name, r.error()).isTrue();
+        return r.output();
+    }
+
+    private static JsonNode masterState(String name) throws Exception {
+        return admin.app(name).get("master");
+    }
+
+    @Test
+    @Order(1)
+    void aHealthyProgramAndAKeeperOfSecretsRun() throws Exception {
+        install("healthy", """
+                let ticks = 0;
+                sdm.every(100, () => { ticks++; if (ticks % 5 === 0) console.log('healthy tick ' + ticks); });
+                """);
+        install("keeper", "sdm.store.set('secret', 'hunter2'); console.log('kept ' + sdm.store.get('secret'));");
+        Waits.until("healthy ticking", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("healthy"),
+                l -> l.contains("healthy tick 5"));
+        assertThat(log("keeper")).contains("kept hunter2");
+    }
+
+    static Stream<Arguments> corpus() {
+        return Stream.of(
+                failed("java-type", "Java.type('java.lang.System').exit(1);", "ReferenceError: Java is not defined"),
+                failed("polyglot-eval", "Polyglot.eval('js', '1');", "ReferenceError: Polyglot is not defined"),
+                failed("load-file", "load('/etc/passwd');", "ReferenceError: load is not defined"),
+                failed("graal-builtin", "console.log(Graal.versionJS);", "ReferenceError: Graal is not defined"),
+                runs("dynamic-import", "import('/etc/passwd').then(() => console.log('ESCAPED'),"
+                        + " e => console.log('import refused: ' + e.name));", "import refused: "),
+                runs("global-this", "const g = constructor.constructor('return this')();"
+                        + " console.log('global: ' + [typeof g.Java, typeof g.Polyglot, typeof g.__sdm_host,"
+                        + " typeof g.load].join(','));", "global: undefined,undefined,undefined,undefined"),
+                runs("host-prototype", "const F = Object.getPrototypeOf(sdm.call).constructor;"
+                        + " const g = F('return this')();"
+                        + " console.log('via sdm.call: ' + typeof g.Java + ' ' + typeof g.__sdm_host"
+                        + " + ' ' + typeof Object.getPrototypeOf(sdm.store).getClass);",
+                        "via sdm.call: undefined undefined undefined"),
+                runs("frozen-sdm", "sdm.call = () => 'mine';"
+                        + " try { Object.defineProperty(sdm, 'x', {value: 1}); console.log('ESCAPED'); }"
+                        + " catch (e) { console.log('frozen: ' + e.name + ' ' + (sdm.call() === 'mine')); }",
+                        "frozen: TypeError false"),
+                runs("host-errors", "try { sdm.every('x', 5); console.log('ESCAPED'); }"
+                        + " catch (e) { console.log('host error: ' + e.name + ' ' + typeof e.getClass + ' '"
+                        + " + (e instanceof Error)); }", "host error: TypeError undefined true"),
+                runs("host-binding", "console.log('host binding: ' + typeof __sdm_host + ' ['"
+                        + " + Object.getOwnPropertyNames(globalThis).filter(n => /java|polyglot|graal|host|^load|^print|quit/i"
+                        + ".test(n)).join('|') + ']');", "host binding: undefined []"),
+                runs("eval-inside", "console.log('eval: ' + eval('typeof Java') + ' ' + new Function('return typeof load')());",
+                        "eval: undefined undefined"),
+                runs("other-store", "console.log('other store: ' + sdm.store.get('secret') + ' '"
+                        + " + sdm.store.get('../keeper/store.json') + ' ' + sdm.store.keys().length);",
+                        "other store: undefined undefined 0"),
+                runs("other-functions", "sdm.call('add', [1, 2]).then(r => console.log('ESCAPED ' + JSON.stringify(r)),"
+                        + " e => console.log('call refused: ' + e.message));",
+                        "call refused: program other-functions has no native functions"),
+                runs("privilege-denied", "sdm.programs.stop('keeper').then(() => console.log('ESCAPED'),"
+                        + " e => console.log('denied: ' + e.name + ': ' + e.message));",
+                        "denied: PrivilegeError: programs.stop('keeper') needs privilege programs.control"),
+                runs("store-bounds", "try { sdm.store.set('big', 'x'.repeat(70000)); console.log('ESCAPED'); }"
+                        + " catch (e) { console.log('store bound: ' + e.name); }", "store bound: RangeError"),
+                failed("huge-string", "let s = 'x'; for (;;) { s += s; }", "Invalid string length"),
+                failed("deep-recursion", "function down(n) { return down(n + 1) + 1; }\ndown(0);",
+                        "RangeError: Maximum call stack size exceeded"),
+                failed("endless-loop", "while (true) {}", "ran past its CPU budget of 300 ms"),
+                failed("endless-timer", "sdm.after(10, () => { for (;;) {} });", "ran past its CPU budget of 300 ms"),
+                failed("endless-microtask", "(async () => { await null; while (true) {} })();",
+                        "ran past its CPU budget of 300 ms"),
+                failed("promise-flood", "function again() { return Promise.resolve().then(again); }\nagain();",
+                        "ran past its CPU budget of 300 ms"),
+                failed("timer-flood", "for (;;) { sdm.after(60000, () => {}); }", "set more than 50 timers at once"),
+                failed("log-flood", "for (;;) { console.log('spam'); }", "logged more than 100 lines in 10 s"),
+                failed("top-level-throw", "const a = 1;\nthrow new Error('boom');", "Error: boom (js/main.js:2)"));
+    }
+
+    private static Arguments failed(String name, String script, String reason) {
+        return Arguments.of(name, script, "failed", reason);
+    }
+
+    private static Arguments runs(String name, String script, String logged) {
+        return Arguments.of(name, script, "active", logged);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    @Order(2)
+    void eachEscapeIsRefusedOrStopped(String name, String script, String state, String expected) throws Exception {
+        install(name, script);
+        if (state.equals("failed")) {
+            JsonNode m = Waits.until(name + " failed", Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> masterState(name), s -> s.get("state").asText().equals("failed"));
+            assertThat(m.get("detail").asText()).contains(expected);
+            assertThat(log(name)).contains("failed: ").doesNotContain("ESCAPED");
+        } else {
+            Waits.until(name + " logs '" + expected + "'", Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> log(name), l -> l.contains(expected));
+            assertThat(log(name)).doesNotContain("ESCAPED");
+            assertThat(masterState(name).get("state").asText()).isEqualTo("active");
+        }
+        admin.json("sdm:uninstall", "--json", name);
+    }
+
+    @Test
+    @Order(3)
+    void aDeniedCallIsInTheAuditLogAndTheOtherProgramsServedThroughout() throws Exception {
+        assertThat(Files.readString(data.resolve("log/audit.log")))
+                .contains("privilege-denied denied programs.stop('keeper'): needs privilege programs.control");
+        assertThat(log("privilege-denied")).contains("audit: denied programs.stop('keeper')");
+        assertThat(masterState("healthy").get("state").asText()).isEqualTo("active");
+        assertThat(masterState("keeper").get("state").asText()).isEqualTo("active");
+        String before = log("healthy");
+        Waits.until("healthy still ticking", Duration.ofSeconds(10), Duration.ofMillis(100), () -> log("healthy"),
+                l -> l.length() > before.length());
+        assertThat(log("keeper")).contains("kept hunter2");
+    }
+
+    @Test
+    @Order(4)
+    void privilegesMustBeGrantedAtInstallAndThenControlWorks() throws Exception {
+        String script = """
+                sdm.programs.stop('keeper').then(r => console.log('control: ' + r),
+                    e => console.log('control failed: ' + e.name + ' ' + e.message));
+                """;
+        Path archive = TestPrograms.packScript(work, "controller", script, List.of("programs.control"));
+        Message.AdminReply refused = admin.reply("sdm:install", "--start", archive.toString());
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.error()).contains("programs.control").contains("--grant");
+        assertThat(admin.app("controller")).isNull();
+
+        install("controller", script, "programs.control");
+        Waits.until("controller stopped keeper", Duration.ofSeconds(30), Duration.ofMillis(100),
+                () -> log("controller"), l -> l.contains("control: keeper 1.0.0: desired stopped"));
+        assertThat(masterState("keeper").get("state").asText()).isEqualTo("stopped");
+    }
+
+    @Test
+    @Order(5)
+    void uninstallDeletesTheProgramsStore() throws Exception {
+        Path store = data.resolve("programs/private/keeper/store.json");
+        assertThat(store).exists();
+        admin.json("sdm:uninstall", "--json", "keeper");
+        assertThat(store).doesNotExist();
+        install("keeper", "console.log('fresh ' + sdm.store.get('secret'));");
+        Waits.until("a fresh keeper", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("keeper"),
+                l -> l.contains("fresh undefined"));
+    }
+}
