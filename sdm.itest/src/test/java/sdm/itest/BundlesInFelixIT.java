@@ -80,6 +80,9 @@ public class BundlesInFelixIT {
         options.add(junitBundles());
         options.add(cleanCaches());
         options.add(frameworkProperty("sdm.data").value(data.toString()));
+        // as the launcher does: GraalJS in sdm.kernel needs these JDK internals
+        options.add(org.ops4j.pax.exam.CoreOptions.systemPackages("jdk.internal.access", "jdk.internal.misc",
+                "jdk.internal.module"));
         options.add(frameworkProperty("sdm.master.bind").value("127.0.0.1:0"));
         options.add(frameworkProperty("felix.fileinstall.dir").value(data.resolve("deploy").toString()));
         options.add(systemProperty("org.ops4j.pax.url.mvn.localRepository")
@@ -105,7 +108,7 @@ public class BundlesInFelixIT {
         }
         assertEquals(List.of(), notActive);
         List<String> names = Stream.of(context.getBundles()).map(Bundle::getSymbolicName).toList();
-        assertTrue(names.toString(), names.containsAll(List.of("sdm.api", "sdm.transport.zmq", "sdm.master",
+        assertTrue(names.toString(), names.containsAll(List.of("sdm.api", "sdm.transport.zmq", "sdm.master", "sdm.kernel",
                 "org.apache.felix.scr", "org.apache.felix.gogo.runtime", "org.apache.felix.configadmin",
                 "org.apache.felix.fileinstall", "eu.neilalexander.jnacl")));
     }
