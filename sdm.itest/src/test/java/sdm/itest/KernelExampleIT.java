@@ -20,7 +20,8 @@ import sdm.archive.JamPacker;
 /**
  * {@code examples/census} on a master and three slave processes: timers, {@code sdm.call} on
  * three slaves with async/await, {@code sdm.nodes()}, {@code nodeDown}/{@code nodeUp} when a
- * slave is frozen and thawed, and {@code sdm.store} across a kill -9 of the master.
+ * slave is frozen and thawed, the {@code stop} event, and {@code sdm.store} across a stop and a
+ * kill -9 of the master.
  */
 class KernelExampleIT {
 
@@ -108,14 +109,26 @@ class KernelExampleIT {
         Waits.until("nodeUp for slave-2", Duration.ofSeconds(20), Duration.ofMillis(100), () -> log(admin),
                 l -> l.contains("census: node slave-2 up"));
 
+        admin.json("sdm:stop", "census");
+        Waits.until("the stop event", Duration.ofSeconds(10), Duration.ofMillis(100), () -> log(admin),
+                l -> l.contains("census: stopping after round "));
+        admin.json("sdm:start", "census");
+        String restarted = Waits.until("census run 2 after sdm:start", Duration.ofSeconds(10), Duration.ofMillis(100),
+                () -> log(admin), l -> l.contains("census: run 2, 3 slaves known"));
+        String between = restarted.substring(restarted.indexOf("census: stopping after round "),
+                restarted.indexOf("census: run 2, "));
+        assertThat(between).as("no round once stopped").doesNotContain("online slaves answered");
+
         long masterPid = first.pid();
         SdmProcess.signal("KILL", masterPid);
         Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
                 () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
         master(port);
         AdminCalls again = new AdminCalls(data);
-        Waits.until("census run 2 after the restart, 3 answers", Duration.ofSeconds(60), Duration.ofMillis(200),
-                () -> again.reply("sdm:log", "--lines", "1000", "census"), r -> r.ok() && r.output().contains("census: run 2, ") && r.output().contains("3 of 3 online slaves answered"));
-        assertThat(Files.readString(data.resolve("programs/private/census/store.json"))).contains("\"runs\":\"2\"");
+        Waits.until("census run 3 after the master's restart, 3 answers", Duration.ofSeconds(60),
+                Duration.ofMillis(200), () -> again.reply("sdm:log", "--lines", "1000", "census"),
+                r -> r.ok() && r.output().contains("census: run 3, ")
+                        && r.output().contains("3 of 3 online slaves answered"));
+        assertThat(Files.readString(data.resolve("programs/private/census/store.json"))).contains("\"runs\":\"3\"");
     }
 }

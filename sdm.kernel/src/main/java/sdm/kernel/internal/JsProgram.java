@@ -79,7 +79,7 @@ final class JsProgram {
                 try {
                     long began = System.nanoTime();
                     context = Context.newBuilder("js").engine(kernel.engine()).sandbox(SandboxPolicy.CONSTRAINED)
-                            .out(kernel.discard()).err(new LineLog(line -> kernel.host().log(name, line)))
+                            .out(kernel.discard()).err(new LineLog(calls::log))
                             .option("js.load", "false").option("js.print", "false").option("js.console", "false")
                             .option("js.graal-builtin", "false").option("js.unhandled-rejections", "warn")
                             .build();
@@ -262,7 +262,10 @@ final class JsProgram {
         return name + " " + version;
     }
 
-    /** Stream to lines: the engine's own warnings (an unhandled rejection) reach the program's log. */
+    /**
+     * Stream to lines: the engine's own warnings (an unhandled rejection) reach the program's log,
+     * counted against its log volume like {@code console.log}.
+     */
     private static final class LineLog extends java.io.OutputStream {
         private final java.util.function.Consumer<String> sink;
         private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
