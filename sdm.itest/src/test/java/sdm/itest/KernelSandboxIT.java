@@ -112,15 +112,20 @@ class KernelSandboxIT {
                 runs("host-prototype", "const F = Object.getPrototypeOf(sdm.call).constructor;"
                         + " const g = F('return this')();"
                         + " console.log('via sdm.call: ' + typeof g.Java + ' ' + typeof g.__sdm_host"
-                        + " + ' ' + typeof Object.getPrototypeOf(sdm.store).getClass);",
-                        "via sdm.call: undefined undefined undefined"),
+                        + " + ' ' + Object.getOwnPropertyNames(sdm).filter(n => typeof sdm[n] === 'object').join('|'));",
+                        "via sdm.call: undefined undefined store|programs"),
                 runs("frozen-sdm", "sdm.call = () => 'mine';"
                         + " try { Object.defineProperty(sdm, 'x', {value: 1}); console.log('ESCAPED'); }"
                         + " catch (e) { console.log('frozen: ' + e.name + ' ' + (sdm.call() === 'mine')); }",
                         "frozen: TypeError false"),
-                runs("host-errors", "try { sdm.every('x', 5); console.log('ESCAPED'); }"
+                runs("host-errors", "try { sdm.store.set('', 1); console.log('ESCAPED'); }"
                         + " catch (e) { console.log('host error: ' + e.name + ' ' + typeof e.getClass + ' '"
-                        + " + (e instanceof Error)); }", "host error: TypeError undefined true"),
+                        + " + (e instanceof Error)); }"
+                        + " sdm.call('x', [], {timeoutMs: -5}).catch(e => console.log('async host error: ' + e.name"
+                        + " + ' ' + typeof e.getClass));", "host error: RangeError undefined true"),
+                runs("host-errors-async", "sdm.call('x', [], {timeoutMs: -5}).then(() => console.log('ESCAPED'),"
+                        + " e => console.log('async host error: ' + e.name + ' ' + typeof e.getClass));",
+                        "async host error: RangeError undefined"),
                 runs("host-binding", "console.log('host binding: ' + typeof __sdm_host + ' ['"
                         + " + Object.getOwnPropertyNames(globalThis).filter(n => /java|polyglot|graal|host|^load|^print|quit/i"
                         + ".test(n)).join('|') + ']');", "host binding: undefined []"),
@@ -147,6 +152,10 @@ class KernelSandboxIT {
                 failed("promise-flood", "function again() { return Promise.resolve().then(again); }\nagain();",
                         "ran past its CPU budget of 300 ms"),
                 failed("timer-flood", "for (;;) { sdm.after(60000, () => {}); }", "set more than 50 timers at once"),
+                failed("timer-flood-caught", "for (;;) { try { sdm.every(10, () => {}); } catch (e) { } }",
+                        "set more than 50 timers at once"),
+                failed("audit-flood", "for (;;) { sdm.programs.stop('keeper').catch(() => {}); }",
+                        "logged more than 100 lines in 10 s"),
                 failed("log-flood", "for (;;) { console.log('spam'); }", "logged more than 100 lines in 10 s"),
                 failed("top-level-throw", "const a = 1;\nthrow new Error('boom');", "Error: boom (js/main.js:2)"));
     }
@@ -213,6 +222,24 @@ class KernelSandboxIT {
 
     @Test
     @Order(5)
+    void aFailedProgramRunsAfreshOnSdmStart() throws Exception {
+        install("phoenix", """
+                const n = (sdm.store.get('n') ?? 0) + 1;
+                sdm.store.set('n', n);
+                console.log('phoenix run ' + n);
+                if (n === 1) throw new Error('the first run fails');
+                """);
+        Waits.until("phoenix failed", Duration.ofSeconds(30), Duration.ofMillis(100), () -> masterState("phoenix"),
+                s -> s.get("state").asText().equals("failed"));
+        assertThat(masterState("phoenix").get("detail").asText()).contains("the first run fails");
+        JsonNode started = admin.json("sdm:start", "phoenix");
+        Waits.until("phoenix run 2", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("phoenix"),
+                l -> l.contains("phoenix run 2"));
+        assertThat(masterState("phoenix").get("state").asText()).as("after %s", started).isEqualTo("active");
+    }
+
+    @Test
+    @Order(6)
     void uninstallDeletesTheProgramsStore() throws Exception {
         Path store = data.resolve("programs/private/keeper/store.json");
         assertThat(store).exists();

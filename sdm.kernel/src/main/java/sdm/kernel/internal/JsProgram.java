@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -32,30 +31,38 @@ final class JsProgram {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     /** The interpreter is stack-hungry; deep recursion must end in a RangeError, not a crash. */
     private static final long LOOP_STACK_BYTES = 16L << 20;
+    private static final long CPU_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     final String name;
     final String version;
     final Kernel kernel;
     private final Privileges privileges;
-    private final ExecutorService loop;
+    private final ThreadPoolExecutor loop;
     private final Map<Integer, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
     private final SystemCalls calls;
     private volatile boolean ended;
+    /** Set by stop(): nothing new is queued, only the stop handlers still run. */
+    private volatile boolean stopping;
     /** nanoTime when the running turn began, 0 between turns. */
     private volatile long turnStarted;
+    /** The loop thread's CPU time when the running turn began. */
+    private volatile long turnCpuStart;
+    private volatile long loopThreadId = -1;
     private volatile boolean cancelled;
-    private Context context;
-    private long cpuNanos;
+    private volatile Context context;
+    private long windowStart = System.nanoTime();
+    private long windowCpuNanos;
 
     JsProgram(String name, String version, Privileges privileges, Kernel kernel) {
         this.name = name;
         this.version = version;
         this.kernel = kernel;
         this.privileges = privileges;
-        this.loop = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> {
+        this.loop = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(kernel.limits().queuedTurns()), r -> {
                     Thread t = new Thread(null, r, "sdm-js-" + name, LOOP_STACK_BYTES);
                     t.setDaemon(true);
+                    loopThreadId = t.threadId();
                     return t;
                 });
         this.calls = new SystemCalls(this);
@@ -78,13 +85,14 @@ final class JsProgram {
             loop.execute(() -> {
                 try {
                     long began = System.nanoTime();
-                    context = Context.newBuilder("js").engine(kernel.engine()).sandbox(SandboxPolicy.CONSTRAINED)
+                    Context c = Context.newBuilder("js").engine(kernel.engine()).sandbox(SandboxPolicy.CONSTRAINED)
                             .out(kernel.discard()).err(new LineLog(calls::log))
                             .option("js.load", "false").option("js.print", "false").option("js.console", "false")
                             .option("js.graal-builtin", "false").option("js.unhandled-rejections", "warn")
                             .build();
-                    context.getBindings("js").putMember("__sdm_host", calls);
-                    context.eval(kernel.prelude());
+                    c.getBindings("js").putMember("__sdm_host", calls);
+                    c.eval(kernel.prelude());
+                    context = c;
                     LOG.fine("program " + name + ": context ready in " + (System.nanoTime() - began) / 1_000_000 + " ms");
                 } catch (RuntimeException e) {
                     fail("cannot create its JavaScript context: " + e.getMessage());
@@ -96,23 +104,26 @@ final class JsProgram {
         post("the main script", () -> context.eval(Source.newBuilder("js", code, mainPath).buildLiteral()));
     }
 
-    /** Runs {@code body} as one turn of the loop, unless the program has ended. */
+    /** Runs {@code body} as one turn of the loop, unless the program has ended or is stopping. */
     void post(String what, Runnable body) {
-        if (ended) {
+        if (ended || stopping) {
             return;
         }
         try {
-            loop.execute(() -> turn(what, body));
+            loop.execute(() -> turn(what, body, false));
         } catch (RejectedExecutionException e) {
-            // the loop has shut down: the program is over
+            if (!loop.isShutdown()) {
+                fail("its event loop fell more than " + kernel.limits().queuedTurns() + " turns behind");
+            }
         }
     }
 
-    private void turn(String what, Runnable body) {
-        if (ended) {
+    private void turn(String what, Runnable body, boolean evenIfStopping) {
+        if (ended || (stopping && !evenIfStopping) || context == null) {
             return;
         }
         long cpuBefore = CPU.getCurrentThreadCpuTime();
+        turnCpuStart = cpuBefore;
         turnStarted = System.nanoTime();
         try {
             body.run();
@@ -126,9 +137,14 @@ final class JsProgram {
             }
         } finally {
             turnStarted = 0;
-            cpuNanos += CPU.getCurrentThreadCpuTime() - cpuBefore;
-            if (!ended && cpuNanos > TimeUnit.MILLISECONDS.toNanos(kernel.limits().totalCpuMillis())) {
-                fail("used its CPU budget of " + kernel.limits().totalCpuMillis() + " ms in all");
+            long now = System.nanoTime();
+            if (now - windowStart > CPU_WINDOW_NANOS) {
+                windowStart = now;
+                windowCpuNanos = 0;
+            }
+            windowCpuNanos += CPU.getCurrentThreadCpuTime() - cpuBefore;
+            if (!ended && windowCpuNanos > TimeUnit.MILLISECONDS.toNanos(kernel.limits().cpuPerMinuteMillis())) {
+                fail("used more than " + kernel.limits().cpuPerMinuteMillis() + " ms of CPU in a minute");
             }
         }
     }
@@ -155,11 +171,19 @@ final class JsProgram {
         return "uncaught in " + what + ": " + e.getMessage() + where;
     }
 
-    /** From the kernel's watchdog: cancels a turn that has run too long. */
+    /**
+     * From the kernel's watchdog: cancels a turn that has used its CPU budget, or (a backstop for
+     * a turn that waits rather than computes) ten times that in wall time.
+     */
     void checkBudget(long now) {
         long started = turnStarted;
-        if (started != 0 && now - started > TimeUnit.MILLISECONDS.toNanos(kernel.limits().turnMillis())
-                && !cancelled) {
+        if (started == 0 || cancelled) {
+            return;
+        }
+        long budget = TimeUnit.MILLISECONDS.toNanos(kernel.limits().turnMillis());
+        long thread = loopThreadId;
+        long cpu = thread < 0 ? 0 : CPU.getThreadCpuTime(thread) - turnCpuStart;
+        if (cpu > budget || now - started > 10 * budget) {
             cancelled = true;
             Context c = context;
             fail("stopped: a turn ran past its CPU budget of " + kernel.limits().turnMillis() + " ms");
@@ -181,18 +205,29 @@ final class JsProgram {
             }
             ended = true;
         }
-        LOG.warning("program " + name + " failed on the master: " + reason);
-        kernel.host().failed(name, reason);
-        end();
+        try {
+            LOG.warning("program " + name + " failed on the master: " + reason);
+            kernel.host().failed(name, reason);
+        } catch (RuntimeException e) {
+            LOG.warning("reporting the failure of " + name + ": " + e);
+        } finally {
+            end();
+        }
     }
 
-    /** Runs the {@code stop} handlers (one turn), then ends the program and waits for its loop. */
+    /**
+     * Stops taking new work, drops what waits, cancels the timers, runs the {@code stop} handlers
+     * (one turn, watched like any other), then ends the program and waits for its loop.
+     */
     void stop() {
+        stopping = true;
+        cancelTimers();
         boolean queued = false;
         if (!ended) {
             try {
+                loop.getQueue().clear();
                 loop.execute(() -> {
-                    turn("the stop event", () -> calls.emit("stop", "{}"));
+                    turn("the stop event", () -> calls.emit("stop", "{}"), true);
                     synchronized (this) {
                         ended = true;
                     }
@@ -207,7 +242,7 @@ final class JsProgram {
             end();
         }
         try {
-            if (!loop.awaitTermination(kernel.limits().turnMillis() + 2_000, TimeUnit.MILLISECONDS)) {
+            if (!loop.awaitTermination(11L * kernel.limits().turnMillis() + 1_000, TimeUnit.MILLISECONDS)) {
                 Context c = context;
                 if (c != null) {
                     c.close(true);
@@ -221,12 +256,20 @@ final class JsProgram {
         }
     }
 
-    /** Cancels timers, closes the context on the loop after the running turn, and lets the loop end. */
-    private void end() {
+    private void cancelTimers() {
         timers.values().forEach(t -> t.cancel(false));
         timers.clear();
+    }
+
+    /** Cancels timers, closes the context on the loop after the running turn, and lets the loop end. */
+    private void end() {
+        cancelTimers();
+        if (ended) {
+            loop.getQueue().clear(); // turns of an ended program would not run anyway
+        }
         try {
             loop.execute(() -> {
+                cancelTimers(); // a turn that caught its failure may have set more
                 Context c = context;
                 context = null;
                 if (c != null) {
@@ -238,7 +281,7 @@ final class JsProgram {
                 }
             });
         } catch (RejectedExecutionException e) {
-            // already ending
+            // already ending, or the queue is full: the context goes with the loop
         }
         loop.shutdown();
     }

@@ -63,6 +63,7 @@ public final class Kernel implements ProgramRuntime {
     private final Map<String, JsProgram> programs = new ConcurrentHashMap<>();
     private Limits limits;
     private ScheduledExecutorService clock;
+    private ScheduledExecutorService watchdog;
     private volatile Engine engine;
     private Source prelude;
     private final OutputStream discard = OutputStream.nullOutputStream();
@@ -83,7 +84,9 @@ public final class Kernel implements ProgramRuntime {
                     .buildLiteral();
         }
         clock = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("sdm-js-clock").daemon().factory());
-        clock.scheduleAtFixedRate(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
+        // the watchdog has a thread of its own: programs' timers cannot delay it
+        watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-js-watchdog").daemon().factory());
+        watchdog.scheduleAtFixedRate(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
         clock.scheduleWithFixedDelay(this::watchNodes, NODE_WATCH_MS, NODE_WATCH_MS, TimeUnit.MILLISECONDS);
         for (NodeInfo n : machine.nodes()) {
             online.put(n.id(), n.online());
@@ -92,9 +95,20 @@ public final class Kernel implements ProgramRuntime {
 
     @Deactivate
     void deactivate() {
-        programs.values().forEach(JsProgram::stop);
+        // all at once: each may take up to its stop handlers' budget
+        List<Thread> stopping = programs.values().stream()
+                .map(p -> Thread.ofPlatform().name("sdm-js-stop-" + p.name).start(p::stop)).toList();
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         programs.clear();
         clock.shutdownNow();
+        watchdog.shutdownNow();
         Engine e = engine;
         if (e != null) {
             e.close(true);
@@ -134,9 +148,10 @@ public final class Kernel implements ProgramRuntime {
     @Override
     public void stop(Bundle bundle) {
         String name = bundle.getHeaders().get("SDM-Program");
-        JsProgram program = name == null ? null : programs.remove(name);
+        JsProgram program = name == null ? null : programs.get(name);
         if (program != null) {
-            program.stop();
+            program.stop(); // still in the map meanwhile: the watchdog watches its stop handlers too
+            programs.remove(name, program);
             LOG.info("program " + name + ": JavaScript stopped");
         }
     }

@@ -6,27 +6,29 @@ import org.osgi.framework.BundleContext;
  * What one program may use. Framework properties {@code sdm.js.*} change the defaults.
  *
  * @param turnMillis     CPU time one turn of the event loop may take (a timer, an event, a result)
- * @param totalCpuMillis CPU time the program may take in all, from its start
+ * @param cpuPerMinuteMillis CPU time the program may take in any minute (windows from its first turn)
  * @param timers         timers set at once
  * @param pendingCalls   remote operations waiting at once
- * @param logLines       console lines per {@code logWindowMillis}
+ * @param logLines       console lines (and refused calls) per {@code logWindowMillis}
+ * @param queuedTurns    turns waiting on the loop at once
  */
-record Limits(long turnMillis, long totalCpuMillis, int timers, int pendingCalls, int logLines, long logWindowMillis) {
+record Limits(long turnMillis, long cpuPerMinuteMillis, int timers, int pendingCalls, int logLines,
+        long logWindowMillis, int queuedTurns) {
 
     static final long MIN_TIMER_MILLIS = 10;
 
     static Limits defaults() {
-        return new Limits(1_000, 600_000, 1_000, 1_000, 1_000, 10_000);
+        return new Limits(1_000, 30_000, 1_000, 1_000, 1_000, 10_000, 10_000);
     }
 
     static Limits from(BundleContext context) {
         Limits d = defaults();
         return new Limits(prop(context, "sdm.js.turn.ms", d.turnMillis()),
-                prop(context, "sdm.js.cpu.total.ms", d.totalCpuMillis()),
+                prop(context, "sdm.js.cpu.minute.ms", d.cpuPerMinuteMillis()),
                 (int) prop(context, "sdm.js.timers", d.timers()),
                 (int) prop(context, "sdm.js.pending.calls", d.pendingCalls()),
                 (int) prop(context, "sdm.js.log.lines", d.logLines()),
-                d.logWindowMillis());
+                d.logWindowMillis(), (int) prop(context, "sdm.js.queued.turns", d.queuedTurns()));
     }
 
     private static long prop(BundleContext context, String key, long fallback) {

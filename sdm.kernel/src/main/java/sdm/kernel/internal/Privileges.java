@@ -24,6 +24,10 @@ final class Privileges {
         this.granted = Set.copyOf(granted);
     }
 
+    boolean holds(String privilege) {
+        return granted.contains(privilege);
+    }
+
     /** The privilege {@code call} lacks, or null if the program may make it. */
     String missing(String call) {
         String needed = REQUIRED.get(call);

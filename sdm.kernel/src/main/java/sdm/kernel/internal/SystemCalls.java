@@ -65,12 +65,20 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String self() {
+        return guarded(() -> selfCall());
+    }
+
+    private String selfCall() {
         return ok(Map.of("name", program.name, "version", program.version,
                 "node", program.kernel.machine().self().id()));
     }
 
     @HostAccess.Export
     public String master() {
+        return guarded(() -> masterCall());
+    }
+
+    private String masterCall() {
         MasterInfo m = program.kernel.machine().master();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", m.id());
@@ -82,6 +90,10 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String nodes() {
+        return guarded(() -> nodesCall());
+    }
+
+    private String nodesCall() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (NodeInfo n : program.kernel.machine().nodes()) {
             out.add(node(n));
@@ -104,11 +116,19 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String offline() {
+        return guarded(() -> offlineCall());
+    }
+
+    private String offlineCall() {
         return ok(program.kernel.machine().offline());
     }
 
     @HostAccess.Export
     public String call(String function, String argsJson, String optionsJson, Value done) {
+        return guarded(() -> callCall(function, argsJson, optionsJson, done));
+    }
+
+    private String callCall(String function, String argsJson, String optionsJson, Value done) {
         List<Object> args;
         JsonNode options;
         try {
@@ -137,9 +157,11 @@ public final class SystemCalls {
         } catch (CallException e) {
             pending.decrementAndGet();
             return error("Error", e.getMessage());
+        } catch (RuntimeException e) {
+            pending.decrementAndGet();
+            throw e;
         }
         result.whenComplete((byNode, failure) -> {
-            pending.decrementAndGet();
             String text;
             if (failure != null) {
                 text = error("Error", String.valueOf(failure.getMessage()));
@@ -148,13 +170,24 @@ public final class SystemCalls {
                 byNode.forEach((node, r) -> out.put(node, r.ok() ? r.value() : Map.of("error", r.error())));
                 text = ok(out);
             }
-            program.post("the result of " + function + "()", () -> done.executeVoid(text));
+            // still pending until its result turn runs: a flood of instant results cannot grow the loop's queue
+            program.post("the result of " + function + "()", () -> {
+                pending.decrementAndGet();
+                done.executeVoid(text);
+            });
         });
         return ok(null);
     }
 
     @HostAccess.Export
     public String control(String action, String target, String optionsJson, Value done) {
+        return guarded(() -> controlCall(action, target, optionsJson, done));
+    }
+
+    private String controlCall(String action, String target, String optionsJson, Value done) {
+        if (!List.of("install", "start", "stop", "uninstall").contains(action)) {
+            return error("TypeError", "no such action: programs." + action);
+        }
         String denied = deny("programs." + action, "programs." + action + "('" + target + "')");
         if (denied != null) {
             return denied;
@@ -165,30 +198,54 @@ public final class SystemCalls {
             if (o.path("start").asBoolean(false)) {
                 options.add("start");
             }
-            o.path("grant").forEach(g -> options.add("grant=" + g.asText()));
+            for (JsonNode g : o.path("grant")) {
+                // a program hands on only privileges it holds itself
+                String missing = program.privileges().holds(g.asText()) ? null : g.asText();
+                if (missing != null) {
+                    return deniedLine("programs.install('" + target + "') with grant " + missing, missing);
+                }
+                options.add("grant=" + g.asText());
+            }
         } catch (JsonProcessingException e) {
             return error("TypeError", "options must be an object");
         }
         if (!reservePending()) {
             return error("Error", "too many remote operations pending");
         }
-        program.kernel.host().control(action, target, options).whenComplete((summary, failure) -> {
+        CompletableFuture<String> answer;
+        try {
+            answer = program.kernel.host().control(action, target, options);
+        } catch (RuntimeException e) {
             pending.decrementAndGet();
+            throw e;
+        }
+        answer.whenComplete((summary, failure) -> {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : failure;
             String text = failure == null ? ok(summary) : error("Error", String.valueOf(cause.getMessage()));
-            program.post("the result of programs." + action + "()", () -> done.executeVoid(text));
+            program.post("the result of programs." + action + "()", () -> {
+                pending.decrementAndGet();
+                done.executeVoid(text);
+            });
         });
         return ok(null);
     }
 
     @HostAccess.Export
     public String every(double ms, Value f) {
+        return guarded(() -> everyCall(ms, f));
+    }
+
+    private String everyCall(double ms, Value f) {
         return timer(ms, f, true);
     }
 
     @HostAccess.Export
     public String after(double ms, Value f) {
+        return guarded(() -> afterCall(ms, f));
+    }
+
+    private String afterCall(double ms, Value f) {
         return timer(ms, f, false);
     }
 
@@ -205,6 +262,10 @@ public final class SystemCalls {
         long delay = Math.max(repeat ? Limits.MIN_TIMER_MILLIS : 0, (long) ms);
         AtomicBoolean queued = new AtomicBoolean();
         Runnable fire = () -> {
+            if (program.ended()) {
+                // ends a periodic task for good, even one set after the program's timers were cancelled
+                throw new java.util.concurrent.CancellationException();
+            }
             // a timer the loop has not caught up with is not queued twice
             if (queued.compareAndSet(false, true)) {
                 program.post("timer " + id, () -> {
@@ -228,6 +289,10 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String cancel(double id) {
+        return guarded(() -> cancelCall(id));
+    }
+
+    private String cancelCall(double id) {
         ScheduledFuture<?> t = program.timers().remove((int) id);
         if (t != null) {
             t.cancel(false);
@@ -237,6 +302,19 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String log(String line) {
+        return guarded(() -> logCall(line));
+    }
+
+    private String logCall(String line) {
+        if (!countLine()) {
+            return error("Error", "log volume exceeded");
+        }
+        program.kernel.host().log(program.name, line);
+        return ok(null);
+    }
+
+    /** One more line in the log window; false (and the program failed) past the limit. */
+    private synchronized boolean countLine() {
         long now = System.currentTimeMillis();
         if (now - logWindowStart > program.kernel.limits().logWindowMillis()) {
             logWindowStart = now;
@@ -245,14 +323,17 @@ public final class SystemCalls {
         if (++logLinesInWindow > program.kernel.limits().logLines()) {
             program.fail("logged more than " + program.kernel.limits().logLines() + " lines in "
                     + program.kernel.limits().logWindowMillis() / 1000 + " s");
-            return error("Error", "log volume exceeded");
+            return false;
         }
-        program.kernel.host().log(program.name, line);
-        return ok(null);
+        return true;
     }
 
     @HostAccess.Export
     public String storeGet(String key) {
+        return guarded(() -> storeGetCall(key));
+    }
+
+    private String storeGetCall(String key) {
         try {
             String v = store().get(key);
             return v == null ? "ok:" : "ok:" + v;
@@ -263,6 +344,10 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String storeSet(String key, String json) {
+        return guarded(() -> storeSetCall(key, json));
+    }
+
+    private String storeSetCall(String key, String json) {
         try {
             store().set(key, json);
             return ok(null);
@@ -275,6 +360,10 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String storeRemove(String key) {
+        return guarded(() -> storeRemoveCall(key));
+    }
+
+    private String storeRemoveCall(String key) {
         try {
             store().remove(key);
             return ok(null);
@@ -285,10 +374,31 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String storeKeys() {
+        return guarded(() -> storeKeysCall());
+    }
+
+    private String storeKeysCall() {
         try {
             return ok(store().keys());
         } catch (IOException e) {
             return error("Error", e.getMessage());
+        }
+    }
+
+    /**
+     * Every system call: refused once the program has ended (a script that caught its failure
+     * must not go on acting), and never throwing into the script: a host exception would hand
+     * it a host object.
+     */
+    private String guarded(java.util.function.Supplier<String> call) {
+        if (program.ended()) {
+            return error("Error", "program " + program.name + " has ended");
+        }
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return error("Error", "the system call failed: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 
@@ -311,8 +421,13 @@ public final class SystemCalls {
     /** The refusal if the program lacks the privilege for {@code call}, written to the audit trail; else null. */
     private String deny(String call, String what) {
         String missing = program.privileges().missing(call);
-        if (missing == null) {
-            return null;
+        return missing == null ? null : deniedLine(what, missing);
+    }
+
+    /** Audits a refusal; refusals count against the program's log volume, so they cannot flood the audit log. */
+    private String deniedLine(String what, String missing) {
+        if (!countLine()) {
+            return error("Error", "log volume exceeded");
         }
         program.kernel.host().audit(program.name, "denied " + what + ": needs privilege " + missing);
         return error("PrivilegeError", what + " needs privilege " + missing + " (not granted to " + program.name + ")");

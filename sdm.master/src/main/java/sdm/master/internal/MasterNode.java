@@ -61,6 +61,9 @@ public final class MasterNode implements MachineInfo {
     private ServiceRegistration<ProgramHost> hostRegistration;
     private ServiceRegistration<ProgramLogs> logsRegistration;
     private ProgramHostService host;
+    private ProgramLogs logs;
+    private final Map<String, java.util.concurrent.atomic.LongAdder> expiredFrom = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Map<String, Long>> reportedBy = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile NativeCalls calls;
     private Uploads uploads;
     private ExecutorService uploadWriter;
@@ -74,6 +77,8 @@ public final class MasterNode implements MachineInfo {
             id = data.nodeId();
             MasterKeys keys = MasterKeys.loadOrCreate(data);
             registry = new NodeRegistry(settings.livenessMs());
+            logs = new ProgramLogs(settings.data().resolve("log"));
+            registry.onTransition(logs::machine);
             ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
@@ -86,6 +91,15 @@ public final class MasterNode implements MachineInfo {
                         @Override
                         public void onMessage(MasterEndpoint.Peer from, Message message) {
                             MasterNode.this.onMessage(from, message);
+                        }
+
+                        @Override
+                        public void onExpired(MasterEndpoint.Peer from, Message message) {
+                            String nodeId = registry.nodeIdOf(from.routingId());
+                            if (nodeId != null) {
+                                expiredFrom.computeIfAbsent(nodeId, k -> new java.util.concurrent.atomic.LongAdder())
+                                        .increment();
+                            }
                         }
 
                         @Override
@@ -127,9 +141,8 @@ public final class MasterNode implements MachineInfo {
         // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
         programsRegistration = context.registerService(ProgramManager.class, programs, null);
         callsRegistration = context.registerService(ProgramCalls.class, calls, null);
-        ProgramLogs logs = new ProgramLogs(settings.data().resolve("log"));
         Path privateRoot = settings.data().resolve("programs").resolve("private");
-        host = new ProgramHostService(programs, logs, privateRoot);
+        host = new ProgramHostService(programs, logs, privateRoot, settings.deployDir());
         programs.onUninstalled(name -> {
             try {
                 DataFolder.deleteTree(privateRoot.resolve(name));
@@ -228,6 +241,21 @@ public final class MasterNode implements MachineInfo {
                     e.send(from.routingId(), new Message.Reregister());
                 }
             }
+            case Message.Event event -> {
+                if (registry.touch(from.routingId(), now)) {
+                    NodeInfo node = registry.node(registry.nodeIdOf(from.routingId()));
+                    logs.append(event.program(), event.level() + " on " + (node == null ? "?" : node.name()), event.text());
+                } else {
+                    e.send(from.routingId(), new Message.Reregister());
+                }
+            }
+            case Message.NodeCounters c -> {
+                if (registry.touch(from.routingId(), now)) {
+                    reportedBy.put(registry.nodeIdOf(from.routingId()), c.counters());
+                } else {
+                    e.send(from.routingId(), new Message.Reregister());
+                }
+            }
             case Message.Fetch fetch -> {
                 if (registry.touch(from.routingId(), now)) {
                     programs.onFetch(from.routingId(), fetch);
@@ -257,8 +285,21 @@ public final class MasterNode implements MachineInfo {
     @Override
     public MasterInfo master() {
         MasterEndpoint e = endpoint;
+        Map<String, Long> counters = new java.util.TreeMap<>(e == null ? Map.of() : e.counters().snapshot());
+        // per node: what the master dropped from it as expired, and what the node reports of itself
+        long nodesExpired = 0;
+        for (NodeInfo n : registry.snapshot()) {
+            String prefix = "node." + n.name() + ".";
+            java.util.concurrent.atomic.LongAdder mine = expiredFrom.get(n.id());
+            counters.put(prefix + "expiredAtMaster", mine == null ? 0 : mine.sum());
+            Map<String, Long> theirs = reportedBy.getOrDefault(n.id(), Map.of());
+            theirs.forEach((k, v) -> counters.put(prefix + k, v));
+            nodesExpired += theirs.getOrDefault(sdm.transport.zmq.TransportCounters.DROPPED_EXPIRED, 0L)
+                    + theirs.getOrDefault("eventsExpired", 0L);
+        }
+        counters.put("nodesDroppedExpired", nodesExpired);
         return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
-                e == null ? Map.of() : e.counters().snapshot());
+                counters);
     }
 
     @Override

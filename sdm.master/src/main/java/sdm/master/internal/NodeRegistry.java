@@ -52,9 +52,15 @@ final class NodeRegistry {
 
     /** Told (node id, why) when a node's session ends: it went offline, or came back on a new connection. */
     private volatile java.util.function.BiConsumer<String, String> sessionEnded = (id, why) -> { };
+    private volatile java.util.function.Consumer<String> transitions = line -> { };
 
     void onSessionEnded(java.util.function.BiConsumer<String, String> listener) {
         this.sessionEnded = listener;
+    }
+
+    /** Told one line each time a node joins, goes offline or comes back (for {@code sdm:log}). */
+    void onTransition(java.util.function.Consumer<String> listener) {
+        this.transitions = listener;
     }
 
     NodeRegistry(long livenessMs) {
@@ -81,8 +87,10 @@ final class NodeRegistry {
         if (!node.online || !sameConnection) {
             // a new connection starts a new session, even when the node never looked offline
             // (a slave restarted within the liveness timeout)
-            LOG.info("node " + describe(node) + (!known ? " joined" : node.online ? " re-registered" : " is back online")
-                    + " from " + node.address);
+            String line = "node " + describe(node) + (!known ? " joined" : node.online ? " re-registered"
+                    : " is back online after " + (now - node.offlineSinceMs) + " ms offline") + " from " + node.address;
+            LOG.info(line);
+            transitions.accept(line);
             node.online = true;
             node.onlineSinceMs = now;
         }
@@ -109,8 +117,10 @@ final class NodeRegistry {
         if (!node.online) {
             node.online = true;
             node.onlineSinceMs = now;
-            LOG.info("node " + describe(node) + " is back online after "
-                    + (now - node.offlineSinceMs) + " ms offline");
+            String line = "node " + describe(node) + " is back online after " + (now - node.offlineSinceMs)
+                    + " ms offline";
+            LOG.info(line);
+            transitions.accept(line);
         }
         return true;
     }
@@ -122,7 +132,9 @@ final class NodeRegistry {
                 node.online = false;
                 sessionEnded.accept(node.registration.nodeId(), "the node went offline");
                 node.offlineSinceMs = now;
-                LOG.warning("node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms");
+                String line = "node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms";
+                LOG.warning(line);
+                transitions.accept(line);
             }
         }
     }

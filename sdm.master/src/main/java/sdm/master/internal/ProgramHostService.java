@@ -22,10 +22,16 @@ final class ProgramHostService implements ProgramHost {
     private final ProgramManager programs;
     private final ProgramLogs logs;
     private final Path privateRoot;
+    private final Path archives;
     private final ExecutorService control = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("sdm-program-control").daemon().factory());
+    /** Not the control thread: a program's commands there must not delay stopping a failed program. */
+    private final ExecutorService failures = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("sdm-program-failures").daemon().factory());
 
-    ProgramHostService(ProgramManager programs, ProgramLogs logs, Path privateRoot) {
+    /** @param archives where {@code programs.install} may take archives from (the deploy folder), or null for nowhere */
+    ProgramHostService(ProgramManager programs, ProgramLogs logs, Path privateRoot, Path archives) {
+        this.archives = archives == null ? null : archives.toAbsolutePath().normalize();
         this.programs = programs;
         this.logs = logs;
         this.privateRoot = privateRoot;
@@ -33,13 +39,18 @@ final class ProgramHostService implements ProgramHost {
 
     void close() {
         control.shutdownNow();
+        failures.shutdownNow();
     }
 
     @Override
     public void failed(String program, String reason) {
         programs.masterFailed(program, reason);
         logs.append(program, "failed", reason);
-        control.execute(() -> programs.stopFailedLocal(program));
+        try {
+            failures.execute(() -> programs.stopFailedLocal(program));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the master is stopping
+        }
     }
 
     @Override
@@ -74,8 +85,15 @@ final class ProgramHostService implements ProgramHost {
                     case "install" -> {
                         List<String> grants = new ArrayList<>();
                         options.stream().filter(o -> o.startsWith("grant=")).forEach(o -> grants.add(o.substring(6)));
-                        yield programs.install(Path.of(target).toAbsolutePath(), options.contains("start"), grants,
-                                "program", CONTROL_TIMEOUT);
+                        if (archives == null) {
+                            throw new ProgramException("this master has no deploy folder to install archives from");
+                        }
+                        Path file = archives.resolve(target).normalize();
+                        if (!file.startsWith(archives) || file.equals(archives)) {
+                            throw new ProgramException("programs install archives from the deploy folder only, not "
+                                    + target);
+                        }
+                        yield programs.install(file, options.contains("start"), grants, "program", CONTROL_TIMEOUT);
                     }
                     case "start" -> programs.setState(target, "active", CONTROL_TIMEOUT);
                     case "stop" -> programs.setState(target, "stopped", CONTROL_TIMEOUT);

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  */
 final class ProgramLogs {
 
-    static final int LINES_PER_PROGRAM = 1_000;
+    static final int LINES_PER_PROGRAM = 2_000;
     static final int MACHINE_LINES = 5_000;
     /** A longer line is cut: the log is for reading, not for bulk output. */
     static final int MAX_LINE_CHARS = 2_000;
@@ -44,6 +44,11 @@ final class ProgramLogs {
         String text = TIME.format(Instant.now()) + " " + program + " " + kind + ": " + clip(line);
         add(programs.computeIfAbsent(program, p -> new ArrayDeque<>()), text, LINES_PER_PROGRAM);
         add(machine, text, MACHINE_LINES);
+    }
+
+    /** A line about the machine itself (a node going offline or coming back): in {@code sdm:log} without a name. */
+    synchronized void machine(String line) {
+        add(machine, TIME.format(Instant.now()) + " machine: " + clip(line), MACHINE_LINES);
     }
 
     void audit(String program, String line) {

@@ -10,6 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedTransferQueue;
@@ -62,6 +65,18 @@ final class NativePrograms implements AutoCloseable {
     private static final long UNLOAD_WAIT_MS = 10_000;
     private static final Logger LOG = Logger.getLogger("sdm.slave");
     private static final Linker LINKER = Linker.nativeLinker();
+    /** A library that defines {@code void sdm_set_logger(void (*log)(int level, const char *line))} can log. */
+    static final String LOGGER_SETTER = "sdm_set_logger";
+    private static final MethodHandle FROM_NATIVE;
+
+    static {
+        try {
+            FROM_NATIVE = MethodHandles.lookup().findVirtual(NativePrograms.class, "fromNative",
+                    MethodType.methodType(void.class, String.class, int.class, MemorySegment.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private record Function(String name, NativeType returns, List<NativeType> params, MethodHandle handle) {
         String signature() {
@@ -88,6 +103,7 @@ final class NativePrograms implements AutoCloseable {
     private final Path dir;
     private final CrashMarks marks;
     private final Consumer<Message> toMaster;
+    private final EventQueue events;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
     /** Libraries whose calls outlived their program: closed once those calls return. */
     private final List<Loaded> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -101,8 +117,9 @@ final class NativePrograms implements AutoCloseable {
      * @param marks    where running calls are marked
      * @param toMaster how results are sent
      */
-    NativePrograms(Path dir, CrashMarks marks, Consumer<Message> toMaster) throws IOException {
+    NativePrograms(Path dir, CrashMarks marks, Consumer<Message> toMaster, EventQueue events) throws IOException {
         this.dir = dir;
+        this.events = events;
         this.marks = marks;
         this.toMaster = toMaster;
         DataFolder.deleteTree(dir);
@@ -168,6 +185,19 @@ final class NativePrograms implements AutoCloseable {
                 functions.put(f.name(), new Function(f.name(), returns, params,
                         LINKER.downcallHandle(address, descriptor)));
             }
+            Optional<MemorySegment> setLogger = lookup.find(LOGGER_SETTER);
+            if (setLogger.isPresent()) {
+                // the library gets a function to log with: void log(int level, const char *line)
+                MethodHandle target = MethodHandles.insertArguments(FROM_NATIVE.bindTo(this), 0, name);
+                MemorySegment stub = LINKER.upcallStub(target,
+                        FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), arena);
+                try {
+                    LINKER.downcallHandle(setLogger.get(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS))
+                            .invokeExact(stub);
+                } catch (Throwable t) {
+                    throw new IOException(LOGGER_SETTER + "() failed: " + t);
+                }
+            }
             Loaded previous = loaded.put(name, new Loaded(name, arena, folder, functions));
             if (previous != null) {
                 close(previous);
@@ -177,6 +207,20 @@ final class NativePrograms implements AutoCloseable {
             arena.close();
             DataFolder.deleteTree(folder);
             throw e instanceof IOException io ? io : new IOException(oneLine(e));
+        }
+    }
+
+    /**
+     * The upcall a library logs with, from any of its threads. It must never throw: an exception
+     * in an upcall ends the JVM. Level 0 is a log line, anything else an error.
+     */
+    @SuppressWarnings("unused") // through FROM_NATIVE
+    private void fromNative(String program, int level, MemorySegment line) {
+        try {
+            String text = line.equals(MemorySegment.NULL) ? "" : line.reinterpret(Message.Event.MAX_TEXT + 1).getString(0);
+            events.raise(program, level == 0 ? "log" : "error", text, System.currentTimeMillis());
+        } catch (Throwable t) {
+            LOG.fine("a log line from " + program + " was unreadable: " + t);
         }
     }
 

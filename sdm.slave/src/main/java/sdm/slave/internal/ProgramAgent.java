@@ -156,13 +156,13 @@ final class ProgramAgent implements AutoCloseable {
     private final Map<String, Transfer> transfers = new HashMap<>();
     private boolean connected;
 
-    ProgramAgent(BundleContext context, Path dir, Consumer<Message> toMaster) throws IOException {
+    ProgramAgent(BundleContext context, Path dir, Consumer<Message> toMaster, EventQueue events) throws IOException {
         this.context = context;
         this.dir = dir;
         this.toMaster = toMaster;
         this.folder = new DataFolder(dir);
         this.marks = new CrashMarks(dir.resolve("calls.crash"));
-        this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster);
+        this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster, events);
         this.extender = new BundleTracker<>(context, Bundle.ACTIVE, null) {
             @Override
             public String addingBundle(Bundle bundle, BundleEvent event) {

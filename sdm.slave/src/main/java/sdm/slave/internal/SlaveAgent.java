@@ -3,6 +3,10 @@ package sdm.slave.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;
@@ -19,6 +23,7 @@ import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.SlaveLink;
+import sdm.transport.zmq.TransportCounters;
 
 /**
  * The slave agent: joins its master over a {@link SlaveLink} and keeps the link alive. Its
@@ -40,6 +45,10 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     private volatile long onlineSinceMs;
     private volatile long offlineSinceMs;
     private ServiceRegistration<MachineInfo> registration;
+    private EventQueue events;
+    private volatile ScheduledExecutorService reporter;
+    private static final long EVENT_DRAIN_MS = 100;
+    private static final long COUNTERS_MS = 2_000;
 
     @Activate
     void activate(BundleContext context) {
@@ -51,12 +60,13 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
             return;
         }
         try {
+            events = new EventQueue(settings.eventQueue(), settings.eventTtlMs());
             programs = new ProgramAgent(context, settings.data().resolve("programs"), m -> {
                 SlaveLink l = link;
                 if (l != null) {
                     l.send(m);
                 }
-            });
+            }, events);
         } catch (IOException e) {
             NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
             return;
@@ -67,10 +77,33 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
                 Duration.ofSeconds(1), Duration.ofSeconds(32)), this);
         registration = context.registerService(MachineInfo.class, this, null);
+        reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-events").daemon().factory());
+        reporter.scheduleWithFixedDelay(this::deliverEvents, EVENT_DRAIN_MS, EVENT_DRAIN_MS, TimeUnit.MILLISECONDS);
+        reporter.scheduleWithFixedDelay(this::sendCounters, COUNTERS_MS, COUNTERS_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** While the master is there, events go to it; while it is away they wait (bounded, expiring). */
+    private void deliverEvents() {
+        SlaveLink l = link;
+        if (l != null && l.connected()) {
+            events.drain(System.currentTimeMillis(), l::send);
+        }
+    }
+
+    private void sendCounters() {
+        SlaveLink l = link;
+        if (l != null && l.connected()) {
+            Map<String, Long> all = new java.util.TreeMap<>(events.counters());
+            all.put(TransportCounters.DROPPED_EXPIRED, l.counters().get(TransportCounters.DROPPED_EXPIRED));
+            l.send(new Message.NodeCounters(all));
+        }
     }
 
     @Deactivate
     void deactivate() {
+        if (reporter != null) {
+            reporter.shutdownNow();
+        }
         if (registration != null) {
             registration.unregister();
         }
@@ -92,6 +125,17 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         masterId = welcome.masterId();
         onlineSinceMs = System.currentTimeMillis();
         programs.onConnected();
+        ScheduledExecutorService r = reporter;
+        if (r != null) {
+            try {
+                r.execute(() -> {
+                    deliverEvents();
+                    sendCounters();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        }
     }
 
     @Override

@@ -13,12 +13,14 @@ import sdm.transport.zmq.JoinToken;
 /**
  * The slave's settings, from framework properties set by the launcher: {@code sdm.data},
  * {@code sdm.slave.master} (host:port), {@code sdm.slave.token}, {@code sdm.slave.name},
- * {@code sdm.slave.labels} (k=v,k=v), {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms}.
+ * {@code sdm.slave.labels} (k=v,k=v), {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms},
+ * {@code sdm.events.queue} (events kept while the master is away, default 1000) and
+ * {@code sdm.events.ttl.ms} (how long each is worth delivering, default 10 minutes).
  * The node id lives in {@code DATA/node.id}; a token given once is kept in {@code DATA/join.token}
  * (owner-only).
  */
 record SlaveSettings(Path data, String nodeId, String name, Map<String, String> labels, String master,
-        JoinToken token, long heartbeatMs, long livenessMs) {
+        JoinToken token, long heartbeatMs, long livenessMs, int eventQueue, long eventTtlMs) {
 
     static SlaveSettings from(BundleContext context) throws IOException {
         Path root = Path.of(prop(context, "sdm.data", "sdm-data/slave")).toAbsolutePath();
@@ -46,7 +48,9 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         }
         return new SlaveSettings(root, nodeId, name, labels(prop(context, "sdm.slave.labels", "")), master, token,
                 Long.parseLong(prop(context, "sdm.heartbeat.ms", "1000")),
-                Long.parseLong(prop(context, "sdm.liveness.ms", "3000")));
+                Long.parseLong(prop(context, "sdm.liveness.ms", "3000")),
+                Integer.parseInt(prop(context, "sdm.events.queue", "1000")),
+                Long.parseLong(prop(context, "sdm.events.ttl.ms", "600000")));
     }
 
     static Map<String, String> labels(String text) {

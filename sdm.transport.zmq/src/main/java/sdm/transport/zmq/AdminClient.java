@@ -119,7 +119,7 @@ public final class AdminClient {
 
         /** Queues one message, never blocking: JeroMQ can hold a blocking send forever while the master refuses us. */
         void send(Message m) throws TransportException {
-            byte[] header = codec.encode(m);
+            byte[] header = codec.seal(m);
             byte[] data = m instanceof Message.WithData w ? w.data() : null;
             while (true) {
                 boolean sent = data == null ? dealer.send(header, ZMQ.DONTWAIT)

@@ -53,6 +53,10 @@ public final class MasterEndpoint implements AutoCloseable {
         /** Every valid message. */
         void onMessage(Peer from, Message message);
 
+        /** A valid message that arrived after its expiry: dropped unexecuted, given here to be counted. */
+        default void onExpired(Peer from, Message message) {
+        }
+
         /** The endpoint's thread ended on an error after the bind: nothing is received any more. */
         default void onStopped(String reason) {
         }
@@ -68,6 +72,13 @@ public final class MasterEndpoint implements AutoCloseable {
     private final MessageCodec codec;
     private final TransportCounters counters = new TransportCounters();
     private final Outbox<Outgoing> outbox = new Outbox<>();
+    /** Socket thread only: each peer's clock offset, for expiry; admin peers come and go, so bounded. */
+    private final Map<String, PeerClock> peerClocks = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PeerClock> eldest) {
+            return size() > 4096;
+        }
+    };
     private final ThrottledLog dropLog = new ThrottledLog(LOG, 20, 60_000);
     /**
      * Two I/O threads: CURVE in JeroMQ (jnacl, pure Java) runs at about 25 MB/s per thread here,
@@ -234,20 +245,34 @@ public final class MasterEndpoint implements AutoCloseable {
                             : "no role for this connection"), address);
             return;
         }
-        Message message;
+        MessageCodec.Received received;
         try {
-            message = codec.decode(payload.data(), data == null ? null : data.data());
+            received = codec.open(payload.data(), data == null ? null : data.data());
         } catch (InvalidMessageException e) {
             drop(e, address);
             return;
         }
+        Message message = received.message();
         if (!allowed(role, message)) {
             drop(new InvalidMessageException(InvalidMessageException.Cause.UNEXPECTED,
                     role.name().toLowerCase() + " peer sent " + message.getClass().getSimpleName()), address);
             return;
         }
+        long now = System.currentTimeMillis();
         if (role == PeerRole.SLAVE) {
-            slavePeersLastHeard.put(routingId, System.currentTimeMillis());
+            slavePeersLastHeard.put(routingId, now);
+        }
+        PeerClock clock = peerClocks.computeIfAbsent(routingId, k -> new PeerClock());
+        boolean expired = Expiry.expired(received, clock, now);
+        clock.sample(received.sentMs(), now);
+        if (expired) {
+            counters.increment(TransportCounters.DROPPED_EXPIRED);
+            try {
+                listener.onExpired(new Peer(routingId, role, address), message);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "counting an expired message from " + address + " failed", e);
+            }
+            return;
         }
         try {
             listener.onMessage(new Peer(routingId, role, address), message);
@@ -260,7 +285,8 @@ public final class MasterEndpoint implements AutoCloseable {
         return switch (role) {
             case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat
                     || message instanceof Message.Report || message instanceof Message.Fetch
-                    || message instanceof Message.CallResult;
+                    || message instanceof Message.CallResult || message instanceof Message.Event
+                    || message instanceof Message.NodeCounters;
             case ADMIN -> message instanceof Message.AdminRequest || message instanceof Message.Upload;
         };
     }
@@ -271,7 +297,7 @@ public final class MasterEndpoint implements AutoCloseable {
     }
 
     private void deliver(ZMQ.Socket router, String routingId, Message message) {
-        byte[] frame = codec.encode(message);
+        byte[] frame = codec.seal(message);
         boolean sent;
         try {
             if (message instanceof Message.WithData w) {
@@ -293,6 +319,7 @@ public final class MasterEndpoint implements AutoCloseable {
             Map.Entry<String, Long> e = it.next();
             if (now - e.getValue() > FORGET_PEER_MS) {
                 it.remove();
+                peerClocks.remove(e.getKey());
             } else {
                 deliver(router, e.getKey(), new Message.Heartbeat());
             }

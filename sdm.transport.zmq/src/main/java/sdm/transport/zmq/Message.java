@@ -29,6 +29,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Message.UploadAck.class, name = "upload-ack"),
         @JsonSubTypes.Type(value = Message.Call.class, name = "call"),
         @JsonSubTypes.Type(value = Message.CallResult.class, name = "call-result"),
+        @JsonSubTypes.Type(value = Message.Event.class, name = "event"),
+        @JsonSubTypes.Type(value = Message.NodeCounters.class, name = "node-counters"),
 })
 public sealed interface Message {
 
@@ -262,6 +264,45 @@ public sealed interface Message {
             if (error.length() > ProgramStatus.MAX_ERROR) {
                 throw new IllegalArgumentException("error is over " + ProgramStatus.MAX_ERROR + " characters");
             }
+        }
+    }
+
+    /**
+     * Slave to master: something a program said or suffered on the slave ({@code log} or
+     * {@code error}), raised at {@code atMs} on the slave's clock and worth delivering for
+     * {@code ttlMs} after that; queued while the master is away.
+     */
+    record Event(String program, String level, String text, long atMs, long ttlMs) implements Message {
+        public static final int MAX_TEXT = 2_000;
+
+        public Event {
+            checkName(program);
+            if (!"log".equals(level) && !"error".equals(level)) {
+                throw new IllegalArgumentException("level must be log or error");
+            }
+            text = text == null ? "" : text;
+            if (text.length() > MAX_TEXT) {
+                throw new IllegalArgumentException("text is over " + MAX_TEXT + " characters");
+            }
+            if (atMs <= 0 || ttlMs <= 0) {
+                throw new IllegalArgumentException("atMs and ttlMs must be positive");
+            }
+        }
+    }
+
+    /** Slave to master: the slave's own counters (messages it dropped as expired, events it dropped). */
+    record NodeCounters(Map<String, Long> counters) implements Message {
+        public NodeCounters {
+            counters = Map.copyOf(counters);
+            if (counters.size() > 64) {
+                throw new IllegalArgumentException("over 64 counters");
+            }
+            counters.forEach((k, v) -> {
+                checkText("counter", k, 64);
+                if (v == null || v < 0) {
+                    throw new IllegalArgumentException("counter " + k + " is negative");
+                }
+            });
         }
     }
 

@@ -17,6 +17,9 @@ public final class MessageCodec {
     /** Frames above this size are refused unread unless a codec is made with another limit. */
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
+    static final byte ENVELOPE_VERSION = 1;
+    static final int ENVELOPE_BYTES = 17;
+
     private final ObjectMapper mapper;
     private final int maxBytes;
 
@@ -48,7 +51,57 @@ public final class MessageCodec {
         }
     }
 
+    /**
+     * A message for the wire: a 17-byte envelope, then its JSON. The envelope holds a version
+     * byte (never {@code '{'}), the sender's clock when sending and the absolute expiry on that
+     * clock (ms since the epoch; 0 = never), so a receiver can tell a message that waited too
+     * long in a queue, a socket or a frozen process (see {@link PeerClock}).
+     *
+     * @param ttlMs how long the message is worth delivering; 0 for never expiring
+     */
+    public byte[] seal(Message message, long ttlMs) {
+        byte[] json = encode(message);
+        long now = System.currentTimeMillis();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ENVELOPE_BYTES + json.length);
+        b.put(ENVELOPE_VERSION).putLong(now).putLong(ttlMs <= 0 ? 0 : now + ttlMs).put(json);
+        return b.array();
+    }
+
+    /** {@link #seal(Message, long)} with the message type's own time to live ({@link Expiry}). */
+    public byte[] seal(Message message) {
+        return seal(message, Expiry.defaultTtlMs(message));
+    }
+
+    /** A decoded message with its envelope; {@code sentMs} and {@code expiresMs} are 0 for a frame without one. */
+    public record Received(Message message, long sentMs, long expiresMs) {
+    }
+
+    /** Decodes a frame from the wire (one or two frames), with its envelope if it has one. */
+    public Received open(byte[] frame, byte[] data) throws InvalidMessageException {
+        if (frame.length > 0 && frame[0] == ENVELOPE_VERSION) {
+            if (frame.length < ENVELOPE_BYTES) {
+                throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "envelope cut short");
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+            b.get();
+            long sent = b.getLong();
+            long expires = b.getLong();
+            if (sent <= 0 || expires < 0) {
+                throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "envelope with negative times");
+            }
+            return new Received(decode(frame, data), sent, expires);
+        }
+        return new Received(decode(frame, data), 0, 0);
+    }
+
+    /** Decodes one frame, with or without an envelope (which is then ignored). */
     public Message decode(byte[] frame) throws InvalidMessageException {
+        if (frame.length > 0 && frame[0] == ENVELOPE_VERSION) {
+            if (frame.length < ENVELOPE_BYTES) {
+                throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "envelope cut short");
+            }
+            frame = java.util.Arrays.copyOfRange(frame, ENVELOPE_BYTES, frame.length);
+        }
         if (frame.length > maxBytes) {
             throw new InvalidMessageException(InvalidMessageException.Cause.OVERSIZED,
                     "frame of " + frame.length + " bytes is over the limit of " + maxBytes);

@@ -58,6 +58,9 @@ public final class SlaveLink implements AutoCloseable {
     private final Listener listener;
     private final MessageCodec codec = new MessageCodec();
     private final TransportCounters counters = new TransportCounters();
+    /** The master's clock against ours, kept across sessions: the master is the same. Link thread only. */
+    private final PeerClock masterClock = new PeerClock();
+    private final ThrottledLog expiredLog = new ThrottledLog(LOG, 5, 10_000);
     private final Outbox<Message> outbox = new Outbox<>();
     private final ZContext context = new ZContext(1);
     private final Thread thread;
@@ -219,17 +222,31 @@ public final class SlaveLink implements AutoCloseable {
                 }
                 heard = true;
                 counters.increment(TransportCounters.MESSAGES_IN);
-                Message m;
+                MessageCodec.Received in;
                 try {
                     if (frames > 2) {
                         throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
                                 frames + " frames, expected 1 or 2");
                     }
-                    m = codec.decode(frame, data);
+                    in = codec.open(frame, data);
                 } catch (InvalidMessageException e) {
                     counters.dropped(e.reason());
                     LOG.warning("dropped a message from the master: " + e.getMessage());
                     continue;
+                }
+                long now = System.currentTimeMillis();
+                boolean expired = Expiry.expired(in, masterClock, now);
+                masterClock.sample(in.sentMs(), now);
+                Message m = in.message();
+                if (expired) {
+                    counters.increment(TransportCounters.DROPPED_EXPIRED);
+                    expiredLog.warn("dropped an expired " + m.getClass().getSimpleName() + " from the master");
+                    continue;
+                }
+                if (m instanceof Message.Call c && in.expiresMs() != 0) {
+                    // what is left of the caller's timeout, on our clock: the call is dropped unrun after it
+                    long left = Math.max(1, in.expiresMs() - masterClock.senderNow(now));
+                    m = new Message.Call(c.callId(), c.program(), c.function(), c.args(), Math.min(c.timeoutMs(), left));
                 }
                 switch (m) {
                     case Message.Heartbeat h -> { }
@@ -288,7 +305,7 @@ public final class SlaveLink implements AutoCloseable {
 
         private void send(ZMQ.Socket socket, Message m) {
             try {
-                if (socket.send(codec.encode(m), ZMQ.DONTWAIT)) {
+                if (socket.send(codec.seal(m), ZMQ.DONTWAIT)) {
                     counters.increment(TransportCounters.MESSAGES_OUT);
                 }
             } catch (ZMQException e) {

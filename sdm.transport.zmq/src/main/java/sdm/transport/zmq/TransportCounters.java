@@ -12,6 +12,8 @@ public final class TransportCounters {
     public static final String MESSAGES_OUT = "messagesOut";
     public static final String HANDSHAKES_REFUSED = "handshakesRefused";
     public static final String UNROUTABLE = "unroutable";
+    /** Valid messages that arrived after their expiry and were dropped unexecuted. */
+    public static final String DROPPED_EXPIRED = "droppedExpired";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
 
@@ -43,6 +45,7 @@ public final class TransportCounters {
         out.put(MESSAGES_IN, 0L);
         out.put(MESSAGES_OUT, 0L);
         out.put(HANDSHAKES_REFUSED, 0L);
+        out.put(DROPPED_EXPIRED, 0L);
         for (InvalidMessageException.Cause c : InvalidMessageException.Cause.values()) {
             out.put(droppedName(c), 0L);
         }
