@@ -1,0 +1,215 @@
+package sdm.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Disconnection on real processes: a call to a frozen node never runs there, events a slave
+ * raises while its master is away are delivered or dropped by their time to live and the
+ * queue's bound, and a slave frozen for a minute converges once it is back.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DisconnectionIT {
+
+    /** touch() writes a file; burst() logs n errors from a thread of its own after a delay, then writes a marker. */
+    private static final String PROBE = """
+            #include <fcntl.h>
+            #include <pthread.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <unistd.h>
+            static void (*sdm_log)(int, const char *);
+            void sdm_set_logger(void (*log)(int, const char *)) { sdm_log = log; }
+            int touch(const char *path) {
+                int fd = open(path, O_CREAT | O_WRONLY, 0644);
+                if (fd < 0) return -1;
+                close(fd);
+                return VERSION;
+            }
+            struct burst { int n; int delay_ms; char marker[512]; };
+            static void *run(void *arg) {
+                struct burst *b = arg;
+                usleep(b->delay_ms * 1000);
+                char line[64];
+                for (int i = 0; i < b->n; i++) {
+                    snprintf(line, sizeof line, "burst %d", i);
+                    if (sdm_log) sdm_log(1, line);
+                }
+                int fd = open(b->marker, O_CREAT | O_WRONLY, 0644);
+                if (fd >= 0) close(fd);
+                free(b);
+                return NULL;
+            }
+            int burst(int n, int delay_ms, const char *marker) {
+                struct burst *b = malloc(sizeof *b);
+                b->n = n;
+                b->delay_ms = delay_ms;
+                strncpy(b->marker, marker, sizeof b->marker - 1);
+                b->marker[sizeof b->marker - 1] = 0;
+                pthread_t t;
+                if (pthread_create(&t, NULL, run, b) != 0) { free(b); return -1; }
+                pthread_detach(t);
+                return 0;
+            }
+            """;
+    private static final String FUNCTIONS = """
+            { "name": "touch", "returns": "int", "params": ["string"] },
+            { "name": "burst", "returns": "int", "params": ["int", "int", "string"] }
+            """;
+    private static final String HEAP = "-XX:+UseSerialGC -Xmx64m";
+
+    @TempDir
+    static Path work;
+
+    private static final List<SdmProcess> processes = new ArrayList<>();
+    private static SdmProcess master;
+    private static AdminCalls admin;
+    private static int port;
+    private static Path data;
+
+    @BeforeAll
+    static void startMachine() throws Exception {
+        port = LocalMachineIT.freePort();
+        data = work.resolve("master");
+        master = startMaster();
+        admin = new AdminCalls(data);
+        String token = Files.readString(data.resolve("join.token")).strip();
+        // slave-a keeps events 2 s, up to 20,000; slave-b keeps them 2 minutes, up to 1,000
+        processes.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", HEAP
+                + " -Dsdm.events.ttl.ms=2000 -Dsdm.events.queue=20000"), "slave", "--master", "127.0.0.1:" + port,
+                "--token", token, "--name", "slave-a", "--data", "slave-a"));
+        processes.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", HEAP
+                + " -Dsdm.events.ttl.ms=120000 -Dsdm.events.queue=1000"), "slave", "--master", "127.0.0.1:" + port,
+                "--token", token, "--name", "slave-b", "--data", "slave-b"));
+        Waits.until("2 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
+                n -> n == 2);
+        Path probe = TestPrograms.packNative(work, "probe", "1.0.0", PROBE, FUNCTIONS);
+        assertThat(admin.states(admin.json("sdm:install", "--start", probe.toString())))
+                .containsEntry("slave-a", "active").containsEntry("slave-b", "active");
+    }
+
+    private static SdmProcess startMaster() throws Exception {
+        SdmProcess m = SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port,
+                "--data", "master");
+        processes.add(m);
+        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
+                () -> Files.exists(data.resolve("master.endpoint")) && Files.exists(data.resolve("admin.key")),
+                done -> done);
+        return m;
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        for (SdmProcess p : processes) {
+            p.close();
+        }
+    }
+
+    private static long pid(String slave) throws Exception {
+        return Long.parseLong(Files.readString(work.resolve(slave + "/sdm.pid")).strip());
+    }
+
+    private static String id(String slave) throws Exception {
+        return admin.node(slave).get("id").asText();
+    }
+
+    private static long counter(String name) throws Exception {
+        return admin.json("sdm:master").get("counters").path(name).asLong(-1);
+    }
+
+    @Test
+    @Order(1)
+    void aCallToAFrozenNodeReturnsAtItsTimeoutAndNeverRunsThere() throws Exception {
+        String a = id("slave-a");
+        Path never = work.resolve("ran-while-frozen");
+        Path after = work.resolve("ran-after-thaw");
+        SdmProcess.signal("STOP", pid("slave-a"));
+        JsonNode result;
+        long started = System.nanoTime();
+        try {
+            result = admin.json("sdm:call", "--json", "--timeout", "1", "--node", a, "probe", "touch", never.toString());
+        } finally {
+            SdmProcess.signal("CONT", pid("slave-a"));
+        }
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(result.get(a).path("error").asText()).contains("no answer within 1000 ms");
+        assertThat(tookMs).as("the command returns at its timeout").isLessThan(5_000);
+        // once slave-a answers a call made after it woke, it has read everything sent before
+        JsonNode later = Waits.until("slave-a answering again", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> admin.json("sdm:call", "--json", "--timeout", "5", "--node", a, "probe", "touch", after.toString()),
+                r -> r.get(a).isNumber());
+        assertThat(later.get(a).asInt()).isEqualTo(100);
+        assertThat(after).exists();
+        assertThat(never).as("the expired call did not run").doesNotExist();
+        Waits.until("slave-a's expired count at the master", Duration.ofSeconds(15), Duration.ofMillis(200),
+                () -> counter("node.slave-a.droppedExpired"), n -> n >= 1);
+    }
+
+    @Test
+    @Order(2)
+    void eventsRaisedWhileTheMasterIsAwayAreDeliveredOrDroppedByTheirTtlAndTheQueueBound() throws Exception {
+        Path markerA = work.resolve("burst-a-done");
+        Path markerB = work.resolve("burst-b-done");
+        for (String[] s : new String[][] {{"slave-a", markerA.toString()}, {"slave-b", markerB.toString()}}) {
+            String node = id(s[0]);
+            // the errors start 6 s from now, when the slave has lost its frozen master (liveness 3 s)
+            assertThat(admin.json("sdm:call", "--json", "--node", node, "probe", "burst", "10000", "6000", s[1])
+                    .get(node).asInt()).isZero();
+        }
+        long masterPid = master.pid();
+        SdmProcess.signal("STOP", masterPid);
+        try {
+            Waits.until("both bursts logged", Duration.ofSeconds(30), Duration.ofMillis(100),
+                    () -> Files.exists(markerA) && Files.exists(markerB), done -> done);
+            long burstDone = Math.max(Files.getLastModifiedTime(markerA).toMillis(),
+                    Files.getLastModifiedTime(markerB).toMillis());
+            // slave-a's events live 2 s: stay away longer than that
+            Waits.until("slave-a's events expired", Duration.ofSeconds(10), Duration.ofMillis(100),
+                    System::currentTimeMillis, now -> now > burstDone + 3_000);
+        } finally {
+            SdmProcess.signal("CONT", masterPid);
+        }
+        Waits.until("slave-a's 10,000 events counted as expired", Duration.ofSeconds(90), Duration.ofMillis(500),
+                () -> counter("node.slave-a.eventsExpired"), n -> n == 10_000);
+        Waits.until("slave-b's events delivered", Duration.ofSeconds(30), Duration.ofMillis(500),
+                () -> counter("node.slave-b.eventsSent"), n -> n == 1_000);
+        assertThat(counter("node.slave-a.eventsRaised")).isEqualTo(10_000);
+        assertThat(counter("node.slave-a.eventsSent")).isZero();
+        assertThat(counter("node.slave-b.eventsOverflowed")).isEqualTo(9_000);
+        assertThat(counter("nodesDroppedExpired")).isGreaterThanOrEqualTo(10_000);
+
+        String log = admin.reply("sdm:log", "--lines", "5000", "probe").output();
+        assertThat(log).doesNotContain("on slave-a: burst");
+        List<Integer> delivered = new ArrayList<>();
+        Matcher m = Pattern.compile("error on slave-b: burst (\\d+)").matcher(log);
+        while (m.find()) {
+            delivered.add(Integer.parseInt(m.group(1)));
+        }
+        List<Integer> newest = new ArrayList<>();
+        for (int i = 9_000; i < 10_000; i++) {
+            newest.add(i);
+        }
+        assertThat(delivered).as("the newest 1,000, in order").isEqualTo(newest);
+        assertThat(admin.reply("sdm:log", "--lines", "5000").output()).contains("machine: node slave-a")
+                .contains("is back online after");
+    }
+}
