@@ -119,6 +119,9 @@ class DisconnectionIT {
 
     @AfterAll
     static void stopAll() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
         for (SdmProcess p : processes) {
             p.close();
         }
@@ -209,7 +212,104 @@ class DisconnectionIT {
             newest.add(i);
         }
         assertThat(delivered).as("the newest 1,000, in order").isEqualTo(newest);
-        assertThat(admin.reply("sdm:log", "--lines", "5000").output()).contains("machine: node slave-a")
-                .contains("is back online after");
+        assertThat(admin.reply("sdm:log", "--lines", "5000").output()).contains("machine: node slave-a");
+    }
+
+    // ---- a partition of one slave, through a TCP proxy that can cut the network ----
+
+    private static TcpProxy proxy;
+
+    private static Map<String, String> statesOn(String program, String slave) throws Exception {
+        JsonNode app = admin.app(program);
+        if (app == null) {
+            return Map.of();
+        }
+        Map<String, String> all = admin.states(app);
+        return all.containsKey(slave) ? Map.of(slave, all.get(slave)) : Map.of();
+    }
+
+    private static String maps(String slave) throws Exception {
+        return Files.readString(Path.of("/proc/" + pid(slave) + "/maps"));
+    }
+
+    @Test
+    @Order(3)
+    void aSlaveCutOffForAMinuteKeepsRunningAndConvergesWithin5sOfHealing() throws Exception {
+        proxy = new TcpProxy(port);
+        String token = Files.readString(data.resolve("join.token")).strip();
+        processes.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", HEAP), "slave", "--master",
+                "127.0.0.1:" + proxy.port(), "--token", token, "--name", "slave-c", "--data", "slave-c"));
+        Waits.until("3 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
+                n -> n == 3);
+        for (String name : List.of("keep", "halt", "gone")) {
+            Path archive = TestPrograms.pack(work, name, "1.0.0", "x86_64", Map.of(), 0);
+            assertThat(admin.states(admin.json("sdm:install", "--start", archive.toString())))
+                    .containsEntry("slave-c", "active");
+        }
+
+        long cutAt = System.nanoTime();
+        proxy.cut();
+        Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
+                () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
+        long detectedMs = (System.nanoTime() - cutAt) / 1_000_000;
+        admin.json("sdm:stop", "halt");
+        admin.json("sdm:uninstall", "gone");
+        admin.json("sdm:install", "--start", TestPrograms.pack(work, "fresh", "1.0.0", "x86_64", Map.of(), 0).toString());
+        // cut off, slave-c runs what it had
+        assertThat(maps("slave-c")).contains("libkeep.so").contains("libhalt.so").contains("libgone.so");
+        Waits.until("a minute cut off", Duration.ofSeconds(70), Duration.ofMillis(200), System::nanoTime,
+                now -> now - cutAt > Duration.ofSeconds(60).toNanos());
+
+        long healedAt = System.nanoTime();
+        proxy.heal();
+        Waits.until("slave-c converged", Duration.ofSeconds(30), Duration.ofMillis(50), () -> {
+            Map<String, String> s = new java.util.TreeMap<>();
+            for (String p : List.of("keep", "halt", "fresh", "gone")) {
+                s.put(p, statesOn(p, "slave-c").getOrDefault("slave-c", "-"));
+            }
+            return s;
+        }, s -> s.equals(Map.of("keep", "active", "halt", "stopped", "fresh", "active", "gone", "-")));
+        long convergedMs = (System.nanoTime() - healedAt) / 1_000_000;
+        String maps = maps("slave-c");
+        assertThat(maps).contains("libkeep.so").contains("libfresh.so").doesNotContain("libhalt.so")
+                .doesNotContain("libgone.so");
+        assertThat(admin.reply("sdm:log", "--lines", "5000").output())
+                .containsPattern("machine: node slave-c \\(\\w+\\) is offline: silent for \\d+ ms")
+                .containsPattern("machine: node slave-c \\(\\w+\\) is back online after \\d+ ms offline");
+        System.out.println("partition: offline after " + detectedMs + " ms, converged " + convergedMs
+                + " ms after healing");
+        assertThat(convergedMs).as("converged after healing (ms)").isLessThanOrEqualTo(5_000);
+    }
+
+    @Test
+    @Order(4)
+    void aMasterKilledDuringAPartitionComesBackAndEverythingConverges() throws Exception {
+        proxy.cut();
+        Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
+                () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
+        long masterPid = master.pid();
+        SdmProcess.signal("KILL", masterPid);
+        Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
+                () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+        Files.deleteIfExists(data.resolve("master.endpoint"));
+        master = startMaster();
+        admin = new AdminCalls(data);
+        Waits.until("slave-a and slave-b back", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
+                n -> n == 2);
+        admin.json("sdm:start", "halt");
+        admin.json("sdm:install", "--start", TestPrograms.pack(work, "late", "1.0.0", "x86_64", Map.of(), 0).toString());
+        long healedAt = System.nanoTime();
+        proxy.heal();
+        Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> {
+                    Map<String, String> s = new java.util.TreeMap<>();
+                    for (String p : List.of("keep", "halt", "fresh", "late")) {
+                        s.put(p, statesOn(p, "slave-c").getOrDefault("slave-c", "-"));
+                    }
+                    return s;
+                }, s -> s.equals(Map.of("keep", "active", "halt", "active", "fresh", "active", "late", "active")));
+        System.out.println("master killed during a partition: converged "
+                + (System.nanoTime() - healedAt) / 1_000_000 + " ms after healing");
+        assertThat(maps("slave-c")).contains("liblate.so").contains("libhalt.so");
     }
 }

@@ -75,7 +75,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         LOG.info("joining master " + settings.master() + " as " + settings.name() + " (" + settings.nodeId() + ")");
         link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
-                Duration.ofSeconds(1), Duration.ofSeconds(32)), this);
+                Duration.ofSeconds(1), Duration.ofMillis(Math.max(1_000, settings.reconnectMaxMs()))), this);
         registration = context.registerService(MachineInfo.class, this, null);
         reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-events").daemon().factory());
         reporter.scheduleWithFixedDelay(this::deliverEvents, EVENT_DRAIN_MS, EVENT_DRAIN_MS, TimeUnit.MILLISECONDS);

@@ -15,12 +15,14 @@ import sdm.transport.zmq.JoinToken;
  * {@code sdm.slave.master} (host:port), {@code sdm.slave.token}, {@code sdm.slave.name},
  * {@code sdm.slave.labels} (k=v,k=v), {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms},
  * {@code sdm.events.queue} (events kept while the master is away, default 1000) and
- * {@code sdm.events.ttl.ms} (how long each is worth delivering, default 10 minutes).
+ * {@code sdm.events.ttl.ms} (how long each is worth delivering, default 10 minutes) and
+ * {@code sdm.reconnect.max.ms} (the longest wait between attempts to reach a lost master,
+ * default 2 s: a slave is back soon after a partition heals).
  * The node id lives in {@code DATA/node.id}; a token given once is kept in {@code DATA/join.token}
  * (owner-only).
  */
 record SlaveSettings(Path data, String nodeId, String name, Map<String, String> labels, String master,
-        JoinToken token, long heartbeatMs, long livenessMs, int eventQueue, long eventTtlMs) {
+        JoinToken token, long heartbeatMs, long livenessMs, int eventQueue, long eventTtlMs, long reconnectMaxMs) {
 
     static SlaveSettings from(BundleContext context) throws IOException {
         Path root = Path.of(prop(context, "sdm.data", "sdm-data/slave")).toAbsolutePath();
@@ -50,7 +52,8 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
                 Long.parseLong(prop(context, "sdm.heartbeat.ms", "1000")),
                 Long.parseLong(prop(context, "sdm.liveness.ms", "3000")),
                 Integer.parseInt(prop(context, "sdm.events.queue", "1000")),
-                Long.parseLong(prop(context, "sdm.events.ttl.ms", "600000")));
+                Long.parseLong(prop(context, "sdm.events.ttl.ms", "600000")),
+                Long.parseLong(prop(context, "sdm.reconnect.max.ms", "2000")));
     }
 
     static Map<String, String> labels(String text) {
