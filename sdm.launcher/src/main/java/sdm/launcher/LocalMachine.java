@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
@@ -41,8 +42,9 @@ final class LocalMachine {
     }
 
     int run(String[] args) throws Exception {
-        Options o = Options.parse("local", args, 1, Set.of("--no-console"), Set.of("--slaves", "--bind", "--data"),
-                false);
+        Options o = Options.parse("local", args, 1, Set.of("--no-console"),
+                Set.of("--slaves", "--bind", "--data", "--heartbeat", "--liveness"), false);
+        Map<String, String> timing = Main.timing("local", o);
         int count = slaveCount(o.get("--slaves", "3"));
         if (count < 0 || count > 64) {
             throw new UsageException("sdm local: --slaves wants a number from 0 to 64, got '" + o.get("--slaves", "")
@@ -55,8 +57,9 @@ final class LocalMachine {
         LogSetup.configure(masterData, "local");
 
         long start = System.currentTimeMillis();
-        FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console,
-                Main.masterProperties(masterData, bind, null));
+        Map<String, String> masterProps = Main.masterProperties(masterData, bind, null);
+        masterProps.putAll(timing); // the slaves take the master's timing when they join
+        FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console, masterProps);
         String token = Files.readString(masterData.resolve("join.token"), StandardCharsets.UTF_8).strip();
         String endpoint = Files.readString(masterData.resolve("master.endpoint"), StandardCharsets.UTF_8).strip();
         for (int k = 1; k <= count; k++) {

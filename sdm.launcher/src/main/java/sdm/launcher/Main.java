@@ -23,10 +23,11 @@ public final class Main {
             usage: sdm COMMAND [OPTIONS]
 
             commands:
-              local   [--slaves N] [--no-console] [--bind HOST:PORT] [--data DIR]
+              local   [--slaves N] [--no-console] [--bind HOST:PORT] [--data DIR] [--heartbeat MS] [--liveness MS]
                       a master and N (default 3) slave processes on this machine
-              master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console]
-                      a master (default port 7700, data in ./sdm-data/master)
+              master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console] [--heartbeat MS] [--liveness MS]
+                      a master (default port 7700, data in ./sdm-data/master); slaves take its
+                      heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms)
               slave   --master HOST:PORT --token TOKEN [--name NAME] [--label k=v]... [--data DIR]
                       a slave that joins that master
               client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
@@ -86,15 +87,43 @@ public final class Main {
 
     private static int master(String[] args) throws Exception {
         Options o = Options.parse("master", args, 1, Set.of("--no-console"),
-                Set.of("--bind", "--data", "--deploy"), false);
+                Set.of("--bind", "--data", "--deploy", "--heartbeat", "--liveness"), false);
         Path data = Path.of(o.get("--data", "sdm-data/master")).toAbsolutePath();
         String bind = Options.hostPort("master", "--bind", o.get("--bind", "0.0.0.0:7700"));
         boolean console = !o.has("--no-console") && System.console() != null;
         Map<String, String> props = masterProperties(data, bind, o.get("--deploy", null));
+        props.putAll(timing("master", o));
         LogSetup.configure(data, "master");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.MASTER, console, props);
         node.startConsole();
         return runUntilStopped(node, null);
+    }
+
+    /** {@code --heartbeat MS} and {@code --liveness MS} as framework properties, checked. */
+    static Map<String, String> timing(String command, Options o) throws UsageException {
+        Map<String, String> props = new HashMap<>();
+        long heartbeat = positive(command, "--heartbeat", o.get("--heartbeat", "1000"));
+        long liveness = positive(command, "--liveness", o.get("--liveness", String.valueOf(3 * heartbeat)));
+        if (liveness <= heartbeat) {
+            throw new UsageException("sdm " + command + ": --liveness (" + liveness + " ms) must be longer than "
+                    + "--heartbeat (" + heartbeat + " ms)");
+        }
+        props.put("sdm.heartbeat.ms", String.valueOf(heartbeat));
+        props.put("sdm.liveness.ms", String.valueOf(liveness));
+        return props;
+    }
+
+    private static long positive(String command, String option, String value) throws UsageException {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 10 && n <= 3_600_000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new UsageException("sdm " + command + ": " + option + " wants milliseconds from 10 to 3600000, got '"
+                + value + "'");
     }
 
     static Map<String, String> masterProperties(Path data, String bind, String deploy) throws IOException {

@@ -7,7 +7,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +32,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import sdm.api.MachineInfo;
+import sdm.api.MachineListener;
 import sdm.api.NodeInfo;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
@@ -43,14 +43,13 @@ import sdm.api.ProgramRuntime;
  * its own sandboxed context and event loop, over one shared GraalJS engine. It reaches the
  * machine only through the {@code sdm.api} services below.
  */
-@Component(service = ProgramRuntime.class, immediate = true)
-public final class Kernel implements ProgramRuntime {
+@Component(service = {ProgramRuntime.class, MachineListener.class}, immediate = true)
+public final class Kernel implements ProgramRuntime, MachineListener {
 
     private static final Logger LOG = Logger.getLogger("sdm.kernel");
     /** A main script larger than this is refused: programs are code, not data. */
     static final int MAX_MAIN_BYTES = 1 << 20;
     private static final long WATCHDOG_MS = 20;
-    private static final long NODE_WATCH_MS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Reference
@@ -67,7 +66,6 @@ public final class Kernel implements ProgramRuntime {
     private volatile Engine engine;
     private Source prelude;
     private final OutputStream discard = OutputStream.nullOutputStream();
-    private Map<String, Boolean> online = new HashMap<>();
 
     @Activate
     void activate(BundleContext context) throws IOException {
@@ -87,10 +85,6 @@ public final class Kernel implements ProgramRuntime {
         // the watchdog has a thread of its own: programs' timers cannot delay it
         watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-js-watchdog").daemon().factory());
         watchdog.scheduleAtFixedRate(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
-        clock.scheduleWithFixedDelay(this::watchNodes, NODE_WATCH_MS, NODE_WATCH_MS, TimeUnit.MILLISECONDS);
-        for (NodeInfo n : machine.nodes()) {
-            online.put(n.id(), n.online());
-        }
     }
 
     @Deactivate
@@ -215,22 +209,22 @@ public final class Kernel implements ProgramRuntime {
         }
     }
 
-    /** Turns changes of the slaves' online state into nodeUp / nodeDown events. */
-    private void watchNodes() {
+    @Override
+    public void nodeUp(NodeInfo node) {
+        emit("nodeUp", node);
+    }
+
+    @Override
+    public void nodeDown(NodeInfo node) {
+        emit("nodeDown", node);
+    }
+
+    private void emit(String event, NodeInfo node) {
         try {
-            Map<String, Boolean> now = new HashMap<>();
-            for (NodeInfo n : machine.nodes()) {
-                now.put(n.id(), n.online());
-                Boolean before = online.get(n.id());
-                if (before == null ? n.online() : before != n.online()) {
-                    String event = n.online() ? "nodeUp" : "nodeDown";
-                    String json = JSON.writeValueAsString(SystemCalls.node(n));
-                    programs.values().forEach(p -> p.emit(event, json));
-                }
-            }
-            online = now;
-        } catch (JsonProcessingException | RuntimeException e) {
-            LOG.log(Level.WARNING, "watching the nodes", e);
+            String json = JSON.writeValueAsString(SystemCalls.node(node));
+            programs.values().forEach(p -> p.emit(event, json));
+        } catch (JsonProcessingException e) {
+            LOG.warning("cannot encode " + event + " for " + node.id() + ": " + e.getOriginalMessage());
         }
     }
 }

@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 import sdm.api.MachineInfo;
+import sdm.api.MachineListener;
 import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
@@ -62,6 +63,10 @@ public final class MasterNode implements MachineInfo {
     private ServiceRegistration<ProgramLogs> logsRegistration;
     private ProgramHostService host;
     private ProgramLogs logs;
+    private org.osgi.util.tracker.ServiceTracker<MachineListener, MachineListener> listeners;
+    /** One thread, so that listeners hear the changes in their order, off the registry's lock. */
+    private final ExecutorService machineEvents = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("sdm-machine-events").daemon().factory());
     private final Map<String, java.util.concurrent.atomic.LongAdder> expiredFrom = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Map<String, Long>> reportedBy = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile NativeCalls calls;
@@ -79,6 +84,9 @@ public final class MasterNode implements MachineInfo {
             registry = new NodeRegistry(settings.livenessMs());
             logs = new ProgramLogs(settings.data().resolve("log"));
             registry.onTransition(logs::machine);
+            listeners = new org.osgi.util.tracker.ServiceTracker<>(context, MachineListener.class, null);
+            listeners.open();
+            registry.onOnline((nodeId, up) -> machineEvents.execute(() -> tellListeners(nodeId, up)));
             ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
@@ -184,6 +192,10 @@ public final class MasterNode implements MachineInfo {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        machineEvents.shutdownNow();
+        if (listeners != null) {
+            listeners.close();
+        }
         if (programs != null) {
             programs.close();
         }
@@ -267,6 +279,24 @@ public final class MasterNode implements MachineInfo {
                 if (!registry.touch(from.routingId(), now)) {
                     e.send(from.routingId(), new Message.Reregister());
                 }
+            }
+        }
+    }
+
+    private void tellListeners(String nodeId, boolean up) {
+        NodeInfo node = registry.node(nodeId);
+        if (node == null || listeners == null) {
+            return;
+        }
+        for (MachineListener l : listeners.getTracked().values()) {
+            try {
+                if (up) {
+                    l.nodeUp(node);
+                } else {
+                    l.nodeDown(node);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "a machine listener failed on " + nodeId, e);
             }
         }
     }

@@ -53,9 +53,15 @@ final class NodeRegistry {
     /** Told (node id, why) when a node's session ends: it went offline, or came back on a new connection. */
     private volatile java.util.function.BiConsumer<String, String> sessionEnded = (id, why) -> { };
     private volatile java.util.function.Consumer<String> transitions = line -> { };
+    private volatile java.util.function.BiConsumer<String, Boolean> online = (id, up) -> { };
 
     void onSessionEnded(java.util.function.BiConsumer<String, String> listener) {
         this.sessionEnded = listener;
+    }
+
+    /** Told (node id, online) each time a node comes online or goes offline; called under the registry's lock. */
+    void onOnline(java.util.function.BiConsumer<String, Boolean> listener) {
+        this.online = listener;
     }
 
     /** Told one line each time a node joins, goes offline or comes back (for {@code sdm:log}). */
@@ -93,6 +99,7 @@ final class NodeRegistry {
             transitions.accept(line);
             node.online = true;
             node.onlineSinceMs = now;
+            online.accept(registration.nodeId(), true);
         }
     }
 
@@ -117,6 +124,7 @@ final class NodeRegistry {
         if (!node.online) {
             node.online = true;
             node.onlineSinceMs = now;
+            online.accept(node.registration.nodeId(), true);
             String line = "node " + describe(node) + " is back online after " + (now - node.offlineSinceMs)
                     + " ms offline";
             LOG.info(line);
@@ -132,6 +140,7 @@ final class NodeRegistry {
                 node.online = false;
                 sessionEnded.accept(node.registration.nodeId(), "the node went offline");
                 node.offlineSinceMs = now;
+                online.accept(node.registration.nodeId(), false);
                 String line = "node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms";
                 LOG.warning(line);
                 transitions.accept(line);
