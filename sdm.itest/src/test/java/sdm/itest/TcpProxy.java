@@ -41,8 +41,13 @@ final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** Forwards again; connections accepted while cut are closed, so that the slave dials afresh. */
     void heal() {
         cut = false;
+        for (Socket s : open) {
+            closeQuietly(s);
+        }
+        open.clear();
     }
 
     private void accept() {

@@ -41,10 +41,11 @@ public final class MachineCommands {
             return;
         }
         long now = System.currentTimeMillis();
-        Table table = new Table("ID", "NAME", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "LAST SEEN");
+        Table table = new Table("ID", "NAME", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "SINCE", "LAST SEEN");
         for (NodeInfo n : nodes) {
+            long since = n.online() ? n.onlineSinceMs() : n.offlineSinceMs();
             table.row(n.id(), n.name(), n.address(), n.os() + "/" + n.arch(), labels(n.labels()),
-                    n.online() ? "online" : "offline", ago(now - n.lastSeenMs()));
+                    n.online() ? "online" : "offline", since <= 0 ? "-" : ago(now - since), ago(now - n.lastSeenMs()));
         }
         System.out.print(table);
         long offline = nodes.stream().filter(n -> !n.online()).count();

@@ -63,6 +63,8 @@ public final class MasterNode implements MachineInfo {
     private ServiceRegistration<ProgramLogs> logsRegistration;
     private ProgramHostService host;
     private ProgramLogs logs;
+    private static final java.util.Set<String> NODE_COUNTERS = java.util.Set.of("droppedExpired", "eventsRaised",
+            "eventsSent", "eventsExpired", "eventsOverflowed", "eventsWaiting");
     private org.osgi.util.tracker.ServiceTracker<MachineListener, MachineListener> listeners;
     /** One thread, so that listeners hear the changes in their order, off the registry's lock. */
     private final ExecutorService machineEvents = Executors.newSingleThreadExecutor(
@@ -256,14 +258,26 @@ public final class MasterNode implements MachineInfo {
             case Message.Event event -> {
                 if (registry.touch(from.routingId(), now)) {
                     NodeInfo node = registry.node(registry.nodeIdOf(from.routingId()));
-                    logs.append(event.program(), event.level() + " on " + (node == null ? "?" : node.name()), event.text());
+                    if (programs.isInstalled(event.program())) {
+                        logs.append(event.program(), event.level() + " on " + (node == null ? "?" : node.name()),
+                                event.text());
+                    } else {
+                        e.counters().increment("droppedEventsOfUnknownPrograms");
+                    }
                 } else {
                     e.send(from.routingId(), new Message.Reregister());
                 }
             }
             case Message.NodeCounters c -> {
                 if (registry.touch(from.routingId(), now)) {
-                    reportedBy.put(registry.nodeIdOf(from.routingId()), c.counters());
+                    // only the counters a slave has, so that none can pass for one of the master's
+                    Map<String, Long> known = new java.util.TreeMap<>();
+                    c.counters().forEach((k, v) -> {
+                        if (NODE_COUNTERS.contains(k)) {
+                            known.put(k, v);
+                        }
+                    });
+                    reportedBy.put(registry.nodeIdOf(from.routingId()), known);
                 } else {
                     e.send(from.routingId(), new Message.Reregister());
                 }
@@ -281,6 +295,11 @@ public final class MasterNode implements MachineInfo {
                 }
             }
         }
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
     }
 
     private void tellListeners(String nodeId, boolean up) {
@@ -324,8 +343,9 @@ public final class MasterNode implements MachineInfo {
             counters.put(prefix + "expiredAtMaster", mine == null ? 0 : mine.sum());
             Map<String, Long> theirs = reportedBy.getOrDefault(n.id(), Map.of());
             theirs.forEach((k, v) -> counters.put(prefix + k, v));
-            nodesExpired += theirs.getOrDefault(sdm.transport.zmq.TransportCounters.DROPPED_EXPIRED, 0L)
-                    + theirs.getOrDefault("eventsExpired", 0L);
+            nodesExpired = saturatingAdd(nodesExpired, saturatingAdd(
+                    theirs.getOrDefault(sdm.transport.zmq.TransportCounters.DROPPED_EXPIRED, 0L),
+                    theirs.getOrDefault("eventsExpired", 0L)));
         }
         counters.put("nodesDroppedExpired", nodesExpired);
         return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,

@@ -260,6 +260,10 @@ public final class ProgramManager {
         return await(name, deadline);
     }
 
+    boolean isInstalled(String name) {
+        return store.get(name).isPresent();
+    }
+
     /** The program's master part (its JavaScript) failed after it started. */
     void masterFailed(String name, String reason) {
         if (store.get(name).isPresent()) {

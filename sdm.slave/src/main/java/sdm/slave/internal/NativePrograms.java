@@ -40,6 +40,7 @@ import sdm.archive.JamManifest;
 import sdm.archive.NativeType;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MonotonicClock;
 
 /**
  * The native part of programs on a slave. When a program's bundle becomes active, the library
@@ -91,6 +92,8 @@ final class NativePrograms implements AutoCloseable {
         final Map<String, Function> functions;
         final AtomicInteger inFlight = new AtomicInteger();
         volatile boolean closing;
+        /** {@code sdm_set_logger} of the library, if it has one. */
+        MethodHandle loggerSetter;
 
         Loaded(String name, Arena arena, Path folder, Map<String, Function> functions) {
             this.name = name;
@@ -186,19 +189,24 @@ final class NativePrograms implements AutoCloseable {
                         LINKER.downcallHandle(address, descriptor)));
             }
             Optional<MemorySegment> setLogger = lookup.find(LOGGER_SETTER);
+            MethodHandle loggerSetter = null;
             if (setLogger.isPresent()) {
                 // the library gets a function to log with: void log(int level, const char *line)
                 MethodHandle target = MethodHandles.insertArguments(FROM_NATIVE.bindTo(this), 0, name);
+                // in the global arena: a library thread that logs after the library is closed lands in a
+                // stub that still exists (and ignores it), not in freed memory
                 MemorySegment stub = LINKER.upcallStub(target,
-                        FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), arena);
+                        FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), Arena.global());
+                loggerSetter = LINKER.downcallHandle(setLogger.get(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
                 try {
-                    LINKER.downcallHandle(setLogger.get(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS))
-                            .invokeExact(stub);
+                    loggerSetter.invokeExact(stub);
                 } catch (Throwable t) {
                     throw new IOException(LOGGER_SETTER + "() failed: " + t);
                 }
             }
-            Loaded previous = loaded.put(name, new Loaded(name, arena, folder, functions));
+            Loaded now = new Loaded(name, arena, folder, functions);
+            now.loggerSetter = loggerSetter;
+            Loaded previous = loaded.put(name, now);
             if (previous != null) {
                 close(previous);
             }
@@ -217,8 +225,21 @@ final class NativePrograms implements AutoCloseable {
     @SuppressWarnings("unused") // through FROM_NATIVE
     private void fromNative(String program, int level, MemorySegment line) {
         try {
-            String text = line.equals(MemorySegment.NULL) ? "" : line.reinterpret(Message.Event.MAX_TEXT + 1).getString(0);
-            events.raise(program, level == 0 ? "log" : "error", text, System.currentTimeMillis());
+            Loaded l = loaded.get(program);
+            if (l == null || l.closing) {
+                return; // the library is going: its threads should have stopped logging
+            }
+            String text = "";
+            if (!line.equals(MemorySegment.NULL)) {
+                // at most MAX_TEXT bytes: a line without its NUL within them is cut, not lost
+                MemorySegment bytes = line.reinterpret(Message.Event.MAX_TEXT);
+                long n = 0;
+                while (n < bytes.byteSize() && bytes.get(ValueLayout.JAVA_BYTE, n) != 0) {
+                    n++;
+                }
+                text = new String(bytes.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            events.raise(program, level == 0 ? "log" : "error", text, MonotonicClock.nowMs());
         } catch (Throwable t) {
             LOG.fine("a log line from " + program + " was unreadable: " + t);
         }
@@ -256,6 +277,13 @@ final class NativePrograms implements AutoCloseable {
     private void unmap(Loaded l) {
         marks.enter(CrashMarks.AGENT_SLOT, l.name, UNLOADING);
         try {
+            if (l.loggerSetter != null) {
+                try {
+                    l.loggerSetter.invokeExact(MemorySegment.NULL); // tell the library to stop logging
+                } catch (Throwable t) {
+                    LOG.fine("clearing the logger of " + l.name + ": " + t);
+                }
+            }
             l.arena.close();
         } finally {
             marks.leave(CrashMarks.AGENT_SLOT);

@@ -22,6 +22,7 @@ import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MonotonicClock;
 import sdm.transport.zmq.SlaveLink;
 import sdm.transport.zmq.TransportCounters;
 
@@ -86,7 +87,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     private void deliverEvents() {
         SlaveLink l = link;
         if (l != null && l.connected()) {
-            events.drain(System.currentTimeMillis(), l::send);
+            events.drain(MonotonicClock.nowMs(), l::send);
         }
     }
 

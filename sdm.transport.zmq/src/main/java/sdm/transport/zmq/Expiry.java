@@ -27,7 +27,7 @@ public final class Expiry {
             case Message.UploadAck a -> TRANSFER_TTL_MS;
             case Message.AdminRequest a -> ADMIN_TTL_MS;
             case Message.AdminReply a -> ADMIN_TTL_MS;
-            case Message.Event e -> Math.max(1, e.atMs() + e.ttlMs() - System.currentTimeMillis());
+            case Message.Event e -> Math.max(1, e.atMs() + e.ttlMs() - MonotonicClock.nowMs());
             default -> STATE_TTL_MS;
         };
     }
@@ -37,6 +37,6 @@ public final class Expiry {
      * the receiver's clock corrected by the offset measured for that sender.
      */
     static boolean expired(MessageCodec.Received r, PeerClock clock, long nowMs) {
-        return r.expiresMs() != 0 && clock.senderNow(nowMs) > r.expiresMs();
+        return r.expiresMs() != 0 && clock.measured() && clock.senderNow(nowMs) > r.expiresMs();
     }
 }

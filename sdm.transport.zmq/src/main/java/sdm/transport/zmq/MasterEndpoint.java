@@ -91,7 +91,8 @@ public final class MasterEndpoint implements AutoCloseable {
     private final CompletableFuture<Integer> bound = new CompletableFuture<>();
     private volatile boolean running = true;
 
-    private record Outgoing(String routingId, Message message) {
+    /** A message and its expiry, fixed when it was handed over (a wait in the outbox counts against it). */
+    private record Outgoing(String routingId, Message message, long expiresMs) {
     }
 
     private MasterEndpoint(Config config, Listener listener) {
@@ -135,7 +136,8 @@ public final class MasterEndpoint implements AutoCloseable {
 
     /** Queues a message to one peer; returns at once, from any thread. */
     public void send(String routingId, Message message) {
-        outbox.offer(new Outgoing(routingId, message));
+        long ttl = Expiry.defaultTtlMs(message);
+        outbox.offer(new Outgoing(routingId, message, ttl <= 0 ? 0 : MonotonicClock.nowMs() + ttl));
     }
 
     private void run() {
@@ -200,7 +202,7 @@ public final class MasterEndpoint implements AutoCloseable {
                 moreWaiting = receiveAll(router);
             }
             if (poller.pollin(1)) {
-                outbox.drain(out -> deliver(router, out.routingId(), out.message()));
+                outbox.drain(out -> deliver(router, out.routingId(), out.message(), out.expiresMs()));
             }
             long now = System.currentTimeMillis();
             if (now >= nextHeartbeat) {
@@ -262,9 +264,10 @@ public final class MasterEndpoint implements AutoCloseable {
         if (role == PeerRole.SLAVE) {
             slavePeersLastHeard.put(routingId, now);
         }
+        long arrival = MonotonicClock.nowMs();
         PeerClock clock = peerClocks.computeIfAbsent(routingId, k -> new PeerClock());
-        boolean expired = Expiry.expired(received, clock, now);
-        clock.sample(received.sentMs(), now);
+        boolean expired = Expiry.expired(received, clock, arrival);
+        clock.sample(received.sentMs(), arrival);
         if (expired) {
             counters.increment(TransportCounters.DROPPED_EXPIRED);
             try {
@@ -296,8 +299,8 @@ public final class MasterEndpoint implements AutoCloseable {
         dropLog.warn("dropped a message from " + address + ": " + e.getMessage());
     }
 
-    private void deliver(ZMQ.Socket router, String routingId, Message message) {
-        byte[] frame = codec.seal(message);
+    private void deliver(ZMQ.Socket router, String routingId, Message message, long expiresMs) {
+        byte[] frame = codec.sealUntil(message, expiresMs);
         boolean sent;
         try {
             if (message instanceof Message.WithData w) {
@@ -321,7 +324,7 @@ public final class MasterEndpoint implements AutoCloseable {
                 it.remove();
                 peerClocks.remove(e.getKey());
             } else {
-                deliver(router, e.getKey(), new Message.Heartbeat());
+                deliver(router, e.getKey(), new Message.Heartbeat(), 0);
             }
         }
     }

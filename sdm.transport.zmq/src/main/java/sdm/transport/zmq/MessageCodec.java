@@ -60,10 +60,15 @@ public final class MessageCodec {
      * @param ttlMs how long the message is worth delivering; 0 for never expiring
      */
     public byte[] seal(Message message, long ttlMs) {
+        long now = MonotonicClock.nowMs();
+        return sealUntil(message, ttlMs <= 0 ? 0 : now + ttlMs);
+    }
+
+    /** Seals with an expiry fixed earlier (when the message was made, not when the socket got to it); 0 for never. */
+    public byte[] sealUntil(Message message, long expiresMs) {
         byte[] json = encode(message);
-        long now = System.currentTimeMillis();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ENVELOPE_BYTES + json.length);
-        b.put(ENVELOPE_VERSION).putLong(now).putLong(ttlMs <= 0 ? 0 : now + ttlMs).put(json);
+        b.put(ENVELOPE_VERSION).putLong(MonotonicClock.nowMs()).putLong(Math.max(0, expiresMs)).put(json);
         return b.array();
     }
 

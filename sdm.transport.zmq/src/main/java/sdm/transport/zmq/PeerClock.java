@@ -4,18 +4,21 @@ package sdm.transport.zmq;
  * The offset between a peer's clock and ours, measured from the messages it sends: each gives
  * {@code arrival - sentMs} = offset + time in transit, so the smallest is the best estimate.
  * Machines' clocks may differ by any amount. The estimate follows a smaller sample at once and
- * rises by at most {@link #RISE_PER_SECOND} of each second of our time, so that a backlog read
- * all at once after a freeze (every sample late) cannot pass its messages off as fresh, while
- * a peer whose clock was set back is followed within minutes. Not thread-safe: one per peer,
- * used on the socket's thread.
+ * rises by at most {@link #RISE_PER_SECOND} of the time between two arrivals, counting at most
+ * {@link #MAX_GAP_MS} of any gap: a backlog read all at once after a freeze (every sample late)
+ * cannot pass its messages off as fresh, while a peer whose clock was set back is followed.
+ * Both ends stamp and time messages with {@link MonotonicClock}, so a step of a machine's
+ * clock does not move it. Not thread-safe: one per peer, used on the socket's thread.
  */
 final class PeerClock {
 
-    /** 10 ms per second: a backlog read within a second moves the estimate by 10 ms at most. */
+    /** 10 ms per second of traffic. */
     static final double RISE_PER_SECOND = 0.010;
+    /** A gap in traffic (a freeze, a partition) credits the rise with this much at most. */
+    static final long MAX_GAP_MS = 2_000;
 
     private boolean measured;
-    private long offset;
+    private double offset;
     private long lastArrival;
 
     /** Records a message sent at {@code sentMs} (the peer's clock) that arrived at {@code arrivalMs} (ours). */
@@ -27,8 +30,8 @@ final class PeerClock {
         if (!measured || sample <= offset) {
             offset = sample;
         } else {
-            long allowed = (long) (Math.max(0, arrivalMs - lastArrival) * RISE_PER_SECOND);
-            offset = Math.min(sample, offset + allowed);
+            long gap = Math.min(MAX_GAP_MS, Math.max(0, arrivalMs - lastArrival));
+            offset = Math.min(sample, offset + gap * RISE_PER_SECOND);
         }
         measured = true;
         lastArrival = arrivalMs;
@@ -36,9 +39,10 @@ final class PeerClock {
 
     /** The peer's clock now, as far as we can tell. */
     long senderNow(long ourNowMs) {
-        return ourNowMs - offset;
+        return ourNowMs - Math.round(offset);
     }
 
+    /** Whether any message has been measured: before that, nothing can be judged expired. */
     boolean measured() {
         return measured;
     }

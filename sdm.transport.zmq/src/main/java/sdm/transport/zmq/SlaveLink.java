@@ -50,6 +50,8 @@ public final class SlaveLink implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sdm.transport");
     /** Connections closed before the welcome, taken as a refusal when no failure event came. */
     private static final int CLOSES_MEANING_REFUSAL = 3;
+    /** A call with less than this left of its timeout when it arrives is dropped unrun. */
+    static final long CALL_MARGIN_MS = 50;
     private static final int MONITORED = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_CONNECT_RETRIED | ZMQ.EVENT_DISCONNECTED
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
@@ -58,8 +60,8 @@ public final class SlaveLink implements AutoCloseable {
     private final Listener listener;
     private final MessageCodec codec = new MessageCodec();
     private final TransportCounters counters = new TransportCounters();
-    /** The master's clock against ours, kept across sessions: the master is the same. Link thread only. */
-    private final PeerClock masterClock = new PeerClock();
+    /** The master's clock against ours, measured anew in each session (the master may have changed). Link thread only. */
+    private PeerClock masterClock = new PeerClock();
     private final ThrottledLog expiredLog = new ThrottledLog(LOG, 5, 10_000);
     private final Outbox<Message> outbox = new Outbox<>();
     private final ZContext context = new ZContext(1);
@@ -162,6 +164,7 @@ public final class SlaveLink implements AutoCloseable {
         }
 
         void serve() {
+            masterClock = new PeerClock();
             dealer.connect("tcp://" + config.masterAddress());
             ZMQ.Poller poller = context.createPoller(3);
             poller.register(dealer, ZMQ.Poller.POLLIN);
@@ -234,10 +237,15 @@ public final class SlaveLink implements AutoCloseable {
                     LOG.warning("dropped a message from the master: " + e.getMessage());
                     continue;
                 }
-                long now = System.currentTimeMillis();
+                long now = MonotonicClock.nowMs();
                 boolean expired = Expiry.expired(in, masterClock, now);
                 masterClock.sample(in.sentMs(), now);
                 Message m = in.message();
+                if (!expired && m instanceof Message.Call && in.expiresMs() != 0 && masterClock.measured()
+                        && in.expiresMs() - masterClock.senderNow(now) < CALL_MARGIN_MS) {
+                    // its answer could not reach the caller in time: running it would only surprise
+                    expired = true;
+                }
                 if (expired) {
                     counters.increment(TransportCounters.DROPPED_EXPIRED);
                     expiredLog.warn("dropped an expired " + m.getClass().getSimpleName() + " from the master");

@@ -13,13 +13,13 @@ class ExpiryTest {
 
     @Test
     void aSealedMessageCarriesItsSendingTimeAndAbsoluteExpiry() throws Exception {
-        long before = System.currentTimeMillis();
+        long before = MonotonicClock.nowMs();
         Message.Call call = new Message.Call("c-1", "p", "f", List.of(1), 1_500);
         MessageCodec.Received r = codec.open(codec.seal(call), null);
-        long after = System.currentTimeMillis();
+        long after = MonotonicClock.nowMs();
         assertThat(r.message()).isEqualTo(call);
         assertThat(r.sentMs()).isBetween(before, after);
-        assertThat(r.expiresMs()).isEqualTo(r.sentMs() + 1_500);
+        assertThat(r.expiresMs()).isBetween(before + 1_500, after + 1_500);
         assertThat(codec.open(codec.seal(new Message.Heartbeat()), null).expiresMs()).isZero();
         assertThat(codec.decode(codec.seal(call))).isEqualTo(call);
     }
@@ -83,5 +83,33 @@ class ExpiryTest {
             clock.sample(arrival - 1 - back, arrival);
         }
         assertThat(arrival - clock.senderNow(arrival)).isEqualTo(back + 1);
+    }
+
+    @Test
+    void steadyTrafficDoesNotRoundTheRiseAwayAndAGapCreditsAtMostTwoSeconds() {
+        PeerClock clock = new PeerClock();
+        long t = 9_000_000L;
+        clock.sample(t, t + 1);
+        // the sender's clock goes back 2 s; messages come every 50 ms
+        long arrival = t + 50;
+        for (int i = 0; i < 8_000; i++, arrival += 50) {
+            clock.sample(arrival - 1 - 2_000, arrival);
+        }
+        assertThat(arrival - clock.senderNow(arrival)).isEqualTo(2_001);
+
+        PeerClock frozen = new PeerClock();
+        frozen.sample(t, t + 1);
+        frozen.sample(t + 1_000, t + 600_000); // read 10 minutes late, after a suspend
+        assertThat(t + 600_000 - frozen.senderNow(t + 600_000)).as("offset credited for the gap")
+                .isLessThanOrEqualTo(1 + 20);
+    }
+
+    @Test
+    void nothingIsJudgedExpiredBeforeThePeersClockIsMeasured() {
+        PeerClock clock = new PeerClock();
+        MessageCodec.Received old = new MessageCodec.Received(new Message.Heartbeat(), 1_000, 2_000);
+        assertThat(Expiry.expired(old, clock, 5_000_000_000L)).isFalse();
+        clock.sample(4_999_999_000L, 5_000_000_000L);
+        assertThat(Expiry.expired(old, clock, 5_000_000_000L)).isTrue();
     }
 }
