@@ -320,4 +320,33 @@ class DisconnectionIT {
                 + (System.nanoTime() - healedAt) / 1_000_000 + " ms after healing");
         assertThat(maps("slave-c")).contains("liblate.so").contains("libhalt.so");
     }
+
+    @Test
+    @Order(5)
+    void eventsSentIntoACutConnectionAreSentAgainAfterHealingAndShownOnce() throws Exception {
+        String c = id("slave-c");
+        Path marker = work.resolve("burst-c-done");
+        // 100 errors 500 ms from now: after the cut, before slave-c can know its master is gone
+        assertThat(admin.json("sdm:call", "--json", "--node", c, "probe", "burst", "100", "500", marker.toString())
+                .get(c).asInt()).isZero();
+        proxy.cut();
+        Waits.until("the burst logged", Duration.ofSeconds(15), Duration.ofMillis(50), () -> Files.exists(marker),
+                done -> done);
+        Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
+                () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
+        proxy.heal();
+        String log = Waits.until("slave-c's 100 errors", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> admin.reply("sdm:log", "--lines", "5000", "probe").output(),
+                l -> l.contains("error on slave-c: burst 99"));
+        List<Integer> shown = new ArrayList<>();
+        Matcher m = Pattern.compile("error on slave-c: burst (\\d+)").matcher(log);
+        while (m.find()) {
+            shown.add(Integer.parseInt(m.group(1)));
+        }
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            all.add(i);
+        }
+        assertThat(shown).as("every event once, in order").isEqualTo(all);
+    }
 }

@@ -71,6 +71,9 @@ public final class MasterNode implements MachineInfo {
             Thread.ofPlatform().name("sdm-machine-events").daemon().factory());
     private final Map<String, java.util.concurrent.atomic.LongAdder> expiredFrom = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Map<String, Long>> reportedBy = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per node: the slave's run (epoch) and the last event of it shown; endpoint thread only. */
+    private final Map<String, long[]> eventsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Message.EventAck> pendingAcks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile NativeCalls calls;
     private Uploads uploads;
     private ExecutorService uploadWriter;
@@ -138,6 +141,8 @@ public final class MasterNode implements MachineInfo {
         long period = Math.max(20, Math.min(100, settings.livenessMs() / 10));
         sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
                 TimeUnit.MILLISECONDS);
+        // one acknowledgement per node and 50 ms, however many events came in
+        sweeper.scheduleAtFixedRate(this::acknowledgeEvents, 50, 50, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(() -> {
             // a throw would cancel the task for good
             try {
@@ -257,11 +262,19 @@ public final class MasterNode implements MachineInfo {
             }
             case Message.Event event -> {
                 if (registry.touch(from.routingId(), now)) {
-                    NodeInfo node = registry.node(registry.nodeIdOf(from.routingId()));
-                    if (programs.isInstalled(event.program())) {
+                    String nodeId = registry.nodeIdOf(from.routingId());
+                    NodeInfo node = registry.node(nodeId);
+                    long[] seen = eventsSeen.compute(nodeId, (k, v) -> v == null || v[0] != event.epoch()
+                            ? new long[] {event.epoch(), 0} : v);
+                    pendingAcks.put(nodeId, new Message.EventAck(event.epoch(), Math.max(seen[1], event.seq())));
+                    if (event.seq() <= seen[1]) {
+                        e.counters().increment("droppedDuplicateEvents"); // sent again after a reconnection
+                    } else if (programs.isInstalled(event.program())) {
+                        seen[1] = event.seq();
                         logs.append(event.program(), event.level() + " on " + (node == null ? "?" : node.name()),
                                 event.text());
                     } else {
+                        seen[1] = event.seq();
                         e.counters().increment("droppedEventsOfUnknownPrograms");
                     }
                 } else {
@@ -293,6 +306,17 @@ public final class MasterNode implements MachineInfo {
                 if (!registry.touch(from.routingId(), now)) {
                     e.send(from.routingId(), new Message.Reregister());
                 }
+            }
+        }
+    }
+
+    private void acknowledgeEvents() {
+        MasterEndpoint e = endpoint;
+        for (String nodeId : List.copyOf(pendingAcks.keySet())) {
+            Message.EventAck ack = pendingAcks.remove(nodeId);
+            String routingId = registry.routingIdOf(nodeId);
+            if (ack != null && e != null && routingId != null) {
+                e.send(routingId, ack);
             }
         }
     }

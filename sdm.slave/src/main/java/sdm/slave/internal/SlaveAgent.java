@@ -61,7 +61,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
             return;
         }
         try {
-            events = new EventQueue(settings.eventQueue(), settings.eventTtlMs());
+            events = new EventQueue(settings.eventQueue(), settings.eventTtlMs(), System.currentTimeMillis());
             programs = new ProgramAgent(context, settings.data().resolve("programs"), m -> {
                 SlaveLink l = link;
                 if (l != null) {
@@ -126,6 +126,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         masterId = welcome.masterId();
         onlineSinceMs = System.currentTimeMillis();
         programs.onConnected();
+        events.resendUnacknowledged(MonotonicClock.nowMs());
         ScheduledExecutorService r = reporter;
         if (r != null) {
             try {
@@ -151,6 +152,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
             case Message.Desired d -> programs.onDesired(d);
             case Message.Chunk c -> programs.onChunk(c);
             case Message.Call c -> programs.onCall(c);
+            case Message.EventAck a -> events.acknowledge(a.epoch(), a.upTo());
             default -> LOG.fine("ignored " + message.getClass().getSimpleName() + " from the master");
         }
     }

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = Message.Call.class, name = "call"),
         @JsonSubTypes.Type(value = Message.CallResult.class, name = "call-result"),
         @JsonSubTypes.Type(value = Message.Event.class, name = "event"),
+        @JsonSubTypes.Type(value = Message.EventAck.class, name = "event-ack"),
         @JsonSubTypes.Type(value = Message.NodeCounters.class, name = "node-counters"),
 })
 public sealed interface Message {
@@ -270,12 +271,18 @@ public sealed interface Message {
     /**
      * Slave to master: something a program said or suffered on the slave ({@code log} or
      * {@code error}), raised at {@code atMs} on the slave's clock and worth delivering for
-     * {@code ttlMs} after that; queued while the master is away.
+     * {@code ttlMs} after that; queued while the master is away. {@code seq} numbers the events
+     * of one run ({@code epoch}) of the slave: the master acknowledges them ({@link EventAck})
+     * and drops one it has seen, so that an event sent twice is shown once.
      */
-    record Event(String program, String level, String text, long atMs, long ttlMs) implements Message {
+    record Event(long epoch, long seq, String program, String level, String text, long atMs, long ttlMs)
+            implements Message {
         public static final int MAX_TEXT = 2_000;
 
         public Event {
+            if (epoch <= 0 || seq <= 0) {
+                throw new IllegalArgumentException("epoch and seq must be positive");
+            }
             checkName(program);
             if (!"log".equals(level) && !"error".equals(level)) {
                 throw new IllegalArgumentException("level must be log or error");
@@ -288,6 +295,10 @@ public sealed interface Message {
                 throw new IllegalArgumentException("atMs and ttlMs must be positive");
             }
         }
+    }
+
+    /** Master to slave: every event of that run of the slave up to {@code upTo} has arrived. */
+    record EventAck(long epoch, long upTo) implements Message {
     }
 
     /** Slave to master: the slave's own counters (messages it dropped as expired, events it dropped). */

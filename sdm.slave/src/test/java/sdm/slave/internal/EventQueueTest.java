@@ -1,0 +1,58 @@
+package sdm.slave.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import sdm.transport.zmq.Message;
+
+class EventQueueTest {
+
+    private static List<String> texts(List<Message.Event> events) {
+        return events.stream().map(Message.Event::text).toList();
+    }
+
+    @Test
+    void eventsWaitUntilAcknowledgedAndAreSentAgainAfterAReconnection() {
+        EventQueue q = new EventQueue(10, 60_000, 7);
+        q.raise("p", "error", "one", 1_000);
+        q.raise("p", "log", "two", 1_001);
+        List<Message.Event> sent = new ArrayList<>();
+        q.drain(1_002, sent::add);
+        assertThat(texts(sent)).containsExactly("one", "two");
+        assertThat(sent).extracting(Message.Event::seq).containsExactly(1L, 2L);
+        q.acknowledge(7, 1);
+        q.raise("p", "log", "three", 1_003);
+        q.resendUnacknowledged(1_004);
+        List<Message.Event> again = new ArrayList<>();
+        q.drain(1_005, again::add);
+        assertThat(texts(again)).as("the unacknowledged first, in order").containsExactly("two", "three");
+        q.acknowledge(6, 3);
+        assertThat(q.size()).as("an acknowledgement of another run changes nothing").isEqualTo(2);
+        q.acknowledge(7, 3);
+        assertThat(q.size()).isZero();
+        assertThat(q.counters()).containsEntry("eventsSent", 3L).containsEntry("eventsRaised", 3L);
+    }
+
+    @Test
+    void theOldestGoFirstWhenFullAndExpiredOnesAreCountedNotSent() {
+        EventQueue q = new EventQueue(3, 1_000, 1);
+        for (int i = 0; i < 5; i++) {
+            q.raise("p", "error", "e" + i, 10_000 + i);
+        }
+        List<Message.Event> sent = new ArrayList<>();
+        q.drain(10_500, sent::add);
+        assertThat(texts(sent)).containsExactly("e2", "e3", "e4");
+        assertThat(q.counters()).containsEntry("eventsOverflowed", 2L);
+
+        EventQueue late = new EventQueue(10, 1_000, 1);
+        late.raise("p", "error", "old", 1_000);
+        List<Message.Event> none = new ArrayList<>();
+        late.drain(2_000, none::add);
+        assertThat(none).isEmpty();
+        assertThat(late.counters()).containsEntry("eventsExpired", 1L).containsEntry("eventsWaiting", 0L);
+    }
+}
