@@ -94,12 +94,10 @@ class DisconnectionIT {
         admin = new AdminCalls(data);
         String token = Files.readString(data.resolve("join.token")).strip();
         // slave-a keeps events 2 s, up to 20,000; slave-b keeps them 2 minutes, up to 1,000
-        processes.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", HEAP
-                + " -Dsdm.events.ttl.ms=2000 -Dsdm.events.queue=20000"), "slave", "--master", "127.0.0.1:" + port,
-                "--token", token, "--name", "slave-a", "--data", "slave-a"));
-        processes.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", HEAP
-                + " -Dsdm.events.ttl.ms=120000 -Dsdm.events.queue=1000"), "slave", "--master", "127.0.0.1:" + port,
-                "--token", token, "--name", "slave-b", "--data", "slave-b"));
+        processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP
+                + " -Dsdm.events.ttl.ms=2000 -Dsdm.events.queue=20000"), port, token, "slave-a"));
+        processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP
+                + " -Dsdm.events.ttl.ms=120000 -Dsdm.events.queue=1000"), port, token, "slave-b"));
         Waits.until("2 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
                 n -> n == 2);
         Path probe = TestPrograms.packNative(work, "probe", "1.0.0", PROBE, FUNCTIONS);
@@ -108,12 +106,8 @@ class DisconnectionIT {
     }
 
     private static SdmProcess startMaster() throws Exception {
-        SdmProcess m = SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port,
-                "--data", "master");
+        SdmProcess m = SdmProcess.master(work, port, "master");
         processes.add(m);
-        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
-                () -> Files.exists(data.resolve("master.endpoint")) && Files.exists(data.resolve("admin.key")),
-                done -> done);
         return m;
     }
 
@@ -133,6 +127,20 @@ class DisconnectionIT {
 
     private static String id(String slave) throws Exception {
         return admin.node(slave).get("id").asText();
+    }
+
+    /** The numbers of the burst errors from one slave in a program log, in the order shown. */
+    private static List<Integer> bursts(String log, String slave) {
+        List<Integer> out = new ArrayList<>();
+        Matcher m = Pattern.compile("error on " + slave + ": burst (\\d+)").matcher(log);
+        while (m.find()) {
+            out.add(Integer.parseInt(m.group(1)));
+        }
+        return out;
+    }
+
+    private static List<Integer> range(int from, int to) {
+        return java.util.stream.IntStream.range(from, to).boxed().toList();
     }
 
     private static long counter(String name) throws Exception {
@@ -210,16 +218,7 @@ class DisconnectionIT {
 
         String log = admin.reply("sdm:log", "--lines", "5000", "probe").output();
         assertThat(log).doesNotContain("on slave-a: burst");
-        List<Integer> delivered = new ArrayList<>();
-        Matcher m = Pattern.compile("error on slave-b: burst (\\d+)").matcher(log);
-        while (m.find()) {
-            delivered.add(Integer.parseInt(m.group(1)));
-        }
-        List<Integer> newest = new ArrayList<>();
-        for (int i = 9_000; i < 10_000; i++) {
-            newest.add(i);
-        }
-        assertThat(delivered).as("the newest 1,000, in order").isEqualTo(newest);
+        assertThat(bursts(log, "slave-b")).as("the newest 1,000, in order").isEqualTo(range(9_000, 10_000));
         assertThat(admin.reply("sdm:log", "--lines", "5000").output()).contains("machine: node slave-a");
     }
 
@@ -299,7 +298,6 @@ class DisconnectionIT {
         SdmProcess.signal("KILL", masterPid);
         Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
                 () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
-        Files.deleteIfExists(data.resolve("master.endpoint"));
         master = startMaster();
         admin = new AdminCalls(data);
         Waits.until("slave-a and slave-b back", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
@@ -338,15 +336,6 @@ class DisconnectionIT {
         String log = Waits.until("slave-c's 100 errors", Duration.ofSeconds(30), Duration.ofMillis(200),
                 () -> admin.reply("sdm:log", "--lines", "5000", "probe").output(),
                 l -> l.contains("error on slave-c: burst 99"));
-        List<Integer> shown = new ArrayList<>();
-        Matcher m = Pattern.compile("error on slave-c: burst (\\d+)").matcher(log);
-        while (m.find()) {
-            shown.add(Integer.parseInt(m.group(1)));
-        }
-        List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            all.add(i);
-        }
-        assertThat(shown).as("every event once, in order").isEqualTo(all);
+        assertThat(bursts(log, "slave-c")).as("every event once, in order").isEqualTo(range(0, 100));
     }
 }

@@ -40,8 +40,7 @@ class MasterRestartIT {
     }
 
     private SdmProcess master(int port) throws Exception {
-        SdmProcess m = SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port,
-                "--data", "master");
+        SdmProcess m = SdmProcess.master(work, port, "master");
         processes.add(m);
         return m;
     }
@@ -58,13 +57,10 @@ class MasterRestartIT {
         int port = LocalMachineIT.freePort();
         Path data = work.resolve("master");
         master(port);
-        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
-                () -> Files.exists(data.resolve("master.endpoint")), done -> done);
         AdminCalls admin = new AdminCalls(data);
         String token = Files.readString(data.resolve("join.token")).strip();
         for (int k = 1; k <= 2; k++) {
-            processes.add(SdmProcess.start(work, SMALL_HEAP, "slave", "--master", "127.0.0.1:" + port, "--token",
-                    token, "--name", "slave-" + k, "--data", "slave-" + k));
+            processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));
         }
         Waits.until("2 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
                 n -> n == 2);

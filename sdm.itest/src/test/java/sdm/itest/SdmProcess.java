@@ -43,6 +43,27 @@ final class SdmProcess implements AutoCloseable {
         return new SdmProcess(pb.start(), out, err);
     }
 
+    /**
+     * {@code bin/sdm master} on 127.0.0.1:{@code port} with its data in {@code work/data}, once its
+     * admin files are there (a file left by an earlier run of the same folder is removed first).
+     */
+    static SdmProcess master(Path work, int port, String data) throws Exception {
+        Path dir = work.resolve(data);
+        Files.deleteIfExists(dir.resolve("master.endpoint"));
+        SdmProcess m = start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data", data);
+        Waits.until("the master's admin files", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100),
+                () -> Files.exists(dir.resolve("master.endpoint")) && Files.exists(dir.resolve("admin.key")),
+                done -> done);
+        return m;
+    }
+
+    /** {@code bin/sdm slave NAME} joining the master on 127.0.0.1:{@code port}, its data in {@code work/NAME}. */
+    static SdmProcess slave(Path work, Map<String, String> env, int port, String token, String name)
+            throws IOException {
+        return start(work, env, "slave", "--master", "127.0.0.1:" + port, "--token", token, "--name", name, "--data",
+                name);
+    }
+
     /** Runs {@code bin/sdm} to its end (at most {@code timeout}) and returns what it did. */
     static Result run(Path workDir, Duration timeout, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
