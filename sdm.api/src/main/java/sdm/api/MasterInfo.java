@@ -17,6 +17,8 @@ import java.util.TreeMap;
  *                  on the master itself)
  * @param counters  traffic and error counters (messages in and out, messages dropped by
  *                  cause, refused handshakes), sorted by name
+ * @param heartbeatMs how often the master and its slaves send heartbeats
+ * @param livenessMs  how long a silent node stays online
  */
 public record MasterInfo(
         String id,
@@ -25,7 +27,9 @@ public record MasterInfo(
         long uptimeMs,
         String version,
         boolean online,
-        Map<String, Long> counters) {
+        Map<String, Long> counters,
+        long heartbeatMs,
+        long livenessMs) {
 
     public MasterInfo {
         replicas = List.copyOf(replicas);

@@ -306,14 +306,20 @@ class DisconnectionIT {
         admin.json("sdm:install", "--start", TestPrograms.pack(work, "late", "1.0.0", "x86_64", Map.of(), 0).toString());
         long healedAt = System.nanoTime();
         proxy.heal();
-        Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(30), Duration.ofMillis(50),
-                () -> {
-                    Map<String, String> s = new java.util.TreeMap<>();
-                    for (String p : List.of("keep", "halt", "fresh", "late")) {
-                        s.put(p, statesOn(p, "slave-c").getOrDefault("slave-c", "-"));
-                    }
-                    return s;
-                }, s -> s.equals(Map.of("keep", "active", "halt", "active", "fresh", "active", "late", "active")));
+        try {
+            Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(30), Duration.ofMillis(50),
+                    () -> {
+                        Map<String, String> s = new java.util.TreeMap<>();
+                        for (String p : List.of("keep", "halt", "fresh", "late")) {
+                            s.put(p, statesOn(p, "slave-c").getOrDefault("slave-c", "-"));
+                        }
+                        return s;
+                    }, s -> s.equals(Map.of("keep", "active", "halt", "active", "fresh", "active", "late", "active")));
+        } catch (AssertionError e) {
+            String log = Files.readString(work.resolve("slave-c/log/sdm.0.log"));
+            throw new AssertionError(e.getMessage() + "\nslave-c's log ends:\n"
+                    + log.substring(Math.max(0, log.length() - 6_000)), e);
+        }
         System.out.println("master killed during a partition: converged "
                 + (System.nanoTime() - healedAt) / 1_000_000 + " ms after healing");
         assertThat(maps("slave-c")).contains("liblate.so").contains("libhalt.so");
@@ -337,5 +343,28 @@ class DisconnectionIT {
                 () -> admin.reply("sdm:log", "--lines", "5000", "probe").output(),
                 l -> l.contains("error on slave-c: burst 99"));
         assertThat(bursts(log, "slave-c")).as("every event once, in order").isEqualTo(range(0, 100));
+    }
+
+    @Test
+    @Order(6)
+    void heartbeatAndLivenessChangeAtRunTimeThroughConfigAdmin() throws Exception {
+        // FileInstall hands a .cfg in the deploy folder to ConfigAdmin, which tells the master
+        Files.writeString(data.resolve("deploy/sdm.master.cfg"), "sdm.heartbeat.ms=250\nsdm.liveness.ms=900\n");
+        Waits.until("the new timing", Duration.ofSeconds(15), Duration.ofMillis(100), () -> admin.json("sdm:master"),
+                m -> m.get("heartbeatMs").asLong() == 250 && m.get("livenessMs").asLong() == 900);
+        SdmProcess.signal("STOP", pid("slave-a"));
+        try {
+            Waits.until("slave-a offline", Duration.ofSeconds(15), Duration.ofMillis(20),
+                    () -> admin.node("slave-a").get("online").asBoolean(), online -> !online);
+        } finally {
+            SdmProcess.signal("CONT", pid("slave-a"));
+        }
+        Waits.until("slave-a back", Duration.ofSeconds(15), Duration.ofMillis(50),
+                () -> admin.node("slave-a").get("online").asBoolean(), online -> online);
+        Files.writeString(data.resolve("deploy/sdm.master.cfg"), "sdm.heartbeat.ms=250\nsdm.liveness.ms=100\n");
+        Waits.until("a refused pair logged", Duration.ofSeconds(15), Duration.ofMillis(100),
+                () -> Files.readString(data.resolve("log/sdm.0.log")), l -> l.contains("ms refused (heartbeat at least"));
+        assertThat(admin.json("sdm:master").get("livenessMs").asLong()).as("a bad pair changes nothing").isEqualTo(900);
+        Files.delete(data.resolve("deploy/sdm.master.cfg"));
     }
 }

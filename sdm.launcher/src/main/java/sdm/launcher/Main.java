@@ -136,7 +136,8 @@ public final class Main {
         // FileInstall acts on a file once it looks the same on two polls in a row: a 150 ms poll
         // gives a dropped archive to its installer within 150-300 ms of its last write.
         props.put("felix.fileinstall.poll", "150");
-        props.put("felix.fileinstall.filter", ".*\\.jam\\.zip");
+        // programs, and ConfigAdmin configurations such as sdm.master.cfg
+        props.put("felix.fileinstall.filter", ".*\\.(jam\\.zip|cfg)");
         props.put("felix.fileinstall.log.level", "2");
         return props;
     }

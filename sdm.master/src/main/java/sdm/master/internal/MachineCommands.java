@@ -66,6 +66,8 @@ public final class MachineCommands {
         System.out.println("replicas  " + (m.replicas().isEmpty() ? "none" : String.join(", ", m.replicas())));
         System.out.println("uptime    " + duration(m.uptimeMs()));
         System.out.println("version   " + m.version());
+        System.out.println("timing    heartbeat every " + m.heartbeatMs() + " ms, offline after " + m.livenessMs()
+                + " ms of silence");
         List<NodeInfo> nodes = machine.nodes();
         System.out.println("nodes     " + nodes.size() + " (" + nodes.stream().filter(NodeInfo::online).count()
                 + " online)");

@@ -17,6 +17,7 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -40,7 +41,7 @@ import sdm.transport.zmq.TransportException;
  * registered only once the endpoint is bound, so that a master that cannot start (its port is
  * taken) reports one line to its launcher instead of half-running.
  */
-@Component(immediate = true, service = {})
+@Component(immediate = true, service = {}, configurationPid = MasterNode.PID)
 public final class MasterNode implements MachineInfo {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
@@ -63,6 +64,8 @@ public final class MasterNode implements MachineInfo {
     private ServiceRegistration<ProgramLogs> logsRegistration;
     private ProgramHostService host;
     private ProgramLogs logs;
+    private volatile long heartbeatMs;
+    private volatile long livenessMs;
     private static final java.util.Set<String> NODE_COUNTERS = java.util.Set.of("droppedExpired", "eventsRaised",
             "eventsSent", "eventsExpired", "eventsOverflowed", "eventsWaiting");
     private org.osgi.util.tracker.ServiceTracker<MachineListener, MachineListener> listeners;
@@ -78,15 +81,21 @@ public final class MasterNode implements MachineInfo {
     private Uploads uploads;
     private ExecutorService uploadWriter;
 
+    /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
+    static final String PID = "sdm.master";
+
     @Activate
-    void activate(BundleContext context) {
+    void activate(BundleContext context, Map<String, Object> config) {
         version = FrameworkUtil.getBundle(getClass()).getVersion().toString();
         try {
             settings = MasterSettings.from(context);
             DataFolder data = new DataFolder(settings.data());
             id = data.nodeId();
             MasterKeys keys = MasterKeys.loadOrCreate(data);
-            registry = new NodeRegistry(settings.livenessMs());
+            heartbeatMs = settings.heartbeatMs();
+            livenessMs = settings.livenessMs();
+            applyTiming(config, false);
+            registry = new NodeRegistry(livenessMs);
             logs = new ProgramLogs(settings.data().resolve("log"));
             registry.onTransition(logs::machine);
             listeners = new org.osgi.util.tracker.ServiceTracker<>(context, MachineListener.class, null);
@@ -99,7 +108,7 @@ public final class MasterNode implements MachineInfo {
             programs.start();
             endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
                     keys.server(), keys.joinToken().slaveKeys().publicKey(), keys.admin().publicKey(),
-                    Duration.ofMillis(settings.heartbeatMs()), settings.maxMessageBytes()),
+                    Duration.ofMillis(heartbeatMs), settings.maxMessageBytes()),
                     new MasterEndpoint.Listener() {
                         @Override
                         public void onMessage(MasterEndpoint.Peer from, Message message) {
@@ -138,7 +147,7 @@ public final class MasterNode implements MachineInfo {
             return;
         }
         sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-liveness").daemon().factory());
-        long period = Math.max(20, Math.min(100, settings.livenessMs() / 10));
+        long period = 20; // liveness may change at run time: sweep often enough for the shortest
         sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
                 TimeUnit.MILLISECONDS);
         // one acknowledgement per node and 50 ms, however many events came in
@@ -232,7 +241,7 @@ public final class MasterNode implements MachineInfo {
             case Message.Register r -> {
                 registry.register(from.routingId(), from.address(), r, now);
                 e.send(from.routingId(),
-                        new Message.Welcome(id, settings.heartbeatMs(), settings.livenessMs()));
+                        new Message.Welcome(id, heartbeatMs, livenessMs));
                 programs.nodeRegistered(r.nodeId());
             }
             case Message.AdminRequest request -> {
@@ -344,6 +353,59 @@ public final class MasterNode implements MachineInfo {
         }
     }
 
+    /** ConfigAdmin changed the master's configuration: new timing applies now, to the slaves too. */
+    @Modified
+    void modified(Map<String, Object> config) {
+        if (registry != null) {
+            applyTiming(config, true);
+        }
+    }
+
+    /**
+     * Takes {@code sdm.heartbeat.ms} and {@code sdm.liveness.ms} from a ConfigAdmin
+     * configuration (over the framework properties); a bad pair is refused with one line and
+     * changes nothing. Running, the slaves are sent a new welcome carrying the new timing.
+     */
+    private void applyTiming(Map<String, Object> config, boolean running) {
+        Object h = config.get("sdm.heartbeat.ms");
+        Object l = config.get("sdm.liveness.ms");
+        if (h == null && l == null) {
+            return;
+        }
+        long heartbeat;
+        long liveness;
+        try {
+            heartbeat = h == null ? heartbeatMs : Long.parseLong(h.toString().strip());
+            liveness = l == null ? Math.max(livenessMs, 3 * heartbeat) : Long.parseLong(l.toString().strip());
+        } catch (NumberFormatException e) {
+            LOG.warning("configuration " + PID + ": sdm.heartbeat.ms and sdm.liveness.ms must be numbers of "
+                    + "milliseconds; keeping heartbeat " + heartbeatMs + " ms, liveness " + livenessMs + " ms");
+            return;
+        }
+        if (heartbeat < 10 || liveness <= heartbeat) {
+            LOG.warning("configuration " + PID + ": heartbeat " + heartbeat + " ms and liveness " + liveness
+                    + " ms refused (heartbeat at least 10 ms, liveness longer than heartbeat); keeping "
+                    + heartbeatMs + " ms and " + livenessMs + " ms");
+            return;
+        }
+        heartbeatMs = heartbeat;
+        livenessMs = liveness;
+        if (running) {
+            registry.liveness(liveness);
+            MasterEndpoint e = endpoint;
+            if (e != null) {
+                e.heartbeat(heartbeat);
+                for (NodeInfo n : registry.snapshot()) {
+                    String routingId = registry.routingIdOf(n.id());
+                    if (routingId != null) {
+                        e.send(routingId, new Message.Welcome(id, heartbeat, liveness));
+                    }
+                }
+            }
+        }
+        LOG.info("heartbeat every " + heartbeat + " ms, liveness " + liveness + " ms");
+    }
+
     private String address() {
         MasterEndpoint e = endpoint;
         return settings.host() + ":" + (e == null ? settings.port() : e.port());
@@ -373,7 +435,7 @@ public final class MasterNode implements MachineInfo {
         }
         counters.put("nodesDroppedExpired", nodesExpired);
         return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
-                counters);
+                counters, heartbeatMs, livenessMs);
     }
 
     @Override

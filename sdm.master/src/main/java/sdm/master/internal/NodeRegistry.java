@@ -37,7 +37,7 @@ final class NodeRegistry {
         }
     }
 
-    private final long livenessMs;
+    private volatile long livenessMs;
     private final Map<String, Node> byId = new HashMap<>();
     private final Map<String, Node> byRoutingId = new HashMap<>();
     /** Connections a node has left for a newer one, the most recent few. */
@@ -71,6 +71,11 @@ final class NodeRegistry {
 
     NodeRegistry(long livenessMs) {
         this.livenessMs = livenessMs;
+    }
+
+    /** A new liveness timeout, from the next sweep on. */
+    void liveness(long ms) {
+        this.livenessMs = ms;
     }
 
     /** A registration from a connection: the node is (again) online behind that connection. */

@@ -167,7 +167,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     @Override
     public MasterInfo master() {
         return new MasterInfo(masterId, settings.master(), List.of(), 0, "", link.connected(),
-                link.counters().snapshot());
+                link.counters().snapshot(), settings.heartbeatMs(), settings.livenessMs());
     }
 
     @Override

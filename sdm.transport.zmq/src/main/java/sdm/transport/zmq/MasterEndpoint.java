@@ -72,6 +72,8 @@ public final class MasterEndpoint implements AutoCloseable {
     private final MessageCodec codec;
     private final TransportCounters counters = new TransportCounters();
     private final Outbox<Outgoing> outbox = new Outbox<>();
+    /** How often slaves are sent a heartbeat; changed at run time by {@link #heartbeat(long)}. */
+    private volatile long heartbeatMs;
     /** Socket thread only: each peer's clock offset, for expiry; admin peers come and go, so bounded. */
     private final Map<String, PeerClock> peerClocks = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -97,6 +99,7 @@ public final class MasterEndpoint implements AutoCloseable {
 
     private MasterEndpoint(Config config, Listener listener) {
         this.config = config;
+        this.heartbeatMs = config.heartbeat().toMillis();
         this.listener = listener;
         this.codec = new MessageCodec(config.maxMessageBytes());
         context.setLinger(0);
@@ -190,10 +193,11 @@ public final class MasterEndpoint implements AutoCloseable {
         ZMQ.Poller poller = context.createPoller(2);
         poller.register(router, ZMQ.Poller.POLLIN);
         poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
-        long heartbeatMs = config.heartbeat().toMillis();
-        long nextHeartbeat = System.currentTimeMillis() + heartbeatMs;
+        long lastBeat = System.currentTimeMillis();
+        long nextHeartbeat = lastBeat + heartbeatMs;
         boolean moreWaiting = false;
         while (running && !Thread.currentThread().isInterrupted()) {
+            nextHeartbeat = Math.min(nextHeartbeat, lastBeat + heartbeatMs); // the interval may have been shortened
             long wait = moreWaiting ? 0 : Math.max(0, nextHeartbeat - System.currentTimeMillis());
             if (poller.poll(wait) < 0) {
                 break;
@@ -207,6 +211,7 @@ public final class MasterEndpoint implements AutoCloseable {
             long now = System.currentTimeMillis();
             if (now >= nextHeartbeat) {
                 heartbeatSlaves(router, now);
+                lastBeat = now;
                 nextHeartbeat = now + heartbeatMs;
             }
         }
@@ -327,6 +332,11 @@ public final class MasterEndpoint implements AutoCloseable {
                 deliver(router, e.getKey(), new Message.Heartbeat(), 0);
             }
         }
+    }
+
+    /** Heartbeats slaves every {@code ms} from the next beat on. */
+    public void heartbeat(long ms) {
+        heartbeatMs = ms;
     }
 
     @Override
