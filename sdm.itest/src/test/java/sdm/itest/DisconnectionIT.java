@@ -307,7 +307,7 @@ class DisconnectionIT {
         long healedAt = System.nanoTime();
         proxy.heal();
         try {
-            Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(30), Duration.ofMillis(50),
+            Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(60), Duration.ofMillis(50),
                     () -> {
                         Map<String, String> s = new java.util.TreeMap<>();
                         for (String p : List.of("keep", "halt", "fresh", "late")) {
