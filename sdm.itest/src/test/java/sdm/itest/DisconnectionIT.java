@@ -139,6 +139,11 @@ class DisconnectionIT {
         return out;
     }
 
+    private static String tail(Path log) throws java.io.IOException {
+        String text = Files.readString(log);
+        return text.substring(Math.max(0, text.length() - 6_000));
+    }
+
     private static List<Integer> range(int from, int to) {
         return java.util.stream.IntStream.range(from, to).boxed().toList();
     }
@@ -316,9 +321,8 @@ class DisconnectionIT {
                         return s;
                     }, s -> s.equals(Map.of("keep", "active", "halt", "active", "fresh", "active", "late", "active")));
         } catch (AssertionError e) {
-            String log = Files.readString(work.resolve("slave-c/log/sdm.0.log"));
             throw new AssertionError(e.getMessage() + "\nslave-c's log ends:\n"
-                    + log.substring(Math.max(0, log.length() - 6_000)), e);
+                    + tail(work.resolve("slave-c/log/sdm.0.log")), e);
         }
         System.out.println("master killed during a partition: converged "
                 + (System.nanoTime() - healedAt) / 1_000_000 + " ms after healing");
@@ -339,9 +343,15 @@ class DisconnectionIT {
         Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
                 () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
         proxy.heal();
-        String log = Waits.until("slave-c's 100 errors", Duration.ofSeconds(30), Duration.ofMillis(200),
-                () -> admin.reply("sdm:log", "--lines", "5000", "probe").output(),
-                l -> l.contains("error on slave-c: burst 99"));
+        String log;
+        try {
+            log = Waits.until("slave-c's 100 errors", Duration.ofSeconds(60), Duration.ofMillis(200),
+                    () -> admin.reply("sdm:log", "--lines", "5000", "probe").output(),
+                    l -> l.contains("error on slave-c: burst 99"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nslave-c: " + admin.node("slave-c") + "\nits log ends:\n"
+                    + tail(work.resolve("slave-c/log/sdm.0.log")), e);
+        }
         assertThat(bursts(log, "slave-c")).as("every event once, in order").isEqualTo(range(0, 100));
     }
 

@@ -16,7 +16,7 @@ import sdm.api.ProgramRuntime;
 /**
  * The master's extender for program bundles: it tracks active bundles that carry an
  * {@code SDM-Program} header and hands each to every {@link ProgramRuntime} (the JavaScript
- * runtime, once there is one), when the bundle starts or the runtime arrives, and takes it back
+ * runtime of sdm.kernel), when the bundle starts or the runtime arrives, and takes it back
  * when either goes. A runtime that fails on a program marks that program failed on the master.
  */
 final class ProgramExtender implements AutoCloseable {

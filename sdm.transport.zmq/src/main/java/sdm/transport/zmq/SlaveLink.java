@@ -91,32 +91,53 @@ public final class SlaveLink implements AutoCloseable {
         outbox.offer(message);
     }
 
+    /**
+     * The link's one thread: session after session until closed. Nothing that goes wrong in a
+     * session may end it (a slave whose link thread died would never see its master again), so
+     * every failure is logged and followed by a new session after the back-off.
+     */
     private void run() {
         long backoff = config.minBackoff().toMillis();
         while (running) {
-            Session session = new Session();
+            Session session = null;
             try {
+                // inside the try: a socket that cannot be made now (file descriptors, say) must not end the link
+                session = new Session();
                 session.serve();
             } catch (ZMQException e) {
                 // for example a master host name that does not resolve (yet): retry with back-off
                 LOG.warning("cannot connect to master " + config.masterAddress() + ": " + e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 if (running) {
-                    LOG.log(Level.WARNING, "link to master " + config.masterAddress() + " failed", e);
+                    LOG.log(Level.SEVERE, "link to master " + config.masterAddress() + " failed", e);
                 }
             } finally {
-                session.lost("the link to master " + config.masterAddress() + " was reset");
-                session.close();
+                if (session != null) {
+                    end(session);
+                }
             }
             if (!running) {
                 break;
             }
-            if (session.welcomed) {
+            if (session != null && session.welcomed) {
                 backoff = config.minBackoff().toMillis();
             }
             LOG.info("reconnecting to master " + config.masterAddress() + " in " + backoff + " ms");
             sleepUnlessClosed(backoff);
             backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
+        }
+    }
+
+    private void end(Session session) {
+        try {
+            session.lost("the link to master " + config.masterAddress() + " was reset");
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "telling the node its master is gone failed", e);
+        }
+        try {
+            session.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing the link's sockets failed", e);
         }
     }
 
