@@ -105,6 +105,13 @@ public final class MasterNode implements MachineInfo {
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
             programs = new ProgramManager(context, store, registry, settings.limits(), settings.deployDir());
+            programs.onUninstalled(name -> {
+                try {
+                    DataFolder.deleteTree(privateRoot().resolve(name));
+                } catch (IOException e) {
+                    LOG.warning("cannot delete the private data of " + name + ": " + e.getMessage());
+                }
+            });
             programs.start();
             endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
                     keys.server(), keys.joinToken().slaveKeys().publicKey(), keys.admin().publicKey(),
@@ -165,15 +172,7 @@ public final class MasterNode implements MachineInfo {
         // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
         programsRegistration = context.registerService(ProgramManager.class, programs, null);
         callsRegistration = context.registerService(ProgramCalls.class, calls, null);
-        Path privateRoot = settings.data().resolve("programs").resolve("private");
-        host = new ProgramHostService(programs, logs, privateRoot, settings.deployDir());
-        programs.onUninstalled(name -> {
-            try {
-                DataFolder.deleteTree(privateRoot.resolve(name));
-            } catch (IOException e) {
-                LOG.warning("cannot delete the private data of " + name + ": " + e.getMessage());
-            }
-        });
+        host = new ProgramHostService(programs, logs, privateRoot(), settings.deployDir());
         logsRegistration = context.registerService(ProgramLogs.class, logs, null);
         hostRegistration = context.registerService(ProgramHost.class, host, null);
         registration = context.registerService(MachineInfo.class, this, null);
@@ -317,6 +316,11 @@ public final class MasterNode implements MachineInfo {
                 }
             }
         }
+    }
+
+    /** Where programs keep their private data ({@code sdm.store}): one folder each, deleted with the program. */
+    private Path privateRoot() {
+        return settings.data().resolve("programs").resolve("private");
     }
 
     private void acknowledgeEvents() {

@@ -127,6 +127,7 @@ public final class ProgramManager {
                 LOG.info("program " + p.name() + ": " + p.source().substring("deploy:".length())
                         + " left the deploy folder while the master was down; uninstalling it");
                 store.remove(p.name());
+                uninstalled.accept(p.name());
                 continue;
             }
             try {
