@@ -17,7 +17,6 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
-import org.graalvm.polyglot.Value;
 
 /**
  * One program's master part: its own context and its own event loop (one thread). Every turn
