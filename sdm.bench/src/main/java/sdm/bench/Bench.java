@@ -59,12 +59,13 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String usage = "usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]";
+        String usage = "usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]\n"
+                + "       bin/bench footprint [--runs N]";
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
         }
-        if (args.length == 0 || !args[0].equals("calls")) {
+        if (args.length == 0 || !(args[0].equals("calls") || args[0].equals("footprint"))) {
             System.err.println(usage);
             System.exit(2);
         }
@@ -88,7 +89,11 @@ public final class Bench {
         });
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
-            bench.calls(runs);
+            if (args[0].equals("calls")) {
+                bench.calls(runs);
+            } else {
+                bench.footprint(runs);
+            }
         } finally {
             bench.stopAll();
             if (!Boolean.getBoolean("sdm.bench.keep")) {
@@ -144,6 +149,113 @@ public final class Bench {
                     s.at("/inflight/perSecond").asDouble(), r.at("/inflight/perSecond").asDouble());
         }
         report(sdm, raw, payload.length);
+    }
+
+    /**
+     * Idle slave RSS and time from process start to online, for the slaves of {@code bin/sdm
+     * local --slaves 3}, beside a JVM that does nothing started with the same flags: its RSS and
+     * the time from process start to its {@code main}.
+     */
+    private void footprint(int runs) throws Exception {
+        System.out.println("sdm bench footprint: " + runs + " runs of bin/sdm local --slaves 3, idle 10 s; baseline: "
+                + "an idle JVM with the slaves' own flags");
+        List<Double> rss = new ArrayList<>();
+        List<Double> online = new ArrayList<>();
+        List<Double> rawRss = new ArrayList<>();
+        List<Double> rawStart = new ArrayList<>();
+        List<String> flags = List.of();
+        for (int run = 1; run <= runs; run++) {
+            Path dir = Files.createDirectories(work.resolve("footprint-" + run));
+            int port = freePort();
+            Process local = start(dir, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
+                    "--slaves", "3", "--bind", "127.0.0.1:" + port), "local");
+            Path master = dir.resolve("sdm-data/master");
+            waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
+            Admin admin = new Admin(master);
+            waitFor("3 slaves online", () -> {
+                JsonNode nodes = admin.json("sdm:nodes");
+                return nodes.size() == 3 && Stream.of(0, 1, 2).allMatch(i -> nodes.get(i).get("online").asBoolean());
+            });
+            Thread.sleep(10_000); // idle, as a slave mostly is
+            for (JsonNode n : admin.json("sdm:nodes")) {
+                long pid = Long.parseLong(Files.readString(dir.resolve("sdm-data/" + n.get("name").asText() + "/sdm.pid"))
+                        .strip());
+                ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
+                long started = h.info().startInstant().orElseThrow().toEpochMilli();
+                online.add((double) (n.get("onlineSinceMs").asLong() - started));
+                rss.add(rssMb(pid));
+                flags = jvmFlags(pid);
+            }
+            local.destroy();
+            local.waitFor();
+
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(flags);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), IdleJvm.class.getName()));
+            Process idle = start(dir, command, "idle");
+            try {
+                waitFor("the idle JVM", () -> Files.readString(dir.resolve("idle.out")).contains("main "));
+                long mainAt = Long.parseLong(Files.readString(dir.resolve("idle.out")).strip().split(" ")[1]);
+                rawStart.add((double) (mainAt - idle.toHandle().info().startInstant().orElseThrow().toEpochMilli()));
+                Thread.sleep(10_000);
+                rawRss.add(rssMb(idle.pid()));
+            } finally {
+                idle.destroy();
+            }
+            System.out.printf(Locale.ROOT, "run %d: slave RSS %s MB, start to online %s ms; idle JVM %.0f MB, start to main %.0f ms%n",
+                    run, rss.subList(rss.size() - 3, rss.size()), online.subList(online.size() - 3, online.size()),
+                    rawRss.get(rawRss.size() - 1), rawStart.get(rawStart.size() - 1));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", "footprint");
+        out.put("runs", runs);
+        out.put("slaveFlags", flags);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %12s %12s %8s%n", "median over slaves and runs", "sdm slave", "idle JVM",
+                "ratio");
+        footprintRow(out, "idle RSS (MB)", rss, rawRss);
+        footprintRow(out, "process start to online (ms)", online, rawStart);
+        out.put("slaveRssMb", rss);
+        out.put("slaveStartToOnlineMs", online);
+        Path file = project.resolve("sdm.bench/target/bench-footprint.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, JSON.writeValueAsString(out));
+        System.out.println("baseline for start: an idle JVM's process start to its main()");
+        System.out.println("wrote " + project.relativize(file));
+    }
+
+    private static void footprintRow(Map<String, Object> out, String label, List<Double> sdm, List<Double> raw) {
+        double s = medianOf(sdm);
+        double r = medianOf(raw);
+        System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %8.2f%n", label, s, r, s / r);
+        out.put(label, Map.of("sdm", s, "raw", r, "ratio", Math.round(s / r * 100) / 100.0));
+    }
+
+    private static double medianOf(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double rssMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 102.4) / 10.0;
+            }
+        }
+        throw new IOException("no VmRSS for process " + pid);
+    }
+
+    /** The JVM options a process was started with: what comes between the java command and -jar. */
+    private static List<String> jvmFlags(long pid) throws IOException {
+        String[] args = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\u0000");
+        List<String> flags = new ArrayList<>();
+        for (int i = 1; i < args.length && !args[i].equals("-jar"); i++) {
+            if (!args[i].startsWith("-XX:ErrorFile")) {
+                flags.add(args[i]);
+            }
+        }
+        return flags;
     }
 
     private void report(List<JsonNode> sdm, List<JsonNode> raw, int payloadBytes) throws IOException {
