@@ -106,16 +106,7 @@ public final class Bench {
         System.out.println("sdm bench calls: " + runs + " runs of " + count + " sequential calls and " + burst
                 + " with " + inflight + " in flight, add(int,int) on one of 3 slaves; baseline: raw JeroMQ "
                 + "DEALER/ROUTER echo with CURVE between two processes");
-        int port = freePort();
-        start(work, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
-                "--slaves", "3", "--bind", "127.0.0.1:" + port), "local");
-        Path master = work.resolve("sdm-data/master");
-        waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
-        Admin admin = new Admin(master);
-        waitFor("3 slaves online", () -> {
-            JsonNode nodes = admin.json("sdm:nodes");
-            return nodes.size() == 3 && Stream.of(0, 1, 2).allMatch(i -> nodes.get(i).get("online").asBoolean());
-        });
+        Admin admin = startLocal(work).admin();
         String node = admin.json("sdm:nodes").get(0).get("id").asText();
         admin.run("sdm:install", "--start", program().toString());
         Path probe;
@@ -151,6 +142,23 @@ public final class Bench {
         report(sdm, raw, payload.length);
     }
 
+    private record LocalMachine(Process process, Admin admin) {
+    }
+
+    /** {@code bin/sdm local --slaves 3} with its data in {@code dir}, once its 3 slaves are online. */
+    private LocalMachine startLocal(Path dir) throws Exception {
+        Process local = start(dir, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
+                "--slaves", "3", "--bind", "127.0.0.1:" + freePort()), "local");
+        Path master = dir.resolve("sdm-data/master");
+        waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
+        Admin admin = new Admin(master);
+        waitFor("3 slaves online", () -> {
+            JsonNode nodes = admin.json("sdm:nodes");
+            return nodes.size() == 3 && Stream.of(0, 1, 2).allMatch(i -> nodes.get(i).get("online").asBoolean());
+        });
+        return new LocalMachine(local, admin);
+    }
+
     /**
      * Idle slave RSS and time from process start to online, for the slaves of {@code bin/sdm
      * local --slaves 3}, beside a JVM that does nothing started with the same flags: its RSS and
@@ -166,16 +174,9 @@ public final class Bench {
         List<String> flags = List.of();
         for (int run = 1; run <= runs; run++) {
             Path dir = Files.createDirectories(work.resolve("footprint-" + run));
-            int port = freePort();
-            Process local = start(dir, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
-                    "--slaves", "3", "--bind", "127.0.0.1:" + port), "local");
-            Path master = dir.resolve("sdm-data/master");
-            waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
-            Admin admin = new Admin(master);
-            waitFor("3 slaves online", () -> {
-                JsonNode nodes = admin.json("sdm:nodes");
-                return nodes.size() == 3 && Stream.of(0, 1, 2).allMatch(i -> nodes.get(i).get("online").asBoolean());
-            });
+            LocalMachine machine = startLocal(dir);
+            Process local = machine.process();
+            Admin admin = machine.admin();
             Thread.sleep(10_000); // idle, as a slave mostly is
             for (JsonNode n : admin.json("sdm:nodes")) {
                 long pid = Long.parseLong(Files.readString(dir.resolve("sdm-data/" + n.get("name").asText() + "/sdm.pid"))

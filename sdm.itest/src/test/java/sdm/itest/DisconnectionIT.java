@@ -75,7 +75,7 @@ class DisconnectionIT {
             { "name": "touch", "returns": "int", "params": ["string"] },
             { "name": "burst", "returns": "int", "params": ["int", "int", "string"] }
             """;
-    private static final String HEAP = "-XX:+UseSerialGC -Xmx64m";
+    private static final String HEAP = SdmProcess.SMALL_HEAP;
 
     @TempDir
     static Path work;

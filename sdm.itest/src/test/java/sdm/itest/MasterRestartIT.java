@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 class MasterRestartIT {
 
-    private static final Map<String, String> SMALL_HEAP = Map.of("SDM_JAVA_OPTS", "-XX:+UseSerialGC -Xmx64m");
+    private static final Map<String, String> SMALL_HEAP = Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP);
 
     @TempDir
     Path work;

@@ -29,6 +29,9 @@ final class SdmProcess implements AutoCloseable {
         this.err = err;
     }
 
+    /** JVM options for a slave started by a test: small, as the slaves of {@code bin/sdm local} are. */
+    static final String SMALL_HEAP = "-XX:+UseSerialGC -Xmx64m";
+
     static SdmProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
         Files.createDirectories(workDir);
         List<String> command = new ArrayList<>();

@@ -298,12 +298,6 @@ final class JsProgram {
         post("the " + event + " event", () -> calls.emit(event, json));
     }
 
-    /** For the audit trail and logs: who asked. */
-    @Override
-    public String toString() {
-        return name + " " + version;
-    }
-
     /**
      * Stream to lines: the engine's own warnings (an unhandled rejection) reach the program's log,
      * counted against its log volume like {@code console.log}.

@@ -150,11 +150,6 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         }
     }
 
-    /** The names of the programs whose JavaScript runs now. */
-    List<String> running() {
-        return programs.values().stream().filter(p -> !p.ended()).map(p -> p.name).sorted().toList();
-    }
-
     Engine engine() {
         Engine e = engine;
         if (e == null) {

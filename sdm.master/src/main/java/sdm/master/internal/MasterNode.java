@@ -97,10 +97,12 @@ public final class MasterNode implements MachineInfo {
             applyTiming(config, false);
             registry = new NodeRegistry(livenessMs);
             logs = new ProgramLogs(settings.data().resolve("log"));
-            registry.onTransition(logs::machine);
+            registry.onTransition(t -> {
+                logs.machine(t.line());
+                machineEvents.execute(() -> tellListeners(t.nodeId(), t.online()));
+            });
             listeners = new org.osgi.util.tracker.ServiceTracker<>(context, MachineListener.class, null);
             listeners.open();
-            registry.onOnline((nodeId, up) -> machineEvents.execute(() -> tellListeners(nodeId, up)));
             ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());

@@ -52,21 +52,28 @@ final class NodeRegistry {
 
     /** Told (node id, why) when a node's session ends: it went offline, or came back on a new connection. */
     private volatile java.util.function.BiConsumer<String, String> sessionEnded = (id, why) -> { };
-    private volatile java.util.function.Consumer<String> transitions = line -> { };
-    private volatile java.util.function.BiConsumer<String, Boolean> online = (id, up) -> { };
+    private volatile java.util.function.Consumer<Transition> transitions = t -> { };
 
     void onSessionEnded(java.util.function.BiConsumer<String, String> listener) {
         this.sessionEnded = listener;
     }
 
-    /** Told (node id, online) each time a node comes online or goes offline; called under the registry's lock. */
-    void onOnline(java.util.function.BiConsumer<String, Boolean> listener) {
-        this.online = listener;
+    /** A node came online (joined, came back, reconnected) or went offline; {@code line} says which, for people. */
+    record Transition(String nodeId, boolean online, String line) {
     }
 
-    /** Told one line each time a node joins, goes offline or comes back (for {@code sdm:log}). */
-    void onTransition(java.util.function.Consumer<String> listener) {
+    /** Told each transition, under the registry's lock: return at once. */
+    void onTransition(java.util.function.Consumer<Transition> listener) {
         this.transitions = listener;
+    }
+
+    private void transition(Node node, String line) {
+        if (node.online) {
+            LOG.info(line);
+        } else {
+            LOG.warning(line);
+        }
+        transitions.accept(new Transition(node.registration.nodeId(), node.online, line));
     }
 
     NodeRegistry(long livenessMs) {
@@ -100,11 +107,9 @@ final class NodeRegistry {
             // (a slave restarted within the liveness timeout)
             String line = "node " + describe(node) + (!known ? " joined" : node.online ? " re-registered"
                     : " is back online after " + (now - node.offlineSinceMs) + " ms offline") + " from " + node.address;
-            LOG.info(line);
-            transitions.accept(line);
             node.online = true;
             node.onlineSinceMs = now;
-            online.accept(registration.nodeId(), true);
+            transition(node, line);
         }
     }
 
@@ -129,11 +134,8 @@ final class NodeRegistry {
         if (!node.online) {
             node.online = true;
             node.onlineSinceMs = now;
-            online.accept(node.registration.nodeId(), true);
-            String line = "node " + describe(node) + " is back online after " + (now - node.offlineSinceMs)
-                    + " ms offline";
-            LOG.info(line);
-            transitions.accept(line);
+            transition(node, "node " + describe(node) + " is back online after " + (now - node.offlineSinceMs)
+                    + " ms offline");
         }
         return true;
     }
@@ -145,10 +147,7 @@ final class NodeRegistry {
                 node.online = false;
                 sessionEnded.accept(node.registration.nodeId(), "the node went offline");
                 node.offlineSinceMs = now;
-                online.accept(node.registration.nodeId(), false);
-                String line = "node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms";
-                LOG.warning(line);
-                transitions.accept(line);
+                transition(node, "node " + describe(node) + " is offline: silent for " + (now - node.lastSeenMs) + " ms");
             }
         }
     }

@@ -74,10 +74,6 @@ final class ProgramLogs {
         return all.subList(Math.max(0, all.size() - max), all.size());
     }
 
-    synchronized void forget(String program) {
-        programs.remove(program);
-    }
-
     private static void add(Deque<String> lines, String text, int bound) {
         lines.addLast(text);
         while (lines.size() > bound) {
