@@ -34,7 +34,11 @@ public final class AdminShell {
     /** Session variable that asks commands for JSON output ({@code bin/sdm client --json}). */
     static final String JSON_VARIABLE = "sdm.json";
 
-    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_.:/=,@+%-]+");
+    /**
+     * Words Gogo reads back as they are. One that starts with a digit is quoted: Gogo would read
+     * it as a number first, and a node id such as {@code 694557e7} came back as {@code 6.94557E12}.
+     */
+    private static final Pattern PLAIN_WORD = Pattern.compile("(?![+-]?[0-9])[A-Za-z0-9_.:/=,@+%-]+");
 
     @Reference
     private CommandProcessor processor;
