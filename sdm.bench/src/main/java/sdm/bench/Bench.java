@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
@@ -43,8 +44,8 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
 
-    private final Path project;
-    private final Path work;
+    final Path project;
+    final Path work;
     private final int count;
     private final int inflight;
     private final int burst;
@@ -59,13 +60,15 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        String usage = "usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]\n"
-                + "       bin/bench footprint [--runs N]";
+        String usage = """
+                usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]
+                       bin/bench footprint [--runs N]""";
+        Set<String> benchmarks = Set.of("calls", "footprint");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
         }
-        if (args.length == 0 || !(args[0].equals("calls") || args[0].equals("footprint"))) {
+        if (args.length == 0 || !benchmarks.contains(args[0])) {
             System.err.println(usage);
             System.exit(2);
         }
@@ -89,10 +92,10 @@ public final class Bench {
         });
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
-            if (args[0].equals("calls")) {
-                bench.calls(runs);
-            } else {
-                bench.footprint(runs);
+            switch (args[0]) {
+                case "calls" -> bench.calls(runs);
+                case "footprint" -> bench.footprint(runs);
+                default -> throw new IllegalStateException(args[0]);
             }
         } finally {
             bench.stopAll();
@@ -142,19 +145,30 @@ public final class Bench {
         report(sdm, raw, payload.length);
     }
 
-    private record LocalMachine(Process process, Admin admin) {
+    record LocalMachine(Process process, Admin admin) {
     }
 
     /** {@code bin/sdm local --slaves 3} with its data in {@code dir}, once its 3 slaves are online. */
-    private LocalMachine startLocal(Path dir) throws Exception {
-        Process local = start(dir, List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
-                "--slaves", "3", "--bind", "127.0.0.1:" + freePort()), "local");
+    LocalMachine startLocal(Path dir) throws Exception {
+        return startLocal(dir, 3, List.of());
+    }
+
+    /** {@code bin/sdm local --slaves N} plus {@code extra} arguments, with its data in {@code dir}, once every slave is online. */
+    LocalMachine startLocal(Path dir, int slaves, List<String> extra) throws Exception {
+        List<String> command = new ArrayList<>(List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
+                "--slaves", "" + slaves, "--bind", "127.0.0.1:" + freePort()));
+        command.addAll(extra);
+        Process local = start(dir, command, "local");
         Path master = dir.resolve("sdm-data/master");
         waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
         Admin admin = new Admin(master);
-        waitFor("3 slaves online", () -> {
+        waitFor(slaves + " slaves online", 120_000, () -> {
             JsonNode nodes = admin.json("sdm:nodes");
-            return nodes.size() == 3 && Stream.of(0, 1, 2).allMatch(i -> nodes.get(i).get("online").asBoolean());
+            int online = 0;
+            for (JsonNode n : nodes) {
+                online += n.get("online").asBoolean() ? 1 : 0;
+            }
+            return online == slaves;
         });
         return new LocalMachine(local, admin);
     }
@@ -219,11 +233,50 @@ public final class Bench {
         footprintRow(out, "process start to online (ms)", online, rawStart);
         out.put("slaveRssMb", rss);
         out.put("slaveStartToOnlineMs", online);
-        Path file = project.resolve("sdm.bench/target/bench-footprint.json");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, JSON.writeValueAsString(out));
         System.out.println("baseline for start: an idle JVM's process start to its main()");
-        System.out.println("wrote " + project.relativize(file));
+        record("footprint", out);
+    }
+
+    /**
+     * Keeps one benchmark's figures: in {@code sdm.bench/target/bench.json}, which holds the
+     * latest of every benchmark under its name (so results can be compared between commits),
+     * each with the commit and time it was measured at.
+     */
+    void record(String benchmark, Map<String, Object> figures) throws IOException {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("measuredAt", java.time.Instant.now().toString());
+        entry.put("commit", commit());
+        entry.putAll(figures);
+        Path file = project.resolve("sdm.bench/target/bench.json");
+        Files.createDirectories(file.getParent());
+        com.fasterxml.jackson.databind.node.ObjectNode all = JSON.createObjectNode();
+        if (Files.exists(file)) {
+            try {
+                JsonNode old = JSON.readTree(file.toFile());
+                if (old.isObject() && !old.has("benchmark")) { // not the one-benchmark layout of before
+                    all = (com.fasterxml.jackson.databind.node.ObjectNode) old;
+                }
+            } catch (IOException e) {
+                System.err.println("bench: " + file + " was not JSON (" + e.getMessage() + "); starting it afresh");
+            }
+        }
+        all.set(benchmark, JSON.valueToTree(entry));
+        Files.writeString(file, JSON.writeValueAsString(all));
+        System.out.println("wrote " + project.relativize(file) + " (\"" + benchmark + "\")");
+    }
+
+    private String commit() {
+        try {
+            Process git = new ProcessBuilder("git", "-C", project.toString(), "describe", "--always", "--dirty")
+                    .redirectErrorStream(true).start();
+            String out = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            return git.waitFor() == 0 ? out : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
     }
 
     private static void footprintRow(Map<String, Object> out, String label, List<Double> sdm, List<Double> raw) {
@@ -233,12 +286,12 @@ public final class Bench {
         out.put(label, Map.of("sdm", s, "raw", r, "ratio", Math.round(s / r * 100) / 100.0));
     }
 
-    private static double medianOf(List<Double> values) {
+    static double medianOf(List<Double> values) {
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static double rssMb(long pid) throws IOException {
+    static double rssMb(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 102.4) / 10.0;
@@ -248,7 +301,7 @@ public final class Bench {
     }
 
     /** The JVM options a process was started with: what comes between the java command and -jar. */
-    private static List<String> jvmFlags(long pid) throws IOException {
+    static List<String> jvmFlags(long pid) throws IOException {
         String[] args = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\u0000");
         List<String> flags = new ArrayList<>();
         for (int i = 1; i < args.length && !args[i].equals("-jar"); i++) {
@@ -273,11 +326,8 @@ public final class Bench {
         row(out, "p50 with " + inflight + " in flight (us)", "/inflight/p50Micros", sdm, raw, false);
         out.put("sdmRuns", sdm);
         out.put("rawRuns", raw);
-        Path file = project.resolve("sdm.bench/target/bench.json");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, JSON.writeValueAsString(out));
         System.out.println("ratio: sdm / raw for times, raw / sdm for calls/s (lower is better, 1.0 is raw JeroMQ)");
-        System.out.println("wrote " + project.relativize(file));
+        record("calls", out);
     }
 
     private static void row(Map<String, Object> out, String label, String pointer, List<JsonNode> sdm,
@@ -391,7 +441,7 @@ public final class Bench {
         return JamPacker.pack(dir, work.resolve("bench.jam.zip"));
     }
 
-    private Process start(Path dir, List<String> command, String name) throws IOException {
+    Process start(Path dir, List<String> command, String name) throws IOException {
         Process p = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile())
                 .start();
@@ -399,7 +449,7 @@ public final class Bench {
         return p;
     }
 
-    private synchronized void stopAll() throws InterruptedException {
+    synchronized void stopAll() throws InterruptedException {
         for (Process p : processes) {
             List<ProcessHandle> family = p.descendants().toList();
             p.destroy();
@@ -415,8 +465,12 @@ public final class Bench {
         boolean done() throws Exception;
     }
 
-    private static void waitFor(String what, Check check) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
+    static void waitFor(String what, Check check) throws Exception {
+        waitFor(what, 60_000, check);
+    }
+
+    static void waitFor(String what, long timeoutMs, Check check) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             try {
                 if (check.done()) {
@@ -432,7 +486,7 @@ public final class Bench {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -447,7 +501,7 @@ public final class Bench {
     }
 
     /** Shell commands on the bench machine's master. */
-    private static final class Admin {
+    static final class Admin {
         private final String address;
         private final String masterKey;
         private final CurveKeyPair keys;
