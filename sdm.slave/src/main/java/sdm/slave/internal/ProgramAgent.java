@@ -374,9 +374,22 @@ final class ProgramAgent implements AutoCloseable {
 
     /** Marks a program failed at this attempt; kept on disk, so a restart does not try it again. */
     private void fail(Message.DesiredProgram d, String reason) {
+        if (shuttingDown()) {
+            // "the framework has been shutdown" says nothing of the program: it runs again at the next start
+            LOG.info("program " + d.name() + " " + d.version() + " not marked failed, the node is stopping: " + reason);
+            return;
+        }
         failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), reason));
         LOG.warning("program " + d.name() + " " + d.version() + " failed: " + reason);
         saveFailures();
+    }
+
+    private boolean shuttingDown() {
+        try {
+            return context.getBundle(0).getState() != Bundle.ACTIVE || context.getBundle().getState() != Bundle.ACTIVE;
+        } catch (IllegalStateException e) {
+            return true; // the context is no longer valid
+        }
     }
 
     private void saveFailures() {

@@ -1,0 +1,35 @@
+package sdm.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sdm.bench.Chaos;
+
+/**
+ * The short chaos run ({@code bin/chaos --faults 20 --check-every 10}): a client installing,
+ * starting, stopping, updating, uninstalling and calling programs on {@code bin/sdm local
+ * --slaves 5} while slaves are killed and frozen and the master is killed and restarted; no
+ * invariant may break. {@code bin/chaos} is the long run.
+ */
+class ChaosIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void twentyFaultsBreakNoInvariant() throws Exception {
+        Chaos.Outcome o = Chaos.run(Chaos.Settings.defaults(SdmProcess.PROJECT, work).withFaults(20, 10), System.out);
+        System.out.println(o.summary());
+
+        assertThat(o.violations()).as(o.summary()).isEmpty();
+        assertThat(o.faults()).containsEntry("master-kill", 4);
+        assertThat(o.faults().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(20);
+        assertThat(o.checks()).isEqualTo(2);
+        assertThat(o.acknowledged()).as("operations the master acknowledged").isGreaterThanOrEqualTo(10);
+        assertThat(o.calls()).as("calls made").isPositive();
+    }
+}
