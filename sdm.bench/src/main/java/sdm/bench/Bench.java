@@ -24,11 +24,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import sdm.archive.JamPacker;
 import sdm.transport.zmq.AdminClient;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.MessageCodec;
 import sdm.transport.zmq.TransportException;
 
 /**
@@ -41,14 +39,13 @@ import sdm.transport.zmq.TransportException;
  */
 public final class Bench {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     final Path project;
     final Path work;
-    private final int count;
-    private final int inflight;
-    private final int burst;
+    final int count;
+    final int inflight;
+    final int burst;
     private final List<Process> processes = new ArrayList<>();
 
     private Bench(Path project, Path work, int count, int inflight, int burst) {
@@ -109,32 +106,12 @@ public final class Bench {
         System.out.println("sdm bench calls: " + runs + " runs of " + count + " sequential calls and " + burst
                 + " with " + inflight + " in flight, add(int,int) on one of 3 slaves; baseline: raw JeroMQ "
                 + "DEALER/ROUTER echo with CURVE between two processes");
-        Admin admin = startLocal(work).admin();
-        String node = admin.json("sdm:nodes").get(0).get("id").asText();
-        admin.run("sdm:install", "--start", program().toString());
-        Path probe;
-        try (Stream<Path> jars = Files.list(project.resolve("sdm.bench/target"))) {
-            probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
-        }
-        String installed = admin.run("felix:install", probe.toUri().toString());
-        java.util.regex.Matcher id = java.util.regex.Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
-        if (!id.find()) {
-            throw new IOException("installing the probe bundle said: " + installed.strip());
-        }
-        admin.run("felix:start", id.group(1));
-        try {
-            waitFor("the bench:calls command", () -> admin.run("help", "bench:calls").contains("scope: bench"));
-        } catch (IOException e) {
-            throw new IOException(e.getMessage() + "; bundles:\n" + admin.run("felix:lb"));
-        }
-
-        byte[] payload = new MessageCodec().encode(new Message.Call("bench-1", "bench", "add", List.of(1, 2), 10_000));
+        CallMachine machine = CallMachine.start(this);
+        byte[] payload = CallMachine.payload();
         List<JsonNode> sdm = new ArrayList<>();
         List<JsonNode> raw = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            JsonNode s = JSON.readTree(admin.run("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
-                    "--burst", "" + burst, "bench", "add", node).strip());
+            JsonNode s = machine.measure(count, inflight, burst);
             JsonNode r = rawEcho(payload);
             sdm.add(s);
             raw.add(r);
@@ -407,7 +384,7 @@ public final class Bench {
         }
     }
 
-    private static byte[] indexed(byte[] payload, int index) {
+    static byte[] indexed(byte[] payload, int index) {
         byte[] copy = payload.clone();
         copy[0] = (byte) (index >>> 24);
         copy[1] = (byte) (index >>> 16);
@@ -416,29 +393,8 @@ public final class Bench {
         return copy;
     }
 
-    private static int index(byte[] reply) {
+    static int index(byte[] reply) {
         return (reply[0] & 0xff) << 24 | (reply[1] & 0xff) << 16 | (reply[2] & 0xff) << 8 | (reply[3] & 0xff);
-    }
-
-    /** The benchmark's program: add(int,int), compiled with gcc now. */
-    private Path program() throws Exception {
-        Path dir = work.resolve("program");
-        Path lib = dir.resolve("native/linux-x86_64/libbench.so");
-        Files.createDirectories(lib.getParent());
-        Path src = work.resolve("bench.c");
-        Files.writeString(src, SOURCE);
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed: " + out);
-        }
-        Files.writeString(dir.resolve("MANIFEST.json"), """
-                {"name":"bench","version":"1.0.0",
-                 "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/libbench.so"}],
-                           "functions":[{"name":"add","returns":"int","params":["int","int"]}]}}
-                """);
-        return JamPacker.pack(dir, work.resolve("bench.jam.zip"));
     }
 
     Process start(Path dir, List<String> command, String name) throws IOException {
