@@ -35,7 +35,8 @@ import sdm.transport.zmq.TransportException;
  * machine, beside a raw JeroMQ DEALER/ROUTER echo of the same payload between two processes
  * with the same CURVE security, measured in the same run. Prints a table, writes
  * {@code sdm.bench/target/bench.json}, and stops every process it started. With
- * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept.
+ * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept. The other
+ * benchmarks: {@code mqtt} ({@link MqttBench}) and {@code footprint}.
  */
 public final class Bench {
 
@@ -59,8 +60,9 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         String usage = """
                 usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]
+                       bin/bench mqtt [--runs N] [--count N] [--inflight N] [--burst N]
                        bin/bench footprint [--runs N]""";
-        Set<String> benchmarks = Set.of("calls", "footprint");
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -91,6 +93,7 @@ public final class Bench {
         try {
             switch (args[0]) {
                 case "calls" -> bench.calls(runs);
+                case "mqtt" -> new MqttBench(bench).run(runs);
                 case "footprint" -> bench.footprint(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
