@@ -24,11 +24,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import sdm.archive.JamPacker;
 import sdm.transport.zmq.AdminClient;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.MessageCodec;
 import sdm.transport.zmq.TransportException;
 
 /**
@@ -37,18 +35,18 @@ import sdm.transport.zmq.TransportException;
  * machine, beside a raw JeroMQ DEALER/ROUTER echo of the same payload between two processes
  * with the same CURVE security, measured in the same run. Prints a table, writes
  * {@code sdm.bench/target/bench.json}, and stops every process it started. With
- * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept.
+ * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept. The other
+ * benchmarks: {@code mqtt} ({@link MqttBench}) and {@code footprint}.
  */
 public final class Bench {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     final Path project;
     final Path work;
-    private final int count;
-    private final int inflight;
-    private final int burst;
+    final int count;
+    final int inflight;
+    final int burst;
     private final List<Process> processes = new ArrayList<>();
 
     private Bench(Path project, Path work, int count, int inflight, int burst) {
@@ -62,8 +60,9 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         String usage = """
                 usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]
+                       bin/bench mqtt [--runs N] [--count N] [--inflight N] [--burst N]
                        bin/bench footprint [--runs N]""";
-        Set<String> benchmarks = Set.of("calls", "footprint");
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -94,6 +93,7 @@ public final class Bench {
         try {
             switch (args[0]) {
                 case "calls" -> bench.calls(runs);
+                case "mqtt" -> new MqttBench(bench).run(runs);
                 case "footprint" -> bench.footprint(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
@@ -109,32 +109,12 @@ public final class Bench {
         System.out.println("sdm bench calls: " + runs + " runs of " + count + " sequential calls and " + burst
                 + " with " + inflight + " in flight, add(int,int) on one of 3 slaves; baseline: raw JeroMQ "
                 + "DEALER/ROUTER echo with CURVE between two processes");
-        Admin admin = startLocal(work).admin();
-        String node = admin.json("sdm:nodes").get(0).get("id").asText();
-        admin.run("sdm:install", "--start", program().toString());
-        Path probe;
-        try (Stream<Path> jars = Files.list(project.resolve("sdm.bench/target"))) {
-            probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
-        }
-        String installed = admin.run("felix:install", probe.toUri().toString());
-        java.util.regex.Matcher id = java.util.regex.Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
-        if (!id.find()) {
-            throw new IOException("installing the probe bundle said: " + installed.strip());
-        }
-        admin.run("felix:start", id.group(1));
-        try {
-            waitFor("the bench:calls command", () -> admin.run("help", "bench:calls").contains("scope: bench"));
-        } catch (IOException e) {
-            throw new IOException(e.getMessage() + "; bundles:\n" + admin.run("felix:lb"));
-        }
-
-        byte[] payload = new MessageCodec().encode(new Message.Call("bench-1", "bench", "add", List.of(1, 2), 10_000));
+        CallMachine machine = CallMachine.start(this);
+        byte[] payload = CallMachine.payload();
         List<JsonNode> sdm = new ArrayList<>();
         List<JsonNode> raw = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            JsonNode s = JSON.readTree(admin.run("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
-                    "--burst", "" + burst, "bench", "add", node).strip());
+            JsonNode s = machine.measure(count, inflight, burst);
             JsonNode r = rawEcho(payload);
             sdm.add(s);
             raw.add(r);
@@ -407,7 +387,7 @@ public final class Bench {
         }
     }
 
-    private static byte[] indexed(byte[] payload, int index) {
+    static byte[] indexed(byte[] payload, int index) {
         byte[] copy = payload.clone();
         copy[0] = (byte) (index >>> 24);
         copy[1] = (byte) (index >>> 16);
@@ -416,29 +396,8 @@ public final class Bench {
         return copy;
     }
 
-    private static int index(byte[] reply) {
+    static int index(byte[] reply) {
         return (reply[0] & 0xff) << 24 | (reply[1] & 0xff) << 16 | (reply[2] & 0xff) << 8 | (reply[3] & 0xff);
-    }
-
-    /** The benchmark's program: add(int,int), compiled with gcc now. */
-    private Path program() throws Exception {
-        Path dir = work.resolve("program");
-        Path lib = dir.resolve("native/linux-x86_64/libbench.so");
-        Files.createDirectories(lib.getParent());
-        Path src = work.resolve("bench.c");
-        Files.writeString(src, SOURCE);
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed: " + out);
-        }
-        Files.writeString(dir.resolve("MANIFEST.json"), """
-                {"name":"bench","version":"1.0.0",
-                 "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/libbench.so"}],
-                           "functions":[{"name":"add","returns":"int","params":["int","int"]}]}}
-                """);
-        return JamPacker.pack(dir, work.resolve("bench.jam.zip"));
     }
 
     Process start(Path dir, List<String> command, String name) throws IOException {

@@ -1,0 +1,85 @@
+package sdm.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import sdm.archive.JamPacker;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MessageCodec;
+
+/**
+ * A {@code bin/sdm local --slaves 3} machine running the bench program, {@code add(int,int)} in
+ * C, with the probe bundle ({@link CallProbe}) started in its master: ready for
+ * {@code bench:calls} on {@code node}.
+ */
+record CallMachine(Bench.Admin admin, String node) {
+
+    private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
+
+    /** Starts the machine in the bench's working folder, installs the program and the probe. */
+    static CallMachine start(Bench bench) throws Exception {
+        Bench.Admin admin = bench.startLocal(bench.work).admin();
+        String node = admin.json("sdm:nodes").get(0).get("id").asText();
+        admin.run("sdm:install", "--start", program(bench.work).toString());
+        Path probe;
+        try (Stream<Path> jars = Files.list(bench.project.resolve("sdm.bench/target"))) {
+            probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
+        }
+        String installed = admin.run("felix:install", probe.toUri().toString());
+        Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
+        if (!id.find()) {
+            throw new IOException("installing the probe bundle said: " + installed.strip());
+        }
+        admin.run("felix:start", id.group(1));
+        try {
+            Bench.waitFor("the bench:calls command", () -> admin.run("help", "bench:calls").contains("scope: bench"));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "; bundles:\n" + admin.run("felix:lb"));
+        }
+        return new CallMachine(admin, node);
+    }
+
+    /** The bytes of one call as SDM puts it on the wire: the baselines send this payload. */
+    static byte[] payload() {
+        return new MessageCodec().encode(new Message.Call("bench-1", "bench", "add", List.of(1, 2), 10_000));
+    }
+
+    /**
+     * One run of {@code bench:calls}: {@code count} calls one after the other, then {@code burst}
+     * with {@code inflight} in flight; {@code {"sequential": Stats, "inflight": Stats}}.
+     */
+    JsonNode measure(int count, int inflight, int burst) throws Exception {
+        return Bench.JSON.readTree(admin.run("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
+                "--burst", "" + burst, "bench", "add", node).strip());
+    }
+
+    /** The benchmark's program: add(int,int), compiled with gcc now. */
+    private static Path program(Path work) throws Exception {
+        Path dir = work.resolve("program");
+        Path lib = dir.resolve("native/linux-x86_64/libbench.so");
+        Files.createDirectories(lib.getParent());
+        Path src = work.resolve("bench.c");
+        Files.writeString(src, SOURCE);
+        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (gcc.waitFor() != 0) {
+            throw new IOException("gcc failed: " + out);
+        }
+        Files.writeString(dir.resolve("MANIFEST.json"), """
+                {"name":"bench","version":"1.0.0",
+                 "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/libbench.so"}],
+                           "functions":[{"name":"add","returns":"int","params":["int","int"]}]}}
+                """);
+        return JamPacker.pack(dir, work.resolve("bench.jam.zip"));
+    }
+}
