@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
@@ -163,6 +164,7 @@ public final class Bench {
                 + "an idle JVM with the slaves' own flags");
         List<Double> rss = new ArrayList<>();
         List<Double> online = new ArrayList<>();
+        List<Double> joining = new ArrayList<>();
         List<Double> rawRss = new ArrayList<>();
         List<Double> rawStart = new ArrayList<>();
         List<String> flags = List.of();
@@ -181,6 +183,31 @@ public final class Bench {
                 rss.add(rssMb(pid));
                 flags = jvmFlags(pid);
             }
+            // a slave joining a machine that runs: kill -9 it, bin/sdm local starts it again
+            for (JsonNode n : admin.json("sdm:nodes")) {
+                String name = n.get("name").asText();
+                Path pidFile = dir.resolve("sdm-data/" + name + "/sdm.pid");
+                long old = Long.parseLong(Files.readString(pidFile).strip());
+                ProcessHandle.of(old).ifPresent(ProcessHandle::destroyForcibly);
+                long[] fresh = new long[2];
+                waitFor(name + " started again", () -> {
+                    long pid = Long.parseLong(Files.readString(pidFile).strip());
+                    Optional<java.time.Instant> at = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+                    fresh[0] = pid;
+                    fresh[1] = at.map(java.time.Instant::toEpochMilli).orElse(0L);
+                    return pid != old && at.isPresent();
+                });
+                waitFor(name + " online again", () -> {
+                    for (JsonNode m : admin.json("sdm:nodes")) {
+                        if (m.get("name").asText().equals(name) && m.get("online").asBoolean()
+                                && m.get("onlineSinceMs").asLong() >= fresh[1]) {
+                            joining.add((double) (m.get("onlineSinceMs").asLong() - fresh[1]));
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+            }
             local.destroy();
             local.waitFor();
 
@@ -198,9 +225,11 @@ public final class Bench {
             } finally {
                 idle.destroy();
             }
-            System.out.printf(Locale.ROOT, "run %d: slave RSS %s MB, start to online %s ms; idle JVM %.0f MB, start to main %.0f ms%n",
+            System.out.printf(Locale.ROOT, "run %d: slave RSS %s MB, start to online %s ms (all at once), %s ms "
+                    + "(joining a running machine); idle JVM %.0f MB, start to main %.0f ms%n",
                     run, rss.subList(rss.size() - 3, rss.size()), online.subList(online.size() - 3, online.size()),
-                    rawRss.get(rawRss.size() - 1), rawStart.get(rawStart.size() - 1));
+                    joining.subList(joining.size() - 3, joining.size()), rawRss.get(rawRss.size() - 1),
+                    rawStart.get(rawStart.size() - 1));
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "footprint");
@@ -210,10 +239,15 @@ public final class Bench {
         System.out.printf(Locale.ROOT, "%-34s %12s %12s %8s%n", "median over slaves and runs", "sdm slave", "idle JVM",
                 "ratio");
         footprintRow(out, "idle RSS (MB)", rss, rawRss);
-        footprintRow(out, "process start to online (ms)", online, rawStart);
+        footprintRow(out, "start to online, joining (ms)", joining, rawStart);
+        footprintRow(out, "start to online, all at once (ms)", online, rawStart);
         out.put("slaveRssMb", rss);
+        out.put("slaveJoiningStartToOnlineMs", joining);
         out.put("slaveStartToOnlineMs", online);
-        System.out.println("baseline for start: an idle JVM's process start to its main()");
+        System.out.println("joining: a slave killed and started again by bin/sdm local while the master and the other "
+                + "slaves run; all at once: the master and 3 slaves started together on this machine's cores");
+        System.out.println("baseline for start: an idle JVM's process start to its main(); goals: RSS under 64 MiB "
+                + "(67.1 MB), joining under 1.5 s");
         record("footprint", out);
     }
 

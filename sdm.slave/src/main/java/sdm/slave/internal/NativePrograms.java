@@ -112,7 +112,7 @@ final class NativePrograms implements AutoCloseable {
     private final List<Loaded> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final ThreadLocal<Integer> slot = new ThreadLocal<>();
-    private final AtomicInteger slots = new AtomicInteger();
+    private final java.util.BitSet slotsInUse = new java.util.BitSet();
     private final ThreadPoolExecutor pool;
 
     /**
@@ -129,15 +129,38 @@ final class NativePrograms implements AutoCloseable {
         Files.createDirectories(dir);
         // a LinkedTransferQueue hands a call to a waiting worker faster than an ArrayBlockingQueue
         // (its workers spin briefly before parking): 14,000 -> 21,000 calls/s here
-        pool = new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new LinkedTransferQueue<>(),
+        // threads come with the first calls and go after 30 s without one: an idle slave holds none
+        pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
                 r -> {
-                    int index = slots.getAndIncrement();
+                    int index = takeSlot();
                     return Thread.ofPlatform().name("sdm-call-" + index).daemon().unstarted(() -> {
                         slot.set(index % CrashMarks.AGENT_SLOT);
-                        r.run();
+                        try {
+                            r.run();
+                        } finally {
+                            releaseSlot(index);
+                        }
                     });
                 });
-        pool.prestartAllCoreThreads();
+        pool.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * The lowest crash-mark slot no live call thread holds: a thread keeps its slot (and its
+     * name, which a crash report gives) for its life, so two live threads never share one.
+     */
+    private int takeSlot() {
+        synchronized (slotsInUse) {
+            int index = slotsInUse.nextClearBit(0);
+            slotsInUse.set(index);
+            return index;
+        }
+    }
+
+    private void releaseSlot(int index) {
+        synchronized (slotsInUse) {
+            slotsInUse.clear(index);
+        }
     }
 
     /**
