@@ -5,7 +5,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,15 +19,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import sdm.api.Platform;
+import sdm.archive.ArchiveLimits;
+import sdm.archive.BundleConverter;
+import sdm.archive.JamArchive;
 import sdm.archive.JamPacker;
 
 /**
  * {@code bin/bench deploy}: install and start of a big program (a native library holding
  * {@code --mib} MiB of random bytes, so that nothing compresses) on the slaves of a {@code bin/sdm
  * local} machine, from the command sent to every slave active; beside it, in the same run, the
- * same bytes (the bundle the master made) pushed with raw JeroMQ to as many receiver processes
- * started with the slaves' own JVM flags ({@link RawPush}). Each run installs a program of a new
- * name, so no slave has any of its bytes, and uninstalls it after. The slaves' and the
+ * same bytes (the program's bundle, converted here as the master does and checked against the
+ * master's) pushed with raw JeroMQ to as many receiver processes started with the slaves' own JVM
+ * flags ({@link RawPush}); the two sides take turns going first. Each run installs a program of
+ * a new name, so no slave has any of its bytes, and uninstalls it after. The slaves' and the
  * receivers' RSS is sampled during each ({@link RssSampler}); where SDM's time went is read from
  * the nodes' logs and files afterwards ({@link DeployTimeline}).
  */
@@ -52,12 +59,18 @@ final class DeployBench {
     private final List<Side> sdm = new ArrayList<>();
     private final List<Side> raw = new ArrayList<>();
     private long bundleBytes;
+    private double idleSlaveMb;
+    private double idleReceiverMb;
     private List<String> flags = List.of();
 
     DeployBench(Bench bench, int mib, int slaves) {
         this.bench = bench;
         this.mib = mib;
         this.slaves = slaves;
+    }
+
+    /** What a round works on: the machine, its slaves (names and pids, in the same order), the baseline. */
+    private record Nodes(Bench.Admin admin, Path data, List<String> names, List<Long> pids, RawPush push) {
     }
 
     void run(int runs) throws Exception {
@@ -75,36 +88,70 @@ final class DeployBench {
         }
         flags = Bench.jvmFlags(pids.get(0));
         try (RawPush push = RawPush.start(bench, Files.createDirectories(dir.resolve("raw")), flags, slaves)) {
+            Nodes nodes = new Nodes(admin, data, names, pids, push);
             Thread.sleep(5_000); // every JVM idle before the first run
+            idleSlaveMb = maxRss(pids);
+            idleReceiverMb = maxRss(push.pids());
             // neither side's first run pays for compiling the crypto and the write path
-            Side[] warm = round(admin, data, names, pids, push, "warm-up", WARM_UP_MIB);
+            Side[] warm = round(nodes, "warm-up", WARM_UP_MIB, true);
             print("warm-up, " + WARM_UP_MIB + " MiB", warm[0], warm[1]);
             for (int run = 1; run <= runs; run++) {
-                Side[] sides = round(admin, data, names, pids, push, "deploy-" + run, mib);
+                Side[] sides = round(nodes, "deploy-" + run, mib, run % 2 == 1);
                 sdm.add(sides[0]);
                 raw.add(sides[1]);
-                print("run " + run, sides[0], sides[1]);
+                print("run " + run + (run % 2 == 1 ? ", sdm first" : ", raw first"), sides[0], sides[1]);
             }
         }
         report();
     }
 
-    /** One program installed with SDM, then its bundle pushed raw; uninstalled after. Returns {sdm, raw}. */
-    private Side[] round(Bench.Admin admin, Path data, List<String> names, List<Long> pids, RawPush push,
-            String name, int programMib) throws Exception {
+    /**
+     * One program installed with SDM and its bundle pushed raw, in the order given (runs
+     * alternate, so neither side always follows the other's disk writes); uninstalled after. The
+     * raw side's bytes are the bundle made here from the same archive, which the master's must
+     * equal (the conversion is byte-identical). Returns {sdm, raw}.
+     */
+    private Side[] round(Nodes nodes, String name, int programMib, boolean sdmFirst) throws Exception {
         Path archive = program(name, programMib);
-        settle();
-        Side s = deploy(admin, data, names, pids, name, archive);
-        String sha256 = admin.json("sdm:app", name).get("sha256").asText();
         Path bytes = bench.work.resolve(name + ".jar");
-        Files.copy(data.resolve("master/programs/bundles/" + sha256 + ".jar"), bytes);
-        settle();
-        Side r = push(push, bytes, sha256);
-        admin.run("sdm:uninstall", name);
+        String sha256 = bundle(archive, bytes);
+        Side s = null;
+        Side r = null;
+        for (int turn = 0; turn < 2; turn++) {
+            settle();
+            if ((turn == 0) == sdmFirst) {
+                s = deploy(nodes, name, archive);
+            } else {
+                r = push(nodes.push(), bytes, sha256);
+            }
+        }
+        String installed = nodes.admin().json("sdm:app", name).get("sha256").asText();
+        if (!installed.equals(sha256)) {
+            throw new IOException("the master's bundle of " + name + " is " + installed + ", the harness's " + sha256
+                    + ": the raw side did not push the same bytes");
+        }
+        nodes.admin().run("sdm:uninstall", name);
         bundleBytes = Files.size(bytes);
         Files.delete(bytes);
         Files.delete(archive);
         return new Side[] {s, r};
+    }
+
+    /** Converts the archive as the master does; returns the bundle's SHA-256. */
+    private static String bundle(Path archive, Path target) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), sha)) {
+            BundleConverter.convert(JamArchive.read(archive, ArchiveLimits.defaults()), archive, out);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static double maxRss(List<Long> pids) throws IOException {
+        double max = 0;
+        for (long pid : pids) {
+            max = Math.max(max, Bench.rssMb(pid));
+        }
+        return max;
     }
 
     private static void print(String what, Side s, Side r) {
@@ -120,9 +167,9 @@ final class DeployBench {
         Thread.sleep(2_000);
     }
 
-    private Side deploy(Bench.Admin admin, Path data, List<String> names, List<Long> pids, String name, Path archive)
-            throws Exception {
-        RssSampler sampler = RssSampler.start(pids);
+    private Side deploy(Nodes nodes, String name, Path archive) throws Exception {
+        Bench.Admin admin = nodes.admin();
+        RssSampler sampler = RssSampler.start(nodes.pids());
         long startMs = System.currentTimeMillis();
         long start = System.nanoTime();
         String reply;
@@ -137,8 +184,8 @@ final class DeployBench {
         checkActive("sdm:install", JSON.readTree(reply));
         JsonNode app = admin.json("sdm:app", name);
         checkActive("sdm:app", app);
-        Map<String, double[]> milestones = DeployTimeline.sdm(data, names, name, "1.0.0", app.get("sha256").asText(),
-                startMs, endMs);
+        Map<String, double[]> milestones = DeployTimeline.sdm(nodes.data(), nodes.names(), name, "1.0.0",
+                app.get("sha256").asText(), startMs, endMs);
         long bytes = app.get("size").asLong();
         return new Side(bytes, seconds, peaks, sampler.hwmReset(), sampler.samples(), milestones,
                 DeployTimeline.transferMibPerSecond(milestones, FETCHING, LAST_CHUNK, bytes, slaves));
@@ -227,7 +274,11 @@ final class DeployBench {
         row(out, "peak slave RSS, VmHWM (MB)", s -> s.highest().hwmMb(), false);
         row(out, "peak slave RSS, sampled 10 ms (MB)",
                 s -> s.peaks().stream().mapToDouble(RssSampler.Peak::sampledMb).max().orElseThrow(), false);
-        row(out, "its RSS before (MB)", s -> s.highest().idleMb(), false);
+        row(out, "its RSS just before the run (MB)", s -> s.highest().idleMb(), false);
+        System.out.printf(Locale.ROOT, "%-40s %10.2f %10.2f %8.2f%n", "idle RSS before any deploy, max (MB)",
+                idleSlaveMb, idleReceiverMb, idleSlaveMb / idleReceiverMb);
+        out.put("idle RSS before any deploy, max (MB)", Map.of("sdm", round(idleSlaveMb), "raw",
+                round(idleReceiverMb), "ratio", round(idleSlaveMb / idleReceiverMb)));
         row(out, "transfer alone, MiB/s aggregate", Side::transferMibPerSecond, true);
         System.out.println("ratio: sdm / raw for times and memory, raw / sdm for MiB/s (1.0 is raw JeroMQ)");
         if (!sdm.stream().allMatch(Side::hwmReset) || !raw.stream().allMatch(Side::hwmReset)) {
