@@ -37,7 +37,8 @@ import sdm.transport.zmq.TransportException;
  * with the same CURVE security, measured in the same run. Prints a table, writes
  * {@code sdm.bench/target/bench.json}, and stops every process it started. With
  * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept. The other
- * benchmarks: {@code mqtt} ({@link MqttBench}) and {@code footprint}.
+ * benchmarks, {@code mqtt} ({@link MqttBench}), {@code footprint} and {@code deploy}
+ * ({@link DeployBench}), share its harness.
  */
 public final class Bench {
 
@@ -62,8 +63,9 @@ public final class Bench {
         String usage = """
                 usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]
                        bin/bench mqtt [--runs N] [--count N] [--inflight N] [--burst N]
-                       bin/bench footprint [--runs N]""";
-        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint");
+                       bin/bench footprint [--runs N]
+                       bin/bench deploy [--runs N] [--mib N] [--slaves N]""";
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -96,6 +98,8 @@ public final class Bench {
                 case "calls" -> bench.calls(runs);
                 case "mqtt" -> new MqttBench(bench).run(runs);
                 case "footprint" -> bench.footprint(runs);
+                case "deploy" -> new DeployBench(bench, Integer.parseInt(options.getOrDefault("--mib", "16")),
+                        Integer.parseInt(options.getOrDefault("--slaves", "8"))).run(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
