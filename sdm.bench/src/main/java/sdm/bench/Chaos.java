@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -206,7 +205,7 @@ public final class Chaos {
         if (options.containsKey("--keep") || !o.violations().isEmpty()) {
             System.out.println("chaos: the machine's folders (logs, stamps) are in " + work);
         } else {
-            deleteTree(work);
+            Bench.deleteTree(work);
         }
         System.exit(o.violations().isEmpty() ? 0 : 1);
     }
@@ -339,7 +338,9 @@ public final class Chaos {
         // nothing acknowledged may be missing: the client waits while the master's answer is compared
         clientTurn.lock();
         try {
-            checkMasterKnows("after the master's restart");
+            if (!resolve("after the master's restart")) {
+                violations.add(at() + "the master did not answer after its restart");
+            }
         } finally {
             clientTurn.unlock();
         }
@@ -595,12 +596,6 @@ public final class Chaos {
         return true;
     }
 
-    private void checkMasterKnows(String when) {
-        if (!resolve(when)) {
-            violations.add(at() + when + ": the master did not answer");
-        }
-    }
-
     private Map<String, Expect> masterPrograms() throws TransportException, IOException {
         Map<String, Expect> out = new HashMap<>();
         for (JsonNode app : JSON.readTree(admin(Duration.ofSeconds(10), true, "sdm:apps").output())) {
@@ -807,13 +802,5 @@ public final class Chaos {
         }
         // slaves outlive a killed bin/sdm local for a moment; none may outlive the run
         slavePids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
