@@ -62,8 +62,10 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         String usage = """
                 usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]
-                       bin/bench footprint [--runs N]""";
-        Set<String> benchmarks = Set.of("calls", "footprint");
+                       bin/bench footprint [--runs N]
+                       bin/bench fanin [--runs N] [--agents 1000] [--stop 100] [--per-jvm 500] [--ramp MS]
+                                       [--settle S] [--window S] [--heartbeat MS] [--liveness MS]""";
+        Set<String> benchmarks = Set.of("calls", "footprint", "fanin");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -95,6 +97,7 @@ public final class Bench {
             switch (args[0]) {
                 case "calls" -> bench.calls(runs);
                 case "footprint" -> bench.footprint(runs);
+                case "fanin" -> new FanIn(bench, options).run(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
