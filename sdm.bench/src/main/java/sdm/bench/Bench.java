@@ -37,8 +37,8 @@ import sdm.transport.zmq.TransportException;
  * with the same CURVE security, measured in the same run. Prints a table, writes
  * {@code sdm.bench/target/bench.json}, and stops every process it started. With
  * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept. The other
- * benchmarks, {@code mqtt} ({@link MqttBench}), {@code footprint} and {@code deploy}
- * ({@link DeployBench}), share its harness.
+ * benchmarks, {@code mqtt} ({@link MqttBench}), {@code footprint}, {@code deploy}
+ * ({@link DeployBench}) and {@code fanin} ({@link FanIn}), share its harness.
  */
 public final class Bench {
 
@@ -64,8 +64,10 @@ public final class Bench {
                 usage: bin/bench calls [--runs N] [--count N] [--inflight N] [--burst N]
                        bin/bench mqtt [--runs N] [--count N] [--inflight N] [--burst N]
                        bin/bench footprint [--runs N]
-                       bin/bench deploy [--runs N] [--mib N] [--slaves N]""";
-        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy");
+                       bin/bench deploy [--runs N] [--mib N] [--slaves N]
+                       bin/bench fanin [--runs N] [--agents 1000] [--stop 100] [--per-jvm 500] [--ramp MS]
+                                       [--settle S] [--window S] [--heartbeat MS] [--liveness MS]""";
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -100,6 +102,7 @@ public final class Bench {
                 case "footprint" -> bench.footprint(runs);
                 case "deploy" -> new DeployBench(bench, Integer.parseInt(options.getOrDefault("--mib", "16")),
                         Integer.parseInt(options.getOrDefault("--slaves", "8"))).run(runs);
+                case "fanin" -> new FanIn(bench, options).run(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
