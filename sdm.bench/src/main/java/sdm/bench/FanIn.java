@@ -148,20 +148,26 @@ final class FanIn {
         }
     }
 
-    /** The raw router alone, then serving the agents. */
+    /**
+     * The raw router alone, then a fresh one serving the agents: two processes, as for the
+     * master, so that the full collection asked of the first does not shrink the second's heap.
+     */
     private Load[] rawRouter(Path dir) throws Exception {
         Files.createDirectories(dir);
-        int port = Bench.freePort();
         ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
         Path secret = dir.resolve("router.key");
         Files.writeString(secret, server.secretKey);
-        Process router = bench.start(dir, List.of(java(), "-cp", classpath(),
-                RawRouter.class.getName(), String.valueOf(port), secret.toString(), String.valueOf(heartbeatMs)),
-                "router");
+        Load alone;
+        Process idle = startRouter(dir, secret, Bench.freePort(), "router-idle");
+        try {
+            alone = measure(idle.pid(), List.of(), Join.NONE, ms -> 0, null);
+        } finally {
+            end(idle);
+        }
+        int port = Bench.freePort();
+        Process router = startRouter(dir, secret, port, "router");
         List<Process> jvms = new ArrayList<>();
         try {
-            Bench.waitFor("the raw router", () -> Files.readString(dir.resolve("router.out")).contains("ready"));
-            Load alone = measure(router.pid(), List.of(), Join.NONE, ms -> 0, null);
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(router.pid());
             jvms.addAll(startAgents(dir, "127.0.0.1:" + port, List.of("--server-key", server.publicKey)));
@@ -181,6 +187,13 @@ final class FanIn {
             jvms.forEach(Process::destroyForcibly);
             end(router);
         }
+    }
+
+    private Process startRouter(Path dir, Path secret, int port, String name) throws Exception {
+        Process router = bench.start(dir, List.of(java(), "-cp", classpath(), RawRouter.class.getName(),
+                String.valueOf(port), secret.toString(), String.valueOf(heartbeatMs)), name);
+        Bench.waitFor("the raw router", () -> Files.readString(dir.resolve(name + ".out")).contains("ready"));
+        return router;
     }
 
     private List<Process> startAgents(Path dir, String address, List<String> keys) throws IOException {
