@@ -43,7 +43,8 @@ final class FanIn {
      * (CURVE handshakes, registration), agents that dropped out during the window, redials.
      */
     record Load(double cpuPercent, double heapMb, double heapCommittedMb, double windowHeapCommittedMb, double rssMb,
-            double agentsCpuPercent, double agentsRssMb, double onlineMs, double joinCpuMs, int flapped, int redials) {
+            double agentsCpuPercent, double agentsRssMb, double onlineMs, double joinCpuMs, int flapped, int redials,
+            Map<String, Double> threadsCpuPercent) {
     }
 
     /** How the agents joined: wall-clock time until all were online, the server's CPU per agent meanwhile. */
@@ -229,12 +230,19 @@ final class FanIn {
         settle(agentsDir, jvms.size());
         long windowStart = System.currentTimeMillis();
         long cpu0 = ProcessFigures.cpuMs(pid);
+        Map<String, Long> threads0 = ProcessFigures.threadCpuMs(pid);
         long agents0 = agentsCpuMs(jvms);
         long t0 = System.nanoTime();
         Thread.sleep(windowMs);
         long cpu1 = ProcessFigures.cpuMs(pid);
+        Map<String, Long> threads1 = ProcessFigures.threadCpuMs(pid);
         long agents1 = agentsCpuMs(jvms);
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
+        Map<String, Double> threads = new java.util.LinkedHashMap<>();
+        threads1.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), 100.0 * (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) / elapsedMs))
+                .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> threads.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
         double rss = Bench.rssMb(pid);
         double committed = ProcessFigures.heapMb(pid)[1];
         double agentsRss = 0;
@@ -246,7 +254,7 @@ final class FanIn {
         double[] heap = ProcessFigures.heapAfterGcMb(pid);
         return new Load(100.0 * (cpu1 - cpu0) / elapsedMs, heap[0], heap[1], committed, rss,
                 100.0 * (agents1 - agents0) / elapsedMs, Math.round(agentsRss * 10) / 10.0, join.onlineMs(),
-                join.cpuMsPerAgent(), flaps, redials);
+                join.cpuMsPerAgent(), flaps, redials, threads);
     }
 
     /**
