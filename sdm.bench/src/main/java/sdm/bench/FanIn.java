@@ -140,8 +140,12 @@ final class FanIn {
             Join join = new Join(System.currentTimeMillis() - started,
                     (double) (ProcessFigures.cpuMs(pid) - cpu) / agents);
             Load load = measure(pid, jvms, join, since -> flapped(admin.json("sdm:nodes"), since), dir);
-            Thread.sleep(2_000); // past the collection jcmd asked for
-            detection[0] = new FrozenGroup(jvms.getLast(), names(agents - stop + 1, agents), livenessMs).detect(admin);
+            try (AdminConnection watch = new AdminConnection(master)) {
+                watch.json("sdm:nodes"); // the handshake, before the clock starts
+                Thread.sleep(2_000); // past the collection jcmd asked for
+                detection[0] = new FrozenGroup(jvms.getLast(), names(agents - stop + 1, agents), livenessMs)
+                        .detect(watch);
+            }
             return load;
         } finally {
             jvms.forEach(Process::destroyForcibly); // nothing to save, and one may be frozen
