@@ -43,7 +43,8 @@ final class FanIn {
      * (CURVE handshakes, registration), agents that dropped out during the window, redials.
      */
     record Load(double cpuPercent, double heapMb, double heapCommittedMb, double windowHeapCommittedMb, double rssMb,
-            double agentsCpuPercent, double agentsRssMb, double onlineMs, double joinCpuMs, int flapped, int redials) {
+            double agentsCpuPercent, double agentsRssMb, double onlineMs, double joinCpuMs, int flapped, int redials,
+            Map<String, Double> threadsCpuPercent) {
     }
 
     /** How the agents joined: wall-clock time until all were online, the server's CPU per agent meanwhile. */
@@ -139,8 +140,12 @@ final class FanIn {
             Join join = new Join(System.currentTimeMillis() - started,
                     (double) (ProcessFigures.cpuMs(pid) - cpu) / agents);
             Load load = measure(pid, jvms, join, since -> flapped(admin.json("sdm:nodes"), since), dir);
-            Thread.sleep(2_000); // past the collection jcmd asked for
-            detection[0] = new FrozenGroup(jvms.getLast(), names(agents - stop + 1, agents), livenessMs).detect(admin);
+            try (AdminConnection watch = new AdminConnection(master)) {
+                watch.json("sdm:nodes"); // the handshake, before the clock starts
+                Thread.sleep(2_000); // past the collection jcmd asked for
+                detection[0] = new FrozenGroup(jvms.getLast(), names(agents - stop + 1, agents), livenessMs)
+                        .detect(watch);
+            }
             return load;
         } finally {
             jvms.forEach(Process::destroyForcibly); // nothing to save, and one may be frozen
@@ -148,20 +153,26 @@ final class FanIn {
         }
     }
 
-    /** The raw router alone, then serving the agents. */
+    /**
+     * The raw router alone, then a fresh one serving the agents: two processes, as for the
+     * master, so that the full collection asked of the first does not shrink the second's heap.
+     */
     private Load[] rawRouter(Path dir) throws Exception {
         Files.createDirectories(dir);
-        int port = Bench.freePort();
         ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
         Path secret = dir.resolve("router.key");
         Files.writeString(secret, server.secretKey);
-        Process router = bench.start(dir, List.of(java(), "-cp", classpath(),
-                RawRouter.class.getName(), String.valueOf(port), secret.toString(), String.valueOf(heartbeatMs)),
-                "router");
+        Load alone;
+        Process idle = startRouter(dir, secret, Bench.freePort(), "router-idle");
+        try {
+            alone = measure(idle.pid(), List.of(), Join.NONE, ms -> 0, null);
+        } finally {
+            end(idle);
+        }
+        int port = Bench.freePort();
+        Process router = startRouter(dir, secret, port, "router");
         List<Process> jvms = new ArrayList<>();
         try {
-            Bench.waitFor("the raw router", () -> Files.readString(dir.resolve("router.out")).contains("ready"));
-            Load alone = measure(router.pid(), List.of(), Join.NONE, ms -> 0, null);
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(router.pid());
             jvms.addAll(startAgents(dir, "127.0.0.1:" + port, List.of("--server-key", server.publicKey)));
@@ -181,6 +192,13 @@ final class FanIn {
             jvms.forEach(Process::destroyForcibly);
             end(router);
         }
+    }
+
+    private Process startRouter(Path dir, Path secret, int port, String name) throws Exception {
+        Process router = bench.start(dir, List.of(java(), "-cp", classpath(), RawRouter.class.getName(),
+                String.valueOf(port), secret.toString(), String.valueOf(heartbeatMs)), name);
+        Bench.waitFor("the raw router", () -> Files.readString(dir.resolve(name + ".out")).contains("ready"));
+        return router;
     }
 
     private List<Process> startAgents(Path dir, String address, List<String> keys) throws IOException {
@@ -216,12 +234,19 @@ final class FanIn {
         settle(agentsDir, jvms.size());
         long windowStart = System.currentTimeMillis();
         long cpu0 = ProcessFigures.cpuMs(pid);
+        Map<String, Long> threads0 = ProcessFigures.threadCpuMs(pid);
         long agents0 = agentsCpuMs(jvms);
         long t0 = System.nanoTime();
         Thread.sleep(windowMs);
         long cpu1 = ProcessFigures.cpuMs(pid);
+        Map<String, Long> threads1 = ProcessFigures.threadCpuMs(pid);
         long agents1 = agentsCpuMs(jvms);
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
+        Map<String, Double> threads = new java.util.LinkedHashMap<>();
+        threads1.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), 100.0 * (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) / elapsedMs))
+                .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> threads.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
         double rss = Bench.rssMb(pid);
         double committed = ProcessFigures.heapMb(pid)[1];
         double agentsRss = 0;
@@ -233,7 +258,7 @@ final class FanIn {
         double[] heap = ProcessFigures.heapAfterGcMb(pid);
         return new Load(100.0 * (cpu1 - cpu0) / elapsedMs, heap[0], heap[1], committed, rss,
                 100.0 * (agents1 - agents0) / elapsedMs, Math.round(agentsRss * 10) / 10.0, join.onlineMs(),
-                join.cpuMsPerAgent(), flaps, redials);
+                join.cpuMsPerAgent(), flaps, redials, threads);
     }
 
     /**

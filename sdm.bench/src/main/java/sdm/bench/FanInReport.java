@@ -99,10 +99,20 @@ record FanInReport(int agents, int stop, long heartbeatMs, long livenessMs, int 
         System.out.printf(Locale.ROOT, "agents that found their server silent past the liveness and redialed, "
                 + "joining and settling: sdm %s, raw %s%n", sdm.stream().map(Load::redials).toList(),
                 raw.stream().map(Load::redials).toList());
+        System.out.println("master threads in the window, % of one core (first run): "
+                + top(sdm.getFirst().threadsCpuPercent()));
+        System.out.println("raw router threads in the window, % of one core (first run): "
+                + top(raw.getFirst().threadsCpuPercent()));
         out.put("perSlaveCpuMicrosPerSecond", Math.round(perNodeCpu));
         out.put("perSlaveHeapKb", Math.round(perNodeHeap * 10) / 10.0);
         out.put("healthyNodesOfflineDuringWindow", flapped);
         out.put("healthyNodesOfflineDuringDetection", falseOffline);
+    }
+
+    /** The busiest threads, as {@code name 1.23, ...}. */
+    private static String top(Map<String, Double> threads) {
+        return threads.entrySet().stream().limit(8).map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Prints one row and keeps it in {@code out} under its section and label. */

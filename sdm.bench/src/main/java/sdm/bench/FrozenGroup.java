@@ -4,11 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -43,8 +38,10 @@ final class FrozenGroup {
     /**
      * Freezes the group's JVM, watches {@code sdm:nodes} until all its agents are offline, then
      * kills the JVM (a frozen JVM ignores SIGTERM until it is continued).
+     *
+     * @param admin a connection to the master, already used once (its handshake done)
      */
-    Detection detect(Bench.Admin admin) throws Exception {
+    Detection detect(AdminConnection admin) throws Exception {
         long stoppedAt = System.currentTimeMillis();
         ProcessFigures.signal(jvm.pid(), "STOP");
         Watch watch = watch(admin, stoppedAt);
@@ -53,7 +50,7 @@ final class FrozenGroup {
         List<Double> lags = new ArrayList<>();
         long first = Long.MAX_VALUE;
         long last = 0;
-        for (JsonNode n : watch.done().nodes()) {
+        for (JsonNode n : watch.nodes()) {
             if (names.contains(n.get("name").asText())) {
                 long off = n.get("offlineSinceMs").asLong();
                 first = Math.min(first, off);
@@ -62,59 +59,38 @@ final class FrozenGroup {
             }
         }
         List<Double> polls = watch.pollMs();
-        return new Detection(watch.done().seenAt() - stoppedAt, first - stoppedAt, last - stoppedAt,
-                Bench.medianOf(lags), lags.stream().mapToDouble(Double::doubleValue).max().orElse(0),
-                watch.othersOffline(), Bench.medianOf(polls), polls.stream().mapToDouble(Double::doubleValue).max()
-                        .orElse(0));
-    }
-
-    /** One answer of {@code sdm:nodes}: when it was asked, when it came, what it said. */
-    private record Poll(long askedAt, long seenAt, JsonNode nodes) {
-    }
-
-    /** The first answer showing the whole group offline, what the others did meanwhile, how long each ask took. */
-    private record Watch(Poll done, int othersOffline, List<Double> pollMs) {
+        return new Detection(watch.seenAt() - stoppedAt, first - stoppedAt, last - stoppedAt, Bench.medianOf(lags),
+                lags.stream().mapToDouble(Double::doubleValue).max().orElse(0), watch.othersOffline(),
+                Bench.medianOf(polls), polls.stream().mapToDouble(Double::doubleValue).max().orElse(0));
     }
 
     /**
-     * Asks {@code sdm:nodes} every {@value #POLL_MS} ms until an answer shows all the group
-     * offline. Each ask is its own connection, started on time even while earlier ones wait:
-     * JeroMQ now and then holds a new connection for a second before redialing it (see
-     * AdminClient), and one such ask must not blind the watch for that long.
+     * The first answer showing the whole group offline and when it came, what the others did
+     * meanwhile, how long each ask took.
      */
-    private Watch watch(Bench.Admin admin, long since) throws Exception {
-        BlockingQueue<Poll> answers = new LinkedBlockingQueue<>();
-        Poll done = null;
+    private record Watch(JsonNode nodes, long seenAt, int othersOffline, List<Double> pollMs) {
+    }
+
+    /** Asks {@code sdm:nodes} every {@value #POLL_MS} ms, one ask at a time, until an answer shows all the group offline. */
+    private Watch watch(AdminConnection admin, long since) throws Exception {
         int othersOffline = 0;
         List<Double> polls = new ArrayList<>();
-        try (ExecutorService asks = Executors.newVirtualThreadPerTaskExecutor()) {
-            long nextAsk = since;
-            while (done == null) {
-                long now = System.currentTimeMillis();
-                if (now >= nextAsk) {
-                    asks.submit(() -> {
-                        long asked = System.currentTimeMillis();
-                        JsonNode nodes = admin.json("sdm:nodes");
-                        return answers.add(new Poll(asked, System.currentTimeMillis(), nodes));
-                    });
-                    nextAsk = now + POLL_MS;
-                }
-                for (Poll p = answers.poll(Math.max(1, nextAsk - now), TimeUnit.MILLISECONDS); p != null;
-                        p = answers.poll()) {
-                    polls.add((double) (p.seenAt() - p.askedAt()));
-                    int[] offline = offline(p.nodes());
-                    othersOffline = Math.max(othersOffline, offline[1]);
-                    if (offline[0] == names.size() && (done == null || p.seenAt() < done.seenAt())) {
-                        done = p;
-                    }
-                }
-                if (done == null && now - since > 60_000) {
-                    throw new IOException("after 60 s not all the " + names.size() + " frozen agents are offline");
-                }
+        while (true) {
+            long asked = System.currentTimeMillis();
+            JsonNode nodes = admin.json("sdm:nodes");
+            long seenAt = System.currentTimeMillis();
+            polls.add((double) (seenAt - asked));
+            int[] offline = offline(nodes);
+            othersOffline = Math.max(othersOffline, offline[1]);
+            if (offline[0] == names.size()) {
+                return new Watch(nodes, seenAt, othersOffline, polls);
             }
-            asks.shutdownNow();
+            if (seenAt - since > 60_000) {
+                throw new IOException("after 60 s only " + offline[0] + " of the " + names.size()
+                        + " frozen agents are offline");
+            }
+            Thread.sleep(Math.max(0, asked + POLL_MS - seenAt));
         }
-        return new Watch(done, othersOffline, polls);
     }
 
     /** {@code [offline among names, offline among the others]}. */

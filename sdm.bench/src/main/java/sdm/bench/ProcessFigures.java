@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** What a benchmark reads of another process on this machine: CPU time from /proc, heap through jcmd. */
 final class ProcessFigures {
@@ -20,7 +23,31 @@ final class ProcessFigures {
 
     /** User plus system CPU time of a process and all its threads so far, in ms. */
     static long cpuMs(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        return statCpuMs(Path.of("/proc/" + pid + "/stat"));
+    }
+
+    /**
+     * CPU time so far of each thread of a process, in ms, summed by thread name with its final
+     * number dropped (the two {@code iothread-2}, {@code iothread-3} are {@code iothread}); threads
+     * that ended are missing.
+     */
+    static Map<String, Long> threadCpuMs(long pid) throws IOException {
+        Map<String, Long> byName = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip().replaceAll("[#-]?[0-9]+$", "");
+                    byName.merge(name, statCpuMs(task.resolve("stat")), Long::sum);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return byName;
+    }
+
+    private static long statCpuMs(Path statFile) throws IOException {
+        String stat = Files.readString(statFile);
         // the command name (field 2) may hold spaces: count fields after its closing parenthesis
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime: fields 14 and 15

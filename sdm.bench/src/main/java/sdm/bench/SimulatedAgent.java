@@ -44,6 +44,7 @@ final class SimulatedAgent {
     private final boolean raw;
     private final Keys keys;
     private final String address;
+    private final boolean slaveTiming;
     private ZMQ.Socket dealer;
     private boolean online;
     private long heartbeatMs;
@@ -54,9 +55,14 @@ final class SimulatedAgent {
     private long reconnectAtMs;
     private int reconnections;
 
+    /**
+     * @param slaveTiming give up on a handshake and on a first answer as soon as {@code SlaveLink}
+     *                    does (half the liveness, twice the liveness) instead of waiting longer
+     */
     SimulatedAgent(String name, String nodeId, String address, Keys keys, boolean raw, long heartbeatMs,
-            long livenessMs) {
+            long livenessMs, boolean slaveTiming) {
         this.name = name;
+        this.slaveTiming = slaveTiming;
         this.address = address;
         this.keys = keys;
         this.raw = raw;
@@ -98,7 +104,7 @@ final class SimulatedAgent {
         // handshakes. Hundreds of agents share one I/O thread here, and a handshake costs a few
         // ms of CPU at each end: with that limit they gave up and redialed in a loop, so they
         // wait as long as the master does (10 s).
-        s.setHandshakeIvl(HANDSHAKE_MS);
+        s.setHandshakeIvl(slaveTiming ? (int) Math.max(1_000, livenessMs / 2) : HANDSHAKE_MS);
         s.connect("tcp://" + address);
         dealer = s;
         online = false;
@@ -202,7 +208,7 @@ final class SimulatedAgent {
      * I/O thread wait their turn; redialing then would only waste the work done.
      */
     private long allowedSilenceMs() {
-        return online ? livenessMs : Math.max(2 * livenessMs, FIRST_ANSWER_MS);
+        return online ? livenessMs : slaveTiming ? 2 * livenessMs : Math.max(2 * livenessMs, FIRST_ANSWER_MS);
     }
 
     private void send(MessageCodec codec, Message m) {

@@ -28,9 +28,12 @@ import sdm.transport.zmq.MessageCodec;
  * <pre>
  * SimulatedSlaves --master HOST:PORT (--token-file FILE | --server-key Z85) --agents N
  *                 [--first K] [--of TOTAL] [--ramp-ms MS] [--per-thread N] [--heartbeat MS] [--liveness MS]
+ *                 [--slave-timing true]
  * </pre>
  * With {@code --token-file} the agents join an SDM master with that join token; with
  * {@code --server-key} they talk to a bare ROUTER ({@link RawRouter}) with a key of their own.
+ * With {@code --slave-timing true} they give up on handshakes and first answers when a real
+ * slave would (see {@link SimulatedAgent}), not later as the benchmark has them do.
  */
 public final class SimulatedSlaves {
 
@@ -82,7 +85,7 @@ public final class SimulatedSlaves {
             byte[] id = new byte[8];
             ThreadLocalRandom.current().nextBytes(id);
             agents.add(new SimulatedAgent(String.format("sim-%0" + width + "d", k), HEX.formatHex(id), address, keys,
-                    raw, heartbeat, liveness));
+                    raw, heartbeat, liveness, o.containsKey("--slave-timing")));
         }
         new SimulatedSlaves(agents, rampMs).run(Math.max(1, perThread));
     }

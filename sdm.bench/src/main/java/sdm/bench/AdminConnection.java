@@ -1,0 +1,85 @@
+package sdm.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.InvalidMessageException;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MessageCodec;
+
+/**
+ * Shell commands on a master over one admin connection kept open, for asking often: each
+ * {@code AdminClient} call (and {@code bin/sdm client}) makes a new connection, whose CURVE
+ * handshake costs the master about as much CPU as a slave joining, and which JeroMQ now and
+ * then holds for a second before redialing. One command at a time; not thread-safe.
+ */
+final class AdminConnection implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long REPLY_MS = 30_000;
+
+    private final ZContext context = new ZContext(1);
+    private final ZMQ.Socket dealer;
+    private final MessageCodec codec = new MessageCodec(64 << 20);
+
+    /** Connects with the admin key in the master's data folder. */
+    AdminConnection(Path masterData) throws IOException {
+        String address = Files.readString(masterData.resolve("master.endpoint")).strip();
+        String masterKey = Files.readString(masterData.resolve("master.pub")).strip();
+        CurveKeyPair keys = CurveKeyPair.fromSecret(Files.readString(masterData.resolve("admin.key")).strip());
+        context.setLinger(0);
+        dealer = context.createSocket(SocketType.DEALER);
+        dealer.setCurveServerKey(ZMQ.Curve.z85Decode(masterKey));
+        dealer.setCurvePublicKey(ZMQ.Curve.z85Decode(keys.publicKey()));
+        dealer.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
+        dealer.setHandshakeIvl(1_000);
+        dealer.setReconnectIVL(100);
+        dealer.setMaxMsgSize(64L << 20);
+        dealer.setReceiveTimeOut(200);
+        dealer.connect("tcp://" + address);
+    }
+
+    /**
+     * Runs a command with {@code --json} output and parses what it printed.
+     *
+     * @throws IOException if the master does not answer within 30 s or the command fails
+     */
+    JsonNode json(String... command) throws IOException {
+        String id = UUID.randomUUID().toString();
+        dealer.send(codec.seal(new Message.AdminRequest(id, List.of(command), true)), 0);
+        long deadline = System.currentTimeMillis() + REPLY_MS;
+        while (System.currentTimeMillis() < deadline) {
+            byte[] frame = dealer.recv(0);
+            if (frame == null) {
+                continue;
+            }
+            try {
+                if (codec.open(frame, null).message() instanceof Message.AdminReply r && id.equals(r.requestId())) {
+                    if (!r.ok()) {
+                        throw new IOException(String.join(" ", command) + ": " + r.error());
+                    }
+                    return JSON.readTree(r.output());
+                }
+            } catch (InvalidMessageException e) {
+                throw new IOException("the master answered " + String.join(" ", command) + " with " + e.getMessage());
+            }
+        }
+        throw new IOException("no answer to " + String.join(" ", command) + " within " + REPLY_MS / 1000 + " s");
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
