@@ -90,7 +90,7 @@ public final class Chaos {
     /** How long every online node has to report the desired state once everything is healed. */
     private static final long CONVERGE_MS = 10_000;
     private static final long ADMIN_TIMEOUT_MS = 15_000;
-    private static final Pattern MAPPED = Pattern.compile("/(chaos-[a-z])-([0-9a-f-]{36})/libchaos_[a-z]_(\\d+)\\.so");
+    private static final Pattern MAPPED = Pattern.compile("/(chaos-[a-z])-[0-9a-f-]{36}/libchaos_[a-z]_(\\d+)\\.so");
     private static final String SOURCE = """
             #include <stdio.h>
             #include <time.h>
@@ -143,10 +143,10 @@ public final class Chaos {
     private final List<CallRecord> calls = new CopyOnWriteArrayList<>();
     private final ReentrantLock clientTurn = new ReentrantLock();
     private volatile boolean running = true;
-    private int acknowledged;
-    private int refused;
-    private int indeterminate;
-    private int checks;
+    private final java.util.concurrent.atomic.AtomicInteger acknowledged = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger indeterminate = new java.util.concurrent.atomic.AtomicInteger();
+    private int checks; // the nemesis thread's
 
     private final int port;
     private Process master;
@@ -228,6 +228,7 @@ public final class Chaos {
                 + ", work folder " + settings.work());
         Files.createDirectories(settings.work().resolve("calls"));
         startMaster();
+        masterUp = true;
         awaitSlavesOnline(120_000);
         Thread client = Thread.ofPlatform().name("chaos-client").start(this::clientLoop);
         Thread thawer = Thread.ofPlatform().daemon().name("chaos-thaw").start(this::thawLoop);
@@ -245,7 +246,8 @@ public final class Chaos {
             thawer.interrupt();
         }
         checkStamps();
-        return new Outcome(settings.seed(), faultCounts, acknowledged, refused, indeterminate, calls.size(), checks,
+        return new Outcome(settings.seed(), faultCounts, acknowledged.get(), refused.get(), indeterminate.get(),
+                calls.size(), checks,
                 List.copyOf(violations), System.currentTimeMillis() - started);
     }
 
@@ -318,31 +320,40 @@ public final class Chaos {
      * one once thawed), and are started again with the new master, as {@code bin/sdm local} does.
      */
     private void restartMaster() throws Exception {
-        List<Long> old = slavePids();
         masterUp = false;
+        List<ProcessHandle> old = master.descendants().toList(); // its slaves, one being started included
         master.destroyForcibly();
         master.waitFor(10, TimeUnit.SECONDS);
-        thawAll();
-        long deadline = System.currentTimeMillis() + 20_000;
-        for (long pid : old) {
-            ProcessHandle.of(pid).ifPresent(h -> {
-                try {
-                    h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-                } catch (Exception e) {
-                    violations.add(at() + "slave " + pid + " still ran 20 s after its bin/sdm local was killed");
-                    h.destroyForcibly();
-                }
-            });
-        }
+        awaitGone(old);
         startMaster();
-        // nothing acknowledged may be missing: the client waits while the master's answer is compared
+        // nothing acknowledged may be missing: the client waits while the master's answer is compared,
+        // and sends nothing to the new master before
         clientTurn.lock();
         try {
             if (!resolve("after the master's restart")) {
                 violations.add(at() + "the master did not answer after its restart");
             }
+            masterUp = true;
         } finally {
             clientTurn.unlock();
+        }
+    }
+
+    /**
+     * Waits for the slaves of a killed {@code bin/sdm local} to stop (thawed first: a frozen one
+     * cannot see its supervisor gone), so that no new slave shares a data folder with an old one.
+     */
+    private void awaitGone(List<ProcessHandle> old) {
+        thawAll();
+        long deadline = System.currentTimeMillis() + 20_000;
+        for (ProcessHandle h : old) {
+            try {
+                h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                violations.add(at() + "process " + h.pid() + " still ran 20 s after its bin/sdm local was killed");
+                h.destroyForcibly();
+                h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(x -> h).join();
+            }
         }
     }
 
@@ -375,7 +386,6 @@ public final class Chaos {
             }
             Thread.sleep(100);
         }
-        masterUp = true;
     }
 
     private List<Long> slavePids() {
@@ -474,14 +484,14 @@ public final class Chaos {
         try {
             Message.AdminReply reply = admin(Duration.ofMillis(ADMIN_TIMEOUT_MS), false, command.toArray(String[]::new));
             if (reply.ok()) {
-                acknowledged++;
+                acknowledged.incrementAndGet();
                 model.put(name, List.of(after));
             } else {
-                refused++;
+                refused.incrementAndGet();
                 say("refused: " + String.join(" ", command) + ": " + reply.error());
             }
         } catch (TransportException | IOException e) {
-            indeterminate++;
+            indeterminate.incrementAndGet();
             model.put(name, List.of(before, after));
             say("indeterminate: " + String.join(" ", command) + " (" + e.getMessage() + ")");
         }
@@ -510,7 +520,10 @@ public final class Chaos {
             thawAll();
             if (!master.isAlive()) {
                 violations.add(at() + "bin/sdm local died on its own");
+                masterUp = false;
+                awaitGone(slavePids().stream().flatMap(pid -> ProcessHandle.of(pid).stream()).toList());
                 startMaster();
+                masterUp = true;
             }
             say("check " + checks + ": healed; waiting for " + settings.slaves() + " slaves online");
             if (!awaitSlavesOnline(90_000)) {
@@ -523,7 +536,11 @@ public final class Chaos {
             long deadline = System.currentTimeMillis() + CONVERGE_MS;
             List<String> problems;
             while (true) {
-                problems = convergenceProblems();
+                try {
+                    problems = convergenceProblems();
+                } catch (TransportException | IOException e) {
+                    problems = List.of("the master did not answer: " + e.getMessage());
+                }
                 if (problems.isEmpty() || System.currentTimeMillis() > deadline) {
                     break;
                 }
@@ -635,7 +652,7 @@ public final class Chaos {
             }
         }
         // what each slave process has really loaded
-        for (Map.Entry<Long, Map<String, Set<String>>> e : mappedLibraries().entrySet()) {
+        for (Map.Entry<Long, Map<String, Set<String>>> e : mappedVersions().entrySet()) {
             for (String name : PROGRAMS) {
                 Expect want = model.get(name).get(0);
                 Set<String> versions = e.getValue().getOrDefault(name, Set.of());
@@ -650,32 +667,20 @@ public final class Chaos {
         return problems;
     }
 
-    /** Sampled all along: no slave may map two versions (two folders) of one program's library. */
+    /** Sampled all along: no slave may map two versions of one program's library. */
     private void checkOneVersionMapped() {
-        try {
-            for (Map.Entry<Long, Map<String, Set<String>>> e : mappedFolders().entrySet()) {
-                e.getValue().forEach((name, folders) -> {
-                    if (folders.size() > 1) {
-                        violations.add(at() + "slave " + e.getKey() + " maps " + folders.size() + " copies of " + name
-                                + ": " + folders);
-                    }
-                });
-            }
-        } catch (IOException e) {
-            // a slave that ended while its maps were read
+        for (Map.Entry<Long, Map<String, Set<String>>> e : mappedVersions().entrySet()) {
+            e.getValue().forEach((name, versions) -> {
+                if (versions.size() > 1) {
+                    violations.add(at() + "slave " + e.getKey() + " maps " + name + " libraries of versions "
+                            + versions + " at once");
+                }
+            });
         }
     }
 
-    private Map<Long, Map<String, Set<String>>> mappedLibraries() throws IOException {
-        return mapped(3);
-    }
-
-    private Map<Long, Map<String, Set<String>>> mappedFolders() throws IOException {
-        return mapped(2);
-    }
-
-    /** For each live slave process: program name to the distinct values of a group of {@link #MAPPED}. */
-    private Map<Long, Map<String, Set<String>>> mapped(int group) throws IOException {
+    /** For each live slave process: program name to the versions of its library mapped there. */
+    private Map<Long, Map<String, Set<String>>> mappedVersions() {
         Map<Long, Map<String, Set<String>>> out = new TreeMap<>();
         for (long pid : slavePids()) {
             Map<String, Set<String>> programs = new TreeMap<>();
@@ -683,7 +688,7 @@ public final class Chaos {
                 for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
                     Matcher m = MAPPED.matcher(line);
                     if (m.find()) {
-                        programs.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(group));
+                        programs.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
                     }
                 }
             } catch (IOException e) {
@@ -704,8 +709,12 @@ public final class Chaos {
             try (Stream<Path> files = Files.list(c.path().getParent())) {
                 for (Path f : files.filter(f -> f.getFileName().toString().startsWith(c.path().getFileName() + "."))
                         .toList()) {
+                    String text = Files.readString(f).strip();
+                    if (text.isEmpty()) {
+                        continue; // its slave was killed inside stamp(), before it wrote the time
+                    }
                     ran++;
-                    long at = Long.parseLong(Files.readString(f).strip());
+                    long at = Long.parseLong(text);
                     if (c.answeredAt() > 0 && at > c.answeredAt()) {
                         violations.add("a call of " + c.program() + ".stamp ran at " + at + " in process "
                                 + f.getFileName().toString().substring(c.path().getFileName().toString().length() + 1)

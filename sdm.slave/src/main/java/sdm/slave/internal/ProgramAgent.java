@@ -379,6 +379,11 @@ final class ProgramAgent implements AutoCloseable {
             LOG.info("program " + d.name() + " " + d.version() + " not marked failed, the node is stopping: " + reason);
             return;
         }
+        keepFailure(d, reason);
+    }
+
+    /** A crash found at start is kept even if the node is already stopping: its marks are consumed. */
+    private void keepFailure(Message.DesiredProgram d, String reason) {
         failures.put(d.name(), new Failure(d.sha256(), d.state(), d.attempt(), reason));
         LOG.warning("program " + d.name() + " " + d.version() + " failed: " + reason);
         saveFailures();
@@ -444,7 +449,7 @@ final class ProgramAgent implements AutoCloseable {
                     "loading", "while loading").replace("unloading", "while unloading")
                     : "node crashed during " + mark.what() + "()";
             desired.programs().stream().filter(d -> d.name().equals(mark.program())).findFirst()
-                    .ifPresent(d -> fail(d, reason));
+                    .ifPresent(d -> keepFailure(d, reason));
         }
     }
 
