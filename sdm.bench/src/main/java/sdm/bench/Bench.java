@@ -512,9 +512,13 @@ public final class Bench {
             keys = CurveKeyPair.fromSecret(Files.readString(data.resolve("admin.key")).strip());
         }
 
+        /** One command and the master's reply as it is, refusal included. */
+        Message.AdminReply execute(Duration timeout, boolean json, String... command) throws TransportException {
+            return AdminClient.execute(address, masterKey, keys, List.of(command), json, timeout);
+        }
+
         String run(String... command) throws TransportException {
-            Message.AdminReply r = AdminClient.execute(address, masterKey, keys, List.of(command), false,
-                    Duration.ofMinutes(10));
+            Message.AdminReply r = execute(Duration.ofMinutes(10), false, command);
             if (!r.ok()) {
                 throw new TransportException(String.join(" ", command) + ": " + r.error());
             }
@@ -522,8 +526,7 @@ public final class Bench {
         }
 
         JsonNode json(String... command) throws TransportException, IOException {
-            Message.AdminReply r = AdminClient.execute(address, masterKey, keys, List.of(command), true,
-                    Duration.ofSeconds(30));
+            Message.AdminReply r = execute(Duration.ofSeconds(30), true, command);
             if (!r.ok()) {
                 throw new TransportException(String.join(" ", command) + ": " + r.error());
             }

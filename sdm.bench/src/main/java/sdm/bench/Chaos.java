@@ -30,8 +30,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import sdm.archive.JamPacker;
-import sdm.transport.zmq.AdminClient;
-import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
 
@@ -151,6 +149,7 @@ public final class Chaos {
     private final int port;
     private Process master;
     private volatile boolean masterUp;
+    private volatile Bench.Admin admin;
     /** Frozen slave pids and when they are due to be thawed. */
     private final Map<Long, Long> frozen = new ConcurrentHashMap<>();
     private final List<Process> processes = new ArrayList<>();
@@ -374,9 +373,13 @@ public final class Chaos {
         while (true) {
             try {
                 // the program commands answer once the master has read its desired state
-                if (Files.exists(data.resolve("master/master.endpoint"))
-                        && admin(Duration.ofSeconds(5), false, "sdm:apps").ok()) {
-                    break;
+                if (Files.exists(data.resolve("master/master.endpoint"))) {
+                    if (admin == null) { // the same address and keys after every restart
+                        admin = new Bench.Admin(data.resolve("master"));
+                    }
+                    if (admin(Duration.ofSeconds(5), false, "sdm:apps").ok()) {
+                        break;
+                    }
                 }
             } catch (TransportException | IOException e) {
                 // not yet
@@ -731,11 +734,7 @@ public final class Chaos {
 
     private Message.AdminReply admin(Duration timeout, boolean json, String... command)
             throws TransportException, IOException {
-        Path m = data.resolve("master");
-        String address = Files.readString(m.resolve("master.endpoint")).strip();
-        String key = Files.readString(m.resolve("master.pub")).strip();
-        CurveKeyPair keys = CurveKeyPair.fromSecret(Files.readString(m.resolve("admin.key")).strip());
-        Message.AdminReply reply = AdminClient.execute(address, key, keys, List.of(command), json, timeout);
+        Message.AdminReply reply = admin.execute(timeout, json, command);
         if (json && !reply.ok() && !command[0].equals("sdm:call")) {
             throw new IOException(String.join(" ", command) + ": " + reply.error());
         }

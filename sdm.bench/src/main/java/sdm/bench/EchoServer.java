@@ -27,16 +27,7 @@ public final class EchoServer {
             router.setSndHWM(100_000);
             router.setRcvHWM(100_000);
             router.bind("tcp://127.0.0.1:" + port);
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // until the parent goes
-                    }
-                } catch (java.io.IOException e) {
-                    // the parent is gone
-                }
-                System.exit(0);
-            });
+            ParentWatch.onParentGone(() -> System.exit(0));
             System.out.println("ready");
             System.out.flush();
             while (!Thread.currentThread().isInterrupted()) {

@@ -41,13 +41,7 @@ public final class MqttResponder {
         client[0].subscribe(MqttConnection.REQUESTS, qos).waitForCompletion(10_000);
         System.out.println("ready");
         System.out.flush();
-        try {
-            while (System.in.read() >= 0) {
-                // until the parent goes
-            }
-        } catch (java.io.IOException e) {
-            // the parent is gone
-        }
+        ParentWatch.awaitParentGone();
         System.exit(0);
     }
 }

@@ -53,16 +53,7 @@ public final class PushReceiver {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         Path dir = Files.createDirectories(Path.of(args[2]));
-        Thread.ofPlatform().daemon().start(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // until the parent goes
-                }
-            } catch (IOException e) {
-                // the parent is gone
-            }
-            System.exit(0);
-        });
+        ParentWatch.onParentGone(() -> System.exit(0));
         try (ZContext context = new ZContext(1)) {
             ZMQ.Curve.KeyPair own = ZMQ.Curve.generateKeyPair();
             ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);

@@ -43,16 +43,7 @@ public final class RawRouter {
             router.setRcvHWM(10_000);
             router.setHandshakeIvl(10_000);
             router.bind("tcp://127.0.0.1:" + port);
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // until the parent goes
-                    }
-                } catch (java.io.IOException e) {
-                    // the parent is gone
-                }
-                System.exit(0);
-            });
+            ParentWatch.onParentGone(() -> System.exit(0));
             System.out.println("ready");
             System.out.flush();
             serve(context, router, heartbeatMs);

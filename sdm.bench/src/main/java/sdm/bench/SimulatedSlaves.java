@@ -120,16 +120,7 @@ public final class SimulatedSlaves {
                 threads.add(Thread.ofPlatform().name("sim-agents-" + t)
                         .start(() -> serve(context, mine, dialAt.stream().mapToLong(Long::longValue).toArray())));
             }
-            Thread.ofPlatform().daemon().name("sim-stdin").start(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // until the harness goes
-                    }
-                } catch (java.io.IOException e) {
-                    // the harness is gone
-                }
-                running = false;
-            });
+            ParentWatch.onParentGone(() -> running = false);
             report();
             for (Thread t : threads) {
                 t.join();
