@@ -30,6 +30,18 @@ public interface ProgramCalls {
      *                       unknown program or function, a wrong argument count or type, a
      *                       program that is not started, a node it is not placed on
      */
+    default CompletableFuture<Map<String, CallResult>> call(String program, String function, List<?> args,
+            Set<String> nodes, Duration timeout) throws CallException {
+        return call(program, function, args, nodes, timeout, timeout);
+    }
+
+    /**
+     * As {@link #call(String, String, List, Set, Duration)}, with a time to live: a node that gets
+     * the call more than {@code ttl} after it was made (it was frozen, cut off, or busy) never
+     * runs it, and answers nothing; the caller still waits at most {@code timeout}.
+     *
+     * @param ttl how long the call is worth running, at most {@code timeout}
+     */
     CompletableFuture<Map<String, CallResult>> call(String program, String function, List<?> args,
-            Set<String> nodes, Duration timeout) throws CallException;
+            Set<String> nodes, Duration timeout, Duration ttl) throws CallException;
 }

@@ -1,5 +1,7 @@
 package sdm.api;
 
+import java.util.Map;
+
 import org.osgi.annotation.versioning.ConsumerType;
 import org.osgi.framework.Bundle;
 
@@ -24,4 +26,12 @@ public interface ProgramRuntime {
 
     /** The program's bundle is stopping, being updated or uninstalled: end its master part. */
     void stop(Bundle program);
+
+    /**
+     * What this runtime is and how it runs, for {@code sdm:master}: plain JSON values by name
+     * (the kernel gives {@code engine}, {@code optimizing}, {@code programs}, {@code memoryLimitMb}).
+     */
+    default Map<String, Object> describe() {
+        return Map.of();
+    }
 }

@@ -80,14 +80,33 @@ public class BundlesInFelixIT {
         options.add(junitBundles());
         options.add(cleanCaches());
         options.add(frameworkProperty("sdm.data").value(data.toString()));
-        // as the launcher does: GraalJS in sdm.kernel needs these JDK internals
-        options.add(org.ops4j.pax.exam.CoreOptions.systemPackages("jdk.internal.access", "jdk.internal.misc",
-                "jdk.internal.module"));
+        // as the launcher does: the system bundle exports GraalJS and the heap meter from the module path
+        options.add(org.ops4j.pax.exam.CoreOptions.systemPackages(moduleExports()));
         options.add(frameworkProperty("sdm.master.bind").value("127.0.0.1:0"));
         options.add(frameworkProperty("felix.fileinstall.dir").value(data.resolve("deploy").toString()));
         options.add(systemProperty("org.ops4j.pax.url.mvn.localRepository")
                 .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));
         return options.toArray(Option[]::new);
+    }
+
+    private static String[] moduleExports() throws IOException {
+        List<String> packages = new ArrayList<>();
+        for (String name : List.of("org.graalvm.polyglot", "sdm.kernel.meter")) {
+            Module module = ModuleLayer.boot().findModule(name)
+                    .orElseThrow(() -> new AssertionError(name + " is not on the test JVM's module path"));
+            String version = "";
+            if (name.startsWith("org.graalvm")) {
+                try (InputStream in = module.getResourceAsStream("META-INF/graalvm/org.graalvm.polyglot/version")) {
+                    version = ";version=" + new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+                }
+            }
+            for (java.lang.module.ModuleDescriptor.Exports e : module.getDescriptor().exports()) {
+                if (!e.isQualified()) {
+                    packages.add(e.source() + version);
+                }
+            }
+        }
+        return packages.toArray(String[]::new);
     }
 
     private static String symbolicName(Path jar) throws IOException {

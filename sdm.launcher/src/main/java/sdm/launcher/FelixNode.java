@@ -54,6 +54,8 @@ final class FelixNode {
      */
     private static final Set<String> AFTER_READY = Set.of("org.apache.felix.fileinstall");
     private static final Set<String> SLAVE_ONLY = Set.of("sdm.slave");
+    /** Runs programs' JavaScript; needs GraalJS from the JVM's module path. */
+    private static final String KERNEL = "sdm.kernel";
 
     private final Framework framework;
     private final List<Bundle> console = new ArrayList<>();
@@ -77,8 +79,13 @@ final class FelixNode {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put("sdm.data", data.toString());
         config.put("felix.log.level", "1");
-        // GraalJS, embedded in sdm.kernel, uses these JDK internals (see ../shared/STACK.md)
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "jdk.internal.access,jdk.internal.misc,jdk.internal.module");
+        String javascript = JavaScriptModules.systemPackages();
+        if (javascript != null) {
+            config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, javascript);
+        } else if (role == Role.MASTER) {
+            LOG.warning("GraalJS is not on this JVM's module path: the master runs without the kernel, and"
+                    + " programs' JavaScript does not run (start the master with bin/sdm)");
+        }
         config.put("ds.loglevel", "warn");
         // Gogo: no banner, no profile from the working folder
         config.put("gosh.home", data.toString());
@@ -100,7 +107,7 @@ final class FelixNode {
             List<Bundle> afterReady = new ArrayList<>();
             for (Path jar : bundleJars(dist)) {
                 String bsn = symbolicName(jar);
-                if (bsn == null || !wanted(bsn, role, console)) {
+                if (bsn == null || !wanted(bsn, role, console) || KERNEL.equals(bsn) && javascript == null) {
                     continue;
                 }
                 Bundle b = context.installBundle(jar.toUri().toString());

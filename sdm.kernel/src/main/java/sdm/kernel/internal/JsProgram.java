@@ -3,6 +3,7 @@ package sdm.kernel.internal;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import org.graalvm.polyglot.Context;
@@ -17,6 +19,7 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.SourceSection;
+import org.graalvm.polyglot.io.IOAccess;
 
 /**
  * One program's master part: its own context and its own event loop (one thread). Every turn
@@ -40,6 +43,12 @@ final class JsProgram {
     private final Map<Integer, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
     private final SystemCalls calls;
     private volatile boolean ended;
+    /** Set with {@link #ended}: ends a heap walk of the program that is under way. */
+    private final AtomicBoolean over = new AtomicBoolean();
+    /** The heap meter's token for this program's context; null until it exists, or with no meter. */
+    private volatile Object heapToken;
+    private volatile long allocatedAtLastWalk;
+    private volatile long retainedBytes = -1;
     /** Set by stop(): nothing new is queued, only the stop handlers still run. */
     private volatile boolean stopping;
     /** nanoTime when the running turn began, 0 between turns. */
@@ -79,18 +88,34 @@ final class JsProgram {
      * Creates the context and the {@code sdm} global (the kernel's own work, not timed against the
      * program), then runs the main script as the first turn.
      */
-    void start(String mainPath, String code) {
+    void start(String mainPath, String code, ProgramFiles.Entries files) {
+        boolean module = files != null;
         try {
             loop.execute(() -> {
                 try {
                     long began = System.nanoTime();
-                    Context c = Context.newBuilder("js").engine(kernel.engine()).sandbox(SandboxPolicy.CONSTRAINED)
+                    Context.Builder builder = Context.newBuilder("js").engine(kernel.engine())
+                            .sandbox(SandboxPolicy.CONSTRAINED)
                             .out(kernel.discard()).err(new LineLog(calls::log))
                             .option("js.load", "false").option("js.print", "false").option("js.console", "false")
-                            .option("js.graal-builtin", "false").option("js.unhandled-rejections", "warn")
-                            .build();
+                            .option("js.graal-builtin", "false").option("js.unhandled-rejections", "warn");
+                    if (module) {
+                        // a module reads its own js/ files, and nothing else
+                        builder.allowIO(IOAccess.newBuilder().fileSystem(new ProgramFiles(files, this::fail)).build())
+                                .currentWorkingDirectory(Path.of("/" + mainPath).getParent());
+                    }
+                    Context c = builder.build();
                     c.getBindings("js").putMember("__sdm_host", calls);
                     c.eval(kernel.prelude());
+                    MemoryBound memory = kernel.memory();
+                    if (memory != null) {
+                        c.enter();
+                        try {
+                            heapToken = memory.enteredContext();
+                        } finally {
+                            c.leave();
+                        }
+                    }
                     context = c;
                     LOG.fine("program " + name + ": context ready in " + (System.nanoTime() - began) / 1_000_000 + " ms");
                 } catch (RuntimeException e) {
@@ -100,7 +125,11 @@ final class JsProgram {
         } catch (RejectedExecutionException e) {
             return;
         }
-        post("the main script", () -> context.eval(Source.newBuilder("js", code, mainPath).buildLiteral()));
+        Source main = module
+                ? Source.newBuilder("js", code, Path.of(mainPath).getFileName().toString())
+                        .mimeType("application/javascript+module").buildLiteral()
+                : Source.newBuilder("js", code, mainPath).buildLiteral();
+        post("the main script", () -> context.eval(main));
     }
 
     /** Runs {@code body} as one turn of the loop, unless the program has ended or is stopping. */
@@ -184,16 +213,50 @@ final class JsProgram {
         long cpu = thread < 0 ? 0 : CPU.getThreadCpuTime(thread) - turnCpuStart;
         if (cpu > budget || now - started > 10 * budget) {
             cancelled = true;
-            Context c = context;
-            fail("stopped: a turn ran past its CPU budget of " + kernel.limits().turnMillis() + " ms");
-            if (c != null) {
-                try {
-                    c.close(true);
-                } catch (RuntimeException e) {
-                    LOG.fine("cancelling " + name + ": " + e);
-                }
+            cancel("stopped: a turn ran past its CPU budget of " + kernel.limits().turnMillis() + " ms");
+        }
+    }
+
+    /** Fails the program and cancels what it runs now; from any thread. */
+    void cancel(String reason) {
+        Context c = context;
+        fail(reason);
+        if (c != null) {
+            try {
+                c.close(true);
+            } catch (RuntimeException e) {
+                LOG.fine("cancelling " + name + ": " + e);
             }
         }
+    }
+
+    long loopThreadId() {
+        return loopThreadId;
+    }
+
+    Object heapToken() {
+        return heapToken;
+    }
+
+    long allocatedAtLastWalk() {
+        return allocatedAtLastWalk;
+    }
+
+    void allocatedAtLastWalk(long bytes) {
+        allocatedAtLastWalk = bytes;
+    }
+
+    /** What the program's context retained at its last heap walk, or -1 before the first. */
+    long retainedBytes() {
+        return retainedBytes;
+    }
+
+    void retainedBytes(long bytes) {
+        retainedBytes = bytes;
+    }
+
+    AtomicBoolean endedFlag() {
+        return over;
     }
 
     /** Ends the program with a reason the master shows; from any thread. */
@@ -203,6 +266,7 @@ final class JsProgram {
                 return;
             }
             ended = true;
+            over.set(true);
         }
         try {
             LOG.warning("program " + name + " failed on the master: " + reason);
@@ -229,6 +293,7 @@ final class JsProgram {
                     turn("the stop event", () -> calls.emit("stop", "{}"), true);
                     synchronized (this) {
                         ended = true;
+                        over.set(true);
                     }
                     end();
                 });

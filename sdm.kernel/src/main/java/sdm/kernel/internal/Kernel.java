@@ -7,10 +7,12 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.Instrument;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.osgi.framework.Bundle;
@@ -37,6 +41,7 @@ import sdm.api.NodeInfo;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
 import sdm.api.ProgramRuntime;
+import sdm.kernel.meter.HeapMeter;
 
 /**
  * The kernel: runs the JavaScript of programs ({@code SDM-Master-Main}) on the master, each in
@@ -63,7 +68,9 @@ public final class Kernel implements ProgramRuntime, MachineListener {
     private Limits limits;
     private ScheduledExecutorService clock;
     private ScheduledExecutorService watchdog;
-    private volatile Engine engine;
+    private final CompletableFuture<Engine> engine = new CompletableFuture<>();
+    private volatile JsRuntime runtime;
+    private volatile MemoryBound memory;
     private Source prelude;
     private final OutputStream discard = OutputStream.nullOutputStream();
 
@@ -85,6 +92,38 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         // the watchdog has a thread of its own: programs' timers cannot delay it
         watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-js-watchdog").daemon().factory());
         watchdog.scheduleAtFixedRate(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
+        // the engine takes a few hundred ms to build: off the thread that starts the master
+        Thread.ofPlatform().name("sdm-js-engine").daemon().start(this::buildEngine);
+    }
+
+    private void buildEngine() {
+        try {
+            Engine e = Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
+                    .option("engine.WarnInterpreterOnly", "false")
+                    .option("engine.CompilerThreads", Integer.toString(limits.compilerThreads()))
+                    .build();
+            runtime = JsRuntime.of(e, limits);
+            Instrument meter = e.getInstruments().get(HeapMeter.ID);
+            if (meter != null) {
+                Context own = Context.newBuilder("js").engine(e).sandbox(SandboxPolicy.CONSTRAINED).out(discard)
+                        .err(discard).build();
+                memory = new MemoryBound(meter.lookup(HeapMeter.class), own, limits.memoryBytes());
+            } else {
+                LOG.warning("JavaScript runtime: the heap meter (sdm.kernel.meter) is not on the module path:"
+                        + " programs' memory is not bounded");
+            }
+            if (runtime.optimizing()) {
+                LOG.info("JavaScript runtime: " + runtime.describe());
+            } else {
+                LOG.warning("JavaScript runtime: " + runtime.describe() + ". Programs' JavaScript runs 30 to 100"
+                        + " times slower than compiled: start the master with bin/sdm, which puts GraalJS and its"
+                        + " compiler on the JVM's module path");
+            }
+            engine.complete(e);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.SEVERE, "JavaScript runtime: GraalJS cannot start; programs' JavaScript will fail", e);
+            engine.completeExceptionally(e);
+        }
     }
 
     @Deactivate
@@ -103,7 +142,11 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         programs.clear();
         clock.shutdownNow();
         watchdog.shutdownNow();
-        Engine e = engine;
+        MemoryBound m = memory;
+        if (m != null) {
+            m.close();
+        }
+        Engine e = engine.getNow(null);
         if (e != null) {
             e.close(true);
         }
@@ -135,8 +178,23 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         if (old != null) {
             old.stop();
         }
-        program.start(main, new String(code, StandardCharsets.UTF_8));
+        program.start(main, new String(code, StandardCharsets.UTF_8), main.endsWith(".mjs") ? e -> entry(bundle, e) : null);
         LOG.info("program " + name + ": JavaScript started");
+    }
+
+    /** One file of a program's bundle, at most {@link #MAX_MAIN_BYTES} like its main script. */
+    private static byte[] entry(Bundle bundle, String name) throws IOException {
+        URL url = bundle.getEntry(name);
+        if (url == null) {
+            return null;
+        }
+        try (InputStream in = url.openStream()) {
+            byte[] bytes = in.readNBytes(MAX_MAIN_BYTES + 1);
+            if (bytes.length > MAX_MAIN_BYTES) {
+                throw new IOException(name + " is larger than " + MAX_MAIN_BYTES + " bytes");
+            }
+            return bytes;
+        }
     }
 
     @Override
@@ -150,19 +208,25 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         }
     }
 
+    /** The shared engine, once built (programs started meanwhile wait for it on their own loop). */
     Engine engine() {
-        Engine e = engine;
-        if (e == null) {
-            synchronized (this) {
-                e = engine;
-                if (e == null) {
-                    e = Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
-                            .option("engine.WarnInterpreterOnly", "false").build();
-                    engine = e;
-                }
-            }
-        }
-        return e;
+        return engine.join();
+    }
+
+    @Override
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        JsRuntime r = runtime;
+        out.put("engine", r == null ? "starting" : r.describe());
+        out.put("optimizing", r != null && r.optimizing());
+        out.put("programs", programs.size());
+        out.put("memoryLimitMb", limits.memoryMb());
+        return out;
+    }
+
+    /** The memory bound, or null when the heap meter is missing. */
+    MemoryBound memory() {
+        return memory;
     }
 
     OutputStream discard() {
@@ -195,9 +259,13 @@ public final class Kernel implements ProgramRuntime, MachineListener {
 
     private void watch() {
         long now = System.nanoTime();
+        MemoryBound m = memory;
         for (JsProgram p : programs.values()) {
             try {
                 p.checkBudget(now);
+                if (m != null) {
+                    m.check(p, now);
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "watchdog on " + p.name, e);
             }

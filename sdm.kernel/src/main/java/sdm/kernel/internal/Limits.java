@@ -11,14 +11,20 @@ import org.osgi.framework.BundleContext;
  * @param pendingCalls   remote operations waiting at once
  * @param logLines       console lines (and refused calls) per {@code logWindowMillis}
  * @param queuedTurns    turns waiting on the loop at once
+ * @param memoryMb       heap the program's context may retain, in MiB
+ * @param compilerThreads threads compiling JavaScript, for all programs together
  */
 record Limits(long turnMillis, long cpuPerMinuteMillis, int timers, int pendingCalls, int logLines,
-        long logWindowMillis, int queuedTurns) {
+        long logWindowMillis, int queuedTurns, int memoryMb, int compilerThreads) {
 
     static final long MIN_TIMER_MILLIS = 10;
 
+    long memoryBytes() {
+        return (long) memoryMb << 20;
+    }
+
     static Limits defaults() {
-        return new Limits(1_000, 30_000, 1_000, 1_000, 1_000, 10_000, 10_000);
+        return new Limits(1_000, 30_000, 1_000, 1_000, 1_000, 10_000, 10_000, 64, 1);
     }
 
     static Limits from(BundleContext context) {
@@ -28,7 +34,9 @@ record Limits(long turnMillis, long cpuPerMinuteMillis, int timers, int pendingC
                 (int) prop(context, "sdm.js.timers", d.timers()),
                 (int) prop(context, "sdm.js.pending.calls", d.pendingCalls()),
                 (int) prop(context, "sdm.js.log.lines", d.logLines()),
-                d.logWindowMillis(), (int) prop(context, "sdm.js.queued.turns", d.queuedTurns()));
+                d.logWindowMillis(), (int) prop(context, "sdm.js.queued.turns", d.queuedTurns()),
+                (int) prop(context, "sdm.js.memory.mb", d.memoryMb()),
+                (int) prop(context, "sdm.js.compiler.threads", d.compilerThreads()));
     }
 
     private static long prop(BundleContext context, String key, long fallback) {

@@ -148,12 +148,17 @@ public final class SystemCalls {
         if (timeoutMs < 1 || timeoutMs > MAX_CALL_TIMEOUT_MS) {
             return error("RangeError", "options.timeoutMs must be between 1 and " + MAX_CALL_TIMEOUT_MS);
         }
+        long ttlMs = options.has("ttlMs") ? options.get("ttlMs").asLong(-1) : timeoutMs;
+        if (ttlMs < 1 || ttlMs > timeoutMs) {
+            return error("RangeError", "options.ttlMs must be between 1 and options.timeoutMs (" + timeoutMs + ")");
+        }
         if (!reservePending()) {
             return error("Error", "too many remote operations pending");
         }
         CompletableFuture<Map<String, CallResult>> result;
         try {
-            result = program.kernel.calls().call(program.name, function, args, nodes, Duration.ofMillis(timeoutMs));
+            result = program.kernel.calls().call(program.name, function, args, nodes, Duration.ofMillis(timeoutMs),
+                    Duration.ofMillis(ttlMs));
         } catch (CallException e) {
             pending.decrementAndGet();
             return error("Error", e.getMessage());
@@ -161,7 +166,12 @@ public final class SystemCalls {
             pending.decrementAndGet();
             throw e;
         }
-        result.whenComplete((byNode, failure) -> {
+        // the thread that settles the call hands the result straight to the program's loop, where it
+        // is encoded and delivered as one turn; still pending until then, so that a flood of instant
+        // results cannot grow the loop's queue
+        String what = "the result of " + function + "()";
+        result.whenCompleteAsync((byNode, failure) -> {
+            pending.decrementAndGet();
             String text;
             if (failure != null) {
                 text = error("Error", String.valueOf(failure.getMessage()));
@@ -170,12 +180,8 @@ public final class SystemCalls {
                 byNode.forEach((node, r) -> out.put(node, r.ok() ? r.value() : Map.of("error", r.error())));
                 text = ok(out);
             }
-            // still pending until its result turn runs: a flood of instant results cannot grow the loop's queue
-            program.post("the result of " + function + "()", () -> {
-                pending.decrementAndGet();
-                done.executeVoid(text);
-            });
-        });
+            done.executeVoid(text);
+        }, turn -> program.post(what, turn));
         return ok(null);
     }
 

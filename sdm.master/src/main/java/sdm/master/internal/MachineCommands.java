@@ -10,14 +10,18 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 import sdm.api.MachineInfo;
 import sdm.api.MasterInfo;
 import sdm.api.NodeInfo;
+import sdm.api.ProgramRuntime;
 
 /** The {@code sdm:nodes} and {@code sdm:master} shell commands. */
 @Component(service = MachineCommands.class, property = {
@@ -30,6 +34,9 @@ public final class MachineCommands {
 
     @Reference
     private MachineInfo machine;
+    /** The kernel, when it runs: the master works without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ProgramRuntime runtime;
 
     @Descriptor("list the slaves of this machine: id, name, address, os/arch, labels, state, last seen")
     public void nodes(CommandSession session,
@@ -57,8 +64,12 @@ public final class MachineCommands {
             @Descriptor("print JSON instead of text") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json) throws JsonProcessingException {
         MasterInfo m = machine.master();
+        ProgramRuntime js = runtime;
+        Map<String, Object> javascript = js == null ? Map.of() : js.describe();
         if (json || wantsJson(session)) {
-            System.out.println(JSON.writeValueAsString(m));
+            Map<String, Object> out = JSON.convertValue(m, new TypeReference<LinkedHashMap<String, Object>>() { });
+            out.put("javascript", javascript.isEmpty() ? null : javascript);
+            System.out.println(JSON.writeValueAsString(out));
             return;
         }
         System.out.println("id        " + m.id());
@@ -71,6 +82,9 @@ public final class MachineCommands {
         List<NodeInfo> nodes = machine.nodes();
         System.out.println("nodes     " + nodes.size() + " (" + nodes.stream().filter(NodeInfo::online).count()
                 + " online)");
+        System.out.println("js        " + (javascript.isEmpty() ? "not running (no kernel)"
+                : javascript.get("engine") + "; " + javascript.get("programs") + " running; at most "
+                        + javascript.get("memoryLimitMb") + " MiB each"));
         System.out.println("counters");
         m.counters().forEach((k, v) -> System.out.println("  " + k + " " + v));
     }

@@ -67,9 +67,13 @@ final class NativeCalls implements ProgramCalls {
 
     @Override
     public CompletableFuture<Map<String, CallResult>> call(String program, String function, List<?> args,
-            Set<String> nodes, Duration timeout) throws CallException {
+            Set<String> nodes, Duration timeout, Duration ttl) throws CallException {
         if (timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
             throw new CallException("a call's timeout must be between 1 ms and " + MAX_TIMEOUT.toHours() + " h");
+        }
+        if (ttl.toMillis() < 1 || ttl.compareTo(timeout) > 0) {
+            throw new CallException("a call's time to live must be between 1 ms and its timeout ("
+                    + timeout.toMillis() + " ms)");
         }
         if (closed) {
             throw new CallException("the master is stopping");
@@ -94,7 +98,9 @@ final class NativeCalls implements ProgramCalls {
                 result.complete(CallResult.failure(nodeId, "the master stopped"));
                 continue;
             }
-            wire.send(t.routingId(), new Message.Call(callId, program, function, plan.args(), timeout.toMillis()));
+            // the message expires with the call's time to live: a node that reads it later drops it,
+            // and one that queued it in time still never starts it past that
+            wire.send(t.routingId(), new Message.Call(callId, program, function, plan.args(), ttl.toMillis()));
         }
         // completed by whichever thread settles the last node; the caller's stages run on a thread of
         // ours, never on the socket's or the timers' thread: a callback that blocks must not stop heartbeats

@@ -336,7 +336,8 @@ final class NativePrograms implements AutoCloseable {
                     + " calls waiting"));
             return;
         }
-        // the caller gives up after timeoutMs: a call still waiting here by then is not run at all
+        // the call is worth running only within its timeoutMs (the caller's time to live):
+        // one still waiting here by then is not run at all
         long expires = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(call.timeoutMs());
         waiting.incrementAndGet();
         try {

@@ -231,7 +231,8 @@ public sealed interface Message {
 
     /**
      * Master to slave: call a native function of a program. Arguments are JSON numbers, booleans
-     * and strings; the slave converts them by the function's declared types again.
+     * and strings; the slave converts them by the function's declared types again. {@code timeoutMs}
+     * is how long the call is worth running (the caller's time to live, at most its timeout).
      */
     record Call(String callId, String program, String function, List<Object> args, long timeoutMs)
             implements Message {
