@@ -34,7 +34,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 public record JamManifest(String name, String version, String description, Master master,
         @JsonProperty("native") Native nativeCode, List<String> privileges, Placement placement) {
 
-    /** The JavaScript part: its entry point under {@code js/}. */
+    /**
+     * The JavaScript part: its entry point under {@code js/}, a script ({@code .js}) or an ES
+     * module ({@code .mjs}) that may import other files under {@code js/}.
+     */
     public record Master(String main) {
     }
 
@@ -131,8 +134,9 @@ public record JamManifest(String name, String version, String description, Maste
         require(master != null || nativeCode != null, "neither 'master' nor 'native' is given");
         if (master != null) {
             require(master.main() != null, "master.main is missing");
-            require(master.main().startsWith("js/") && master.main().endsWith(".js") && safePath(master.main()),
-                    "master.main '" + master.main() + "' is not a .js file under js/");
+            String main = master.main();
+            require(main.startsWith("js/") && (main.endsWith(".js") || main.endsWith(".mjs")) && safePath(main),
+                    "master.main '" + main + "' is not a .js or .mjs file under js/");
         }
         if (nativeCode != null) {
             checkNative(nativeCode);

@@ -66,6 +66,12 @@ class JamManifestTest {
                 .isNull();
     }
 
+    @Test
+    void anEsModuleMayBeTheMain() throws ArchiveException {
+        assertThat(parse("{\"name\":\"mod\",\"version\":\"0.1.0\",\"master\":{\"main\":\"js/app/main.mjs\"}}")
+                .master().main()).isEqualTo("js/app/main.mjs");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
             "``                                                                  | MANIFEST.json is empty",
@@ -80,9 +86,12 @@ class JamManifestTest {
             "`{\"name\":\"h\",\"version\":\"1.0.0\"}`                            | neither 'master' nor 'native'",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"colour\":\"red\",\"master\":{\"main\":\"js/m.js\"}}` | unknown field 'colour'",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"x\":1}}` | unknown field 'master.x'",
-            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"../m.js\"}}` | is not a .js file under js/",
-            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/../../m.js\"}}` | is not a .js file under js/",
-            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"/js/m.js\"}}` | is not a .js file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"../m.js\"}}` | is not a .js or .mjs file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/../../m.js\"}}` | is not a .js or .mjs file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"/js/m.js\"}}` | is not a .js or .mjs file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.cjs\"}}` | master.main 'js/m.cjs' is not a .js or .mjs file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"lib/m.mjs\"}}` | master.main 'lib/m.mjs' is not a .js or .mjs file under js/",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/../m.mjs\"}}` | is not a .js or .mjs file under js/",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[],\"functions\":[]}}` | native.libraries is empty",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/../../etc/x.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[]}]}}` | is not a .so file under native/",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"},{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/b.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[]}]}}` | two native libraries for linux/x86_64",
