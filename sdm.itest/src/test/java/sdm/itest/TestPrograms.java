@@ -45,7 +45,14 @@ final class TestPrograms {
      */
     static Path packNative(Path work, String name, String version, String source, String functions)
             throws IOException, InterruptedException {
-        return pack(work, name, version, "x86_64", Map.of(), 0, java.util.List.of(), source, functions);
+        return pack(work, name, version, "x86_64", Map.of(), 0, java.util.List.of(), source, functions,
+                "console.log('" + name + " " + version + "');\n");
+    }
+
+    /** As {@link #packNative}, with {@code script} as its {@code js/main.js}. */
+    static Path packNativeWithScript(Path work, String name, String source, String functions, String script)
+            throws IOException, InterruptedException {
+        return pack(work, name, "1.0.0", "x86_64", Map.of(), 0, java.util.List.of(), source, functions, script);
     }
 
     /** A program with only a master part: {@code js/main.js} is {@code script}. */
@@ -69,6 +76,23 @@ final class TestPrograms {
         }
     }
 
+    /**
+     * A program with only a master part that is an ES module: {@code files} maps paths under the
+     * program folder ({@code js/main.mjs} first) to their text.
+     */
+    static Path packModule(Path work, String name, Map<String, String> files) throws IOException,
+            sdm.archive.ArchiveException {
+        Path dir = Files.createTempDirectory(work, name + "-");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Files.createDirectories(dir.resolve(f.getKey()).getParent());
+            Files.writeString(dir.resolve(f.getKey()), f.getValue());
+        }
+        Files.writeString(dir.resolve("MANIFEST.json"), """
+                { "name": "%s", "version": "1.0.0", "master": { "main": "js/main.mjs" } }
+                """.formatted(name));
+        return JamPacker.pack(dir, work.resolve(name + ".jam.zip"));
+    }
+
     /** A program for this machine that asks for privileges. */
     static Path packWithPrivileges(Path work, String name, String version, java.util.List<String> privileges)
             throws IOException, InterruptedException {
@@ -80,15 +104,15 @@ final class TestPrograms {
         return pack(work, name, version, arch, placement, blobBytes, privileges, SOURCE, """
                       { "name": "add", "returns": "int", "params": ["int", "int"] },
                       { "name": "version", "returns": "int", "params": [] }
-                """);
+                """, "console.log('" + name + " " + version + "');\n");
     }
 
     private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
-            long blobBytes, java.util.List<String> privileges, String source, String functions)
+            long blobBytes, java.util.List<String> privileges, String source, String functions, String script)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(work, name + "-" + version + "-");
         Files.createDirectories(dir.resolve("js"));
-        Files.writeString(dir.resolve("js/main.js"), "console.log('" + name + " " + version + "');\n");
+        Files.writeString(dir.resolve("js/main.js"), script);
         Path lib = dir.resolve("native/linux-" + arch + "/lib" + name + ".so");
         Files.createDirectories(lib.getParent());
         compile(lib, version, source);
