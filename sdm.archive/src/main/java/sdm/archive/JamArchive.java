@@ -22,8 +22,9 @@ import java.util.zip.ZipFile;
  * A {@code .jam.zip} that has passed every rule of SPEC §2: size and entry limits, safe names
  * (no absolute paths, no {@code ..}, no symlinks, no duplicates), no zip bomb (bytes are
  * counted while reading, never taken from headers), a valid manifest, every file it names
- * present, and each library an ELF shared object for its arch defining every declared
- * function. Nothing is written but private temporary copies of the libraries while checking.
+ * present, an ES module {@code main} importing only files of the archive under {@code js/}
+ * ({@link ModuleImports}), and each library an ELF shared object for its arch defining every
+ * declared function. Nothing is written but private temporary copies of the libraries while checking.
  */
 public final class JamArchive {
 
@@ -100,6 +101,11 @@ public final class JamArchive {
             if (manifest.master() != null && !present.contains(manifest.master().main())) {
                 throw new ArchiveException("master.main " + manifest.master().main() + " is not in the archive");
             }
+            if (manifest.master() != null && manifest.master().main().endsWith(".mjs")) {
+                try (ZipFile zf = new ZipFile(zip.toFile())) {
+                    ModuleGraph.check(manifest.master().main(), present, (path, max) -> read(zf, path, max), limits);
+                }
+            }
             if (manifest.nativeCode() != null) {
                 for (JamManifest.Library lib : manifest.nativeCode().libraries()) {
                     Path copy = contents.libraries.get(lib.path());
@@ -110,6 +116,13 @@ public final class JamArchive {
                 }
             }
             return new JamArchive(manifest, files);
+        }
+    }
+
+    /** At most {@code max + 1} bytes of an entry known to be there. */
+    private static byte[] read(ZipFile zf, String name, int max) throws IOException {
+        try (InputStream in = zf.getInputStream(zf.getEntry(name))) {
+            return in.readNBytes(max + 1);
         }
     }
 

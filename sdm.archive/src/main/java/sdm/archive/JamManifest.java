@@ -36,7 +36,7 @@ public record JamManifest(String name, String version, String description, Maste
 
     /**
      * The JavaScript part: its entry point under {@code js/}, a script ({@code .js}) or an ES
-     * module ({@code .mjs}) that may import other files under {@code js/}.
+     * module ({@code .mjs}) that may import other files under {@code js/} ({@link ModuleImports}).
      */
     public record Master(String main) {
     }
