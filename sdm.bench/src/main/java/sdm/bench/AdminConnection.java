@@ -56,9 +56,22 @@ final class AdminConnection implements AutoCloseable {
      * @throws IOException if the master does not answer within 30 s or the command fails
      */
     JsonNode json(String... command) throws IOException {
+        return JSON.readTree(execute(true, REPLY_MS, command));
+    }
+
+    /**
+     * Runs a command and returns what it printed.
+     *
+     * @throws IOException if the master does not answer within {@code timeoutMs} or the command fails
+     */
+    String text(long timeoutMs, String... command) throws IOException {
+        return execute(false, timeoutMs, command);
+    }
+
+    private String execute(boolean json, long timeoutMs, String... command) throws IOException {
         String id = UUID.randomUUID().toString();
-        dealer.send(codec.seal(new Message.AdminRequest(id, List.of(command), true)), 0);
-        long deadline = System.currentTimeMillis() + REPLY_MS;
+        dealer.send(codec.seal(new Message.AdminRequest(id, List.of(command), json)), 0);
+        long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
             byte[] frame = dealer.recv(0);
             if (frame == null) {
@@ -69,13 +82,13 @@ final class AdminConnection implements AutoCloseable {
                     if (!r.ok()) {
                         throw new IOException(String.join(" ", command) + ": " + r.error());
                     }
-                    return JSON.readTree(r.output());
+                    return r.output();
                 }
             } catch (InvalidMessageException e) {
                 throw new IOException("the master answered " + String.join(" ", command) + " with " + e.getMessage());
             }
         }
-        throw new IOException("no answer to " + String.join(" ", command) + " within " + REPLY_MS / 1000 + " s");
+        throw new IOException("no answer to " + String.join(" ", command) + " within " + timeoutMs / 1000 + " s");
     }
 
     @Override

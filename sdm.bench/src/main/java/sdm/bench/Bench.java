@@ -38,7 +38,7 @@ import sdm.transport.zmq.TransportException;
  * {@code sdm.bench/target/bench.json}, and stops every process it started. With
  * {@code -Dsdm.bench.keep=true} its working folder (the machine's logs) is kept. The other
  * benchmarks, {@code mqtt} ({@link MqttBench}), {@code footprint}, {@code deploy}
- * ({@link DeployBench}) and {@code fanin} ({@link FanIn}), share its harness.
+ * ({@link DeployBench}), {@code fanin} ({@link FanIn}) and {@code js} ({@link JsBench}), share its harness.
  */
 public final class Bench {
 
@@ -66,8 +66,10 @@ public final class Bench {
                        bin/bench footprint [--runs N]
                        bin/bench deploy [--runs N] [--mib N] [--slaves N]
                        bin/bench fanin [--runs N] [--agents 1000] [--stop 100] [--per-jvm 500] [--ramp MS]
-                                       [--settle S] [--window S] [--heartbeat MS] [--liveness MS]""";
-        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin");
+                                       [--settle S] [--window S] [--heartbeat MS] [--liveness MS]
+                       bin/bench js [--runs N] [--warmup S] [--samples N] [--target MS] [--kernels fib,sort,...]
+                                    [--count N] [--batch N] [--programs N]""";
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin", "js");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -103,6 +105,7 @@ public final class Bench {
                 case "deploy" -> new DeployBench(bench, Integer.parseInt(options.getOrDefault("--mib", "16")),
                         Integer.parseInt(options.getOrDefault("--slaves", "8"))).run(runs);
                 case "fanin" -> new FanIn(bench, options).run(runs);
+                case "js" -> new JsBench(bench, options).run(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {
@@ -143,10 +146,15 @@ public final class Bench {
 
     /** {@code bin/sdm local --slaves N} plus {@code extra} arguments, with its data in {@code dir}, once every slave is online. */
     LocalMachine startLocal(Path dir, int slaves, List<String> extra) throws Exception {
+        return startLocal(dir, slaves, extra, Map.of());
+    }
+
+    /** {@code bin/sdm local --slaves N} plus {@code extra} arguments and {@code env} variables, once every slave is online. */
+    LocalMachine startLocal(Path dir, int slaves, List<String> extra, Map<String, String> env) throws Exception {
         List<String> command = new ArrayList<>(List.of(project.resolve("bin/sdm").toString(), "local", "--no-console",
                 "--slaves", "" + slaves, "--bind", "127.0.0.1:" + freePort()));
         command.addAll(extra);
-        Process local = start(dir, command, "local");
+        Process local = start(dir, command, "local", env);
         Path master = dir.resolve("sdm-data/master");
         waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
         Admin admin = new Admin(master);
@@ -367,6 +375,15 @@ public final class Bench {
 
     /** The baseline: an echo server process, and this process as its client. */
     private JsonNode rawEcho(byte[] payload) throws Exception {
+        return rawEcho(payload, count, inflight, burst, 0);
+    }
+
+    /**
+     * The raw echo: {@code count} sequential round trips, then {@code burst} with {@code inflight}
+     * in flight; with {@code batch > 0} also {@code "batches"}, the distribution of the mean round
+     * trip of each {@code batch} consecutive sequential ones.
+     */
+    JsonNode rawEcho(byte[] payload, int count, int inflight, int burst, int batch) throws Exception {
         int port = freePort();
         ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
         Path secret = work.resolve("echo.key");
@@ -400,6 +417,7 @@ public final class Bench {
                 total += n;
             }
             Stats sequential = Stats.of(nanos, count / (total / 1e9));
+            String batches = batch > 0 ? ",\"batches\":" + Stats.batches(nanos, batch).json() : "";
 
             // each message carries its index, so every round trip is timed with a window kept full
             long[] sentAt = new long[burst];
@@ -422,7 +440,8 @@ public final class Bench {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             Stats concurrent = Stats.of(inFlightNanos, burst / seconds);
-            return JSON.readTree("{\"sequential\":" + sequential.json() + ",\"inflight\":" + concurrent.json() + "}");
+            return JSON.readTree("{\"sequential\":" + sequential.json() + ",\"inflight\":" + concurrent.json()
+                    + batches + "}");
         } finally {
             echo.destroy();
         }
@@ -442,9 +461,15 @@ public final class Bench {
     }
 
     Process start(Path dir, List<String> command, String name) throws IOException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile())
-                .start();
+        return start(dir, command, name, Map.of());
+    }
+
+    /** A process of the harness, with {@code env} added to its environment; stopped with the others. */
+    Process start(Path dir, List<String> command, String name, Map<String, String> env) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".err").toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         processes.add(p);
         return p;
     }

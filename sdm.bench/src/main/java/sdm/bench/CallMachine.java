@@ -26,9 +26,16 @@ record CallMachine(Bench.Admin admin, String node) {
 
     /** Starts the machine in the bench's working folder, installs the program and the probe. */
     static CallMachine start(Bench bench) throws Exception {
-        Bench.Admin admin = bench.startLocal(bench.work).admin();
+        return install(bench, bench.startLocal(bench.work).admin(), bench.work);
+    }
+
+    /**
+     * Installs the program (built in {@code dir}) and the probe on a machine that runs, for calls
+     * on its first slave.
+     */
+    static CallMachine install(Bench bench, Bench.Admin admin, Path dir) throws Exception {
         String node = admin.json("sdm:nodes").get(0).get("id").asText();
-        admin.run("sdm:install", "--start", program(bench.work).toString());
+        admin.run("sdm:install", "--start", program(dir).toString());
         Path probe;
         try (Stream<Path> jars = Files.list(bench.project.resolve("sdm.bench/target"))) {
             probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
@@ -58,16 +65,29 @@ record CallMachine(Bench.Admin admin, String node) {
      * with {@code inflight} in flight; {@code {"sequential": Stats, "inflight": Stats}}.
      */
     JsonNode measure(int count, int inflight, int burst) throws Exception {
+        return measure(count, inflight, burst, 0);
+    }
+
+    /** As {@link #measure(int, int, int)}, with {@code "batches"} of {@code batch} sequential calls when it is above 0. */
+    JsonNode measure(int count, int inflight, int burst, int batch) throws Exception {
         return Bench.JSON.readTree(admin.run("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
-                "--burst", "" + burst, "bench", "add", node).strip());
+                "--burst", "" + burst, "--batch", "" + batch, "bench", "add", node).strip());
     }
 
     /** The benchmark's program: add(int,int), compiled with gcc now. */
     private static Path program(Path work) throws Exception {
-        Path dir = work.resolve("program");
-        Path lib = dir.resolve("native/linux-x86_64/libbench.so");
+        return program(work, "bench", null);
+    }
+
+    /**
+     * A program named {@code name} with add(int,int) compiled with gcc now, and {@code script} as
+     * its master part when it is not null.
+     */
+    static Path program(Path work, String name, String script) throws Exception {
+        Path dir = work.resolve(name.equals("bench") ? "program" : "program-" + name);
+        Path lib = dir.resolve("native/linux-x86_64/lib" + name + ".so");
         Files.createDirectories(lib.getParent());
-        Path src = work.resolve("bench.c");
+        Path src = work.resolve(name + ".c");
         Files.writeString(src, SOURCE);
         Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
                 .redirectErrorStream(true).start();
@@ -75,11 +95,17 @@ record CallMachine(Bench.Admin admin, String node) {
         if (gcc.waitFor() != 0) {
             throw new IOException("gcc failed: " + out);
         }
+        String master = "";
+        if (script != null) {
+            Files.createDirectories(dir.resolve("js"));
+            Files.writeString(dir.resolve("js/main.js"), script);
+            master = "\"master\":{\"main\":\"js/main.js\"},\n ";
+        }
         Files.writeString(dir.resolve("MANIFEST.json"), """
-                {"name":"bench","version":"1.0.0",
-                 "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/libbench.so"}],
+                {"name":"%s","version":"1.0.0",
+                 %s"native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/lib%s.so"}],
                            "functions":[{"name":"add","returns":"int","params":["int","int"]}]}}
-                """);
-        return JamPacker.pack(dir, work.resolve("bench.jam.zip"));
+                """.formatted(name, master, name));
+        return JamPacker.pack(dir, work.resolve(name + ".jam.zip"));
     }
 }

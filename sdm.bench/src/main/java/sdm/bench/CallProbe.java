@@ -36,6 +36,8 @@ public final class CallProbe {
             @Descriptor("calls kept in flight for the throughput run") @Parameter(names = "--inflight", absentValue = "64")
             int inflight,
             @Descriptor("calls in the throughput run") @Parameter(names = "--burst", absentValue = "50000") int burst,
+            @Descriptor("also the distribution of the mean of each N sequential calls (0: not)")
+            @Parameter(names = "--batch", absentValue = "0") int batch,
             @Descriptor("the program") String program,
             @Descriptor("the function, taking two ints") String function,
             @Descriptor("the node") String node) throws Exception {
@@ -52,6 +54,7 @@ public final class CallProbe {
             nanos[i] = System.nanoTime() - start;
         }
         Stats sequential = Stats.of(nanos, count / (sum(nanos) / 1e9));
+        String batches = batch > 0 ? ",\"batches\":" + Stats.batches(nanos, batch).json() : "";
 
         Semaphore window = new Semaphore(inflight);
         AtomicLong failures = new AtomicLong();
@@ -78,7 +81,7 @@ public final class CallProbe {
             throw new IllegalStateException(failures.get() + " calls failed in the throughput run");
         }
         Stats concurrent = Stats.of(inFlightNanos, burst / seconds);
-        return "{\"sequential\":" + sequential.json() + ",\"inflight\":" + concurrent.json() + "}";
+        return "{\"sequential\":" + sequential.json() + ",\"inflight\":" + concurrent.json() + batches + "}";
     }
 
     private static void check(Map<String, CallResult> results, String node) throws CallException {

@@ -11,6 +11,25 @@ record Stats(long count, double p50Micros, double p90Micros, double p99Micros, d
         return new Stats(sorted.length, at(sorted, 0.50), at(sorted, 0.90), at(sorted, 0.99), perSecond);
     }
 
+    /**
+     * The distribution of batch means: the mean of each {@code batch} consecutive values (a last
+     * partial batch is left out), as a clock of coarse resolution sees a run timed by batches;
+     * {@code perSecond} is over the batches' values.
+     */
+    static Stats batches(long[] nanos, int batch) {
+        long[] means = new long[nanos.length / batch];
+        long total = 0;
+        for (int b = 0; b < means.length; b++) {
+            long sum = 0;
+            for (int i = b * batch; i < (b + 1) * batch; i++) {
+                sum += nanos[i];
+            }
+            total += sum;
+            means[b] = sum / batch;
+        }
+        return of(means, total == 0 ? 0 : (double) means.length * batch / (total / 1e9));
+    }
+
     private static double at(long[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;

@@ -1,0 +1,539 @@
+package sdm.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import sdm.archive.JamPacker;
+
+/**
+ * {@code bin/bench js}: the JavaScript of programs on the master, beside Node.js and the Java
+ * path measured in the same run. Each run starts a fresh {@code bin/sdm local --slaves 1} and
+ * measures, in this order:
+ * <ol>
+ * <li>the master's RSS idle, with 1 and with {@code --programs} small programs started (each a
+ * 100 ms timer), and {@code sdm:start} to the program's first {@code console.log}: cold (the
+ * first program since the master started) and warm (the others); beside it Node.js's process
+ * start to its first {@code console.log};</li>
+ * <li>the round trip of {@code await sdm.call('add', [i, 1], {nodes: [id]})} one after the other
+ * to one slave, beside the Java {@code ProgramCalls} path ({@link CallProbe}) and a raw CURVE
+ * echo; the sandbox's clock has 1 ms steps, so the JS side times batches of {@code --batch}
+ * calls and the other two are shown as the same batch means;</li>
+ * <li>CPU-bound kernels (the files in {@code sdm/bench/js/}), each the same text in a program of
+ * its own on the master and in Node.js: after {@code --warmup} seconds of warm-up, the best of
+ * {@code --samples} timed samples.</li>
+ * </ol>
+ * The machine runs with the kernel's per-turn and per-minute CPU limits raised (a sort of 100,000
+ * numbers takes seconds in an interpreter, past the 1 s a turn may take by default); they do not
+ * change how fast JavaScript runs.
+ */
+final class JsBench {
+
+    static final List<String> KERNELS = List.of("fib", "scheduler", "strings", "json", "sort");
+    /** The kernel's limits that a benchmark would run into; framework properties, read from system properties. */
+    static final String LIMITS = "-Dsdm.js.turn.ms=600000 -Dsdm.js.cpu.minute.ms=86400000";
+    private static final double KERNEL_GOAL = 2.0;
+    private static final double KERNEL_MOONSHOT = 1.2;
+    private static final double CALL_GOAL = 1.2;
+    private static final double RSS_GOAL_MB = 400;
+    private static final long SETTLE_MS = 5_000;
+    private static final long KERNEL_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(20);
+    private static final Pattern STARTED = Pattern.compile("BENCH-JS-STARTED (\\d+)");
+    private static final String RESULT = "BENCH-JS {";
+    private static final String ERROR = "BENCH-JS-ERROR";
+
+    private final Bench bench;
+    private final long warmupMs;
+    private final int samples;
+    private final int targetMs;
+    private final List<String> kernels;
+    private final int count;
+    private final int batch;
+    private final int programs;
+
+    private final Map<String, List<JsonNode>> sdmKernels = new LinkedHashMap<>();
+    private final Map<String, List<JsonNode>> nodeKernels = new LinkedHashMap<>();
+    private final List<JsonNode> jsCalls = new ArrayList<>();
+    private final List<JsonNode> javaCalls = new ArrayList<>();
+    private final List<JsonNode> rawCalls = new ArrayList<>();
+    private final List<Double> rssIdle = new ArrayList<>();
+    private final List<Double> rssOne = new ArrayList<>();
+    private final List<Double> rssAll = new ArrayList<>();
+    private final List<Double> cold = new ArrayList<>();
+    private final List<Double> warm = new ArrayList<>();
+    private final List<Double> nodeStart = new ArrayList<>();
+    private NodeJs node;
+
+    JsBench(Bench bench, Map<String, String> options) {
+        this.bench = bench;
+        this.warmupMs = 1_000 * Long.parseLong(options.getOrDefault("--warmup", "10"));
+        this.samples = Integer.parseInt(options.getOrDefault("--samples", "10"));
+        this.targetMs = Integer.parseInt(options.getOrDefault("--target", "200"));
+        this.kernels = List.of(options.getOrDefault("--kernels", String.join(",", KERNELS)).split(","));
+        this.count = Integer.parseInt(options.getOrDefault("--count", "5000"));
+        this.batch = Integer.parseInt(options.getOrDefault("--batch", "250"));
+        this.programs = Integer.parseInt(options.getOrDefault("--programs", "20"));
+        for (String k : kernels) {
+            if (!KERNELS.contains(k)) {
+                throw new IllegalArgumentException("--kernels: no kernel '" + k + "' (" + String.join(",", KERNELS) + ")");
+            }
+        }
+        if (samples < 1 || targetMs < 2 || batch < 1 || count < batch || count / batch > 400 || programs < 2
+                || programs > 99) {
+            throw new IllegalArgumentException("want --samples >= 1, --target >= 2, --count >= --batch >= 1 with "
+                    + "at most 400 batches, 2 <= --programs <= 99");
+        }
+    }
+
+    void run(int runs) throws Exception {
+        node = NodeJs.find(bench.work);
+        System.out.println("sdm bench js: " + runs + " runs of bin/sdm local --slaves 1; kernels " + kernels
+                + " (warm-up " + warmupMs / 1000 + " s, best of " + samples + " samples of at least " + targetMs / 2
+                + " ms); " + count + " sequential sdm.call in batches of " + batch + "; master RSS with 1 and "
+                + programs + " programs; baselines: " + node.version() + " on the same scripts, the Java "
+                + "ProgramCalls path and raw JeroMQ CURVE echo");
+        for (int run = 1; run <= runs; run++) {
+            Path dir = Files.createDirectories(bench.work.resolve("js-" + run));
+            String opts = (System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " " + LIMITS).strip();
+            Bench.LocalMachine machine = bench.startLocal(dir, 1, List.of(), Map.of("SDM_JAVA_OPTS", opts));
+            Path data = dir.resolve("sdm-data/master");
+            long masterPid = Long.parseLong(Files.readString(data.resolve("sdm.pid")).strip());
+            try (AdminConnection conn = new AdminConnection(data)) {
+                programs(run, dir, conn, masterPid);
+                calls(run, dir, conn, machine.admin());
+                for (String k : kernels) {
+                    kernel(run, dir, conn, k);
+                }
+            } finally {
+                machine.process().destroy();
+                if (!machine.process().waitFor(60, TimeUnit.SECONDS)) {
+                    machine.process().destroyForcibly();
+                }
+            }
+        }
+        report(runs);
+    }
+
+    // ---- master RSS and program start ----
+
+    private void programs(int run, Path dir, AdminConnection conn, long masterPid) throws Exception {
+        Thread.sleep(SETTLE_MS);
+        double idle = Bench.rssMb(masterPid);
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= programs; i++) {
+            String name = String.format(Locale.ROOT, "ticker-%02d", i);
+            names.add(name);
+            Path archive = packScript(dir, name, """
+                    console.log('BENCH-JS-STARTED ' + Date.now());
+                    const state = { ticks: 0, last: 0 };
+                    sdm.every(100, () => {
+                      state.ticks++;
+                      state.last = Date.now();
+                    });
+                    """);
+            conn.text(60_000, "sdm:install", archive.toString());
+        }
+        double coldMs = startToLog(conn, names.get(0));
+        Thread.sleep(SETTLE_MS);
+        double one = Bench.rssMb(masterPid);
+        List<Double> warmMs = new ArrayList<>();
+        for (String name : names.subList(1, names.size())) {
+            warmMs.add(startToLog(conn, name));
+        }
+        Thread.sleep(SETTLE_MS);
+        double all = Bench.rssMb(masterPid);
+        for (String name : names) {
+            conn.text(60_000, "sdm:uninstall", name);
+        }
+        List<Double> nodeMs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            nodeMs.add(nodeStartToLog(dir));
+        }
+        rssIdle.add(idle);
+        rssOne.add(one);
+        rssAll.add(all);
+        cold.add(coldMs);
+        warm.add(Bench.medianOf(warmMs));
+        nodeStart.add(Bench.medianOf(nodeMs));
+        System.out.printf(Locale.ROOT, "run %d: master RSS idle %.1f MB, 1 program %.1f MB, %d programs %.1f MB; "
+                + "sdm:start to first console.log cold %.0f ms, warm %.0f ms (median of %d); node process start to "
+                + "first console.log %.0f ms%n", run, idle, one, programs, all, coldMs, Bench.medianOf(warmMs),
+                warmMs.size(), Bench.medianOf(nodeMs));
+    }
+
+    /** {@code sdm:start NAME} until the program logs the {@code Date.now()} of its first line; in ms. */
+    private static double startToLog(AdminConnection conn, String name) throws Exception {
+        long t0 = System.currentTimeMillis();
+        conn.text(60_000, "sdm:start", name);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (String line : conn.text(30_000, "sdm:log", "--lines", "20", name).lines().toList()) {
+                Matcher m = STARTED.matcher(line);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1)) - t0;
+                }
+                failed(name, line);
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException(name + " logged nothing within 60 s of sdm:start");
+    }
+
+    private double nodeStartToLog(Path dir) throws Exception {
+        long t0 = System.currentTimeMillis();
+        Process p = new ProcessBuilder(node.executable().toString(), "-e", "console.log(Date.now())").directory(dir.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0 || !out.matches("\\d+")) {
+            throw new IOException("node -e 'console.log(Date.now())' printed: " + out);
+        }
+        return Long.parseLong(out) - t0;
+    }
+
+    // ---- sdm.call ----
+
+    private void calls(int run, Path dir, AdminConnection conn, Bench.Admin admin) throws Exception {
+        CallMachine machine = CallMachine.install(bench, admin, dir);
+        String slave = machine.node();
+        int warmUp = Math.max(2_000, count / 10); // as many as CallProbe's warm-up
+        String script = """
+                const NODE = %s, COUNT = %d, BATCH = %d, WARM = %d;
+                const options = { nodes: [NODE] };
+                async function measure() {
+                  let r;
+                  for (let tries = 0; ; tries++) {
+                    r = await sdm.call('add', [1, 2], options);
+                    if (r[NODE] === 3) break;
+                    if (tries >= 300) throw new Error('add never answered on ' + NODE + ': ' + JSON.stringify(r));
+                    await new Promise((resolve) => sdm.after(100, resolve));
+                  }
+                  for (let i = 0; i < WARM; i++) {
+                    r = await sdm.call('add', [i, 1], options);
+                    if (r[NODE] !== i + 1) throw new Error('add(' + i + ', 1) gave ' + JSON.stringify(r));
+                  }
+                  // a clock finer than Date.now() (none in the sandbox today) also times each call
+                  const fine = typeof performance === 'object' && typeof performance.now === 'function';
+                  const each = [];
+                  const batchMs = [];
+                  const started = Date.now();
+                  for (let b = 0; b < Math.floor(COUNT / BATCH); b++) {
+                    const t = Date.now();
+                    for (let i = 0; i < BATCH; i++) {
+                      const p = fine ? performance.now() : 0;
+                      r = await sdm.call('add', [i, 1], options);
+                      if (fine) each.push(performance.now() - p);
+                      if (r[NODE] !== i + 1) throw new Error('add(' + i + ', 1) gave ' + JSON.stringify(r));
+                    }
+                    batchMs.push(Date.now() - t);
+                  }
+                  const totalMs = Date.now() - started;
+                  const out = { calls: batchMs.length * BATCH, batch: BATCH, totalMs, batchMs };
+                  if (fine) {
+                    each.sort((a, b) => a - b);
+                    const at = (q) => each[Math.min(each.length - 1, Math.floor(q * each.length))] * 1000;
+                    out.perCall = { p50Micros: at(0.5), p90Micros: at(0.9), p99Micros: at(0.99) };
+                  }
+                  console.log('BENCH-JS ' + JSON.stringify(out));
+                }
+                measure().catch((e) => console.log('BENCH-JS-ERROR ' + (e && e.stack ? e.stack : e)));
+                """.formatted(Bench.JSON.writeValueAsString(slave), count, batch, warmUp);
+        Path archive = CallMachine.program(dir, "jscall", script);
+        conn.text(60_000, "sdm:install", archive.toString());
+
+        JsonNode java = machine.measure(count, 1, 1, batch);
+        conn.text(60_000, "sdm:start", "jscall");
+        JsonNode out = awaitResult(conn, "jscall", KERNEL_TIMEOUT_MS, 500);
+        conn.text(60_000, "sdm:stop", "jscall");
+        JsonNode raw = bench.rawEcho(CallMachine.payload(), count, 1, 1, batch);
+
+        long[] nanos = new long[out.get("batchMs").size()];
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i] = out.get("batchMs").get(i).asLong() * 1_000_000L / batch;
+        }
+        double meanMicros = out.get("totalMs").asDouble() * 1000 / out.get("calls").asDouble();
+        Stats batches = Stats.of(nanos, out.get("calls").asDouble() / (out.get("totalMs").asDouble() / 1000));
+        JsonNode js = Bench.JSON.readTree("{\"meanMicros\":" + String.format(Locale.ROOT, "%.1f", meanMicros)
+                + ",\"batches\":" + batches.json() + ",\"batchMs\":" + out.get("batchMs")
+                + (out.has("perCall") ? ",\"perCall\":" + out.get("perCall") : "") + "}");
+        jsCalls.add(js);
+        javaCalls.add(java);
+        rawCalls.add(raw);
+        System.out.printf(Locale.ROOT, "run %d: sdm.call mean %.1f us (batch p50 %.1f us); Java ProgramCalls mean "
+                + "%.1f us (batch p50 %.1f us, per call p50 %.1f us); raw echo mean %.1f us (per call p50 %.1f us)%n",
+                run, meanMicros, batches.p50Micros(), mean(java), java.at("/batches/p50Micros").asDouble(),
+                java.at("/sequential/p50Micros").asDouble(), mean(raw), raw.at("/sequential/p50Micros").asDouble());
+    }
+
+    /** Mean round trip of the sequential calls, in µs: from their rate. */
+    private static double mean(JsonNode measured) {
+        return 1e6 / measured.at("/sequential/perSecond").asDouble();
+    }
+
+    // ---- CPU kernels ----
+
+    private void kernel(int run, Path dir, AdminConnection conn, String kernel) throws Exception {
+        String text = resource(kernel + ".js") + "\n" + resource("runner.js") + "\n";
+        String options = String.format(Locale.ROOT, "{\"warmupMs\":%d,\"samples\":%d,\"targetMs\":%d}", warmupMs,
+                samples, targetMs);
+        String program = "js-" + kernel;
+        Path archive = packScript(dir, program, text + resource("main-sdm.js").replace("OPTIONS", options));
+        conn.text(60_000, "sdm:install", "--start", archive.toString());
+        JsonNode s = awaitResult(conn, program, KERNEL_TIMEOUT_MS, 1_000);
+        conn.text(60_000, "sdm:uninstall", program);
+
+        Path script = dir.resolve("node-" + kernel + ".js");
+        Files.writeString(script, text + resource("main-node.js"));
+        String name = "node-" + kernel;
+        Process p = bench.start(dir, List.of(node.executable().toString(), script.toString(), options), name);
+        if (!p.waitFor(KERNEL_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("node " + script + " did not finish within " + KERNEL_TIMEOUT_MS / 60_000 + " min");
+        }
+        String out = Files.readString(dir.resolve(name + ".out"));
+        JsonNode n = null;
+        for (String line : out.lines().toList()) {
+            if (line.startsWith(RESULT)) {
+                n = Bench.JSON.readTree(line.substring(RESULT.length() - 1));
+            }
+        }
+        if (n == null) {
+            throw new IOException("node " + script + " exited with " + p.exitValue() + " without a result: "
+                    + (out + Files.readString(dir.resolve(name + ".err"))).strip());
+        }
+        if (!s.get("checksum").asText().equals(n.get("checksum").asText())) {
+            throw new IOException(kernel + ": sdm computed " + s.get("checksum").asText() + ", node "
+                    + n.get("checksum").asText() + ": the two sides did not do the same work");
+        }
+        sdmKernels.computeIfAbsent(kernel, k -> new ArrayList<>()).add(s);
+        nodeKernels.computeIfAbsent(kernel, k -> new ArrayList<>()).add(n);
+        System.out.printf(Locale.ROOT, "run %d: %-10s sdm %10.3f ms, node %8.3f ms per run (%.1fx); batches of "
+                + "%d and %d after %d and %d warm-up runs%n", run, kernel, s.get("bestMs").asDouble(),
+                n.get("bestMs").asDouble(), s.get("bestMs").asDouble() / n.get("bestMs").asDouble(),
+                s.get("batch").asInt(), n.get("batch").asInt(), s.get("warmupRuns").asInt(), n.get("warmupRuns").asInt());
+    }
+
+    /** Polls the program's log until its result line; an error line or a failure of the program is an exception. */
+    private static JsonNode awaitResult(AdminConnection conn, String program, long timeoutMs, long pollMs)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            for (String line : conn.text(30_000, "sdm:log", "--lines", "20", program).lines().toList()) {
+                int at = line.indexOf(RESULT);
+                if (at >= 0) {
+                    return Bench.JSON.readTree(line.substring(at + RESULT.length() - 1));
+                }
+                if (line.contains(ERROR)) {
+                    throw new IOException(program + ": " + line.substring(line.indexOf(ERROR)));
+                }
+                failed(program, line);
+            }
+            Thread.sleep(pollMs);
+        }
+        throw new IOException(program + " gave no result within " + timeoutMs / 60_000 + " min");
+    }
+
+    private static void failed(String program, String line) throws IOException {
+        if (line.contains(" " + program + " failed: ")) {
+            throw new IOException("program " + program + " failed on the master: "
+                    + line.substring(line.indexOf(" failed: ") + 9));
+        }
+    }
+
+    private static Path packScript(Path dir, String name, String script) throws Exception {
+        Path program = dir.resolve("program-" + name);
+        Files.createDirectories(program.resolve("js"));
+        Files.writeString(program.resolve("js/main.js"), script);
+        Files.writeString(program.resolve("MANIFEST.json"), """
+                {"name":"%s","version":"1.0.0","master":{"main":"js/main.js"}}
+                """.formatted(name));
+        return JamPacker.pack(program, dir.resolve(name + ".jam.zip"));
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = JsBench.class.getResourceAsStream("/sdm/bench/js/" + name)) {
+            if (in == null) {
+                throw new IOException("no resource sdm/bench/js/" + name + " in the harness");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    // ---- the report ----
+
+    private void report(int runs) throws IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Boolean> goals = new LinkedHashMap<>();
+        out.put("benchmark", "js");
+        out.put("runs", runs);
+        out.put("node", node.version());
+        out.put("sdmJavaOpts", LIMITS);
+        out.put("options", Map.of("warmupMs", warmupMs, "samples", samples, "targetMs", targetMs, "count", count,
+                "batch", batch, "programs", programs));
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %11s %11s %9s %7s %4s %9s%n", "kernels: ms per run, median of "
+                + runs, "sdm", "node", "sdm/node", "goal", "ok", "moonshot");
+        Map<String, Object> kernelFigures = new LinkedHashMap<>();
+        for (String k : kernels) {
+            List<JsonNode> s = sdmKernels.get(k);
+            List<JsonNode> n = nodeKernels.get(k);
+            double sdm = Bench.medianOf(s.stream().map(j -> j.get("bestMs").asDouble()).toList());
+            double nd = Bench.medianOf(n.stream().map(j -> j.get("bestMs").asDouble()).toList());
+            double ratio = sdm / nd;
+            boolean met = ratio <= KERNEL_GOAL;
+            boolean moon = ratio <= KERNEL_MOONSHOT;
+            String what = s.get(0).get("what").asText();
+            System.out.printf(Locale.ROOT, "%-34s %11.3f %11.3f %9.2f %7s %4s %9s%n", what, sdm, nd, ratio,
+                    "<=" + KERNEL_GOAL + "x", yes(met), yes(moon));
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("what", what);
+            f.put("sdmBestMs", sdm);
+            f.put("nodeBestMs", nd);
+            f.put("sdmOverNode", round(ratio));
+            f.put("goal", KERNEL_GOAL);
+            f.put("met", met);
+            f.put("moonshot", KERNEL_MOONSHOT);
+            f.put("moonshotMet", moon);
+            f.put("checksum", s.get(0).get("checksum").asText());
+            f.put("sdmRuns", s);
+            f.put("nodeRuns", n);
+            kernelFigures.put(k, f);
+            goals.put(k + " within " + KERNEL_GOAL + "x of node", met);
+        }
+        out.put("kernels", kernelFigures);
+        System.out.println("best of " + samples + " samples after " + warmupMs / 1000 + " s of warm-up, each side; "
+                + "a sample times enough runs together to last " + targetMs / 2 + " ms or more (Date.now() has 1 ms "
+                + "steps); goal: every kernel within " + KERNEL_GOAL + "x of node, moonshot " + KERNEL_MOONSHOT + "x");
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %11s %11s %11s %9s %7s %4s%n", "sdm.call round trip (us), median of "
+                + runs, "js", "java", "raw zmq", "js/java", "goal", "ok");
+        Map<String, Object> callFigures = new LinkedHashMap<>();
+        callRow(callFigures, "mean of all calls", med(jsCalls, "/meanMicros"), medMean(javaCalls), medMean(rawCalls),
+                null);
+        double jsP50 = med(jsCalls, "/batches/p50Micros");
+        double javaP50 = med(javaCalls, "/batches/p50Micros");
+        boolean callMet = jsP50 <= CALL_GOAL * javaP50;
+        callRow(callFigures, "p50 of " + batch + "-call batch means", jsP50, javaP50, med(rawCalls, "/batches/p50Micros"),
+                callMet);
+        callRow(callFigures, "p90 of " + batch + "-call batch means", med(jsCalls, "/batches/p90Micros"),
+                med(javaCalls, "/batches/p90Micros"), med(rawCalls, "/batches/p90Micros"), null);
+        // only with a clock finer than Date.now() in the sandbox
+        boolean perCall = jsCalls.stream().allMatch(j -> j.has("perCall"));
+        callRow(callFigures, "p50 per call", perCall ? med(jsCalls, "/perCall/p50Micros") : Double.NaN,
+                med(javaCalls, "/sequential/p50Micros"), med(rawCalls, "/sequential/p50Micros"), null);
+        callRow(callFigures, "p90 per call", perCall ? med(jsCalls, "/perCall/p90Micros") : Double.NaN,
+                med(javaCalls, "/sequential/p90Micros"), med(rawCalls, "/sequential/p90Micros"), null);
+        callFigures.put("jsRuns", jsCalls);
+        callFigures.put("javaRuns", javaCalls);
+        callFigures.put("rawRuns", rawCalls);
+        out.put("calls", callFigures);
+        goals.put("js sdm.call p50 within " + CALL_GOAL + "x of java", callMet);
+        System.out.println("js: await sdm.call('add', [i, 1], {nodes: [id]}) one after the other in a program; java: "
+                + "ProgramCalls.call(...).get() in the master (bench:calls); raw: JeroMQ DEALER/ROUTER echo with CURVE; "
+                + count + " calls each after a warm-up, to the same slave; the js side times batches of " + batch
+                + " with Date.now() (1 ms steps), and each call only if the sandbox has performance.now() (else -); "
+                + "goal: js p50 of batch means within " + CALL_GOAL + "x of java's");
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %11s %11s %9s %7s %4s%n", "master, median of " + runs, "sdm", "node",
+                "sdm/node", "goal", "ok");
+        Map<String, Object> masterFigures = new LinkedHashMap<>();
+        double idle = Bench.medianOf(rssIdle);
+        double one = Bench.medianOf(rssOne);
+        double all = Bench.medianOf(rssAll);
+        boolean rssMet = all < RSS_GOAL_MB;
+        masterRow(masterFigures, "RSS idle (MB)", idle, Double.NaN, "", null);
+        masterRow(masterFigures, "RSS, 1 program (MB)", one, Double.NaN, "", null);
+        masterRow(masterFigures, "RSS, " + programs + " programs (MB)", all, Double.NaN, "<" + (int) RSS_GOAL_MB,
+                rssMet);
+        masterRow(masterFigures, "RSS, first program over idle (MB)", one - idle, Double.NaN, "", null);
+        masterRow(masterFigures, "RSS per further program (MB)", (all - one) / (programs - 1), Double.NaN, "", null);
+        double nodeMs = Bench.medianOf(nodeStart);
+        masterRow(masterFigures, "start to first log, cold (ms)", Bench.medianOf(cold), nodeMs, "", null);
+        masterRow(masterFigures, "start to first log, warm (ms)", Bench.medianOf(warm), nodeMs, "", null);
+        masterFigures.put("rssIdleRuns", rssIdle);
+        masterFigures.put("rssOneRuns", rssOne);
+        masterFigures.put("rssAllRuns", rssAll);
+        masterFigures.put("coldRuns", cold);
+        masterFigures.put("warmRuns", warm);
+        masterFigures.put("nodeStartRuns", nodeStart);
+        out.put("master", masterFigures);
+        goals.put("master RSS with " + programs + " programs under " + (int) RSS_GOAL_MB + " MB", rssMet);
+        System.out.println("RSS: VmRSS of the master's process, " + SETTLE_MS / 1000 + " s after the last start; "
+                + "each program: a 100 ms timer. start: from sending sdm:start to the Date.now() of the program's "
+                + "first console.log; cold: the first program since the master started, warm: median of the other "
+                + (programs - 1) + "; node: process start to its first console.log");
+
+        out.put("goals", goals);
+        long met = goals.values().stream().filter(b -> b).count();
+        System.out.println();
+        System.out.println("goals met: " + met + " of " + goals.size());
+        bench.record("js", out);
+    }
+
+    private static void callRow(Map<String, Object> out, String label, double js, double java, double raw,
+            Boolean met) {
+        double ratio = js / java;
+        System.out.printf(Locale.ROOT, "%-34s %11s %11.1f %11.1f %9s %7s %4s%n", label, Double.isNaN(js) ? "-"
+                : String.format(Locale.ROOT, "%.1f", js), java, raw, Double.isNaN(js) ? "-"
+                        : String.format(Locale.ROOT, "%.2f", ratio), met == null ? "" : "<=" + CALL_GOAL + "x",
+                met == null ? "" : yes(met));
+        Map<String, Object> f = new LinkedHashMap<>();
+        if (!Double.isNaN(js)) {
+            f.put("js", js);
+            f.put("jsOverJava", round(ratio));
+        }
+        f.put("java", java);
+        f.put("raw", raw);
+        if (met != null) {
+            f.put("goal", CALL_GOAL);
+            f.put("met", met);
+        }
+        out.put(label, f);
+    }
+
+    private static void masterRow(Map<String, Object> out, String label, double sdm, double node, String goal,
+            Boolean met) {
+        System.out.printf(Locale.ROOT, "%-34s %11.1f %11s %9s %7s %4s%n", label, sdm, Double.isNaN(node) ? "-"
+                : String.format(Locale.ROOT, "%.1f", node), Double.isNaN(node) ? "-"
+                        : String.format(Locale.ROOT, "%.2f", sdm / node), goal, met == null ? "" : yes(met));
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("sdm", sdm);
+        if (!Double.isNaN(node)) {
+            f.put("node", node);
+            f.put("sdmOverNode", round(sdm / node));
+        }
+        if (met != null) {
+            f.put("met", met);
+        }
+        out.put(label, f);
+    }
+
+    private static double med(List<JsonNode> runs, String pointer) {
+        return Bench.medianOf(runs.stream().map(n -> n.at(pointer).asDouble()).toList());
+    }
+
+    private static double medMean(List<JsonNode> runs) {
+        return Bench.medianOf(runs.stream().map(JsBench::mean).toList());
+    }
+
+    private static double round(double ratio) {
+        return Math.round(ratio * 100) / 100.0;
+    }
+
+    private static String yes(boolean met) {
+        return met ? "yes" : "no";
+    }
+}
