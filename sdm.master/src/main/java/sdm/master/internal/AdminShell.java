@@ -21,6 +21,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import sdm.transport.zmq.Message;
 
@@ -42,6 +44,11 @@ public final class AdminShell {
 
     @Reference
     private CommandProcessor processor;
+    /** How long a request waits for the sdm: commands while the master starts (or restarts them). */
+    private static final long COMMANDS_WAIT_MS = 10_000;
+
+    /** The sdm: commands, counted as they come and go: see {@link #awaitCommands}. */
+    private int commands;
 
     private ExecutorService executor;
 
@@ -84,9 +91,57 @@ public final class AdminShell {
         return new Message.AdminRequest(request.requestId(), command, request.json());
     }
 
+    @Reference(service = MachineCommands.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC)
+    synchronized void addMachineCommands(MachineCommands c) {
+        commands++;
+        notifyAll();
+    }
+
+    synchronized void removeMachineCommands(MachineCommands c) {
+        commands--;
+    }
+
+    @Reference(service = ProgramCommands.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC)
+    synchronized void addProgramCommands(ProgramCommands c) {
+        commands++;
+        notifyAll();
+    }
+
+    synchronized void removeProgramCommands(ProgramCommands c) {
+        commands--;
+    }
+
+    /**
+     * On the shell's pool: a request that comes while the master starts, or while a configuration
+     * change restarts its components, waits for the sdm: commands instead of meeting "Command not
+     * found". False if they are still missing after {@link #COMMANDS_WAIT_MS}.
+     */
+    private synchronized boolean awaitCommands() throws InterruptedException {
+        long deadline = System.nanoTime() + COMMANDS_WAIT_MS * 1_000_000;
+        while (commands < 2) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
     private Message.AdminReply run(Message.AdminRequest request) {
         if (request.command().isEmpty()) {
             return new Message.AdminReply(request.requestId(), false, "", "no command given");
+        }
+        try {
+            if (!awaitCommands()) {
+                return new Message.AdminReply(request.requestId(), false, "",
+                        "the master's sdm: commands are not available (see its log)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Message.AdminReply(request.requestId(), false, "", "the master is shutting down");
         }
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);

@@ -249,7 +249,7 @@ public final class MasterNode implements MachineInfo {
                 AdminShell s = shell;
                 if (s == null) {
                     e.send(from.routingId(), new Message.AdminReply(request.requestId(), false, "",
-                            "this master has no shell to run commands"));
+                            "this master's shell is not ready (it is starting, or has no shell)"));
                 } else {
                     s.submit(request, uploads, reply -> e.send(from.routingId(), reply));
                 }
