@@ -144,8 +144,8 @@ class KernelRuntimeIT {
                 sdm.every(10, () => { for (let i = 0; i < 5000; i++) { n++; m.set('k' + n, [n, n + 1]); } });
                 """);
         bombs.put("bomb-one-turn", """
-                globalThis.big = new Float64Array(32 << 20).fill(1.5);
-                sdm.every(100, () => console.log('still here with ' + big.length));
+                globalThis.big = new ArrayBuffer(256 << 20);
+                sdm.every(100, () => console.log('still here with ' + big.byteLength));
                 """);
         for (Map.Entry<String, String> bomb : bombs.entrySet()) {
             install(bomb.getKey(), bomb.getValue());
