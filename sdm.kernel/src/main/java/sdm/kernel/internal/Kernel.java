@@ -52,7 +52,7 @@ import sdm.kernel.meter.HeapMeter;
 public final class Kernel implements ProgramRuntime, MachineListener {
 
     private static final Logger LOG = Logger.getLogger("sdm.kernel");
-    /** A main script larger than this is refused: programs are code, not data. */
+    /** A script larger than this (main or module) is refused: programs are code, not data. */
     static final int MAX_MAIN_BYTES = 1 << 20;
     private static final long WATCHDOG_MS = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -159,16 +159,9 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         if (name == null || main == null) {
             return; // no JavaScript: nothing to run on the master
         }
-        URL entry = bundle.getEntry(main);
-        if (entry == null) {
+        byte[] code = entry(bundle, main);
+        if (code == null) {
             throw new IOException("the program's main script " + main + " is not in its bundle");
-        }
-        byte[] code;
-        try (InputStream in = entry.openStream()) {
-            code = in.readNBytes(MAX_MAIN_BYTES + 1);
-        }
-        if (code.length > MAX_MAIN_BYTES) {
-            throw new IOException("the main script " + main + " is larger than " + MAX_MAIN_BYTES + " bytes");
         }
         String privileges = bundle.getHeaders().get("SDM-Privileges");
         Set<String> granted = privileges == null ? Set.of()
@@ -178,11 +171,12 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         if (old != null) {
             old.stop();
         }
-        program.start(main, new String(code, StandardCharsets.UTF_8), main.endsWith(".mjs") ? e -> entry(bundle, e) : null);
+        program.start(main, new String(code, StandardCharsets.UTF_8),
+                main.endsWith(".mjs") ? e -> entry(bundle, e) : null);
         LOG.info("program " + name + ": JavaScript started");
     }
 
-    /** One file of a program's bundle, at most {@link #MAX_MAIN_BYTES} like its main script. */
+    /** One file of a program's bundle (its main script, a module), at most {@link #MAX_MAIN_BYTES}; null if none. */
     private static byte[] entry(Bundle bundle, String name) throws IOException {
         URL url = bundle.getEntry(name);
         if (url == null) {
