@@ -208,8 +208,9 @@ final class JsBench {
         CallMachine machine = CallMachine.install(bench, admin, dir);
         String slave = machine.node();
         int warmUp = Math.max(2_000, count / 10); // as many as CallProbe's warm-up
-        // and for twice a kernel's warm-up: the call path crosses the master's whole stack, which the
-        // JVM's own compilers are still compiling (the Graal compiler among it) while GraalJS compiles the script
+        // and for six times a kernel's warm-up (a minute by default): the call path crosses the master's
+        // whole stack, which the JVM's own compilers are still compiling in its first minute or two (C2
+        // compiles the Graal compiler's own code then) while GraalJS compiles the script
         String script = """
                 const NODE = %s, COUNT = %d, BATCH = %d, WARM = %d, WARM_MS = %d;
                 const options = { nodes: [NODE] };
@@ -236,7 +237,7 @@ final class JsBench {
                     await new Promise((resolve) => sdm.after(100, resolve));
                   }
                   // warm until WARM calls and WARM_MS have passed and two rounds of 4 batches took
-                  // within a tenth of each other (at most 90 s)
+                  // within a tenth of each other (at most twice WARM_MS)
                   const warmStart = Date.now();
                   for (let done = 0, previous = Infinity; ; ) {
                     let took = 0;
@@ -245,7 +246,7 @@ final class JsBench {
                     }
                     const elapsed = Date.now() - warmStart;
                     const steady = Math.abs(took - previous) <= 0.1 * previous;
-                    if (done >= WARM && elapsed >= WARM_MS && steady || elapsed > 90000) break;
+                    if (done >= WARM && elapsed >= WARM_MS && steady || elapsed > 2 * WARM_MS) break;
                     previous = took;
                   }
                   const each = [];
@@ -264,7 +265,7 @@ final class JsBench {
                   console.log('BENCH-JS ' + JSON.stringify(out));
                 }
                 measure().catch((e) => console.log('BENCH-JS-ERROR ' + (e && e.stack ? e.stack : e)));
-                """.formatted(Bench.JSON.writeValueAsString(slave), count, batch, warmUp, 2 * warmupMs);
+                """.formatted(Bench.JSON.writeValueAsString(slave), count, batch, warmUp, 6 * warmupMs);
         Path archive = CallMachine.program(dir, "jscall", script);
         conn.text(60_000, "sdm:install", archive.toString());
 
