@@ -48,7 +48,6 @@ final class JsProgram {
     /** The heap meter's token for this program's context; null until it exists, or with no meter. */
     private volatile Object heapToken;
     private volatile long allocatedAtLastWalk;
-    private volatile long retainedBytes = -1;
     /** Set by stop(): nothing new is queued, only the stop handlers still run. */
     private volatile boolean stopping;
     /** nanoTime when the running turn began, 0 between turns. */
@@ -244,15 +243,6 @@ final class JsProgram {
 
     void allocatedAtLastWalk(long bytes) {
         allocatedAtLastWalk = bytes;
-    }
-
-    /** What the program's context retained at its last heap walk, or -1 before the first. */
-    long retainedBytes() {
-        return retainedBytes;
-    }
-
-    void retainedBytes(long bytes) {
-        retainedBytes = bytes;
     }
 
     AtomicBoolean endedFlag() {

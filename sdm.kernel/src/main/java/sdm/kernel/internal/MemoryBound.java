@@ -89,7 +89,6 @@ final class MemoryBound {
         }
         try {
             long retained = meter.retainedBytes(context, limitBytes + 1, program.endedFlag());
-            program.retainedBytes(retained);
             LOG.fine(() -> "program " + program.name + " retains " + retained + " bytes (walked in "
                     + (System.nanoTime() - began) / 1_000_000 + " ms)");
             if (retained > limitBytes) {
