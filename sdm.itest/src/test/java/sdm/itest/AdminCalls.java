@@ -53,6 +53,29 @@ final class AdminCalls {
         return AdminClient.execute(address, masterKey, admin, List.of(command), true, Duration.ofSeconds(30));
     }
 
+    /** Packs {@code script} as a master-only program, installs and starts it; a refusal fails the test. */
+    void installScript(java.nio.file.Path work, String name, String script, String... grants) throws Exception {
+        java.nio.file.Path archive = TestPrograms.packScript(work, name, script, List.of(grants));
+        List<String> command = new java.util.ArrayList<>(List.of("sdm:install", "--start"));
+        if (grants.length > 0) {
+            command.addAll(List.of("--grant", String.join(",", grants)));
+        }
+        command.add(archive.toString());
+        Message.AdminReply r = reply(command.toArray(String[]::new));
+        if (!r.ok()) {
+            throw new AssertionError("installing " + name + ": " + r.error());
+        }
+    }
+
+    /** A program's log, its last 1,000 lines; a refusal fails the test. */
+    String log(String name) throws TransportException {
+        Message.AdminReply r = reply("sdm:log", "--lines", "1000", name);
+        if (!r.ok()) {
+            throw new AssertionError("sdm:log " + name + ": " + r.error());
+        }
+        return r.output();
+    }
+
     /** One program as {@code sdm:app --json} shows it, or null if it is not installed. */
     JsonNode app(String name) throws TransportException, IOException {
         Message.AdminReply r = reply("sdm:app", name);

@@ -80,17 +80,7 @@ class KernelRuntimeIT {
         }
     }
 
-    private static void install(String name, String script) throws Exception {
-        Path archive = TestPrograms.packScript(work, name, script, List.of());
-        Message.AdminReply r = admin.reply("sdm:install", "--start", archive.toString());
-        assertThat(r.ok()).as("installing %s: %s", name, r.error()).isTrue();
-    }
 
-    private static String log(String name) throws Exception {
-        Message.AdminReply r = admin.reply("sdm:log", "--lines", "1000", name);
-        assertThat(r.ok()).as("sdm:log %s: %s", name, r.error()).isTrue();
-        return r.output();
-    }
 
     private static JsonNode onMaster(String name) throws Exception {
         return admin.app(name).get("master");
@@ -113,7 +103,7 @@ class KernelRuntimeIT {
     @Test
     @Order(2)
     void eachMemoryBombFailsWhileTheRestOfTheMachineGoesOn() throws Exception {
-        install("steady", """
+        admin.installScript(work, "steady", """
                 let ticks = 0, garbage;
                 sdm.every(20, () => {
                   ticks++;
@@ -122,7 +112,7 @@ class KernelRuntimeIT {
                   if (ticks % 10 === 0) console.log('steady tick ' + ticks);
                 });
                 """);
-        Waits.until("steady ticking", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("steady"),
+        Waits.until("steady ticking", Duration.ofSeconds(30), Duration.ofMillis(100), () -> admin.log("steady"),
                 l -> l.contains("steady tick 10"));
         Map<String, String> bombs = new LinkedHashMap<>();
         bombs.put("bomb-objects", """
@@ -148,7 +138,7 @@ class KernelRuntimeIT {
                 sdm.every(100, () => console.log('still here with ' + big.byteLength));
                 """);
         for (Map.Entry<String, String> bomb : bombs.entrySet()) {
-            install(bomb.getKey(), bomb.getValue());
+            admin.installScript(work, bomb.getKey(), bomb.getValue());
             JsonNode state = Waits.until(bomb.getKey() + " failed", Duration.ofSeconds(30), Duration.ofMillis(100),
                     () -> onMaster(bomb.getKey()), s -> "failed".equals(s.get("state").asText()));
             assertThat(state.get("detail").asText()).as(bomb.getKey()).contains(OVER_LIMIT);
@@ -156,8 +146,9 @@ class KernelRuntimeIT {
                     .isTrue();
             assertThat(count()).as("a slave call after " + bomb.getKey()).isGreaterThanOrEqualTo(0);
         }
-        int ticks = ticks(log("steady"));
-        Waits.until("steady ticking on", Duration.ofSeconds(20), Duration.ofMillis(100), () -> ticks(log("steady")),
+        int ticks = ticks(admin.log("steady"));
+        Waits.until("steady ticking on", Duration.ofSeconds(20), Duration.ofMillis(100),
+                () -> ticks(admin.log("steady")),
                 t -> t >= ticks + 20);
         assertThat(onMaster("steady").get("state").asText()).isEqualTo("active");
         assertThat(admin.counter("nodesDroppedExpired")).isZero();
@@ -189,7 +180,7 @@ class KernelRuntimeIT {
                         + "export const add = (a, b) => who === 'names' ? a + b : -1;\n",
                 "js/lib/late.mjs", "export const late = 42;\n"));
         assertThat(admin.reply("sdm:install", "--start", ok.toString()).ok()).isTrue();
-        Waits.until("the modules' output", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("modules"),
+        Waits.until("the modules' output", Duration.ofSeconds(30), Duration.ofMillis(100), () -> admin.log("modules"),
                 l -> l.contains("sum 5 from names") && l.contains("late 42"));
         assertThat(onMaster("modules").get("state").asText()).isEqualTo("active");
 
@@ -218,7 +209,7 @@ class KernelRuntimeIT {
                     () -> onMaster(e.getKey()), st -> "failed".equals(st.get("state").asText()));
             assertThat(state.get("detail").asText()).as(e.getKey())
                     .contains("refused: a program imports only its own files under js/");
-            assertThat(log(e.getKey())).doesNotContain("ESCAPED");
+            assertThat(admin.log(e.getKey())).doesNotContain("ESCAPED");
         }
 
         assertThatThrownBy(() -> TestPrograms.packModule(work, "missing", Map.of(
@@ -231,7 +222,8 @@ class KernelRuntimeIT {
         Path archive = work.resolve(name + ".jam.zip");
         try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(archive))) {
             zip.putNextEntry(new java.util.zip.ZipEntry("MANIFEST.json"));
-            zip.write(("{ \"name\": \"" + name + "\", \"version\": \"1.0.0\", \"master\": { \"main\": \"js/main.mjs\" } }")
+            zip.write(("{ \"name\": \"" + name + "\", \"version\": \"1.0.0\","
+                    + " \"master\": { \"main\": \"js/main.mjs\" } }")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             zip.putNextEntry(new java.util.zip.ZipEntry("js/main.mjs"));
             zip.write(main.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -271,15 +263,15 @@ class KernelRuntimeIT {
         SdmProcess.signal("STOP", pid);
         try {
             Waits.until("both calls sent", Duration.ofSeconds(30), Duration.ofMillis(50),
-                    () -> log("ttl-short") + log("ttl-none"), l -> l.split("sent", -1).length == 3);
+                    () -> admin.log("ttl-short") + admin.log("ttl-none"), l -> l.split("sent", -1).length == 3);
             Thread.sleep(1_000); // the calls' age when the slave reads them: the condition under test
         } finally {
             SdmProcess.signal("CONT", pid);
         }
         Waits.until("both callers answered", Duration.ofSeconds(30), Duration.ofMillis(100),
-                () -> log("ttl-short") + log("ttl-none"), l -> l.split("answered", -1).length == 3);
-        assertThat(log("ttl-none")).contains("\"" + slaveId + "\":1");
-        assertThat(log("ttl-short")).contains("no answer").doesNotContainPattern("\"" + slaveId + "\":\\d");
+                () -> admin.log("ttl-short") + admin.log("ttl-none"), l -> l.split("answered", -1).length == 3);
+        assertThat(admin.log("ttl-none")).contains("\"" + slaveId + "\":1");
+        assertThat(admin.log("ttl-short")).contains("no answer").doesNotContainPattern("\"" + slaveId + "\":\\d");
         assertThat(admin.json("sdm:call", "ttl-none", "count").get(slaveId).asInt()).isEqualTo(1);
         assertThat(admin.json("sdm:call", "ttl-short", "count").get(slaveId).asInt())
                 .as("calls the slave ran past their time to live").isZero();

@@ -64,22 +64,7 @@ class KernelSandboxIT {
         }
     }
 
-    private static void install(String name, String script, String... grants) throws Exception {
-        Path archive = TestPrograms.packScript(work, name, script, List.of(grants));
-        List<String> command = new java.util.ArrayList<>(List.of("sdm:install", "--start"));
-        if (grants.length > 0) {
-            command.addAll(List.of("--grant", String.join(",", grants)));
-        }
-        command.add(archive.toString());
-        Message.AdminReply r = admin.reply(command.toArray(String[]::new));
-        assertThat(r.ok()).as("installing %s: %s", name, r.error()).isTrue();
-    }
 
-    private static String log(String name) throws Exception {
-        Message.AdminReply r = admin.reply("sdm:log", "--lines", "1000", name);
-        assertThat(r.ok()).as("sdm:log %s: %s", name, r.error()).isTrue();
-        return r.output();
-    }
 
     private static JsonNode masterState(String name) throws Exception {
         return admin.app(name).get("master");
@@ -88,14 +73,15 @@ class KernelSandboxIT {
     @Test
     @Order(1)
     void aHealthyProgramAndAKeeperOfSecretsRun() throws Exception {
-        install("healthy", """
+        admin.installScript(work, "healthy", """
                 let ticks = 0;
                 sdm.every(100, () => { ticks++; if (ticks % 5 === 0) console.log('healthy tick ' + ticks); });
                 """);
-        install("keeper", "sdm.store.set('secret', 'hunter2'); console.log('kept ' + sdm.store.get('secret'));");
-        Waits.until("healthy ticking", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("healthy"),
+        admin.installScript(work, "keeper",
+                "sdm.store.set('secret', 'hunter2'); console.log('kept ' + sdm.store.get('secret'));");
+        Waits.until("healthy ticking", Duration.ofSeconds(30), Duration.ofMillis(100), () -> admin.log("healthy"),
                 l -> l.contains("healthy tick 5"));
-        assertThat(log("keeper")).contains("kept hunter2");
+        assertThat(admin.log("keeper")).contains("kept hunter2");
     }
 
     static Stream<Arguments> corpus() {
@@ -172,16 +158,16 @@ class KernelSandboxIT {
     @MethodSource("corpus")
     @Order(2)
     void eachEscapeIsRefusedOrStopped(String name, String script, String state, String expected) throws Exception {
-        install(name, script);
+        admin.installScript(work, name, script);
         if (state.equals("failed")) {
             JsonNode m = Waits.until(name + " failed", Duration.ofSeconds(30), Duration.ofMillis(100),
                     () -> masterState(name), s -> s.get("state").asText().equals("failed"));
             assertThat(m.get("detail").asText()).contains(expected);
-            assertThat(log(name)).contains("failed: ").doesNotContain("ESCAPED");
+            assertThat(admin.log(name)).contains("failed: ").doesNotContain("ESCAPED");
         } else {
             Waits.until(name + " logs '" + expected + "'", Duration.ofSeconds(30), Duration.ofMillis(100),
-                    () -> log(name), l -> l.contains(expected));
-            assertThat(log(name)).doesNotContain("ESCAPED");
+                    () -> admin.log(name), l -> l.contains(expected));
+            assertThat(admin.log(name)).doesNotContain("ESCAPED");
             assertThat(masterState(name).get("state").asText()).isEqualTo("active");
         }
         admin.json("sdm:uninstall", "--json", name);
@@ -192,13 +178,13 @@ class KernelSandboxIT {
     void aDeniedCallIsInTheAuditLogAndTheOtherProgramsServedThroughout() throws Exception {
         assertThat(Files.readString(data.resolve("log/audit.log")))
                 .contains("privilege-denied denied programs.stop('keeper'): needs privilege programs.control");
-        assertThat(log("privilege-denied")).contains("audit: denied programs.stop('keeper')");
+        assertThat(admin.log("privilege-denied")).contains("audit: denied programs.stop('keeper')");
         assertThat(masterState("healthy").get("state").asText()).isEqualTo("active");
         assertThat(masterState("keeper").get("state").asText()).isEqualTo("active");
-        String before = log("healthy");
-        Waits.until("healthy still ticking", Duration.ofSeconds(10), Duration.ofMillis(100), () -> log("healthy"),
+        String before = admin.log("healthy");
+        Waits.until("healthy still ticking", Duration.ofSeconds(10), Duration.ofMillis(100), () -> admin.log("healthy"),
                 l -> l.length() > before.length());
-        assertThat(log("keeper")).contains("kept hunter2");
+        assertThat(admin.log("keeper")).contains("kept hunter2");
     }
 
     @Test
@@ -214,16 +200,16 @@ class KernelSandboxIT {
         assertThat(refused.error()).contains("programs.control").contains("--grant");
         assertThat(admin.app("controller")).isNull();
 
-        install("controller", script, "programs.control");
+        admin.installScript(work, "controller", script, "programs.control");
         Waits.until("controller stopped keeper", Duration.ofSeconds(30), Duration.ofMillis(100),
-                () -> log("controller"), l -> l.contains("control: keeper 1.0.0: desired stopped"));
+                () -> admin.log("controller"), l -> l.contains("control: keeper 1.0.0: desired stopped"));
         assertThat(masterState("keeper").get("state").asText()).isEqualTo("stopped");
     }
 
     @Test
     @Order(5)
     void aFailedProgramRunsAfreshOnSdmStart() throws Exception {
-        install("phoenix", """
+        admin.installScript(work, "phoenix", """
                 const n = (sdm.store.get('n') ?? 0) + 1;
                 sdm.store.set('n', n);
                 console.log('phoenix run ' + n);
@@ -233,7 +219,7 @@ class KernelSandboxIT {
                 s -> s.get("state").asText().equals("failed"));
         assertThat(masterState("phoenix").get("detail").asText()).contains("the first run fails");
         JsonNode started = admin.json("sdm:start", "phoenix");
-        Waits.until("phoenix run 2", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("phoenix"),
+        Waits.until("phoenix run 2", Duration.ofSeconds(30), Duration.ofMillis(100), () -> admin.log("phoenix"),
                 l -> l.contains("phoenix run 2"));
         assertThat(masterState("phoenix").get("state").asText()).as("after %s", started).isEqualTo("active");
     }
@@ -245,8 +231,8 @@ class KernelSandboxIT {
         assertThat(store).exists();
         admin.json("sdm:uninstall", "--json", "keeper");
         assertThat(store).doesNotExist();
-        install("keeper", "console.log('fresh ' + sdm.store.get('secret'));");
-        Waits.until("a fresh keeper", Duration.ofSeconds(30), Duration.ofMillis(100), () -> log("keeper"),
+        admin.installScript(work, "keeper", "console.log('fresh ' + sdm.store.get('secret'));");
+        Waits.until("a fresh keeper", Duration.ofSeconds(30), Duration.ofMillis(100), () -> admin.log("keeper"),
                 l -> l.contains("fresh undefined"));
     }
 }
