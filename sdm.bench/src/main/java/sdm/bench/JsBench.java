@@ -214,16 +214,10 @@ final class JsBench {
         String script = """
                 const NODE = %s, COUNT = %d, BATCH = %d, WARM = %d, WARM_MS = %d;
                 const options = { nodes: [NODE] };
-                // a clock finer than Date.now() (none in the sandbox today) also times each call
-                const fine = typeof performance === 'object' && typeof performance.now === 'function';
-                // one timed batch: the warm-up runs the very code that is measured (a loop of its own
-                // would be compiled afresh, and measured while it is)
-                async function batch(each) {
+                async function batch() {
                   const t = Date.now();
                   for (let i = 0; i < BATCH; i++) {
-                    const p = fine ? performance.now() : 0;
                     const r = await sdm.call('add', [i, 1], options);
-                    if (fine) each.push(performance.now() - p);
                     if (r[NODE] !== i + 1) throw new Error('add(' + i + ', 1) gave ' + JSON.stringify(r));
                   }
                   return Date.now() - t;
@@ -236,32 +230,28 @@ final class JsBench {
                     if (tries >= 300) throw new Error('add never answered on ' + NODE + ': ' + JSON.stringify(r));
                     await new Promise((resolve) => sdm.after(100, resolve));
                   }
-                  // warm until WARM calls and WARM_MS have passed and two rounds of 4 batches took
-                  // within a tenth of each other (at most twice WARM_MS)
-                  const warmStart = Date.now();
-                  for (let done = 0, previous = Infinity; ; ) {
-                    let took = 0;
-                    for (let k = 0; k < 4; k++, done += BATCH) {
-                      took += await batch([]);
-                    }
-                    const elapsed = Date.now() - warmStart;
-                    const steady = Math.abs(took - previous) <= 0.1 * previous;
-                    if (done >= WARM && elapsed >= WARM_MS && steady || elapsed > 2 * WARM_MS) break;
-                    previous = took;
-                  }
-                  const each = [];
+                  // warm-up and measurement are one loop: a second loop (or a branch first taken when
+                  // the warm-up ends) would deoptimize the compiled promise machinery that inlined this
+                  // function, and the measured batches would run while it is compiled again. The last
+                  // COUNT / BATCH batches, all past WARM calls and WARM_MS, are the measured ones.
+                  const measured = Math.floor(COUNT / BATCH);
                   const batchMs = [];
                   const started = Date.now();
-                  for (let b = 0; b < Math.floor(COUNT / BATCH); b++) {
-                    batchMs.push(await batch(each));
+                  let warmBatches = 0;
+                  let past = 0;
+                  while (past < measured) {
+                    batchMs.push(await batch());
+                    // arithmetic, not a branch: 1 once warm
+                    const warm = (Date.now() - started >= WARM_MS) & (batchMs.length * BATCH >= WARM);
+                    warmBatches += 1 - warm;
+                    past += warm;
                   }
                   const totalMs = Date.now() - started;
-                  const out = { calls: batchMs.length * BATCH, batch: BATCH, totalMs, batchMs };
-                  if (fine) {
-                    each.sort((a, b) => a - b);
-                    const at = (q) => each[Math.min(each.length - 1, Math.floor(q * each.length))] * 1000;
-                    out.perCall = { p50Micros: at(0.5), p90Micros: at(0.9), p99Micros: at(0.99) };
-                  }
+                  const last = batchMs.slice(warmBatches);
+                  const measuredMs = last.reduce((a, b) => a + b, 0);
+                  const out = { calls: last.length * BATCH, batch: BATCH, totalMs: measuredMs, batchMs: last,
+                      warmupCalls: warmBatches * BATCH, warmupMs: totalMs - measuredMs,
+                      warmupTailMs: batchMs.slice(Math.max(0, warmBatches - measured), warmBatches) };
                   console.log('BENCH-JS ' + JSON.stringify(out));
                 }
                 measure().catch((e) => console.log('BENCH-JS-ERROR ' + (e && e.stack ? e.stack : e)));
@@ -283,14 +273,16 @@ final class JsBench {
         double meanMicros = out.get("totalMs").asDouble() * 1000 / out.get("calls").asDouble();
         Stats batches = Stats.of(nanos, out.get("calls").asDouble() / (out.get("totalMs").asDouble() / 1000));
         JsonNode js = Bench.JSON.readTree("{\"meanMicros\":" + String.format(Locale.ROOT, "%.1f", meanMicros)
-                + ",\"batches\":" + batches.json() + ",\"batchMs\":" + out.get("batchMs")
-                + (out.has("perCall") ? ",\"perCall\":" + out.get("perCall") : "") + "}");
+                + ",\"batches\":" + batches.json() + ",\"batchMs\":" + out.get("batchMs") + ",\"warmupCalls\":"
+                + out.get("warmupCalls") + ",\"warmupMs\":" + out.get("warmupMs") + ",\"warmupTailMs\":"
+                + out.get("warmupTailMs") + "}");
         jsCalls.add(js);
         javaCalls.add(java);
         rawCalls.add(raw);
-        System.out.printf(Locale.ROOT, "run %d: sdm.call mean %.1f us (batch p50 %.1f us); Java ProgramCalls mean "
-                + "%.1f us (batch p50 %.1f us, per call p50 %.1f us); raw echo mean %.1f us (per call p50 %.1f us)%n",
-                run, meanMicros, batches.p50Micros(), mean(java), java.at("/batches/p50Micros").asDouble(),
+        System.out.printf(Locale.ROOT, "run %d: sdm.call mean %.1f us (batch p50 %.1f us, after %d calls in %.1f s of "
+                + "warm-up); Java ProgramCalls mean %.1f us (batch p50 %.1f us, per call p50 %.1f us); raw echo mean "
+                + "%.1f us (per call p50 %.1f us)%n", run, meanMicros, batches.p50Micros(), out.get("warmupCalls").asInt(),
+                out.get("warmupMs").asDouble() / 1000, mean(java), java.at("/batches/p50Micros").asDouble(),
                 java.at("/sequential/p50Micros").asDouble(), mean(raw), raw.at("/sequential/p50Micros").asDouble());
     }
 
@@ -447,12 +439,11 @@ final class JsBench {
                 callMet);
         callRow(callFigures, "p90 of " + batch + "-call batch means", med(jsCalls, "/batches/p90Micros"),
                 med(javaCalls, "/batches/p90Micros"), med(rawCalls, "/batches/p90Micros"), null);
-        // only with a clock finer than Date.now() in the sandbox
-        boolean perCall = jsCalls.stream().allMatch(j -> j.has("perCall"));
-        callRow(callFigures, "p50 per call", perCall ? med(jsCalls, "/perCall/p50Micros") : Double.NaN,
-                med(javaCalls, "/sequential/p50Micros"), med(rawCalls, "/sequential/p50Micros"), null);
-        callRow(callFigures, "p90 per call", perCall ? med(jsCalls, "/perCall/p90Micros") : Double.NaN,
-                med(javaCalls, "/sequential/p90Micros"), med(rawCalls, "/sequential/p90Micros"), null);
+        // the sandbox's clock (Date.now(), 1 ms steps) cannot time one call
+        callRow(callFigures, "p50 per call", Double.NaN, med(javaCalls, "/sequential/p50Micros"),
+                med(rawCalls, "/sequential/p50Micros"), null);
+        callRow(callFigures, "p90 per call", Double.NaN, med(javaCalls, "/sequential/p90Micros"),
+                med(rawCalls, "/sequential/p90Micros"), null);
         callFigures.put("jsRuns", jsCalls);
         callFigures.put("javaRuns", javaCalls);
         callFigures.put("rawRuns", rawCalls);
@@ -461,7 +452,7 @@ final class JsBench {
         System.out.println("js: await sdm.call('add', [i, 1], {nodes: [id]}) one after the other in a program; java: "
                 + "ProgramCalls.call(...).get() in the master (bench:calls); raw: JeroMQ DEALER/ROUTER echo with CURVE; "
                 + count + " calls each after a warm-up, to the same slave; the js side times batches of " + batch
-                + " with Date.now() (1 ms steps), and each call only if the sandbox has performance.now() (else -); "
+                + " with Date.now() (1 ms steps: no single call, -), warm-up and measured batches in one loop; "
                 + "goal: js p50 of batch means within " + CALL_GOAL + "x of java's");
 
         System.out.println();
