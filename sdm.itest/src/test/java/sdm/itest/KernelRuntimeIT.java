@@ -55,9 +55,10 @@ class KernelRuntimeIT {
     static void startMachine() throws Exception {
         int port = LocalMachineIT.freePort();
         Path data = work.resolve("master");
-        // a long liveness timeout: a slave frozen for a few seconds stays online (see the TTL test)
-        processes.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", "-Dsdm.liveness.ms=10000"), "master",
-                "--no-console", "--bind", "127.0.0.1:" + port, "--data", "master"));
+        // a long liveness timeout: a slave frozen for a few seconds stays online (see the TTL test);
+        // the launcher's --liveness, which a system property cannot override
+        processes.add(SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port,
+                "--data", "master", "--liveness", "10000"));
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(data.resolve("master.endpoint")) && Files.exists(data.resolve("admin.key")),
                 done -> done);
