@@ -129,8 +129,10 @@ class KernelSandboxIT {
                 runs("store-bounds", "try { sdm.store.set('big', 'x'.repeat(70000)); console.log('ESCAPED'); }"
                         + " catch (e) { console.log('store bound: ' + e.name); }", "store bound: RangeError"),
                 failed("huge-string", "let s = 'x'; for (;;) { s += s; }", "Invalid string length"),
+                // the 16 MiB stack runs out in about the turn's budget of a cold script: under load the
+                // watchdog may stop it first; either way the program ends and the master goes on
                 failed("deep-recursion", "function down(n) { return down(n + 1) + 1; }\ndown(0);",
-                        "RangeError: Maximum call stack size exceeded"),
+                        "RangeError: Maximum call stack size exceeded|ran past its CPU budget of 300 ms"),
                 failed("endless-loop", "while (true) {}", "ran past its CPU budget of 300 ms"),
                 failed("endless-timer", "sdm.after(10, () => { for (;;) {} });", "ran past its CPU budget of 300 ms"),
                 failed("endless-microtask", "(async () => { await null; while (true) {} })();",
@@ -162,7 +164,8 @@ class KernelSandboxIT {
         if (state.equals("failed")) {
             JsonNode m = Waits.until(name + " failed", Duration.ofSeconds(30), Duration.ofMillis(100),
                     () -> masterState(name), s -> s.get("state").asText().equals("failed"));
-            assertThat(m.get("detail").asText()).contains(expected);
+            String detail = m.get("detail").asText();
+            assertThat(expected.split("\\|")).as("the reason " + detail).anySatisfy(e -> assertThat(detail).contains(e));
             assertThat(admin.log(name)).contains("failed: ").doesNotContain("ESCAPED");
         } else {
             Waits.until(name + " logs '" + expected + "'", Duration.ofSeconds(30), Duration.ofMillis(100),
