@@ -99,11 +99,17 @@ public final class Main {
         return runUntilStopped(node, null);
     }
 
-    /** {@code --heartbeat MS} and {@code --liveness MS} as framework properties, checked. */
+    /**
+     * {@code --heartbeat MS} and {@code --liveness MS} as framework properties, checked; without a
+     * flag, the system properties {@code sdm.heartbeat.ms} and {@code sdm.liveness.ms} (through
+     * {@code SDM_JAVA_OPTS}), which the framework properties would otherwise hide.
+     */
     static Map<String, String> timing(String command, Options o) throws UsageException {
         Map<String, String> props = new HashMap<>();
-        long heartbeat = positive(command, "--heartbeat", o.get("--heartbeat", "1000"));
-        long liveness = positive(command, "--liveness", o.get("--liveness", String.valueOf(3 * heartbeat)));
+        long heartbeat = positive(command, o.has("--heartbeat") ? "--heartbeat" : "-Dsdm.heartbeat.ms",
+                o.get("--heartbeat", System.getProperty("sdm.heartbeat.ms", "1000")));
+        long liveness = positive(command, o.has("--liveness") ? "--liveness" : "-Dsdm.liveness.ms",
+                o.get("--liveness", System.getProperty("sdm.liveness.ms", String.valueOf(3 * heartbeat))));
         if (liveness <= heartbeat) {
             throw new UsageException("sdm " + command + ": --liveness (" + liveness + " ms) must be longer than "
                     + "--heartbeat (" + heartbeat + " ms)");
