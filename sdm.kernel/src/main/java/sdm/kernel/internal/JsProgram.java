@@ -31,6 +31,7 @@ final class JsProgram {
 
     private static final Logger LOG = Logger.getLogger("sdm.kernel");
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean ALLOCATED = (com.sun.management.ThreadMXBean) CPU;
     /** The interpreter is stack-hungry; deep recursion must end in a RangeError, not a crash. */
     private static final long LOOP_STACK_BYTES = 16L << 20;
     private static final long CPU_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -150,6 +151,8 @@ final class JsProgram {
             return;
         }
         long cpuBefore = CPU.getCurrentThreadCpuTime();
+        MemoryBound memory = kernel.memory();
+        long allocatedBefore = memory == null ? 0 : ALLOCATED.getCurrentThreadAllocatedBytes();
         turnCpuStart = cpuBefore;
         turnStarted = System.nanoTime();
         try {
@@ -164,6 +167,9 @@ final class JsProgram {
             }
         } finally {
             turnStarted = 0;
+            if (memory != null) {
+                memory.turnEnded(this, allocatedBefore);
+            }
             long now = System.nanoTime();
             if (now - windowStart > CPU_WINDOW_NANOS) {
                 windowStart = now;

@@ -79,6 +79,18 @@ final class MemoryBound {
         }
     }
 
+    /**
+     * On the program's loop, at the end of a turn that began with {@code before} bytes allocated: a
+     * turn that allocated a trigger's worth is walked again after it, since a walk during the turn
+     * may have counted its allocations before they were reachable.
+     */
+    void turnEnded(JsProgram program, long before) {
+        long now = THREADS.getCurrentThreadAllocatedBytes();
+        if (now - before >= triggerBytes && program.allocatedAtLastWalk() > before) {
+            program.allocatedAtLastWalk(before);
+        }
+    }
+
     private void walk(JsProgram program, Object context) {
         long began = System.nanoTime();
         try {
