@@ -106,7 +106,9 @@ final class JsProgram {
                     }
                     Context c = builder.build();
                     c.getBindings("js").putMember("__sdm_host", calls);
-                    c.eval(kernel.prelude());
+                    for (Source part : kernel.prelude()) {
+                        c.eval(part);
+                    }
                     MemoryBound memory = kernel.memory();
                     if (memory != null) {
                         c.enter();

@@ -71,7 +71,8 @@ public final class Kernel implements ProgramRuntime, MachineListener {
     private final CompletableFuture<Engine> engine = new CompletableFuture<>();
     private volatile JsRuntime runtime;
     private volatile MemoryBound memory;
-    private Source prelude;
+    /** Evaluated in order in every program's context before the program's own code. */
+    private List<Source> prelude;
     private final OutputStream discard = OutputStream.nullOutputStream();
 
     @Activate
@@ -83,11 +84,7 @@ public final class Kernel implements ProgramRuntime, MachineListener {
             Path cache = Path.of(data == null ? "sdm-data/master" : data).toAbsolutePath().resolve("kernel-cache");
             System.setProperty("polyglot.engine.userResourceCache", cache.toString());
         }
-        URL url = getClass().getResource("/sdm/kernel/prelude.js");
-        try (InputStream in = url.openStream()) {
-            prelude = Source.newBuilder("js", new String(in.readAllBytes(), StandardCharsets.UTF_8), "sdm-prelude.js")
-                    .buildLiteral();
-        }
+        prelude = List.of(resource("json-parse.js"), resource("prelude.js"));
         clock = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("sdm-js-clock").daemon().factory());
         // the watchdog has a thread of its own: programs' timers cannot delay it
         watchdog = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-js-watchdog").daemon().factory());
@@ -227,8 +224,16 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         return discard;
     }
 
-    Source prelude() {
+    List<Source> prelude() {
         return prelude;
+    }
+
+    private Source resource(String name) throws IOException {
+        URL url = getClass().getResource("/sdm/kernel/" + name);
+        try (InputStream in = url.openStream()) {
+            return Source.newBuilder("js", new String(in.readAllBytes(), StandardCharsets.UTF_8), "sdm-" + name)
+                    .buildLiteral();
+        }
     }
 
     Limits limits() {
