@@ -159,7 +159,7 @@ public final class AdminShell {
         } catch (Exception e) {
             out.flush();
             return new Message.AdminReply(request.requestId(), false, buffer.toString(StandardCharsets.UTF_8),
-                    ProgramManager.oneLine(e));
+                    Errors.oneLine(e));
         }
     }
 

@@ -61,12 +61,12 @@ public final class DeployFolder implements ArtifactInstaller {
     private void deploy(File artifact) {
         Path file = artifact.toPath();
         try {
-            ProgramManager.View v = programs.deploy(file, TIMEOUT);
+            ProgramView v = programs.deploy(file, TIMEOUT);
             LOG.info("deploy folder: " + artifact.getName() + " is program " + v.program().name() + " "
                     + v.program().version() + ", desired " + v.program().state());
             clearError(file);
         } catch (ProgramException | RuntimeException e) {
-            String line = e instanceof ProgramException ? e.getMessage() : ProgramManager.oneLine(e);
+            String line = e instanceof ProgramException ? e.getMessage() : Errors.oneLine(e);
             LOG.warning("deploy folder: " + line);
             try {
                 new DataFolder(file.getParent()).write(artifact.getName() + ".error", line, false);

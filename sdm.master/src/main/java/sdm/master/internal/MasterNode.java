@@ -58,6 +58,9 @@ public final class MasterNode implements MachineInfo {
     private ScheduledExecutorService sweeper;
     private ServiceRegistration<MachineInfo> registration;
     private ProgramManager programs;
+    private MasterFramework framework;
+    private Convergence convergence;
+    private BundleServer bundles;
     private ServiceRegistration<ProgramManager> programsRegistration;
     private ServiceRegistration<ProgramCalls> callsRegistration;
     private ServiceRegistration<ProgramHost> hostRegistration;
@@ -106,7 +109,14 @@ public final class MasterNode implements MachineInfo {
             ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
-            programs = new ProgramManager(context, store, registry, settings.limits(), settings.deployDir());
+            Manifests manifests = new Manifests(store);
+            Rollouts rollouts = new Rollouts();
+            framework = new MasterFramework(context, store);
+            convergence = new Convergence(store, registry, manifests, rollouts);
+            bundles = new BundleServer(store, rollouts);
+            programs = new ProgramManager(store, manifests, rollouts, framework, convergence, registry,
+                    settings.limits(), settings.deployDir());
+            CallPlanner planner = new CallPlanner(store, manifests, registry, convergence);
             programs.onUninstalled(name -> {
                 try {
                     DataFolder.deleteTree(privateRoot().resolve(name));
@@ -139,8 +149,9 @@ public final class MasterNode implements MachineInfo {
                         }
                     });
             MasterEndpoint bound = endpoint;
-            programs.connect(bound::send);
-            calls = new NativeCalls(programs, bound::send);
+            convergence.connect(bound::send);
+            bundles.connect(bound::send);
+            calls = new NativeCalls(planner, bound::send);
             registry.onSessionEnded(calls::sessionEnded);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
             data.write("master.endpoint", local, false);
@@ -165,7 +176,7 @@ public final class MasterNode implements MachineInfo {
             // a throw would cancel the task for good
             try {
                 long now = System.currentTimeMillis();
-                programs.sweep(now);
+                convergence.sweep(now);
                 uploads.sweep(now);
             } catch (RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "program sweep failed", e);
@@ -213,8 +224,14 @@ public final class MasterNode implements MachineInfo {
         if (listeners != null) {
             listeners.close();
         }
-        if (programs != null) {
-            programs.close();
+        if (convergence != null) {
+            convergence.close();
+        }
+        if (bundles != null) {
+            bundles.close();
+        }
+        if (framework != null) {
+            framework.close();
         }
         if (calls != null) {
             calls.close();
@@ -243,7 +260,7 @@ public final class MasterNode implements MachineInfo {
                 registry.register(from.routingId(), from.address(), r, now);
                 e.send(from.routingId(),
                         new Message.Welcome(id, heartbeatMs, livenessMs));
-                programs.nodeRegistered(r.nodeId());
+                convergence.nodeRegistered(r.nodeId());
             }
             case Message.AdminRequest request -> {
                 AdminShell s = shell;
@@ -258,7 +275,7 @@ public final class MasterNode implements MachineInfo {
                     () -> e.send(from.routingId(), uploads.accept(chunk, System.currentTimeMillis())));
             case Message.Report report -> {
                 if (registry.touch(from.routingId(), now)) {
-                    programs.onReport(registry.nodeIdOf(from.routingId()), report);
+                    convergence.onReport(registry.nodeIdOf(from.routingId()), report);
                 } else {
                     e.send(from.routingId(), new Message.Reregister());
                 }
@@ -307,7 +324,7 @@ public final class MasterNode implements MachineInfo {
             }
             case Message.Fetch fetch -> {
                 if (registry.touch(from.routingId(), now)) {
-                    programs.onFetch(from.routingId(), fetch);
+                    bundles.onFetch(from.routingId(), fetch);
                 } else {
                     e.send(from.routingId(), new Message.Reregister());
                 }

@@ -32,8 +32,8 @@ final class NativeCalls implements ProgramCalls {
             long deadlineNanos, long timeoutMs) {
     }
 
-    private final ProgramManager programs;
-    private final ProgramManager.Wire wire;
+    private final CallPlanner planner;
+    private final Wire wire;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     /** Call ids of an earlier run of the master never match ours. */
     private final String idPrefix = Long.toString(System.currentTimeMillis(), 36) + "-";
@@ -46,8 +46,8 @@ final class NativeCalls implements ProgramCalls {
     /** How often calls are checked against their timeout: a call ends at most this late. */
     private static final long SWEEP_MS = 10;
 
-    NativeCalls(ProgramManager programs, ProgramManager.Wire wire) {
-        this.programs = programs;
+    NativeCalls(CallPlanner planner, Wire wire) {
+        this.planner = planner;
         this.wire = wire;
         this.timers = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("sdm-call-timeouts").daemon().factory());
         // one sweep for every call instead of a timer each: scheduling and cancelling a timer per
@@ -78,10 +78,10 @@ final class NativeCalls implements ProgramCalls {
         if (closed) {
             throw new CallException("the master is stopping");
         }
-        ProgramManager.CallPlan plan = programs.planCall(program, function, args, nodes);
+        CallPlanner.CallPlan plan = planner.plan(program, function, args, nodes);
         NativeType returns = NativeType.named(plan.function().returns());
         Map<String, CompletableFuture<CallResult>> byNode = new LinkedHashMap<>();
-        for (ProgramManager.Target t : plan.targets()) {
+        for (CallPlanner.Target t : plan.targets()) {
             String nodeId = t.node().id();
             if (t.error() != null) {
                 byNode.put(nodeId, CompletableFuture.completedFuture(CallResult.failure(nodeId, t.error())));

@@ -81,7 +81,7 @@ public final class ProgramCommands {
             results = calls.call(name, function, List.of(args), node.isEmpty() ? Set.of() : Set.of(node),
                     Duration.ofSeconds(timeout)).get(timeout + 5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new CallException("the call failed: " + ProgramManager.oneLine(e.getCause()));
+            throw new CallException("the call failed: " + Errors.oneLine(e.getCause()));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new CallException("no answer from the master's call path within " + (timeout + 5) + " s");
         }
@@ -150,7 +150,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        ProgramManager.View v = programs.uninstall(name, timeout(timeout));
+        ProgramView v = programs.uninstall(name, timeout(timeout));
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(summary(v, false)));
             return;
@@ -169,13 +169,13 @@ public final class ProgramCommands {
     public void apps(CommandSession session,
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json) throws JsonProcessingException {
-        List<ProgramManager.View> views = programs.apps();
+        List<ProgramView> views = programs.apps();
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(views.stream().map(v -> summary(v, false)).toList()));
             return;
         }
         Table table = new Table("NAME", "VERSION", "DESIRED", "NODES", "MASTER");
-        for (ProgramManager.View v : views) {
+        for (ProgramView v : views) {
             table.row(v.program().name(), v.program().version(), v.program().state(),
                     v.atDesired() + "/" + v.nodes().size(), v.master().state());
         }
@@ -188,7 +188,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        ProgramManager.View v = programs.app(name);
+        ProgramView v = programs.app(name);
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(summary(v, true)));
             return;
@@ -222,7 +222,7 @@ public final class ProgramCommands {
         printNodes(v);
     }
 
-    private static void print(CommandSession session, boolean json, ProgramManager.View v)
+    private static void print(CommandSession session, boolean json, ProgramView v)
             throws JsonProcessingException {
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(summary(v, false)));
@@ -232,10 +232,10 @@ public final class ProgramCommands {
         printNodes(v);
     }
 
-    private static void printNodes(ProgramManager.View v) {
+    private static void printNodes(ProgramView v) {
         Table table = new Table("NODE", "NAME", "STATE", "DETAIL");
         table.row("master", "master", v.master().state(), dash(v.master().detail()));
-        for (ProgramManager.NodeState n : v.nodes()) {
+        for (NodeState n : v.nodes()) {
             table.row(n.nodeId(), n.name(), n.state(), dash(n.detail()));
         }
         System.out.print(table);
@@ -243,7 +243,7 @@ public final class ProgramCommands {
                 + (v.nodes().size() == 1 ? "" : "s") + " at the desired state");
     }
 
-    private static Map<String, Object> summary(ProgramManager.View v, boolean details) {
+    private static Map<String, Object> summary(ProgramView v, boolean details) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", v.program().name());
         out.put("version", v.program().version());
@@ -263,7 +263,7 @@ public final class ProgramCommands {
         return out;
     }
 
-    private static Map<String, Object> nodeJson(ProgramManager.NodeState n) {
+    private static Map<String, Object> nodeJson(NodeState n) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", n.nodeId());
         out.put("name", n.name());

@@ -76,8 +76,8 @@ final class ProgramExtender implements AutoCloseable {
             runtime.start(bundle);
         } catch (Exception e) {
             String name = bundle.getHeaders().get(PROGRAM_HEADER);
-            LOG.warning("program " + name + " failed to start on the master: " + ProgramManager.oneLine(e));
-            failed.accept(name, ProgramManager.oneLine(e));
+            LOG.warning("program " + name + " failed to start on the master: " + Errors.oneLine(e));
+            failed.accept(name, Errors.oneLine(e));
         }
     }
 

@@ -81,7 +81,7 @@ final class ProgramHostService implements ProgramHost {
     public CompletableFuture<String> control(String action, String target, List<String> options) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                ProgramManager.View v = switch (action) {
+                ProgramView v = switch (action) {
                     case "install" -> {
                         List<String> grants = new ArrayList<>();
                         options.stream().filter(o -> o.startsWith("grant=")).forEach(o -> grants.add(o.substring(6)));

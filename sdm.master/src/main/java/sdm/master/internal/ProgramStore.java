@@ -113,7 +113,7 @@ final class ProgramStore {
             try {
                 state = store.json.readValue(file.toFile(), State.class);
             } catch (IOException | IllegalArgumentException e) {
-                throw new IOException(file + " is not readable: " + ProgramManager.oneLine(e));
+                throw new IOException(file + " is not readable: " + Errors.oneLine(e));
             }
             store.revision = state.revision();
             Map<String, Program> loaded = new TreeMap<>();

@@ -1,0 +1,157 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.wiring.FrameworkWiring;
+
+/**
+ * The programs' bundles in the master's own Felix, and why a program failed there (its bundle
+ * would not start, or its JavaScript failed after starting). Starts and stops are transient:
+ * after a restart the master starts what the store says, and nothing else.
+ */
+final class MasterFramework {
+
+    static final String LOCATION_PREFIX = "jam:";
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+
+    private final BundleContext context;
+    private final ProgramStore store;
+    private final Map<String, String> failures = new ConcurrentHashMap<>();
+    private ProgramExtender extender;
+
+    MasterFramework(BundleContext context, ProgramStore store) {
+        this.context = context;
+        this.store = store;
+    }
+
+    void open() {
+        extender = new ProgramExtender(context, failures::put);
+    }
+
+    void close() {
+        if (extender != null) {
+            extender.close();
+        }
+    }
+
+    /** Installs the program's bundle, or updates it to the stored bytes (stopped first: one restart, not two). */
+    void install(ProgramStore.Program p) throws BundleException, IOException {
+        Bundle b = bundle(p.name());
+        try (InputStream in = Files.newInputStream(store.bundle(p.sha256()))) {
+            if (b == null) {
+                context.installBundle(LOCATION_PREFIX + p.name(), in);
+            } else {
+                if (running(b)) {
+                    b.stop(Bundle.STOP_TRANSIENT);
+                }
+                b.update(in);
+                refresh(b);
+            }
+        }
+    }
+
+    /** Starts or stops the program's bundle as its desired state says; a program that failed is not started. */
+    void apply(ProgramStore.Program p) {
+        Bundle b = bundle(p.name());
+        if (b == null) {
+            return;
+        }
+        try {
+            if (p.state().equals("active")) {
+                if (!failures.containsKey(p.name())) {
+                    b.start(Bundle.START_TRANSIENT);
+                }
+            } else if (running(b)) {
+                b.stop(Bundle.STOP_TRANSIENT);
+            }
+        } catch (BundleException | IllegalStateException e) {
+            failed(p.name(), Errors.oneLine(e));
+            LOG.warning("program " + p.name() + " on the master: " + Errors.oneLine(e));
+        }
+    }
+
+    void uninstall(String name) {
+        Bundle b = bundle(name);
+        if (b != null) {
+            try {
+                b.uninstall();
+                refresh(b);
+            } catch (BundleException | IllegalStateException e) {
+                LOG.warning("uninstalling " + name + " on the master: " + Errors.oneLine(e));
+            }
+        }
+        failures.remove(name);
+    }
+
+    /** Stops a failed program's bundle, so that the operator's next {@code sdm:start} runs it afresh. */
+    void stopFailed(String name) {
+        Bundle b = bundle(name);
+        if (b != null && failures.containsKey(name) && running(b)) {
+            try {
+                b.stop(Bundle.STOP_TRANSIENT);
+            } catch (BundleException | IllegalStateException e) {
+                LOG.warning("stopping failed program " + name + " on the master: " + Errors.oneLine(e));
+            }
+        }
+    }
+
+    void failed(String name, String reason) {
+        failures.put(name, reason);
+    }
+
+    /** A new attempt: the program may start again. */
+    void forgetFailure(String name) {
+        failures.remove(name);
+    }
+
+    NodeState state(ProgramStore.Program p) {
+        String failure = failures.get(p.name());
+        if (failure != null) {
+            return new NodeState("master", "master", "failed", failure);
+        }
+        Bundle b = bundle(p.name());
+        if (b == null) {
+            return new NodeState("master", "master", "pending", "not installed");
+        }
+        boolean active = b.getState() == Bundle.ACTIVE;
+        String state = active ? "active" : p.state().equals("active") ? "pending" : p.state();
+        return new NodeState("master", "master", state, "");
+    }
+
+    private Bundle bundle(String name) {
+        return context.getBundle(LOCATION_PREFIX + name);
+    }
+
+    private static boolean running(Bundle b) {
+        return (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0;
+    }
+
+    /** Drops the bundle's old revision, and waits for it: a start right after must not race the refresh. */
+    private void refresh(Bundle b) {
+        CountDownLatch done = new CountDownLatch(1);
+        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), event -> {
+            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
+                done.countDown();
+            }
+        });
+        try {
+            if (!done.await(30, TimeUnit.SECONDS)) {
+                LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
