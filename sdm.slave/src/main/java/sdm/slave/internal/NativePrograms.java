@@ -53,6 +53,9 @@ import sdm.transport.zmq.MonotonicClock;
  */
 final class NativePrograms implements AutoCloseable {
 
+    /** Call threads are named this and their slot: a crash report names the thread, which names the slot. */
+    static final String CALL_THREAD = "sdm-call-";
+
     /**
      * Longest string a function may return: escaped as JSON (up to 6 bytes a byte) it stays well
      * inside the master's 1 MiB frame limit.
@@ -133,7 +136,7 @@ final class NativePrograms implements AutoCloseable {
         pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
                 r -> {
                     int index = takeSlot();
-                    return Thread.ofPlatform().name("sdm-call-" + index).daemon().unstarted(() -> {
+                    return Thread.ofPlatform().name(CALL_THREAD + index).daemon().unstarted(() -> {
                         slot.set(index % CrashMarks.AGENT_SLOT);
                         try {
                             r.run();
@@ -472,6 +475,18 @@ final class NativePrograms implements AutoCloseable {
             } catch (Throwable e) {
                 return "unknown reason (" + oneLine(e) + ")";
             }
+        }
+    }
+
+    /** The call thread's slot in its name ({@code sdm-call-N}), or -1 for a thread that is not one. */
+    static int callSlot(String threadName) {
+        if (!threadName.startsWith(CALL_THREAD)) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(threadName.substring(CALL_THREAD.length()));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
