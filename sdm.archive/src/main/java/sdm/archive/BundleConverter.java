@@ -17,6 +17,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import sdm.api.ProgramBundles;
+
 /**
  * Turns a checked {@link JamArchive} into an OSGi bundle (SPEC §3): {@code jam.NAME}, its version,
  * one {@code Bundle-NativeCode} clause per library plus {@code *} (a node with no library for its
@@ -110,7 +112,7 @@ public final class BundleConverter {
         if (m.description() != null && !m.description().isBlank()) {
             headers.put("Bundle-Description", m.description().replaceAll("[\\r\\n]+", " "));
         }
-        headers.put("SDM-Program", m.name());
+        headers.put(ProgramBundles.HEADER, m.name());
         headers.put("SDM-Version", m.version());
         headers.put("SDM-Manifest", MANIFEST_COPY);
         if (m.master() != null) {

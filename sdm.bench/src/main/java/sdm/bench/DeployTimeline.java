@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import sdm.api.ProgramBundles;
+
 /**
  * Where a deploy's time went, read from outside the nodes after the fact: the lines the master
  * and the slaves log (milliseconds, one clock for every process of this machine) and the times
@@ -105,7 +107,7 @@ final class DeployTimeline {
         try (Stream<Path> bundles = Files.list(node.resolve("cache"))) {
             for (Path b : bundles.filter(p -> p.getFileName().toString().startsWith("bundle")).toList()) {
                 Path info = b.resolve("bundle.info");
-                if (Files.isRegularFile(info) && Files.readAllLines(info).stream().anyMatch(("jam:" + name)::equals)) {
+                if (Files.isRegularFile(info) && Files.readAllLines(info).stream().anyMatch(ProgramBundles.location(name)::equals)) {
                     return Files.getLastModifiedTime(b.resolve("version0.0/bundle.jar")).toMillis();
                 }
             }

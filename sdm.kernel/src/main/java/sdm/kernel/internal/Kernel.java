@@ -38,6 +38,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import sdm.api.MachineInfo;
 import sdm.api.MachineListener;
 import sdm.api.NodeInfo;
+import sdm.api.ProgramBundles;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
 import sdm.api.ProgramRuntime;
@@ -151,7 +152,7 @@ public final class Kernel implements ProgramRuntime, MachineListener {
 
     @Override
     public void start(Bundle bundle) throws Exception {
-        String name = bundle.getHeaders().get("SDM-Program");
+        String name = ProgramBundles.programOf(bundle);
         String main = bundle.getHeaders().get("SDM-Master-Main");
         if (name == null || main == null) {
             return; // no JavaScript: nothing to run on the master
@@ -190,7 +191,7 @@ public final class Kernel implements ProgramRuntime, MachineListener {
 
     @Override
     public void stop(Bundle bundle) {
-        String name = bundle.getHeaders().get("SDM-Program");
+        String name = ProgramBundles.programOf(bundle);
         JsProgram program = name == null ? null : programs.get(name);
         if (program != null) {
             program.stop(); // still in the map meanwhile: the watchdog watches its stop handlers too

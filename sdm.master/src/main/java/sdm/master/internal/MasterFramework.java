@@ -3,18 +3,15 @@ package sdm.master.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.wiring.FrameworkWiring;
+
+import sdm.api.ProgramBundles;
 
 /**
  * The programs' bundles in the master's own Felix, and why a program failed there (its bundle
@@ -23,7 +20,6 @@ import org.osgi.framework.wiring.FrameworkWiring;
  */
 final class MasterFramework {
 
-    static final String LOCATION_PREFIX = "jam:";
     private static final Logger LOG = Logger.getLogger("sdm.master");
 
     private final BundleContext context;
@@ -51,7 +47,7 @@ final class MasterFramework {
         Bundle b = bundle(p.name());
         try (InputStream in = Files.newInputStream(store.bundle(p.sha256()))) {
             if (b == null) {
-                context.installBundle(LOCATION_PREFIX + p.name(), in);
+                context.installBundle(ProgramBundles.location(p.name()), in);
             } else {
                 if (running(b)) {
                     b.stop(Bundle.STOP_TRANSIENT);
@@ -131,27 +127,16 @@ final class MasterFramework {
     }
 
     private Bundle bundle(String name) {
-        return context.getBundle(LOCATION_PREFIX + name);
+        return context.getBundle(ProgramBundles.location(name));
     }
 
     private static boolean running(Bundle b) {
         return (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0;
     }
 
-    /** Drops the bundle's old revision, and waits for it: a start right after must not race the refresh. */
     private void refresh(Bundle b) {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), event -> {
-            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
-                done.countDown();
-            }
-        });
-        try {
-            if (!done.await(30, TimeUnit.SECONDS)) {
-                LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!ProgramBundles.refresh(context, b)) {
+            LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
         }
     }
 }

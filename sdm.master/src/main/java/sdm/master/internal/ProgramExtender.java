@@ -11,6 +11,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.BundleTracker;
 import org.osgi.util.tracker.ServiceTracker;
 
+import sdm.api.ProgramBundles;
 import sdm.api.ProgramRuntime;
 
 /**
@@ -21,7 +22,6 @@ import sdm.api.ProgramRuntime;
  */
 final class ProgramExtender implements AutoCloseable {
 
-    static final String PROGRAM_HEADER = "SDM-Program";
     private static final Logger LOG = Logger.getLogger("sdm.master");
 
     private final BundleTracker<String> programs;
@@ -50,7 +50,7 @@ final class ProgramExtender implements AutoCloseable {
         this.programs = new BundleTracker<>(context, Bundle.ACTIVE, null) {
             @Override
             public String addingBundle(Bundle bundle, BundleEvent event) {
-                String name = bundle.getHeaders().get(PROGRAM_HEADER);
+                String name = ProgramBundles.programOf(bundle);
                 if (name == null) {
                     return null;
                 }
@@ -75,7 +75,7 @@ final class ProgramExtender implements AutoCloseable {
         try {
             runtime.start(bundle);
         } catch (Exception e) {
-            String name = bundle.getHeaders().get(PROGRAM_HEADER);
+            String name = ProgramBundles.programOf(bundle);
             LOG.warning("program " + name + " failed to start on the master: " + Errors.oneLine(e));
             failed.accept(name, Errors.oneLine(e));
         }
@@ -85,7 +85,7 @@ final class ProgramExtender implements AutoCloseable {
         try {
             runtime.stop(bundle);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "stopping program " + bundle.getHeaders().get(PROGRAM_HEADER) + " failed", e);
+            LOG.log(Level.WARNING, "stopping program " + ProgramBundles.programOf(bundle) + " failed", e);
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.logging.Logger;
 import org.osgi.framework.Bundle;
 
 import sdm.api.Platform;
+import sdm.api.ProgramBundles;
 import sdm.archive.ArchiveException;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamManifest;
@@ -172,7 +173,7 @@ final class NativePrograms implements AutoCloseable {
      * @throws IOException with one line if the library cannot be found, loaded or bound
      */
     void load(Bundle bundle) throws IOException {
-        String name = bundle.getHeaders().get("SDM-Program");
+        String name = ProgramBundles.programOf(bundle);
         JamManifest m = manifest(bundle);
         if (m.nativeCode() == null) {
             return;

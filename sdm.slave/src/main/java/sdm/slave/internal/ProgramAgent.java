@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,11 +23,10 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.util.tracker.BundleTracker;
 
 import sdm.api.Platform;
+import sdm.api.ProgramBundles;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.InvalidMessageException;
 import sdm.transport.zmq.Message;
@@ -46,8 +44,6 @@ import sdm.transport.zmq.MessageCodec;
  */
 final class ProgramAgent implements AutoCloseable {
 
-    private static final String LOCATION_PREFIX = "jam:";
-    private static final String PROGRAM_HEADER = "SDM-Program";
     private static final String AGENT_THREAD = "sdm-programs";
     private static final Logger LOG = Logger.getLogger("sdm.slave");
 
@@ -102,7 +98,7 @@ final class ProgramAgent implements AutoCloseable {
         this.extender = new BundleTracker<>(context, Bundle.ACTIVE, null) {
             @Override
             public String addingBundle(Bundle bundle, BundleEvent event) {
-                String name = bundle.getHeaders().get(PROGRAM_HEADER);
+                String name = ProgramBundles.programOf(bundle);
                 if (name == null) {
                     return null;
                 }
@@ -124,7 +120,7 @@ final class ProgramAgent implements AutoCloseable {
                 | Bundle.STOPPING, null) {
             @Override
             public String addingBundle(Bundle bundle, BundleEvent event) {
-                return bundle.getHeaders().get(PROGRAM_HEADER);
+                return ProgramBundles.programOf(bundle);
             }
 
             @Override
@@ -242,7 +238,7 @@ final class ProgramAgent implements AutoCloseable {
         try (InputStream in = Files.newInputStream(fetcher.jar(d.sha256()))) {
             Bundle b;
             if (old == null) {
-                b = context.installBundle(LOCATION_PREFIX + d.name(), in);
+                b = context.installBundle(ProgramBundles.location(d.name()), in);
             } else {
                 b = old.bundle();
                 LOG.info("updating " + d.name() + " " + old.version() + " -> " + d.version());
@@ -327,23 +323,10 @@ final class ProgramAgent implements AutoCloseable {
         }
     }
 
-    /**
-     * Drops the old revision at once (its class loader, its extracted native code) and waits for
-     * it: a start right after must not race the refresh.
-     */
+    /** Drops the old revision at once: its class loader and its extracted native code go with it. */
     private void refresh(Bundle b) {
-        CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(b), event -> {
-            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED || event.getType() == FrameworkEvent.ERROR) {
-                done.countDown();
-            }
-        });
-        try {
-            if (!done.await(30, TimeUnit.SECONDS)) {
-                LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!ProgramBundles.refresh(context, b)) {
+            LOG.warning("refreshing " + b.getLocation() + " did not finish within 30 s");
         }
     }
 
