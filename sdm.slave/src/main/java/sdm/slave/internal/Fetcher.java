@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 import sdm.transport.zmq.Message;
 
@@ -247,6 +248,22 @@ final class Fetcher {
                 t.restart();
                 t.requestMore();
             }
+        }
+    }
+
+    /** Deletes the jars not in {@code keep}, and the parts of transfers no longer under way. */
+    void deleteUnused(Set<String> keep) {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                boolean jar = n.endsWith(".jar") && !keep.contains(n.substring(0, n.length() - 4));
+                boolean part = n.endsWith(".part") && !fetching(n.substring(0, n.length() - 5));
+                if (jar || part) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot clean " + dir + ": " + e.getMessage());
         }
     }
 

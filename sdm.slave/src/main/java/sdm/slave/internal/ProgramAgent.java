@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -57,14 +56,14 @@ final class ProgramAgent implements AutoCloseable {
     private final DataFolder folder;
     private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name(AGENT_THREAD).daemon().factory());
-    private final BundleTracker<String> tracker;
+    /** Reports program bundles that start or stop, for whatever reason. */
+    private final BundleTracker<String> stateReporter;
     /** The extender proper: loads a program's library when its bundle is active, unloads it when it stops. */
-    private final BundleTracker<String> extender;
+    private final BundleTracker<String> libraryLoader;
     private final CrashMarks marks;
     private final NativePrograms natives;
     private final FailureBook book;
     private final Fetcher fetcher;
-    private final CrashBlame blame;
     /** Why a library could not be loaded during the start that is under way (the agent's thread only). */
     private final Map<String, String> loadFailures = new HashMap<>();
 
@@ -93,9 +92,7 @@ final class ProgramAgent implements AutoCloseable {
                 report();
             }
         });
-        this.blame = new CrashBlame(List.of(dir.getParent().resolve("log"), Path.of("").toAbsolutePath()),
-                AGENT_THREAD);
-        this.extender = new BundleTracker<>(context, Bundle.ACTIVE, null) {
+        this.libraryLoader = new BundleTracker<>(context, Bundle.ACTIVE, null) {
             @Override
             public String addingBundle(Bundle bundle, BundleEvent event) {
                 String name = ProgramBundles.programOf(bundle);
@@ -115,8 +112,7 @@ final class ProgramAgent implements AutoCloseable {
                 natives.unload(name);
             }
         };
-        // the extender's view: program bundles that change state for any reason get reported
-        this.tracker = new BundleTracker<>(context, Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE
+        this.stateReporter = new BundleTracker<>(context, Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE
                 | Bundle.STOPPING, null) {
             @Override
             public String addingBundle(Bundle bundle, BundleEvent event) {
@@ -134,8 +130,8 @@ final class ProgramAgent implements AutoCloseable {
 
     /** Runs what the last desired state says, from the bundles on disk, before the master is heard. */
     void start() {
-        tracker.open();
-        extender.open();
+        stateReporter.open();
+        libraryLoader.open();
         thread.execute(() -> {
             deleteLeftovers();
             book.load();
@@ -144,7 +140,8 @@ final class ProgramAgent implements AutoCloseable {
             if (Files.exists(file)) {
                 try {
                     desired = (Message.Desired) codec.decode(Files.readAllBytes(file));
-                    blame.blame(previous).forEach((program, reason) -> desired.programs().stream()
+                    new CrashBlame(List.of(dir.getParent().resolve("log"), Path.of("").toAbsolutePath()),
+                            AGENT_THREAD).blame(previous).forEach((program, reason) -> desired.programs().stream()
                             .filter(d -> d.name().equals(program)).findFirst().ifPresent(d -> keepFailure(d, reason)));
                     LOG.info("running the last desired state (" + desired.programs().size()
                             + " programs) until the master is heard");
@@ -227,7 +224,8 @@ final class ProgramAgent implements AutoCloseable {
             apply(d);
         }
         fetcher.retain(wantedShas);
-        deleteUnusedJars(wantedShas);
+        installed.values().forEach(i -> wantedShas.add(i.sha256()));
+        fetcher.deleteUnused(wantedShas);
         report();
     }
 
@@ -363,23 +361,6 @@ final class ProgramAgent implements AutoCloseable {
         fetcher.checkStalls();
     }
 
-    private void deleteUnusedJars(Set<String> wantedShas) {
-        Set<String> keep = new HashSet<>(wantedShas);
-        installed.values().forEach(i -> keep.add(i.sha256()));
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                String n = f.getFileName().toString();
-                boolean jar = n.endsWith(".jar") && !keep.contains(n.substring(0, n.length() - 4));
-                boolean part = n.endsWith(".part") && !fetcher.fetching(n.substring(0, n.length() - 5));
-                if (jar || part) {
-                    Files.deleteIfExists(f);
-                }
-            }
-        } catch (IOException e) {
-            LOG.warning("cannot clean " + dir + ": " + e.getMessage());
-        }
-    }
-
     /** Temporary files a crash left behind. */
     private void deleteLeftovers() {
         try (Stream<Path> files = Files.list(dir)) {
@@ -400,14 +381,14 @@ final class ProgramAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        extender.close();
+        libraryLoader.close();
         natives.close();
         try {
             marks.close();
         } catch (IOException e) {
             LOG.fine("closing the crash marks: " + e.getMessage());
         }
-        tracker.close();
+        stateReporter.close();
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
@@ -415,6 +396,5 @@ final class ProgramAgent implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         fetcher.close();
-        LOG.log(Level.FINE, "program agent closed");
     }
 }
