@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
+import sdm.api.ProgramState;
 import sdm.transport.zmq.JoinToken;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.MessageCodec;
@@ -367,7 +368,7 @@ class ProgramsIT {
             Message reply = nextNotHeartbeat(peer, codec);
             assertThat(reply).as("an unregistered connection is told to register").isInstanceOf(Message.Reregister.class);
             peer.send(codec.encode(new Message.Report(1, List.of(new Message.ProgramStatus("calc", "9.9.9", sha,
-                    "active", "", 1)))));
+                    ProgramState.ACTIVE, "", 1)))));
             assertThat(nextNotHeartbeat(peer, codec)).isInstanceOf(Message.Reregister.class);
             peer.send(codec.encode(new Message.Upload("u1", "x.jam.zip", 0, 1, new byte[1])), ZMQ.SNDMORE);
             peer.send(new byte[1]);

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import sdm.api.CallException;
 import sdm.api.NodeInfo;
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 import sdm.archive.NativeType;
 import sdm.transport.zmq.Message;
@@ -49,7 +50,7 @@ final class CallPlanner {
                         + function + "' (it has " + String.join(", ", m.nativeCode().functions().stream()
                                 .map(JamManifest.Function::name).toList()) + ")"));
         List<Object> typed = typed(f, function, args);
-        if (!p.state().equals("active")) {
+        if (p.state() != ProgramState.ACTIVE) {
             throw new CallException("program " + program + " is not started (it is " + p.state() + ")");
         }
         List<Target> targets = new ArrayList<>();
@@ -98,8 +99,8 @@ final class CallPlanner {
         String error = !n.online() || routingId == null ? "node is offline"
                 : !Placement.supports(m, n) ? "unsupported: no library for " + n.os() + "/" + n.arch()
                 : s == null || !s.sha256().equals(p.sha256()) ? "program " + program + " is not active there yet"
-                : s.state().equals("failed") ? "program " + program + " failed there: " + s.error()
-                : !s.state().equals("active") ? "program " + program + " is " + s.state() + " there"
+                : s.state() == ProgramState.FAILED ? "program " + program + " failed there: " + s.error()
+                : s.state() != ProgramState.ACTIVE ? "program " + program + " is " + s.state() + " there"
                 : null;
         return new Target(n, error == null ? routingId : null, error);
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 import sdm.api.NodeInfo;
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 import sdm.transport.zmq.Message;
 
@@ -139,9 +140,10 @@ final class Convergence {
     }
 
     /** A node has answered this attempt: it is there, or it failed at it. */
-    private static boolean settled(Message.ProgramStatus s, String sha256, String expected, long attempt) {
+    private static boolean settled(Message.ProgramStatus s, String sha256, ProgramState expected,
+            long attempt) {
         return s.sha256().equals(sha256) && s.attempt() == attempt
-                && (s.state().equals(expected) || s.state().equals("failed"));
+                && (s.state() == expected || s.state() == ProgramState.FAILED);
     }
 
     /** Where each slave that the program selects stands with it. */
@@ -154,11 +156,11 @@ final class Convergence {
             Message.ProgramStatus s = status(n.id(), p.name());
             String last = s == null ? "" : "; last " + s.state() + " " + s.version();
             if (!n.online()) {
-                nodes.add(new NodeState(n.id(), n.name(), "pending", "offline" + last));
+                nodes.add(new NodeState(n.id(), n.name(), ProgramState.PENDING, "offline" + last));
             } else if (s == null) {
-                nodes.add(new NodeState(n.id(), n.name(), "pending", "not reported yet"));
+                nodes.add(new NodeState(n.id(), n.name(), ProgramState.PENDING, "not reported yet"));
             } else if (!s.sha256().equals(p.sha256())) {
-                nodes.add(new NodeState(n.id(), n.name(), "pending", "has " + s.version() + " " + s.state()));
+                nodes.add(new NodeState(n.id(), n.name(), ProgramState.PENDING, "has " + s.version() + " " + s.state()));
             } else {
                 nodes.add(new NodeState(n.id(), n.name(), s.state(), s.error()));
             }
@@ -172,8 +174,8 @@ final class Convergence {
         for (NodeInfo n : registry.snapshot()) {
             Message.ProgramStatus s = status(n.id(), name);
             if (s != null || Placement.selects(m, n)) {
-                nodes.add(!n.online() ? new NodeState(n.id(), n.name(), "pending", "offline: removed when it returns")
-                        : s == null ? new NodeState(n.id(), n.name(), "removed", "")
+                nodes.add(!n.online() ? new NodeState(n.id(), n.name(), ProgramState.PENDING, "offline: removed when it returns")
+                        : s == null ? new NodeState(n.id(), n.name(), ProgramState.REMOVED, "")
                         : new NodeState(n.id(), n.name(), s.state(),
                                 "still there after " + timeout.toSeconds() + " s"));
             }

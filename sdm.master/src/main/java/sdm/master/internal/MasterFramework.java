@@ -12,6 +12,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 
 import sdm.api.ProgramBundles;
+import sdm.api.ProgramState;
 
 /**
  * The programs' bundles in the master's own Felix, and why a program failed there (its bundle
@@ -65,7 +66,7 @@ final class MasterFramework {
             return;
         }
         try {
-            if (p.state().equals("active")) {
+            if (p.state() == ProgramState.ACTIVE) {
                 if (!failures.containsKey(p.name())) {
                     b.start(Bundle.START_TRANSIENT);
                 }
@@ -115,14 +116,15 @@ final class MasterFramework {
     NodeState state(ProgramStore.Program p) {
         String failure = failures.get(p.name());
         if (failure != null) {
-            return new NodeState("master", "master", "failed", failure);
+            return new NodeState("master", "master", ProgramState.FAILED, failure);
         }
         Bundle b = bundle(p.name());
         if (b == null) {
-            return new NodeState("master", "master", "pending", "not installed");
+            return new NodeState("master", "master", ProgramState.PENDING, "not installed");
         }
         boolean active = b.getState() == Bundle.ACTIVE;
-        String state = active ? "active" : p.state().equals("active") ? "pending" : p.state();
+        ProgramState state = active ? ProgramState.ACTIVE
+                : p.state() == ProgramState.ACTIVE ? ProgramState.PENDING : p.state();
         return new NodeState("master", "master", state, "");
     }
 

@@ -3,6 +3,7 @@ package sdm.master.internal;
 import java.util.Map;
 
 import sdm.api.NodeInfo;
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 
 /** Which slaves a program's native part goes to, and what each of them can make of it. */
@@ -27,7 +28,7 @@ final class Placement {
     }
 
     /** The state a selected node is to reach: the program's, or {@code unsupported} where no library fits. */
-    static String expected(ProgramStore.Program p, JamManifest m, NodeInfo node) {
-        return supports(m, node) ? p.state() : "unsupported";
+    static ProgramState expected(ProgramStore.Program p, JamManifest m, NodeInfo node) {
+        return supports(m, node) ? p.state() : ProgramState.UNSUPPORTED;
     }
 }

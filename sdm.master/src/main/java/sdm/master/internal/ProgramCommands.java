@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import sdm.api.CallException;
 import sdm.api.CallResult;
 import sdm.api.ProgramCalls;
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 
 /**
@@ -121,7 +122,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        print(session, json, programs.setState(name, "active", timeout(timeout)));
+        print(session, json, programs.setState(name, ProgramState.ACTIVE, timeout(timeout)));
     }
 
     @Descriptor("stop a program everywhere; it stays installed")
@@ -130,7 +131,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        print(session, json, programs.setState(name, "stopped", timeout(timeout)));
+        print(session, json, programs.setState(name, ProgramState.STOPPED, timeout(timeout)));
     }
 
     @Descriptor("replace a program with the version in this archive, keeping its state (started or not)")
@@ -157,10 +158,10 @@ public final class ProgramCommands {
         }
         System.out.println(v.program().name() + " " + v.program().version() + ": uninstalled");
         Table table = new Table("NODE", "NAME", "STATE", "DETAIL");
-        table.row("master", "master", v.master().state(), dash(v.master().detail()));
-        v.nodes().forEach(n -> table.row(n.nodeId(), n.name(), n.state(), dash(n.detail())));
+        table.row("master", "master", v.master().state().text(), dash(v.master().detail()));
+        v.nodes().forEach(n -> table.row(n.nodeId(), n.name(), n.state().text(), dash(n.detail())));
         System.out.print(table);
-        long removed = v.nodes().stream().filter(n -> n.state().equals("removed")).count();
+        long removed = v.nodes().stream().filter(n -> n.state() == ProgramState.REMOVED).count();
         System.out.println(removed + " of " + v.nodes().size() + " slave" + (v.nodes().size() == 1 ? "" : "s")
                 + " removed it" + (removed < v.nodes().size() ? "; the others will when they return" : ""));
     }
@@ -176,8 +177,8 @@ public final class ProgramCommands {
         }
         Table table = new Table("NAME", "VERSION", "DESIRED", "NODES", "MASTER");
         for (ProgramView v : views) {
-            table.row(v.program().name(), v.program().version(), v.program().state(),
-                    v.atDesired() + "/" + v.nodes().size(), v.master().state());
+            table.row(v.program().name(), v.program().version(), v.program().state().text(),
+                    v.atDesired() + "/" + v.nodes().size(), v.master().state().text());
         }
         System.out.print(table);
         System.out.println(views.size() + " program" + (views.size() == 1 ? "" : "s"));
@@ -234,9 +235,9 @@ public final class ProgramCommands {
 
     private static void printNodes(ProgramView v) {
         Table table = new Table("NODE", "NAME", "STATE", "DETAIL");
-        table.row("master", "master", v.master().state(), dash(v.master().detail()));
+        table.row("master", "master", v.master().state().text(), dash(v.master().detail()));
         for (NodeState n : v.nodes()) {
-            table.row(n.nodeId(), n.name(), n.state(), dash(n.detail()));
+            table.row(n.nodeId(), n.name(), n.state().text(), dash(n.detail()));
         }
         System.out.print(table);
         System.out.println(v.atDesired() + " of " + v.nodes().size() + " selected slave"
@@ -247,7 +248,7 @@ public final class ProgramCommands {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", v.program().name());
         out.put("version", v.program().version());
-        out.put("desired", v.program().state());
+        out.put("desired", v.program().state().text());
         out.put("atDesired", v.atDesired());
         out.put("selected", v.nodes().size());
         out.put("master", nodeJson(v.master()));
@@ -267,7 +268,7 @@ public final class ProgramCommands {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", n.nodeId());
         out.put("name", n.name());
-        out.put("state", n.state());
+        out.put("state", n.state().text());
         out.put("detail", n.detail());
         return out;
     }

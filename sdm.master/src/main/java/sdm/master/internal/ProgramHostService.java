@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import sdm.api.ProgramHost;
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 
 /** The master's side of {@link ProgramHost}: logs, audit, private folders, failures and control. */
@@ -95,8 +96,8 @@ final class ProgramHostService implements ProgramHost {
                         }
                         yield programs.install(file, options.contains("start"), grants, "program", CONTROL_TIMEOUT);
                     }
-                    case "start" -> programs.setState(target, "active", CONTROL_TIMEOUT);
-                    case "stop" -> programs.setState(target, "stopped", CONTROL_TIMEOUT);
+                    case "start" -> programs.setState(target, ProgramState.ACTIVE, CONTROL_TIMEOUT);
+                    case "stop" -> programs.setState(target, ProgramState.STOPPED, CONTROL_TIMEOUT);
                     case "uninstall" -> programs.uninstall(target, CONTROL_TIMEOUT);
                     default -> throw new IllegalArgumentException("no such action: " + action);
                 };

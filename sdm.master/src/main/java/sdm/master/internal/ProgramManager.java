@@ -16,6 +16,7 @@ import java.util.logging.Logger;
 import org.osgi.framework.BundleException;
 
 import sdm.api.NodeInfo;
+import sdm.api.ProgramState;
 import sdm.archive.ArchiveException;
 import sdm.archive.ArchiveLimits;
 import sdm.archive.JamArchive;
@@ -100,7 +101,7 @@ public final class ProgramManager {
                             + existing.get().version() + "); use sdm:update to replace it");
                 }
                 checkGrants(m, grants);
-                ProgramStore.Program p = stage(archive, zip.path(), m, start ? "active" : "installed", grants,
+                ProgramStore.Program p = stage(archive, zip.path(), m, start ? ProgramState.ACTIVE : ProgramState.INSTALLED, grants,
                         source, nextAttempt());
                 try {
                     framework.install(p);
@@ -177,7 +178,7 @@ public final class ProgramManager {
     }
 
     /** Starts or stops a program everywhere; a new attempt, so nodes where it failed try again. */
-    ProgramView setState(String name, String state, Duration timeout) throws ProgramException {
+    ProgramView setState(String name, ProgramState state, Duration timeout) throws ProgramException {
         long deadline = deadline(timeout);
         synchronized (changes) {
             ProgramStore.Program p = program(name).withState(state, nextAttempt());
@@ -238,7 +239,7 @@ public final class ProgramManager {
         synchronized (changes) {
             collectGarbage();
         }
-        return new ProgramView(p, m, new NodeState("master", "master", "removed", ""),
+        return new ProgramView(p, m, new NodeState("master", "master", ProgramState.REMOVED, ""),
                 convergence.removal(name, m, timeout));
     }
 
@@ -347,7 +348,7 @@ public final class ProgramManager {
         }
     }
 
-    private ProgramStore.Program stage(JamArchive archive, Path zip, JamManifest m, String state,
+    private ProgramStore.Program stage(JamArchive archive, Path zip, JamManifest m, ProgramState state,
             List<String> grants, String source, long attempt) throws ProgramException {
         try {
             ProgramStore.Staged s = store.stage(archive, zip);

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import sdm.api.ProgramState;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamArchive;
 import sdm.transport.zmq.DataFolder;
@@ -42,8 +43,6 @@ import sdm.transport.zmq.DataFolder;
  */
 final class ProgramStore {
 
-    static final List<String> DESIRED_STATES = List.of("installed", "active", "stopped");
-
     /**
      * One program as the operator wants it.
      *
@@ -53,10 +52,10 @@ final class ProgramStore {
      * @param attempt how many times the operator acted on it: nodes retry what failed only for a
      *               newer attempt
      */
-    record Program(String name, String version, String sha256, long size, String state, List<String> grants,
+    record Program(String name, String version, String sha256, long size, ProgramState state, List<String> grants,
             String source, long attempt) {
         Program {
-            if (!DESIRED_STATES.contains(state)) {
+            if (state == null || !state.desirable()) {
                 throw new IllegalArgumentException("unknown desired state '" + state + "' of " + name);
             }
             grants = List.copyOf(grants);
@@ -64,7 +63,7 @@ final class ProgramStore {
         }
 
         /** The program in {@code newState}, as a new attempt. */
-        Program withState(String newState, long newAttempt) {
+        Program withState(ProgramState newState, long newAttempt) {
             return new Program(name, version, sha256, size, newState, grants, source, newAttempt);
         }
     }
@@ -85,6 +84,8 @@ final class ProgramStore {
     private final DataFolder folder;
     private final ObjectMapper json = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
+            .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
             .enable(SerializationFeature.INDENT_OUTPUT).build();
     /** Replaced whole on each change, so that readers (the endpoint thread) never wait on a write. */
     private volatile Map<String, Program> programs = Map.of();

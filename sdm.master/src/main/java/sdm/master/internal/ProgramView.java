@@ -2,6 +2,7 @@ package sdm.master.internal;
 
 import java.util.List;
 
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 
 /** A program and where each node stands with it. */
@@ -9,7 +10,7 @@ record ProgramView(ProgramStore.Program program, JamManifest manifest, NodeState
 
     /** Selected slaves at the desired state (or unsupported, which is all they can be). */
     long atDesired() {
-        return nodes.stream().filter(n -> n.state().equals(program.state()) || n.state().equals("unsupported"))
+        return nodes.stream().filter(n -> n.state() == program.state() || n.state() == ProgramState.UNSUPPORTED)
                 .count();
     }
 }

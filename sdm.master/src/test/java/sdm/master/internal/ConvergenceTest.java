@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 import sdm.transport.zmq.Message;
 
@@ -58,7 +59,8 @@ class ConvergenceTest {
                  "native": {"libraries": [{"os": "linux", "arch": "x86_64", "path": "native/lib%s.so"}],
                             "functions": [{"name": "f", "returns": "int", "params": []}]}}
                 """).formatted(name, version, name).getBytes(StandardCharsets.UTF_8)));
-        ProgramStore.Program p = new ProgramStore.Program(name, version, sha256, 100, state, List.of(), "", attempt);
+        ProgramStore.Program p = new ProgramStore.Program(name, version, sha256, 100, ProgramState.of(state), List.of(),
+                "", attempt);
         store.put(p);
         return p;
     }
@@ -74,7 +76,7 @@ class ConvergenceTest {
 
     private void report(String nodeId, ProgramStore.Program p, String state) {
         convergence.onReport(nodeId, new Message.Report(store.revision(), List.of(
-                new Message.ProgramStatus(p.name(), p.version(), p.sha256(), state, "", p.attempt()))));
+                new Message.ProgramStatus(p.name(), p.version(), p.sha256(), ProgramState.of(state), "", p.attempt()))));
     }
 
     @Test
@@ -83,8 +85,8 @@ class ConvergenceTest {
         convergence.pushAll();
 
         assertThat(lastTo("r-x86")).extracting(Message.DesiredProgram::name, Message.DesiredProgram::state)
-                .containsExactly(tuple("alpha", "active"));
-        assertThat(lastTo("r-arm")).extracting(Message.DesiredProgram::state).containsExactly("unsupported");
+                .containsExactly(tuple("alpha", ProgramState.ACTIVE));
+        assertThat(lastTo("r-arm")).extracting(Message.DesiredProgram::state).containsExactly(ProgramState.UNSUPPORTED);
         assertThat(lastTo("r-far")).isEmpty();
     }
 
@@ -116,7 +118,7 @@ class ConvergenceTest {
             convergence.awaitSettled("alpha", System.currentTimeMillis() + 30_000);
             return System.nanoTime() - began;
         });
-        report("n-x86", p.withState("active", 2), "active");
+        report("n-x86", p.withState(ProgramState.ACTIVE, 2), "active");
         assertThat(convergence.nodeSettled("alpha", "n-x86")).isFalse();
         report("n-x86", p, "failed");
         assertThat(convergence.nodeSettled("alpha", "n-x86")).isTrue();

@@ -15,6 +15,7 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import sdm.api.ProgramState;
 import sdm.archive.ArchiveLimits;
 import sdm.archive.JamArchive;
 
@@ -39,7 +40,7 @@ class ProgramStoreTest {
             throws Exception {
         Path zip = archive(name, version);
         ProgramStore.Staged s = store.stage(JamArchive.read(zip, ArchiveLimits.defaults()), zip);
-        return new ProgramStore.Program(name, version, s.sha256(), s.size(), state, List.of(), "", 1);
+        return new ProgramStore.Program(name, version, s.sha256(), s.size(), ProgramState.of(state), List.of(), "", 1);
     }
 
     @Test
@@ -49,13 +50,14 @@ class ProgramStoreTest {
         ProgramStore.Program a = stage(store, "alpha", "1.0.0", "active");
         store.put(a);
         store.put(stage(store, "beta", "2.0.0", "installed"));
-        store.put(a.withState("stopped", 2));
+        store.put(a.withState(ProgramState.STOPPED, 2));
         assertThat(store.revision()).isEqualTo(3);
 
         ProgramStore again = ProgramStore.open(root);
         assertThat(again.revision()).isEqualTo(3);
+        assertThat(Files.readString(root.resolve("state.json"))).contains("\"stopped\"").doesNotContain("STOPPED");
         assertThat(again.programs()).extracting(ProgramStore.Program::name).containsExactly("alpha", "beta");
-        assertThat(again.get("alpha").orElseThrow().state()).isEqualTo("stopped");
+        assertThat(again.get("alpha").orElseThrow().state()).isEqualTo(ProgramState.STOPPED);
         assertThat(again.get("alpha").orElseThrow().attempt()).isEqualTo(2);
         assertThat(again.bundle(a.sha256())).isRegularFile();
         assertThat(again.names(a.sha256())).isTrue();
@@ -112,7 +114,7 @@ class ProgramStoreTest {
     void onlyDigestsNameBundleFiles() throws Exception {
         ProgramStore store = ProgramStore.open(dir.resolve("programs"));
         assertThatThrownBy(() -> store.bundle("../../etc/passwd")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ProgramStore.Program("a", "1", "0".repeat(64), 1, "dancing", List.of(), "", 0))
+        assertThatThrownBy(() -> new ProgramStore.Program("a", "1", "0".repeat(64), 1, ProgramState.FAILED, List.of(), "", 0))
                 .hasMessageContaining("unknown desired state");
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
+import sdm.api.ProgramState;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.Message;
 
@@ -21,9 +22,9 @@ final class FailureBook {
     private static final Logger LOG = Logger.getLogger("sdm.slave");
 
     /** A start or install that failed at one attempt of one bundle and desired state. */
-    record Failure(String sha256, String state, long attempt, String reason) {
+    record Failure(String sha256, ProgramState state, long attempt, String reason) {
         boolean answers(Message.DesiredProgram d) {
-            return sha256.equals(d.sha256()) && state.equals(d.state()) && attempt == d.attempt();
+            return sha256.equals(d.sha256()) && state == d.state() && attempt == d.attempt();
         }
     }
 
@@ -64,10 +65,10 @@ final class FailureBook {
             for (String line : folder.read(FILE).orElse("").split("\n")) {
                 String[] f = line.split("\t", 5);
                 if (f.length == 5) {
-                    failures.put(f[0], new Failure(f[1], f[2], Long.parseLong(f[3]), f[4]));
+                    failures.put(f[0], new Failure(f[1], ProgramState.of(f[2]), Long.parseLong(f[3]), f[4]));
                 }
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException | IllegalArgumentException e) {
             LOG.warning("ignoring " + FILE + ": " + e.getMessage());
         }
     }
@@ -75,7 +76,7 @@ final class FailureBook {
     private void save() {
         StringBuilder text = new StringBuilder();
         failures.forEach((name, f) -> text.append(name).append('\t').append(f.sha256()).append('\t')
-                .append(f.state()).append('\t').append(f.attempt()).append('\t')
+                .append(f.state().text()).append('\t').append(f.attempt()).append('\t')
                 .append(f.reason().replace('\t', ' ').replace('\n', ' ')).append('\n'));
         try {
             folder.write(FILE, text.toString().strip(), false);

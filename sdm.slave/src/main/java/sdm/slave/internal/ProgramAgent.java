@@ -26,6 +26,7 @@ import org.osgi.util.tracker.BundleTracker;
 
 import sdm.api.Platform;
 import sdm.api.ProgramBundles;
+import sdm.api.ProgramState;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.InvalidMessageException;
 import sdm.transport.zmq.Message;
@@ -200,14 +201,14 @@ final class ProgramAgent implements AutoCloseable {
         desired.programs().forEach(p -> want.put(p.name(), p));
         for (String name : new ArrayList<>(installed.keySet())) {
             Message.DesiredProgram d = want.get(name);
-            if (d == null || d.state().equals("unsupported")) {
+            if (d == null || d.state() == ProgramState.UNSUPPORTED) {
                 uninstall(name);
             }
         }
         book.retain(want.keySet());
         Set<String> wantedShas = new HashSet<>();
         for (Message.DesiredProgram d : want.values()) {
-            if (d.state().equals("unsupported")) {
+            if (d.state() == ProgramState.UNSUPPORTED) {
                 continue;
             }
             wantedShas.add(d.sha256());
@@ -265,7 +266,7 @@ final class ProgramAgent implements AutoCloseable {
         book.forget(d.name());
         Bundle b = i.bundle();
         try {
-            if (d.state().equals("active")) {
+            if (d.state() == ProgramState.ACTIVE) {
                 if (b.getState() != Bundle.ACTIVE) {
                     b.start(Bundle.START_TRANSIENT);
                     String loadFailure = loadFailures.remove(d.name());
@@ -334,22 +335,22 @@ final class ProgramAgent implements AutoCloseable {
         }
         List<Message.ProgramStatus> out = new ArrayList<>();
         for (Message.DesiredProgram d : desired.programs()) {
-            if (d.state().equals("unsupported")) {
-                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "unsupported",
+            if (d.state() == ProgramState.UNSUPPORTED) {
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), ProgramState.UNSUPPORTED,
                         "no library for " + Platform.os() + "/" + Platform.arch(), d.attempt()));
                 continue;
             }
             Installed i = installed.get(d.name());
             FailureBook.Failure f = book.answering(d);
             if (f != null) {
-                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "failed", f.reason(),
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), ProgramState.FAILED, f.reason(),
                         d.attempt()));
             } else if (i != null) {
-                String state = i.bundle().getState() == Bundle.ACTIVE ? "active"
-                        : d.state().equals("installed") ? "installed" : "stopped";
+                ProgramState state = i.bundle().getState() == Bundle.ACTIVE ? ProgramState.ACTIVE
+                        : d.state() == ProgramState.INSTALLED ? ProgramState.INSTALLED : ProgramState.STOPPED;
                 out.add(new Message.ProgramStatus(d.name(), i.version(), i.sha256(), state, "", d.attempt()));
             } else if (fetcher.fetching(d.sha256())) {
-                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), "pending",
+                out.add(new Message.ProgramStatus(d.name(), d.version(), d.sha256(), ProgramState.PENDING,
                         fetcher.progress(d.sha256()), d.attempt()));
             }
         }

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import sdm.api.ProgramState;
 import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.Message;
 
@@ -17,7 +18,7 @@ class FailureBookTest {
     Path dir;
 
     private static Message.DesiredProgram desired(String name, String state, long attempt) {
-        return new Message.DesiredProgram(name, "1.0.0", "a".repeat(64), 10, state, attempt);
+        return new Message.DesiredProgram(name, "1.0.0", "a".repeat(64), 10, ProgramState.of(state), attempt);
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import sdm.api.ProgramState;
 import sdm.transport.zmq.Message;
 
 /** The fetcher against a master played by the test: credit, resumption, digest check. */
@@ -61,7 +62,7 @@ class FetcherTest {
         String sha = sha256(bytes);
         Fetcher f = fetcher();
         f.connected();
-        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", sha, bytes.length, "active", 1));
+        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", sha, bytes.length, ProgramState.ACTIVE, 1));
         assertThat(asked).hasSize(Fetcher.CREDIT);
 
         int answered = 0;
@@ -81,7 +82,7 @@ class FetcherTest {
         byte[] bytes = bundle(3 * Fetcher.CHUNK);
         String claimed = sha256(bundle(7));
         Fetcher f = fetcher();
-        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", claimed, bytes.length, "active", 1));
+        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", claimed, bytes.length, ProgramState.ACTIVE, 1));
         assertThat(asked).isEmpty();
 
         f.connected();
@@ -107,7 +108,7 @@ class FetcherTest {
         String sha = sha256(bytes);
         Fetcher f = fetcher();
         f.connected();
-        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", sha, bytes.length, "active", 1));
+        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", sha, bytes.length, ProgramState.ACTIVE, 1));
         f.receive(new Message.Chunk(sha, 1, bytes.length, new byte[Fetcher.CHUNK]));
         f.receive(new Message.Chunk(sha, 0, bytes.length + 1, new byte[Fetcher.CHUNK]));
         f.receive(new Message.Chunk(sha, 0, bytes.length, new byte[10]));

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
+import sdm.api.ProgramState;
+
 /**
  * Every message that crosses the wire. Each is one ZeroMQ frame holding a JSON object whose
  * {@code type} names the record; see {@link MessageCodec}.
@@ -109,9 +111,6 @@ public sealed interface Message {
         Message withData(byte[] data);
     }
 
-    /** Program states on the wire, as SPEC §3 names them. */
-    List<String> PROGRAM_STATES = List.of("installed", "active", "stopped", "failed", "unsupported", "pending");
-
     /**
      * Master to slave: every program this node should have and in which state, whole. A node
      * converges to the latest one it gets; nothing is replayed.
@@ -130,7 +129,8 @@ public sealed interface Message {
      * {@code attempt} counts the operator's actions on the program: a node that failed at an
      * attempt does not try again until a later one.
      */
-    record DesiredProgram(String name, String version, String sha256, long size, String state, long attempt) {
+    record DesiredProgram(String name, String version, String sha256, long size, ProgramState state,
+            long attempt) {
         public DesiredProgram {
             checkName(name);
             checkText("version", version, 128);
@@ -153,7 +153,8 @@ public sealed interface Message {
     }
 
     /** One program on a node: its bundle's digest, its state, if failed why, and the attempt it answers. */
-    record ProgramStatus(String name, String version, String sha256, String state, String error, long attempt) {
+    record ProgramStatus(String name, String version, String sha256, ProgramState state, String error,
+            long attempt) {
         /** Longest error carried; a sender cuts longer ones. */
         public static final int MAX_ERROR = 1024;
 
@@ -331,9 +332,9 @@ public sealed interface Message {
         }
     }
 
-    private static void checkState(String state) {
-        if (!PROGRAM_STATES.contains(state)) {
-            throw new IllegalArgumentException("unknown program state");
+    private static void checkState(ProgramState state) {
+        if (state == null || state == ProgramState.REMOVED) {
+            throw new IllegalArgumentException("state is missing or not one of the wire's");
         }
     }
 

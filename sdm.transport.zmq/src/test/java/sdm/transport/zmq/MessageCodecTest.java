@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import sdm.api.ProgramState;
+
 class MessageCodecTest {
 
     private final MessageCodec codec = new MessageCodec(4096);
@@ -25,8 +27,8 @@ class MessageCodecTest {
                 new Message.AdminRequest("r1", List.of("sdm:nodes", "--json"), true),
                 new Message.AdminReply("r1", false, "", "boom"),
                 new Message.AdminRequest("r2", List.of("sdm:install", "x.jam.zip"), false, Map.of(1, "u1")),
-                new Message.Desired(7, List.of(new Message.DesiredProgram("hello", "1.0.0", SHA, 10, "active", 3))),
-                new Message.Report(7, List.of(new Message.ProgramStatus("hello", "1.0.0", SHA, "failed", "boom", 3))),
+                new Message.Desired(7, List.of(new Message.DesiredProgram("hello", "1.0.0", SHA, 10, ProgramState.ACTIVE, 3))),
+                new Message.Report(7, List.of(new Message.ProgramStatus("hello", "1.0.0", SHA, ProgramState.FAILED, "boom", 3))),
                 new Message.Fetch(SHA, 0, 1024),
                 new Message.UploadAck("u1", 10, ""),
                 new Message.Call("c1", "hello", "add", List.of(2, "x", true, 2.5), 1000),
@@ -38,6 +40,14 @@ class MessageCodecTest {
     }
 
     private static final String SHA = "ab".repeat(32);
+
+    @Test
+    void programStatesAreTheirLowerCaseNamesOnTheWire() throws Exception {
+        String text = new String(codec.encode(new Message.Report(1, List.of(
+                new Message.ProgramStatus("hello", "1.0.0", SHA, ProgramState.UNSUPPORTED, "", 1)))),
+                StandardCharsets.UTF_8);
+        assertThat(text).contains("\"state\":\"unsupported\"");
+    }
 
     @Test
     void bulkBytesTravelInTheirOwnFrame() throws InvalidMessageException {
@@ -64,6 +74,10 @@ class MessageCodecTest {
                     + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"active\",\"error\":\"\",\"attempt\":1}]}",
             "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"a\",\"version\":\"1\","
                     + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"dancing\",\"error\":\"\",\"attempt\":1}]}",
+            "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"a\",\"version\":\"1\","
+                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"ACTIVE\",\"error\":\"\",\"attempt\":1}]}",
+            "{\"type\":\"report\",\"revision\":1,\"programs\":[{\"name\":\"a\",\"version\":\"1\","
+                    + "\"sha256\":\"abababababababababababababababababababababababababababababababab\",\"state\":\"removed\",\"error\":\"\",\"attempt\":1}]}",
             "{\"type\":\"admin-request\",\"requestId\":\"r\",\"command\":[\"a\"],\"json\":false,"
                     + "\"uploads\":{\"5\":\"u\"}}",
             "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[{\"a\":1}],\"timeoutMs\":1}",
