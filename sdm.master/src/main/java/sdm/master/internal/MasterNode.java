@@ -69,17 +69,12 @@ public final class MasterNode implements MachineInfo {
     private ProgramLogs logs;
     private volatile long heartbeatMs;
     private volatile long livenessMs;
-    private static final java.util.Set<String> NODE_COUNTERS = java.util.Set.of("droppedExpired", "eventsRaised",
-            "eventsSent", "eventsExpired", "eventsOverflowed", "eventsWaiting");
     private org.osgi.util.tracker.ServiceTracker<MachineListener, MachineListener> listeners;
     /** One thread, so that listeners hear the changes in their order, off the registry's lock. */
     private final ExecutorService machineEvents = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("sdm-machine-events").daemon().factory());
-    private final Map<String, java.util.concurrent.atomic.LongAdder> expiredFrom = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Map<String, Long>> reportedBy = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Per node: the slave's run (epoch) and the last event of it shown; endpoint thread only. */
-    private final Map<String, long[]> eventsSeen = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, Message.EventAck> pendingAcks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final NodeCounterBook nodeCounters = new NodeCounterBook();
+    private SlaveEvents events;
     private volatile NativeCalls calls;
     private Uploads uploads;
     private ExecutorService uploadWriter;
@@ -117,6 +112,7 @@ public final class MasterNode implements MachineInfo {
             programs = new ProgramManager(store, manifests, rollouts, framework, convergence, registry,
                     settings.limits(), settings.deployDir());
             CallPlanner planner = new CallPlanner(store, manifests, registry, convergence);
+            events = new SlaveEvents(registry, logs, programs::isInstalled);
             programs.onUninstalled(name -> {
                 try {
                     DataFolder.deleteTree(privateRoot().resolve(name));
@@ -138,8 +134,7 @@ public final class MasterNode implements MachineInfo {
                         public void onExpired(MasterEndpoint.Peer from, Message message) {
                             String nodeId = registry.nodeIdOf(from.routingId());
                             if (nodeId != null) {
-                                expiredFrom.computeIfAbsent(nodeId, k -> new java.util.concurrent.atomic.LongAdder())
-                                        .increment();
+                                nodeCounters.expired(nodeId);
                             }
                         }
 
@@ -171,7 +166,12 @@ public final class MasterNode implements MachineInfo {
         sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
                 TimeUnit.MILLISECONDS);
         // one acknowledgement per node and 50 ms, however many events came in
-        sweeper.scheduleAtFixedRate(this::acknowledgeEvents, 50, 50, TimeUnit.MILLISECONDS);
+        sweeper.scheduleAtFixedRate(() -> {
+            MasterEndpoint e = endpoint;
+            if (e != null) {
+                events.acknowledge(e::send);
+            }
+        }, 50, 50, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(() -> {
             // a throw would cancel the task for good
             try {
@@ -248,18 +248,20 @@ public final class MasterNode implements MachineInfo {
         }
     }
 
-    /** On the endpoint's thread: must not block. */
+    /**
+     * On the endpoint's thread: must not block. Registrations, admin requests and uploads come
+     * from any connection; everything else only from a registered node's, and counts as a sign
+     * of its life.
+     */
     private void onMessage(MasterEndpoint.Peer from, Message message) {
         MasterEndpoint e = endpoint;
         if (e == null) {
             return; // not yet (or no longer) started: a slave registers again on its next beat
         }
-        long now = System.currentTimeMillis();
         switch (message) {
             case Message.Register r -> {
-                registry.register(from.routingId(), from.address(), r, now);
-                e.send(from.routingId(),
-                        new Message.Welcome(id, heartbeatMs, livenessMs));
+                registry.register(from.routingId(), from.address(), r, System.currentTimeMillis());
+                e.send(from.routingId(), new Message.Welcome(id, heartbeatMs, livenessMs));
                 convergence.nodeRegistered(r.nodeId());
             }
             case Message.AdminRequest request -> {
@@ -273,89 +275,30 @@ public final class MasterNode implements MachineInfo {
             }
             case Message.Upload chunk -> uploadWriter.execute(
                     () -> e.send(from.routingId(), uploads.accept(chunk, System.currentTimeMillis())));
-            case Message.Report report -> {
-                if (registry.touch(from.routingId(), now)) {
-                    convergence.onReport(registry.nodeIdOf(from.routingId()), report);
-                } else {
-                    e.send(from.routingId(), new Message.Reregister());
-                }
-            }
-            case Message.CallResult result -> {
-                if (registry.touch(from.routingId(), now)) {
-                    calls.onResult(registry.nodeIdOf(from.routingId()), result);
-                } else {
-                    e.send(from.routingId(), new Message.Reregister());
-                }
-            }
-            case Message.Event event -> {
-                if (registry.touch(from.routingId(), now)) {
-                    String nodeId = registry.nodeIdOf(from.routingId());
-                    NodeInfo node = registry.node(nodeId);
-                    long[] seen = eventsSeen.compute(nodeId, (k, v) -> v == null || v[0] != event.epoch()
-                            ? new long[] {event.epoch(), 0} : v);
-                    pendingAcks.put(nodeId, new Message.EventAck(event.epoch(), Math.max(seen[1], event.seq())));
-                    if (event.seq() <= seen[1]) {
-                        e.counters().increment("droppedDuplicateEvents"); // sent again after a reconnection
-                    } else if (programs.isInstalled(event.program())) {
-                        seen[1] = event.seq();
-                        logs.append(event.program(), event.level() + " on " + (node == null ? "?" : node.name()),
-                                event.text());
-                    } else {
-                        seen[1] = event.seq();
-                        e.counters().increment("droppedEventsOfUnknownPrograms");
-                    }
-                } else {
-                    e.send(from.routingId(), new Message.Reregister());
-                }
-            }
-            case Message.NodeCounters c -> {
-                if (registry.touch(from.routingId(), now)) {
-                    // only the counters a slave has, so that none can pass for one of the master's
-                    Map<String, Long> known = new java.util.TreeMap<>();
-                    c.counters().forEach((k, v) -> {
-                        if (NODE_COUNTERS.contains(k)) {
-                            known.put(k, v);
-                        }
-                    });
-                    reportedBy.put(registry.nodeIdOf(from.routingId()), known);
-                } else {
-                    e.send(from.routingId(), new Message.Reregister());
-                }
-            }
-            case Message.Fetch fetch -> {
-                if (registry.touch(from.routingId(), now)) {
-                    bundles.onFetch(from.routingId(), fetch);
-                } else {
-                    e.send(from.routingId(), new Message.Reregister());
-                }
-            }
             default -> {
-                if (!registry.touch(from.routingId(), now)) {
+                if (!registry.touch(from.routingId(), System.currentTimeMillis())) {
                     e.send(from.routingId(), new Message.Reregister());
+                    return;
                 }
+                fromNode(registry.nodeIdOf(from.routingId()), from, message, e);
             }
+        }
+    }
+
+    private void fromNode(String nodeId, MasterEndpoint.Peer from, Message message, MasterEndpoint e) {
+        switch (message) {
+            case Message.Report report -> convergence.onReport(nodeId, report);
+            case Message.CallResult result -> calls.onResult(nodeId, result);
+            case Message.Event event -> events.onEvent(nodeId, event, e.counters());
+            case Message.NodeCounters c -> nodeCounters.reported(nodeId, c.counters());
+            case Message.Fetch fetch -> bundles.onFetch(from.routingId(), fetch);
+            default -> { } // a heartbeat: the touch was all of it
         }
     }
 
     /** Where programs keep their private data ({@code sdm.store}): one folder each, deleted with the program. */
     private Path privateRoot() {
         return settings.data().resolve("programs").resolve("private");
-    }
-
-    private void acknowledgeEvents() {
-        MasterEndpoint e = endpoint;
-        for (String nodeId : List.copyOf(pendingAcks.keySet())) {
-            Message.EventAck ack = pendingAcks.remove(nodeId);
-            String routingId = registry.routingIdOf(nodeId);
-            if (ack != null && e != null && routingId != null) {
-                e.send(routingId, ack);
-            }
-        }
-    }
-
-    private static long saturatingAdd(long a, long b) {
-        long r = a + b;
-        return r < 0 ? Long.MAX_VALUE : r;
     }
 
     private void tellListeners(String nodeId, boolean up) {
@@ -444,19 +387,7 @@ public final class MasterNode implements MachineInfo {
     public MasterInfo master() {
         MasterEndpoint e = endpoint;
         Map<String, Long> counters = new java.util.TreeMap<>(e == null ? Map.of() : e.counters().snapshot());
-        // per node: what the master dropped from it as expired, and what the node reports of itself
-        long nodesExpired = 0;
-        for (NodeInfo n : registry.snapshot()) {
-            String prefix = "node." + n.name() + ".";
-            java.util.concurrent.atomic.LongAdder mine = expiredFrom.get(n.id());
-            counters.put(prefix + "expiredAtMaster", mine == null ? 0 : mine.sum());
-            Map<String, Long> theirs = reportedBy.getOrDefault(n.id(), Map.of());
-            theirs.forEach((k, v) -> counters.put(prefix + k, v));
-            nodesExpired = saturatingAdd(nodesExpired, saturatingAdd(
-                    theirs.getOrDefault(sdm.transport.zmq.TransportCounters.DROPPED_EXPIRED, 0L),
-                    theirs.getOrDefault("eventsExpired", 0L)));
-        }
-        counters.put("nodesDroppedExpired", nodesExpired);
+        nodeCounters.addTo(counters, registry.snapshot());
         return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
                 counters, heartbeatMs, livenessMs);
     }
