@@ -2,7 +2,6 @@ package sdm.slave.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,9 +27,7 @@ import sdm.api.Platform;
 import sdm.api.ProgramBundles;
 import sdm.api.ProgramState;
 import sdm.transport.zmq.DataFolder;
-import sdm.transport.zmq.InvalidMessageException;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.MessageCodec;
 
 /**
  * The slave's side of programs: converges this node's Felix to the desired state the master
@@ -53,7 +50,6 @@ final class ProgramAgent implements AutoCloseable {
     private final BundleContext context;
     private final Path dir;
     private final Consumer<Message> toMaster;
-    private final MessageCodec codec = new MessageCodec();
     private final DataFolder folder;
     private final ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().name(AGENT_THREAD).daemon().factory());
@@ -64,6 +60,7 @@ final class ProgramAgent implements AutoCloseable {
     private final CrashMarks marks;
     private final NativePrograms natives;
     private final FailureBook book;
+    private final DesiredStateFile saved;
     private final Fetcher fetcher;
     /** Why a library could not be loaded during the start that is under way (the agent's thread only). */
     private final Map<String, String> loadFailures = new HashMap<>();
@@ -82,6 +79,7 @@ final class ProgramAgent implements AutoCloseable {
         this.marks = new CrashMarks(dir.resolve("calls.crash"));
         this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster, events);
         this.book = new FailureBook(folder);
+        this.saved = new DesiredStateFile(folder);
         this.fetcher = new Fetcher(dir, toMaster, new Fetcher.Listener() {
             @Override
             public void arrived(String sha256) {
@@ -137,19 +135,18 @@ final class ProgramAgent implements AutoCloseable {
             deleteLeftovers();
             book.load();
             CrashMarks.Previous previous = marks.takePrevious();
-            Path file = dir.resolve("desired.json");
-            if (Files.exists(file)) {
-                try {
-                    desired = (Message.Desired) codec.decode(Files.readAllBytes(file));
-                    new CrashBlame(List.of(dir.getParent().resolve("log"), Path.of("").toAbsolutePath()),
-                            AGENT_THREAD).blame(previous).forEach((program, reason) -> desired.programs().stream()
-                            .filter(d -> d.name().equals(program)).findFirst().ifPresent(d -> keepFailure(d, reason)));
-                    LOG.info("running the last desired state (" + desired.programs().size()
-                            + " programs) until the master is heard");
-                    converge();
-                } catch (IOException | InvalidMessageException | ClassCastException e) {
-                    LOG.warning("ignoring " + file + ": " + e.getMessage());
-                }
+            try {
+                desired = saved.load().orElse(null);
+            } catch (IOException e) {
+                LOG.warning("ignoring " + dir.resolve(DesiredStateFile.FILE) + ": " + e.getMessage());
+            }
+            if (desired != null) {
+                new CrashBlame(List.of(dir.getParent().resolve("log"), Path.of("").toAbsolutePath()),
+                        AGENT_THREAD).blame(previous).forEach((program, reason) -> desired.programs().stream()
+                        .filter(d -> d.name().equals(program)).findFirst().ifPresent(d -> keepFailure(d, reason)));
+                LOG.info("running the last desired state (" + desired.programs().size()
+                        + " programs) until the master is heard");
+                converge();
             }
         });
         thread.scheduleWithFixedDelay(this::checkStalls, 1, 1, TimeUnit.SECONDS);
@@ -163,7 +160,7 @@ final class ProgramAgent implements AutoCloseable {
             revisionHeard = d.revision();
             desired = d;
             try {
-                folder.write("desired.json", new String(codec.encode(d), StandardCharsets.UTF_8), false);
+                saved.save(d);
             } catch (IOException e) {
                 LOG.warning("cannot keep the desired state: " + e.getMessage());
             }
