@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import sdm.transport.zmq.Message;
 
 /**
  * A master killed with SIGKILL in the middle of an install, a deploy-folder file removed while
@@ -50,6 +56,46 @@ class MasterRestartIT {
             return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
                     .sorted().toList();
         }
+    }
+
+    /**
+     * Commands sent the moment a master's endpoint is up, over several starts: each runs, or gets
+     * one line saying the master is starting; none meets Gogo's "Command not found".
+     */
+    @Test
+    void commandsSentAsAMasterStartsRunOrSayItIsStarting() throws Exception {
+        int port = LocalMachineIT.freePort();
+        Path data = work.resolve("master");
+        List<String> errors = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            SdmProcess m = master(port);
+            AdminCalls admin = new AdminCalls(data);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Message.AdminReply>> replies = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    String[] command = switch (i % 3) {
+                        case 0 -> new String[] {"sdm:apps"};
+                        case 1 -> new String[] {"sdm:nodes"};
+                        default -> new String[] {"sdm:start", "--timeout", "1", "nothing"};
+                    };
+                    replies.add(pool.submit(() -> admin.reply(command)));
+                }
+                for (Future<Message.AdminReply> f : replies) {
+                    Message.AdminReply r = f.get(60, TimeUnit.SECONDS);
+                    if (!r.ok()) {
+                        errors.add(r.error());
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            m.close();
+            processes.remove(m);
+        }
+        assertThat(errors).isNotEmpty().noneMatch(e -> e.contains("not found"))
+                .allMatch(e -> e.contains("no program named 'nothing'") || e.contains("is starting")
+                        || e.contains("not ready"));
     }
 
     @Test

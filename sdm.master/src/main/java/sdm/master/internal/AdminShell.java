@@ -6,8 +6,12 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,9 +50,14 @@ public final class AdminShell {
     private CommandProcessor processor;
     /** How long a request waits for the sdm: commands while the master starts (or restarts them). */
     private static final long COMMANDS_WAIT_MS = 10_000;
+    /** Gogo's session variable that holds the names of the commands it knows. */
+    private static final String COMMANDS = ".commands";
+    private static final long GOGO_POLL_MS = 10;
 
     /** The sdm: commands, counted as they come and go: see {@link #awaitCommands}. */
     private int commands;
+    /** The names of the functions those commands declare ({@code sdm:start}, ...). */
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
 
     private ExecutorService executor;
 
@@ -93,7 +102,8 @@ public final class AdminShell {
 
     @Reference(service = MachineCommands.class, cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC)
-    synchronized void addMachineCommands(MachineCommands c) {
+    synchronized void addMachineCommands(MachineCommands c, Map<String, Object> properties) {
+        declare(properties);
         commands++;
         notifyAll();
     }
@@ -104,9 +114,36 @@ public final class AdminShell {
 
     @Reference(service = ProgramCommands.class, cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC)
-    synchronized void addProgramCommands(ProgramCommands c) {
+    synchronized void addProgramCommands(ProgramCommands c, Map<String, Object> properties) {
+        declare(properties);
         commands++;
         notifyAll();
+    }
+
+    private void declare(Map<String, Object> properties) {
+        Object scope = properties.get(CommandProcessor.COMMAND_SCOPE);
+        if (properties.get(CommandProcessor.COMMAND_FUNCTION) instanceof String[] functions) {
+            for (String f : functions) {
+                declared.add((scope + ":" + f).toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    /**
+     * Gogo learns of a command service from its own tracker, which may hear of it after this
+     * component was bound to it: a declared command that Gogo does not know yet is waited for,
+     * so that it runs or gets one clear line, never "Command not found". Anything else (a typo,
+     * another scope) goes to Gogo as it is.
+     */
+    private static boolean awaitGogo(CommandSession session, String name, long deadlineNanos)
+            throws InterruptedException {
+        while (!(session.get(COMMANDS) instanceof Collection<?> known && known.contains(name))) {
+            if (System.nanoTime() - deadlineNanos > 0) {
+                return false;
+            }
+            Thread.sleep(GOGO_POLL_MS);
+        }
+        return true;
     }
 
     synchronized void removeProgramCommands(ProgramCommands c) {
@@ -146,6 +183,12 @@ public final class AdminShell {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
         try (CommandSession session = processor.createSession(InputStream.nullInputStream(), out, out)) {
+            String name = request.command().get(0).toLowerCase(Locale.ROOT);
+            if (declared.contains(name)
+                    && !awaitGogo(session, name, System.nanoTime() + COMMANDS_WAIT_MS * 1_000_000)) {
+                return new Message.AdminReply(request.requestId(), false, "",
+                        "the master is starting: " + name + " is not available yet (see its log if this lasts)");
+            }
             session.put(JSON_VARIABLE, request.json());
             Object result = session.execute(commandLine(request.command()));
             if (result != null) {
