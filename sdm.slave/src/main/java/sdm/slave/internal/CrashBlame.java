@@ -49,7 +49,7 @@ final class CrashBlame {
             return blamed;
         }
         int slot = thread.equals(agentThread) ? CrashMarks.AGENT_SLOT
-                : NativePrograms.callSlot(thread) % CrashMarks.AGENT_SLOT;
+                : CallThreads.slotOf(thread) % CrashMarks.AGENT_SLOT;
         for (CrashMarks.Mark mark : previous.marks()) {
             if (slot >= 0 && mark.slot() == slot) {
                 blamed.put(mark.program(), reason(mark.what()));

@@ -54,14 +54,6 @@ import sdm.transport.zmq.MonotonicClock;
  */
 final class NativePrograms implements AutoCloseable {
 
-    /** Call threads are named this and their slot: a crash report names the thread, which names the slot. */
-    static final String CALL_THREAD = "sdm-call-";
-
-    /**
-     * Longest string a function may return: escaped as JSON (up to 6 bytes a byte) it stays well
-     * inside the master's 1 MiB frame limit.
-     */
-    static final int MAX_STRING = 64 << 10;
     /** What a crash mark names while a library is being loaded or unloaded. */
     static final String LOADING = "#loading its library";
     static final String UNLOADING = "#unloading its library";
@@ -83,40 +75,15 @@ final class NativePrograms implements AutoCloseable {
         }
     }
 
-    private record Function(String name, NativeType returns, List<NativeType> params, MethodHandle handle) {
-        String signature() {
-            return name + "(" + String.join(", ", params.stream().map(NativeType::manifestName).toList()) + ")";
-        }
-    }
-
-    private static final class Loaded {
-        final String name;
-        final Arena arena;
-        final Path folder;
-        final Map<String, Function> functions;
-        final AtomicInteger inFlight = new AtomicInteger();
-        volatile boolean closing;
-        /** {@code sdm_set_logger} of the library, if it has one. */
-        MethodHandle loggerSetter;
-
-        Loaded(String name, Arena arena, Path folder, Map<String, Function> functions) {
-            this.name = name;
-            this.arena = arena;
-            this.folder = folder;
-            this.functions = functions;
-        }
-    }
-
     private final Path dir;
     private final CrashMarks marks;
     private final Consumer<Message> toMaster;
     private final EventQueue events;
-    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+    private final Map<String, LoadedLibrary> loaded = new ConcurrentHashMap<>();
     /** Libraries whose calls outlived their program: closed once those calls return. */
-    private final List<Loaded> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<LoadedLibrary> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger waiting = new AtomicInteger();
-    private final ThreadLocal<Integer> slot = new ThreadLocal<>();
-    private final java.util.BitSet slotsInUse = new java.util.BitSet();
+    private final CallThreads threads = new CallThreads();
     private final ThreadPoolExecutor pool;
 
     /**
@@ -134,37 +101,8 @@ final class NativePrograms implements AutoCloseable {
         // a LinkedTransferQueue hands a call to a waiting worker faster than an ArrayBlockingQueue
         // (its workers spin briefly before parking): 14,000 -> 21,000 calls/s here
         // threads come with the first calls and go after 30 s without one: an idle slave holds none
-        pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
-                r -> {
-                    int index = takeSlot();
-                    return Thread.ofPlatform().name(CALL_THREAD + index).daemon().unstarted(() -> {
-                        slot.set(index % CrashMarks.AGENT_SLOT);
-                        try {
-                            r.run();
-                        } finally {
-                            releaseSlot(index);
-                        }
-                    });
-                });
+        pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedTransferQueue<>(), threads);
         pool.allowCoreThreadTimeOut(true);
-    }
-
-    /**
-     * The lowest crash-mark slot no live call thread holds: a thread keeps its slot (and its
-     * name, which a crash report gives) for its life, so two live threads never share one.
-     */
-    private int takeSlot() {
-        synchronized (slotsInUse) {
-            int index = slotsInUse.nextClearBit(0);
-            slotsInUse.set(index);
-            return index;
-        }
-    }
-
-    private void releaseSlot(int index) {
-        synchronized (slotsInUse) {
-            slotsInUse.clear(index);
-        }
     }
 
     /**
@@ -199,20 +137,20 @@ final class NativePrograms implements AutoCloseable {
             try {
                 lookup = SymbolLookup.libraryLookup(file, arena);
             } catch (IllegalArgumentException e) {
-                throw new IOException(file.getFileName() + " does not load: " + Dl.error(file));
+                throw new IOException(file.getFileName() + " does not load: " + DynamicLoader.error(file));
             } finally {
                 marks.leave(CrashMarks.AGENT_SLOT);
             }
-            Map<String, Function> functions = new HashMap<>();
+            Map<String, LoadedLibrary.Function> functions = new HashMap<>();
             for (JamManifest.Function f : m.nativeCode().functions()) {
                 MemorySegment address = lookup.find(f.name())
                         .orElseThrow(() -> new IOException("the library does not define " + f.name() + "()"));
                 NativeType returns = NativeType.named(f.returns());
                 List<NativeType> params = f.params().stream().map(NativeType::named).toList();
-                MemoryLayout[] layouts = params.stream().map(NativePrograms::layout).toArray(MemoryLayout[]::new);
+                MemoryLayout[] layouts = params.stream().map(NativeValues::layout).toArray(MemoryLayout[]::new);
                 FunctionDescriptor descriptor = returns == NativeType.VOID ? FunctionDescriptor.ofVoid(layouts)
-                        : FunctionDescriptor.of(layout(returns), layouts);
-                functions.put(f.name(), new Function(f.name(), returns, params,
+                        : FunctionDescriptor.of(NativeValues.layout(returns), layouts);
+                functions.put(f.name(), new LoadedLibrary.Function(f.name(), returns, params,
                         LINKER.downcallHandle(address, descriptor)));
             }
             Optional<MemorySegment> setLogger = lookup.find(LOGGER_SETTER);
@@ -231,9 +169,9 @@ final class NativePrograms implements AutoCloseable {
                     throw new IOException(LOGGER_SETTER + "() failed: " + t);
                 }
             }
-            Loaded now = new Loaded(name, arena, folder, functions);
+            LoadedLibrary now = new LoadedLibrary(name, arena, folder, functions);
             now.loggerSetter = loggerSetter;
-            Loaded previous = loaded.put(name, now);
+            LoadedLibrary previous = loaded.put(name, now);
             if (previous != null) {
                 close(previous);
             }
@@ -252,7 +190,7 @@ final class NativePrograms implements AutoCloseable {
     @SuppressWarnings("unused") // through FROM_NATIVE
     private void fromNative(String program, int level, MemorySegment line) {
         try {
-            Loaded l = loaded.get(program);
+            LoadedLibrary l = loaded.get(program);
             if (l == null || l.closing) {
                 return; // the library is going: its threads should have stopped logging
             }
@@ -274,13 +212,13 @@ final class NativePrograms implements AutoCloseable {
 
     /** Unloads the program's library once its running calls are done; new calls are refused meanwhile. */
     void unload(String name) {
-        Loaded l = loaded.remove(name);
+        LoadedLibrary l = loaded.remove(name);
         if (l != null) {
             close(l);
         }
     }
 
-    private void close(Loaded l) {
+    private void close(LoadedLibrary l) {
         l.closing = true;
         long deadline = System.currentTimeMillis() + UNLOAD_WAIT_MS;
         while (l.inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
@@ -301,7 +239,7 @@ final class NativePrograms implements AutoCloseable {
         unmap(l);
     }
 
-    private void unmap(Loaded l) {
+    private void unmap(LoadedLibrary l) {
         marks.enter(CrashMarks.AGENT_SLOT, l.name, UNLOADING);
         try {
             if (l.loggerSetter != null) {
@@ -325,7 +263,7 @@ final class NativePrograms implements AutoCloseable {
 
     /** From the agent's thread, now and then: closes the libraries whose last calls have returned. */
     void closeLingering() {
-        for (Loaded l : lingering) {
+        for (LoadedLibrary l : lingering) {
             if (l.inFlight.get() == 0) {
                 lingering.remove(l);
                 unmap(l);
@@ -358,11 +296,11 @@ final class NativePrograms implements AutoCloseable {
     }
 
     private Message.CallResult run(Message.Call call) {
-        Loaded l = loaded.get(call.program());
+        LoadedLibrary l = loaded.get(call.program());
         if (l == null) {
             return failure(call, "program " + call.program() + " is not active on this node");
         }
-        Function f = l.functions.get(call.function());
+        LoadedLibrary.Function f = l.functions.get(call.function());
         if (f == null) {
             return failure(call, "program " + call.program() + " has no function '" + call.function() + "'");
         }
@@ -385,12 +323,12 @@ final class NativePrograms implements AutoCloseable {
                     }
                     args[i] = v instanceof String s ? strings.allocateFrom(s) : v;
                 }
-                int mySlot = slot.get() == null ? 0 : slot.get();
+                int mySlot = threads.slot();
                 // the returned string is read inside the mark too: a bad pointer crashes there
                 marks.enter(mySlot, call.program(), call.function());
                 try {
                     Object out = f.handle().invokeWithArguments(args);
-                    return new Message.CallResult(call.callId(), true, result(f.returns(), out), "");
+                    return new Message.CallResult(call.callId(), true, NativeValues.result(f.returns(), out), "");
                 } finally {
                     marks.leave(mySlot);
                 }
@@ -400,37 +338,6 @@ final class NativePrograms implements AutoCloseable {
         } finally {
             l.inFlight.decrementAndGet();
         }
-    }
-
-    private static Object result(NativeType type, Object out) {
-        if (type == NativeType.VOID) {
-            return null;
-        }
-        if (type == NativeType.STRING) {
-            MemorySegment p = (MemorySegment) out;
-            if (p.equals(MemorySegment.NULL)) {
-                return null;
-            }
-            MemorySegment bounded = p.reinterpret(MAX_STRING);
-            for (long i = 0; i < MAX_STRING; i++) {
-                if (bounded.get(ValueLayout.JAVA_BYTE, i) == 0) {
-                    return bounded.getString(0);
-                }
-            }
-            throw new IllegalStateException("the returned string is over " + MAX_STRING + " bytes");
-        }
-        return out;
-    }
-
-    private static MemoryLayout layout(NativeType t) {
-        return switch (t) {
-            case INT -> ValueLayout.JAVA_INT;
-            case LONG -> ValueLayout.JAVA_LONG;
-            case DOUBLE -> ValueLayout.JAVA_DOUBLE;
-            case BOOL -> ValueLayout.JAVA_BOOLEAN;
-            case STRING -> ValueLayout.ADDRESS;
-            case VOID -> throw new IllegalArgumentException("void is not a parameter type");
-        };
     }
 
     private static Message.CallResult failure(Message.Call call, String error) {
@@ -447,47 +354,6 @@ final class NativePrograms implements AutoCloseable {
             return JamManifest.parse(in.readAllBytes());
         } catch (ArchiveException e) {
             throw new IOException(e.getMessage());
-        }
-    }
-
-    /** The dynamic loader's own reason, which the FFM's "Cannot open library" leaves out. */
-    private static final class Dl {
-        private static final int RTLD_NOW = 2;
-
-        static String error(Path file) {
-            try (Arena a = Arena.ofConfined()) {
-                SymbolLookup libc = LINKER.defaultLookup();
-                MethodHandle dlopen = LINKER.downcallHandle(libc.find("dlopen").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-                MethodHandle dlerror = LINKER.downcallHandle(libc.find("dlerror").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.ADDRESS));
-                MethodHandle dlclose = LINKER.downcallHandle(libc.find("dlclose").orElseThrow(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-                MemorySegment handle = (MemorySegment) dlopen.invokeExact(a.allocateFrom(file.toString()), RTLD_NOW);
-                if (!handle.equals(MemorySegment.NULL)) {
-                    int ignored = (int) dlclose.invokeExact(handle);
-                    return "it loads now";
-                }
-                MemorySegment text = (MemorySegment) dlerror.invokeExact();
-                String reason = text.equals(MemorySegment.NULL) ? "unknown reason"
-                        : text.reinterpret(4096).getString(0);
-                // the extracted copy's folder means nothing to the operator
-                return reason.replace(file.getParent() + "/", "");
-            } catch (Throwable e) {
-                return "unknown reason (" + oneLine(e) + ")";
-            }
-        }
-    }
-
-    /** The call thread's slot in its name ({@code sdm-call-N}), or -1 for a thread that is not one. */
-    static int callSlot(String threadName) {
-        if (!threadName.startsWith(CALL_THREAD)) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(threadName.substring(CALL_THREAD.length()));
-        } catch (NumberFormatException e) {
-            return -1;
         }
     }
 

@@ -31,7 +31,7 @@ class CrashBlameTest {
 
     @Test
     void theProgramOnTheFaultingCallThreadIsBlamedAndNoOther() throws Exception {
-        crashReport(1234, NativePrograms.CALL_THREAD + (3 + CrashMarks.AGENT_SLOT));
+        crashReport(1234, CallThreads.PREFIX + (3 + CrashMarks.AGENT_SLOT));
         CrashBlame blame = new CrashBlame(List.of(dir.resolve("absent"), dir), "sdm-programs");
         assertThat(blame.blame(new CrashMarks.Previous(1234, marks)))
                 .containsExactly(java.util.Map.entry("alpha", "node crashed during divide()"));
@@ -51,7 +51,7 @@ class CrashBlameTest {
         assertThat(blame.blame(new CrashMarks.Previous(99, marks))).isEmpty();
         crashReport(100, "main");
         assertThat(blame.blame(new CrashMarks.Previous(100, marks))).isEmpty();
-        crashReport(101, NativePrograms.CALL_THREAD + "x");
+        crashReport(101, CallThreads.PREFIX + "x");
         assertThat(blame.blame(new CrashMarks.Previous(101, marks))).isEmpty();
     }
 }
