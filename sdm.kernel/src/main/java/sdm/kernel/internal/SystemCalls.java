@@ -1,6 +1,8 @@
 package sdm.kernel.internal;
 
-import java.io.IOException;
+import static sdm.kernel.internal.Answers.error;
+import static sdm.kernel.internal.Answers.ok;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,13 +42,14 @@ public final class SystemCalls {
     private final JsProgram program;
     private final AtomicInteger pending = new AtomicInteger();
     private Value dispatcher;
-    private ProgramStore store;
+    private final StoreCalls stores;
     private int nextTimer;
     private long logWindowStart;
     private int logLinesInWindow;
 
     SystemCalls(JsProgram program) {
         this.program = program;
+        this.stores = new StoreCalls(program);
     }
 
     /** On the loop: hands an event to the prelude's dispatcher. */
@@ -336,59 +339,22 @@ public final class SystemCalls {
 
     @HostAccess.Export
     public String storeGet(String key) {
-        return guarded(() -> storeGetCall(key));
-    }
-
-    private String storeGetCall(String key) {
-        try {
-            String v = store().get(key);
-            return v == null ? "ok:" : "ok:" + v;
-        } catch (IOException e) {
-            return error("Error", e.getMessage());
-        }
+        return guarded(() -> stores.get(key));
     }
 
     @HostAccess.Export
     public String storeSet(String key, String json) {
-        return guarded(() -> storeSetCall(key, json));
-    }
-
-    private String storeSetCall(String key, String json) {
-        try {
-            store().set(key, json);
-            return ok(null);
-        } catch (IllegalArgumentException e) {
-            return error("RangeError", e.getMessage());
-        } catch (IOException e) {
-            return error("Error", "cannot save the store: " + e.getMessage());
-        }
+        return guarded(() -> stores.set(key, json));
     }
 
     @HostAccess.Export
     public String storeRemove(String key) {
-        return guarded(() -> storeRemoveCall(key));
-    }
-
-    private String storeRemoveCall(String key) {
-        try {
-            store().remove(key);
-            return ok(null);
-        } catch (IOException e) {
-            return error("Error", "cannot save the store: " + e.getMessage());
-        }
+        return guarded(() -> stores.remove(key));
     }
 
     @HostAccess.Export
     public String storeKeys() {
-        return guarded(() -> storeKeysCall());
-    }
-
-    private String storeKeysCall() {
-        try {
-            return ok(store().keys());
-        } catch (IOException e) {
-            return error("Error", e.getMessage());
-        }
+        return guarded(stores::keys);
     }
 
     /**
@@ -406,13 +372,6 @@ public final class SystemCalls {
             return error("Error", "the system call failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
-    }
-
-    private ProgramStore store() throws IOException {
-        if (store == null) {
-            store = program.openStore();
-        }
-        return store;
     }
 
     private boolean reservePending() {
@@ -437,17 +396,5 @@ public final class SystemCalls {
         }
         program.kernel.host().audit(program.name, "denied " + what + ": needs privilege " + missing);
         return error("PrivilegeError", what + " needs privilege " + missing + " (not granted to " + program.name + ")");
-    }
-
-    private static String ok(Object value) {
-        try {
-            return "ok:" + (value == null ? "" : JSON.writeValueAsString(value));
-        } catch (JsonProcessingException e) {
-            return error("Error", "cannot encode the answer: " + e.getOriginalMessage());
-        }
-    }
-
-    private static String error(String kind, String message) {
-        return "error:" + kind + ":" + message;
     }
 }
