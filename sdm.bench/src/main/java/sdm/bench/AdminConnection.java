@@ -13,6 +13,7 @@ import org.zeromq.ZMQ;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.InvalidMessageException;
 import sdm.transport.zmq.Message;
@@ -35,9 +36,9 @@ final class AdminConnection implements AutoCloseable {
 
     /** Connects with the admin key in the master's data folder. */
     AdminConnection(Path masterData) throws IOException {
-        String address = Files.readString(masterData.resolve("master.endpoint")).strip();
-        String masterKey = Files.readString(masterData.resolve("master.pub")).strip();
-        CurveKeyPair keys = CurveKeyPair.fromSecret(Files.readString(masterData.resolve("admin.key")).strip());
+        String address = Files.readString(masterData.resolve(NodeFiles.MASTER_ENDPOINT)).strip();
+        String masterKey = Files.readString(masterData.resolve(NodeFiles.MASTER_PUBLIC_KEY)).strip();
+        CurveKeyPair keys = CurveKeyPair.fromSecret(Files.readString(masterData.resolve(NodeFiles.ADMIN_KEY)).strip());
         context.setLinger(0);
         dealer = context.createSocket(SocketType.DEALER);
         dealer.setCurveServerKey(ZMQ.Curve.z85Decode(masterKey));

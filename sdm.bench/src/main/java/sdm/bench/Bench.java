@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.AdminClient;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.Message;
@@ -155,8 +156,8 @@ public final class Bench {
                 "--slaves", "" + slaves, "--bind", "127.0.0.1:" + freePort()));
         command.addAll(extra);
         Process local = start(dir, command, "local", env);
-        Path master = dir.resolve("sdm-data/master");
-        waitFor("the master", () -> Files.exists(master.resolve("master.endpoint")));
+        Path master = dir.resolve(NodeFiles.DEFAULT_MASTER_DATA);
+        waitFor("the master", () -> Files.exists(master.resolve(NodeFiles.MASTER_ENDPOINT)));
         Admin admin = new Admin(master);
         waitFor(slaves + " slaves online", 120_000, () -> {
             JsonNode nodes = admin.json("sdm:nodes");
@@ -532,9 +533,9 @@ public final class Bench {
         private final CurveKeyPair keys;
 
         Admin(Path data) throws IOException {
-            address = Files.readString(data.resolve("master.endpoint")).strip();
-            masterKey = Files.readString(data.resolve("master.pub")).strip();
-            keys = CurveKeyPair.fromSecret(Files.readString(data.resolve("admin.key")).strip());
+            address = Files.readString(data.resolve(NodeFiles.MASTER_ENDPOINT)).strip();
+            masterKey = Files.readString(data.resolve(NodeFiles.MASTER_PUBLIC_KEY)).strip();
+            keys = CurveKeyPair.fromSecret(Files.readString(data.resolve(NodeFiles.ADMIN_KEY)).strip());
         }
 
         /** One command and the master's reply as it is, refusal included. */

@@ -14,6 +14,8 @@ import org.zeromq.ZMQ;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
+
 /**
  * {@code bin/bench fanin}: one master and many simulated slaves ({@link SimulatedSlaves}, the
  * real protocol with CURVE) heartbeating at 1 s. At steady state: the master's CPU share, heap
@@ -123,14 +125,14 @@ final class FanIn {
 
     private Load loadedMaster(Path dir, FrozenGroup.Detection[] detection) throws Exception {
         Bench.LocalMachine machine = bench.startLocal(Files.createDirectories(dir), 0, timing());
-        Path master = dir.resolve("sdm-data/master");
-        String address = Files.readString(master.resolve("master.endpoint")).strip();
+        Path master = dir.resolve(NodeFiles.DEFAULT_MASTER_DATA);
+        String address = Files.readString(master.resolve(NodeFiles.MASTER_ENDPOINT)).strip();
         List<Process> jvms = new ArrayList<>();
         try {
             long pid = machine.process().pid();
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(pid);
-            jvms.addAll(startAgents(dir, address, List.of("--token-file", master.resolve("join.token").toString())));
+            jvms.addAll(startAgents(dir, address, List.of("--token-file", master.resolve(NodeFiles.JOIN_TOKEN).toString())));
             Bench.Admin admin = machine.admin();
             Bench.waitFor(agents + " simulated slaves online", rampMs + 180_000,
                     () -> {

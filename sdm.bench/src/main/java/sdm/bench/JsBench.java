@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.archive.JamPacker;
 
 /**
@@ -94,8 +95,8 @@ final class JsBench {
             Path dir = Files.createDirectories(bench.work.resolve("js-" + run));
             String opts = (System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " " + LIMITS).strip();
             Bench.LocalMachine machine = bench.startLocal(dir, 1, List.of(), Map.of("SDM_JAVA_OPTS", opts));
-            Path data = dir.resolve("sdm-data/master");
-            long masterPid = Long.parseLong(Files.readString(data.resolve("sdm.pid")).strip());
+            Path data = dir.resolve(NodeFiles.DEFAULT_MASTER_DATA);
+            long masterPid = Long.parseLong(Files.readString(data.resolve(NodeFiles.PID)).strip());
             try (AdminConnection conn = new AdminConnection(data)) {
                 programs(run, dir, conn, masterPid);
                 calls(run, dir, conn, machine.admin());

@@ -11,6 +11,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.AdminClient;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.Message;
@@ -30,9 +31,9 @@ final class AdminCalls {
     private final CurveKeyPair admin;
 
     AdminCalls(Path masterData) throws IOException {
-        this.address = read(masterData, "master.endpoint");
-        this.masterKey = read(masterData, "master.pub");
-        this.admin = CurveKeyPair.fromSecret(read(masterData, "admin.key"));
+        this.address = read(masterData, NodeFiles.MASTER_ENDPOINT);
+        this.masterKey = read(masterData, NodeFiles.MASTER_PUBLIC_KEY);
+        this.admin = CurveKeyPair.fromSecret(read(masterData, NodeFiles.ADMIN_KEY));
     }
 
     private static String read(Path dir, String name) throws IOException {

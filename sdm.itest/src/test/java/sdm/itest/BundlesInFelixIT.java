@@ -47,6 +47,7 @@ import org.osgi.util.tracker.ServiceTracker;
 import sdm.api.MachineInfo;
 import sdm.api.NodeInfo;
 import sdm.api.ProgramRuntime;
+import sdm.api.node.NodeProperties;
 
 /**
  * The master's bundle set in a real Felix under Pax Exam: everything resolves and starts, the
@@ -79,10 +80,10 @@ public class BundlesInFelixIT {
         }
         options.add(junitBundles());
         options.add(cleanCaches());
-        options.add(frameworkProperty("sdm.data").value(data.toString()));
+        options.add(frameworkProperty(NodeProperties.DATA).value(data.toString()));
         // as the launcher does: the system bundle exports GraalJS and the heap meter from the module path
         options.add(org.ops4j.pax.exam.CoreOptions.systemPackages(moduleExports()));
-        options.add(frameworkProperty("sdm.master.bind").value("127.0.0.1:0"));
+        options.add(frameworkProperty(NodeProperties.MASTER_BIND).value("127.0.0.1:0"));
         options.add(frameworkProperty("felix.fileinstall.dir").value(data.resolve("deploy").toString()));
         options.add(systemProperty("org.ops4j.pax.url.mvn.localRepository")
                 .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.CurveKeyPair;
 
 /** Bad command lines and hostile surroundings: each gets one line on stderr, never a stack trace. */
@@ -83,8 +84,8 @@ class CommandLineIT {
     @Test
     void anUnreachableMasterIsOneLine() throws Exception {
         Path keys = Files.createDirectories(work.resolve("keys"));
-        Files.writeString(keys.resolve("master.pub"), CurveKeyPair.generate().publicKey());
-        Files.writeString(keys.resolve("admin.key"), CurveKeyPair.generate().secretKey());
+        Files.writeString(keys.resolve(NodeFiles.MASTER_PUBLIC_KEY), CurveKeyPair.generate().publicKey());
+        Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
         int port = LocalMachineIT.freePort();
         SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + port, "--data", keys.toString(), "sdm:nodes");
         assertOneLineError(r, 1, "sdm client: cannot reach master at 127.0.0.1:" + port);

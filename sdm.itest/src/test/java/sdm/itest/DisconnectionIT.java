@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
+
 /**
  * Disconnection on real processes: a call to a frozen node never runs there, events a slave
  * raises while its master is away are delivered or dropped by their time to live and the
@@ -92,7 +94,7 @@ class DisconnectionIT {
         data = work.resolve("master");
         master = startMaster();
         admin = new AdminCalls(data);
-        String token = Files.readString(data.resolve("join.token")).strip();
+        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         // slave-a keeps events 2 s, up to 20,000; slave-b keeps them 2 minutes, up to 1,000
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP
                 + " -Dsdm.events.ttl.ms=2000 -Dsdm.events.queue=20000"), port, token, "slave-a"));
@@ -242,7 +244,7 @@ class DisconnectionIT {
     @Test
     @Order(3)
     void aSlaveCutOffForAMinuteConvergesWithin5sOfComingBack() throws Exception {
-        String token = Files.readString(data.resolve("join.token")).strip();
+        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP), port, token, "slave-c"));
         Waits.until("3 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
                 n -> n == 3);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.archive.JamPacker;
 
 /**
@@ -78,7 +79,7 @@ class KernelExampleIT {
         Path data = work.resolve("master");
         SdmProcess first = master(port);
         AdminCalls admin = new AdminCalls(data);
-        String token = Files.readString(data.resolve("join.token")).strip();
+        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         for (int k = 1; k <= 3; k++) {
             processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.archive.ArchiveException;
 import sdm.transport.zmq.Message;
 
@@ -60,10 +61,10 @@ class KernelRuntimeIT {
         processes.add(SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port,
                 "--data", "master", "--liveness", "10000"));
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
-                () -> Files.exists(data.resolve("master.endpoint")) && Files.exists(data.resolve("admin.key")),
+                () -> Files.exists(data.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(data.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);
         admin = new AdminCalls(data);
-        String token = Files.readString(data.resolve("join.token")).strip();
+        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), port, token,
                 "slave-a"));
         Waits.until("the slave online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
@@ -81,8 +82,6 @@ class KernelRuntimeIT {
         }
     }
 
-
-
     private static JsonNode onMaster(String name) throws Exception {
         return admin.app(name).get("master");
     }
@@ -90,7 +89,6 @@ class KernelRuntimeIT {
     private static int count() throws Exception {
         return admin.json("sdm:call", "counter", "count").get(slaveId).asInt();
     }
-
 
     @Test
     @Order(1)

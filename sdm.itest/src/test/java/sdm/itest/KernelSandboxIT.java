@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.Message;
 
 /**
@@ -51,7 +52,7 @@ class KernelSandboxIT {
         master = SdmProcess.start(work, LIMITS, "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data",
                 "master");
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
-                () -> Files.exists(data.resolve("master.endpoint")), done -> done);
+                () -> Files.exists(data.resolve(NodeFiles.MASTER_ENDPOINT)), done -> done);
         admin = new AdminCalls(data);
         Waits.until("the master ready", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> admin.reply("sdm:apps").ok(), ok -> ok);
@@ -63,8 +64,6 @@ class KernelSandboxIT {
             master.close();
         }
     }
-
-
 
     private static JsonNode masterState(String name) throws Exception {
         return admin.app(name).get("master");

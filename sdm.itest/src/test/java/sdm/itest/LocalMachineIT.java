@@ -28,6 +28,7 @@ import org.zeromq.ZMQ;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.JoinToken;
 
@@ -78,7 +79,6 @@ class LocalMachineIT {
     private static long slavePid(int k) throws IOException {
         return Long.parseLong(Files.readString(root.resolve("slave-" + k + "/sdm.pid")).strip());
     }
-
 
     @Test
     @Order(1)
@@ -186,8 +186,8 @@ class LocalMachineIT {
 
         Path stranger = work.resolve("stranger");
         Files.createDirectories(stranger);
-        Files.copy(root.resolve("master/master.pub"), stranger.resolve("master.pub"));
-        Files.writeString(stranger.resolve("admin.key"), CurveKeyPair.generate().secretKey());
+        Files.copy(root.resolve("master/master.pub"), stranger.resolve(NodeFiles.MASTER_PUBLIC_KEY));
+        Files.writeString(stranger.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
         SdmProcess.Result refused = SdmProcess.run(work, Duration.ofSeconds(60), Map.of(), "client",
                 "--master", "127.0.0.1:" + port, "--data", stranger.toString(), "sdm:nodes");
         assertThat(refused.exitCode()).isEqualTo(1);

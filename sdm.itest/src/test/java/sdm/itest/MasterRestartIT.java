@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.Message;
 
 /**
@@ -104,7 +105,7 @@ class MasterRestartIT {
         Path data = work.resolve("master");
         master(port);
         AdminCalls admin = new AdminCalls(data);
-        String token = Files.readString(data.resolve("join.token")).strip();
+        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         for (int k = 1; k <= 2; k++) {
             processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));
         }
@@ -127,7 +128,7 @@ class MasterRestartIT {
         processes.add(client);
         Waits.until("a slave fetching the big program", Duration.ofSeconds(120), Duration.ofMillis(20),
                 () -> Files.readString(work.resolve("slave-1/log/sdm.0.log")), l -> l.contains("fetching big"));
-        long masterPid = Long.parseLong(Files.readString(data.resolve("sdm.pid")).strip());
+        long masterPid = Long.parseLong(Files.readString(data.resolve(NodeFiles.PID)).strip());
         SdmProcess.signal("KILL", masterPid);
         Waits.until("the master to die", Duration.ofSeconds(10), Duration.ofMillis(50),
                 () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);

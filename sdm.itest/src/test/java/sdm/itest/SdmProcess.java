@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import sdm.api.node.NodeFiles;
+
 /**
  * One {@code bin/sdm} process started by a test, its output in files, stopped (with every
  * process it started) when closed.
@@ -52,10 +54,10 @@ final class SdmProcess implements AutoCloseable {
      */
     static SdmProcess master(Path work, int port, String data) throws Exception {
         Path dir = work.resolve(data);
-        Files.deleteIfExists(dir.resolve("master.endpoint"));
+        Files.deleteIfExists(dir.resolve(NodeFiles.MASTER_ENDPOINT));
         SdmProcess m = start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data", data);
         Waits.until("the master's admin files", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100),
-                () -> Files.exists(dir.resolve("master.endpoint")) && Files.exists(dir.resolve("admin.key")),
+                () -> Files.exists(dir.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(dir.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);
         return m;
     }

@@ -26,6 +26,9 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 import org.osgi.util.tracker.ServiceTracker;
 
+import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
+
 /**
  * One embedded Felix framework with the bundles of a role. The bundles are the jars of the
  * distribution's {@code bundles/} folder, chosen by symbolic name; the interactive shell, if
@@ -77,7 +80,7 @@ final class FelixNode {
         Map<String, String> config = new HashMap<>(properties);
         config.put(Constants.FRAMEWORK_STORAGE, data.resolve("cache").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put("sdm.data", data.toString());
+        config.put(NodeProperties.DATA, data.toString());
         config.put("felix.log.level", "1");
         String javascript = JavaScriptModules.systemPackages();
         if (javascript != null) {
@@ -91,7 +94,7 @@ final class FelixNode {
         config.put("gosh.home", data.toString());
         try {
             Files.createDirectories(data);
-            Files.writeString(data.resolve("sdm.pid"), ProcessHandle.current().pid() + "\n");
+            Files.writeString(data.resolve(NodeFiles.PID), ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             throw new NodeStartException("cannot write to the data folder " + data + ": " + e.getMessage());
         }

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.logging.Logger;
 
+import sdm.api.node.NodeFiles;
+
 /**
  * {@code sdm local}: a master in this process and N slave processes, each with its own data
  * folder under {@code ./sdm-data}. The join token is handed to each slave through its data
@@ -67,8 +69,8 @@ final class LocalMachine {
         Map<String, String> masterProps = Main.masterProperties(masterData, bind, null);
         masterProps.putAll(timing); // the slaves take the master's timing when they join
         FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console, masterProps);
-        String token = Files.readString(masterData.resolve("join.token"), StandardCharsets.UTF_8).strip();
-        String endpoint = Files.readString(masterData.resolve("master.endpoint"), StandardCharsets.UTF_8).strip();
+        String token = Files.readString(masterData.resolve(NodeFiles.JOIN_TOKEN), StandardCharsets.UTF_8).strip();
+        String endpoint = Files.readString(masterData.resolve(NodeFiles.MASTER_ENDPOINT), StandardCharsets.UTF_8).strip();
         for (int k = 1; k <= count; k++) {
             Path data = root.resolve("slave-" + k);
             writeToken(data, token);
@@ -124,7 +126,7 @@ final class LocalMachine {
         Path temp = Files.createTempFile(data, ".join.token", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(temp, token + "\n", StandardCharsets.UTF_8);
-        Files.move(temp, data.resolve("join.token"), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(temp, data.resolve(NodeFiles.JOIN_TOKEN), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
     }
 

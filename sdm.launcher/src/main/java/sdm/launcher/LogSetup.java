@@ -15,6 +15,8 @@ import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import sdm.api.node.NodeFiles;
+
 /**
  * Routes java.util.logging, which every SDM bundle uses, to the console and to
  * {@code DATA/log/sdm.log}: one line per record, stack traces only in the file.
@@ -38,7 +40,7 @@ final class LogSetup {
         console.setLevel(Level.INFO);
         console.setFormatter(new OneLine(tag, false));
         root.addHandler(console);
-        Path logs = data.resolve("log");
+        Path logs = data.resolve(NodeFiles.LOG_FOLDER);
         Files.createDirectories(logs, Main.OWNER_ONLY);
         FileHandler file = new FileHandler(logs.resolve("sdm.%g.log").toString(), 10 << 20, 5, true);
         file.setLevel(Level.ALL);

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
+
 /**
  * {@code bin/sdm}: {@code master}, {@code slave}, {@code local}, {@code client}. Every error a
  * user can cause is one line on stderr and a non-zero exit: 2 for a wrong command line, 1 for
@@ -88,7 +91,7 @@ public final class Main {
     private static int master(String[] args) throws Exception {
         Options o = Options.parse("master", args, 1, Set.of("--no-console"),
                 Set.of("--bind", "--data", "--deploy", "--heartbeat", "--liveness"), false);
-        Path data = Path.of(o.get("--data", "sdm-data/master")).toAbsolutePath();
+        Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_MASTER_DATA)).toAbsolutePath();
         String bind = Options.hostPort("master", "--bind", o.get("--bind", "0.0.0.0:7700"));
         boolean console = !o.has("--no-console") && System.console() != null;
         Map<String, String> props = masterProperties(data, bind, o.get("--deploy", null));
@@ -107,15 +110,15 @@ public final class Main {
     static Map<String, String> timing(String command, Options o) throws UsageException {
         Map<String, String> props = new HashMap<>();
         long heartbeat = positive(command, o.has("--heartbeat") ? "--heartbeat" : "-Dsdm.heartbeat.ms",
-                o.get("--heartbeat", System.getProperty("sdm.heartbeat.ms", "1000")));
+                o.get("--heartbeat", System.getProperty(NodeProperties.HEARTBEAT_MS, "1000")));
         long liveness = positive(command, o.has("--liveness") ? "--liveness" : "-Dsdm.liveness.ms",
-                o.get("--liveness", System.getProperty("sdm.liveness.ms", String.valueOf(3 * heartbeat))));
+                o.get("--liveness", System.getProperty(NodeProperties.LIVENESS_MS, String.valueOf(3 * heartbeat))));
         if (liveness <= heartbeat) {
             throw new UsageException("sdm " + command + ": --liveness (" + liveness + " ms) must be longer than "
                     + "--heartbeat (" + heartbeat + " ms)");
         }
-        props.put("sdm.heartbeat.ms", String.valueOf(heartbeat));
-        props.put("sdm.liveness.ms", String.valueOf(liveness));
+        props.put(NodeProperties.HEARTBEAT_MS, String.valueOf(heartbeat));
+        props.put(NodeProperties.LIVENESS_MS, String.valueOf(liveness));
         return props;
     }
 
@@ -134,7 +137,7 @@ public final class Main {
 
     static Map<String, String> masterProperties(Path data, String bind, String deploy) throws IOException {
         Map<String, String> props = new HashMap<>();
-        props.put("sdm.master.bind", bind);
+        props.put(NodeProperties.MASTER_BIND, bind);
         Path deployDir = deploy == null ? data.resolve("deploy") : Path.of(deploy).toAbsolutePath();
         Files.createDirectories(deployDir, OWNER_ONLY);
         props.put("felix.fileinstall.dir", deployDir.toString());
@@ -154,23 +157,23 @@ public final class Main {
         if (!o.has("--master")) {
             throw new UsageException("sdm slave: --master HOST:PORT is required");
         }
-        Path data = Path.of(o.get("--data", "sdm-data/slave")).toAbsolutePath();
+        Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_SLAVE_DATA)).toAbsolutePath();
         Map<String, String> props = new HashMap<>();
-        props.put("sdm.slave.master", Options.hostPort("slave", "--master", o.get("--master", null)));
+        props.put(NodeProperties.SLAVE_MASTER, Options.hostPort("slave", "--master", o.get("--master", null)));
         if (o.has("--token")) {
-            props.put("sdm.slave.token", o.get("--token", null));
-        } else if (!data.resolve("join.token").toFile().exists()) {
+            props.put(NodeProperties.SLAVE_TOKEN, o.get("--token", null));
+        } else if (!data.resolve(NodeFiles.JOIN_TOKEN).toFile().exists()) {
             throw new UsageException("sdm slave: --token TOKEN is required (the master's DATA/join.token)");
         }
         if (o.has("--name")) {
-            props.put("sdm.slave.name", o.get("--name", null));
+            props.put(NodeProperties.SLAVE_NAME, o.get("--name", null));
         }
         for (String label : o.all("--label")) {
             if (label.indexOf('=') <= 0 || label.contains(",")) {
                 throw new UsageException("sdm slave: --label wants k=v, got '" + label + "'");
             }
         }
-        props.put("sdm.slave.labels", String.join(",", o.all("--label")));
+        props.put(NodeProperties.SLAVE_LABELS, String.join(",", o.all("--label")));
         LogSetup.configure(data, "slave");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.SLAVE, false, props);
         String supervisor = o.get("--supervisor-pid", null);

@@ -1,14 +1,13 @@
 package sdm.launcher;
 
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code sdm pack DIR [-o FILE]}: checks a program folder and writes its {@code .jam.zip}, with
- * the archive code of the distribution loaded into a plain class loader.
+ * the archive bundle's {@code sdm-pack} tool.
  */
 final class Pack {
 
@@ -41,20 +40,10 @@ final class Pack {
         if (folder == null) {
             throw new UsageException("sdm pack: no program folder given (sdm pack DIR [-o FILE])");
         }
-        try (URLClassLoader loader = FelixNode.plainLoader(dist, BUNDLES)) {
-            Class<?> packer = loader.loadClass("sdm.archive.JamPacker");
-            try {
-                Path written = (Path) packer.getMethod("pack", Path.class, Path.class).invoke(null, folder, target);
-                out.println("sdm pack: wrote " + written);
-                return 0;
-            } catch (InvocationTargetException e) {
-                Throwable cause = e.getCause();
-                err.println("sdm pack: " + (cause instanceof java.nio.file.NoSuchFileException
-                        ? "no such file or folder: " + cause.getMessage()
-                        : cause instanceof java.io.IOException ? "cannot read or write: " + cause.getMessage()
-                        : cause.getMessage()));
-                return 1;
-            }
+        List<String> toolArgs = new ArrayList<>(List.of(folder.toString()));
+        if (target != null) {
+            toolArgs.add(target.toString());
         }
+        return BundledTool.run(dist, BUNDLES, "sdm-pack", out, err, toolArgs);
     }
 }

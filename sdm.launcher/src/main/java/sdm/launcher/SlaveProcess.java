@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
+import sdm.api.node.NodeFiles;
+
 /**
  * One supervised slave process of {@code sdm local}: restarted when it dies, after 1 s, then
  * 2, 4... up to 30 s while it keeps dying; a run of over a minute resets the back-off. Its
@@ -31,7 +33,7 @@ final class SlaveProcess {
     }
 
     void start() throws IOException {
-        Files.createDirectories(data.resolve("log"));
+        Files.createDirectories(data.resolve(NodeFiles.LOG_FOLDER));
         Thread.ofPlatform().daemon().name("sdm-supervise-" + name).start(this::supervise);
     }
 

@@ -42,6 +42,8 @@ import sdm.api.ProgramBundles;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
 import sdm.api.ProgramRuntime;
+import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
 import sdm.kernel.meter.HeapMeter;
 
 /**
@@ -79,10 +81,10 @@ public final class Kernel implements ProgramRuntime, MachineListener {
     @Activate
     void activate(BundleContext context) throws IOException {
         limits = Limits.from(context);
-        String data = context.getProperty("sdm.data");
+        String data = context.getProperty(NodeProperties.DATA);
         if (System.getProperty("polyglot.engine.userResourceCache") == null) {
             // Truffle unpacks a native library into the user's home otherwise
-            Path cache = Path.of(data == null ? "sdm-data/master" : data).toAbsolutePath().resolve("kernel-cache");
+            Path cache = Path.of(data == null ? NodeFiles.DEFAULT_MASTER_DATA : data).toAbsolutePath().resolve("kernel-cache");
             System.setProperty("polyglot.engine.userResourceCache", cache.toString());
         }
         prelude = List.of(resource("json-parse.js"), resource("prelude.js"));

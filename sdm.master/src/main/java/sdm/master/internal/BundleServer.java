@@ -9,8 +9,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
+import sdm.api.node.ThrottledLog;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.ThrottledLog;
 
 /**
  * Serves the chunks of program bundles that slaves fetch, off the endpoint thread: one reader

@@ -11,7 +11,7 @@ import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
 
 /**
  * The deploy folder (SPEC §3), on Felix FileInstall: a {@code .jam.zip} dropped there is

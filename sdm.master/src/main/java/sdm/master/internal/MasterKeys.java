@@ -3,8 +3,9 @@ package sdm.master.internal;
 import java.io.IOException;
 import java.util.logging.Logger;
 
+import sdm.api.node.DataFolder;
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.CurveKeyPair;
-import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.JoinToken;
 
 /**
@@ -27,10 +28,10 @@ record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, 
             data.write("master.key", server.secretKey(), true);
             created = true;
         }
-        data.write("master.pub", server.publicKey(), false);
+        data.write(NodeFiles.MASTER_PUBLIC_KEY, server.publicKey(), false);
 
         JoinToken token;
-        var tokenText = data.read("join.token");
+        var tokenText = data.read(NodeFiles.JOIN_TOKEN);
         if (tokenText.isPresent() && JoinToken.parse(tokenText.get()).masterPublicKey().equals(server.publicKey())) {
             token = JoinToken.parse(tokenText.get());
         } else {
@@ -38,17 +39,17 @@ record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, 
                 LOG.warning("join.token does not match master.key; writing a new join token");
             }
             token = JoinToken.create(server.publicKey());
-            data.write("join.token", token.text(), true);
+            data.write(NodeFiles.JOIN_TOKEN, token.text(), true);
             created = true;
         }
 
         CurveKeyPair admin;
-        var adminSecret = data.read("admin.key");
+        var adminSecret = data.read(NodeFiles.ADMIN_KEY);
         if (adminSecret.isPresent()) {
             admin = CurveKeyPair.fromSecret(adminSecret.get());
         } else {
             admin = CurveKeyPair.generate();
-            data.write("admin.key", admin.secretKey(), true);
+            data.write(NodeFiles.ADMIN_KEY, admin.secretKey(), true);
             created = true;
         }
         return new MasterKeys(server, token, admin, created);

@@ -30,7 +30,9 @@ import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
+import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
@@ -94,7 +96,7 @@ public final class MasterNode implements MachineInfo {
             livenessMs = settings.livenessMs();
             applyTiming(config, false);
             registry = new NodeRegistry(livenessMs);
-            logs = new ProgramLogs(settings.data().resolve("log"));
+            logs = new ProgramLogs(settings.data().resolve(NodeFiles.LOG_FOLDER));
             registry.onTransition(t -> {
                 logs.machine(t.line());
                 machineEvents.execute(() -> tellListeners(t.nodeId(), t.online()));
@@ -149,11 +151,11 @@ public final class MasterNode implements MachineInfo {
             calls = new NativeCalls(planner, bound::send);
             registry.onSessionEnded(calls::sessionEnded);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
-            data.write("master.endpoint", local, false);
+            data.write(NodeFiles.MASTER_ENDPOINT, local, false);
             if (keys.created()) {
                 // shown once on the console, never logged: log files are not secret
                 System.out.println("sdm: first start; slaves join this master with --token "
-                        + keys.joinToken().text() + " (kept in " + settings.data().resolve("join.token") + ")");
+                        + keys.joinToken().text() + " (kept in " + settings.data().resolve(NodeFiles.JOIN_TOKEN) + ")");
             }
             LOG.info("master " + id + " listening on " + address() + ", data in " + settings.data());
         } catch (TransportException | IOException | IllegalArgumentException e) {
@@ -333,8 +335,8 @@ public final class MasterNode implements MachineInfo {
      * changes nothing. Running, the slaves are sent a new welcome carrying the new timing.
      */
     private void applyTiming(Map<String, Object> config, boolean running) {
-        Object h = config.get("sdm.heartbeat.ms");
-        Object l = config.get("sdm.liveness.ms");
+        Object h = config.get(NodeProperties.HEARTBEAT_MS);
+        Object l = config.get(NodeProperties.LIVENESS_MS);
         if (h == null && l == null) {
             return;
         }

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 import org.osgi.framework.BundleContext;
 
+import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
 import sdm.archive.ArchiveLimits;
 
 /**
@@ -17,16 +19,16 @@ record MasterSettings(Path data, String host, int port, long heartbeatMs, long l
         ArchiveLimits limits, Path deployDir) {
 
     static MasterSettings from(BundleContext context) {
-        String data = prop(context, "sdm.data", "sdm-data/master");
-        String bind = prop(context, "sdm.master.bind", "0.0.0.0:7700");
+        String data = prop(context, NodeProperties.DATA, NodeFiles.DEFAULT_MASTER_DATA);
+        String bind = prop(context, NodeProperties.MASTER_BIND, "0.0.0.0:7700");
         int colon = bind.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("sdm.master.bind must be HOST:PORT, got '" + bind + "'");
         }
         return new MasterSettings(Path.of(data).toAbsolutePath(), bind.substring(0, colon),
                 Integer.parseInt(bind.substring(colon + 1)),
-                Long.parseLong(prop(context, "sdm.heartbeat.ms", "1000")),
-                Long.parseLong(prop(context, "sdm.liveness.ms", "3000")),
+                Long.parseLong(prop(context, NodeProperties.HEARTBEAT_MS, "1000")),
+                Long.parseLong(prop(context, NodeProperties.LIVENESS_MS, "3000")),
                 Integer.parseInt(prop(context, "sdm.message.max.bytes", String.valueOf(1 << 20))),
                 limits(context),
                 context.getProperty("felix.fileinstall.dir") == null ? null

@@ -29,9 +29,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import sdm.api.ProgramState;
+import sdm.api.node.DataFolder;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamArchive;
-import sdm.transport.zmq.DataFolder;
 
 /**
  * The master's record of every program: its bundle, stored by digest in

@@ -11,7 +11,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
 import sdm.transport.zmq.Message;
 
 /**

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import sdm.api.ProgramState;
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
 import sdm.transport.zmq.Message;
 
 /**

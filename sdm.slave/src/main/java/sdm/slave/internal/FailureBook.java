@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 import sdm.api.ProgramState;
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
 import sdm.transport.zmq.Message;
 
 /**

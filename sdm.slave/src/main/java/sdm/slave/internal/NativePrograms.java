@@ -35,13 +35,13 @@ import org.osgi.framework.Bundle;
 
 import sdm.api.Platform;
 import sdm.api.ProgramBundles;
+import sdm.api.node.DataFolder;
+import sdm.api.node.MonotonicClock;
 import sdm.archive.ArchiveException;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamManifest;
 import sdm.archive.NativeType;
-import sdm.transport.zmq.DataFolder;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.MonotonicClock;
 
 /**
  * The native part of programs on a slave. When a program's bundle becomes active, the library

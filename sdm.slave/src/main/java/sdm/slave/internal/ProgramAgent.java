@@ -26,7 +26,8 @@ import org.osgi.util.tracker.BundleTracker;
 import sdm.api.Platform;
 import sdm.api.ProgramBundles;
 import sdm.api.ProgramState;
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
+import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.Message;
 
 /**
@@ -141,7 +142,7 @@ final class ProgramAgent implements AutoCloseable {
                 LOG.warning("ignoring " + dir.resolve(DesiredStateFile.FILE) + ": " + e.getMessage());
             }
             if (desired != null) {
-                new CrashBlame(List.of(dir.getParent().resolve("log"), Path.of("").toAbsolutePath()),
+                new CrashBlame(List.of(dir.getParent().resolve(NodeFiles.LOG_FOLDER), Path.of("").toAbsolutePath()),
                         AGENT_THREAD).blame(previous).forEach((program, reason) -> desired.programs().stream()
                         .filter(d -> d.name().equals(program)).findFirst().ifPresent(d -> keepFailure(d, reason)));
                 LOG.info("running the last desired state (" + desired.programs().size()

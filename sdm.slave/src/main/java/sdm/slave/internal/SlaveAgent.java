@@ -21,8 +21,8 @@ import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
+import sdm.api.node.MonotonicClock;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.MonotonicClock;
 import sdm.transport.zmq.SlaveLink;
 import sdm.transport.zmq.TransportCounters;
 

@@ -7,7 +7,9 @@ import java.util.Map;
 
 import org.osgi.framework.BundleContext;
 
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
+import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
 import sdm.transport.zmq.JoinToken;
 
 /**
@@ -25,15 +27,15 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         JoinToken token, long heartbeatMs, long livenessMs, int eventQueue, long eventTtlMs, long reconnectMaxMs) {
 
     static SlaveSettings from(BundleContext context) throws IOException {
-        Path root = Path.of(prop(context, "sdm.data", "sdm-data/slave")).toAbsolutePath();
+        Path root = Path.of(prop(context, NodeProperties.DATA, NodeFiles.DEFAULT_SLAVE_DATA)).toAbsolutePath();
         DataFolder data = new DataFolder(root);
-        String master = prop(context, "sdm.slave.master", null);
+        String master = prop(context, NodeProperties.SLAVE_MASTER, null);
         if (master == null) {
             throw new IllegalArgumentException("no master given (sdm.slave.master)");
         }
-        String tokenText = prop(context, "sdm.slave.token", null);
+        String tokenText = prop(context, NodeProperties.SLAVE_TOKEN, null);
         if (tokenText == null) {
-            tokenText = data.read("join.token").orElseThrow(
+            tokenText = data.read(NodeFiles.JOIN_TOKEN).orElseThrow(
                     () -> new IllegalArgumentException("no join token given and none in the data folder"));
         }
         JoinToken token;
@@ -42,15 +44,15 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad join token: " + e.getMessage());
         }
-        data.write("join.token", token.text(), true);
+        data.write(NodeFiles.JOIN_TOKEN, token.text(), true);
         String nodeId = data.nodeId();
-        String name = prop(context, "sdm.slave.name", null);
+        String name = prop(context, NodeProperties.SLAVE_NAME, null);
         if (name == null) {
             name = hostName() + "-" + nodeId;
         }
-        return new SlaveSettings(root, nodeId, name, labels(prop(context, "sdm.slave.labels", "")), master, token,
-                Long.parseLong(prop(context, "sdm.heartbeat.ms", "1000")),
-                Long.parseLong(prop(context, "sdm.liveness.ms", "3000")),
+        return new SlaveSettings(root, nodeId, name, labels(prop(context, NodeProperties.SLAVE_LABELS, "")), master, token,
+                Long.parseLong(prop(context, NodeProperties.HEARTBEAT_MS, "1000")),
+                Long.parseLong(prop(context, NodeProperties.LIVENESS_MS, "3000")),
                 Integer.parseInt(prop(context, "sdm.events.queue", "1000")),
                 Long.parseLong(prop(context, "sdm.events.ttl.ms", "600000")),
                 Long.parseLong(prop(context, "sdm.reconnect.max.ms", "2000")));

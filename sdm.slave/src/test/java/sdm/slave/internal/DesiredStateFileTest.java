@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import sdm.api.ProgramState;
-import sdm.transport.zmq.DataFolder;
+import sdm.api.node.DataFolder;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.MessageCodec;
 

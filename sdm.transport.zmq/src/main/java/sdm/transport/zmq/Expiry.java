@@ -1,5 +1,7 @@
 package sdm.transport.zmq;
 
+import sdm.api.node.MonotonicClock;
+
 /**
  * How long each kind of message is worth delivering, from when it is sent. Liveness signals
  * never expire (a late one still says the peer is alive now); state is re-sent by convergence

@@ -21,6 +21,9 @@ import zmq.Msg;
 import zmq.ZError;
 import zmq.io.Metadata;
 
+import sdm.api.node.MonotonicClock;
+import sdm.api.node.ThrottledLog;
+
 /**
  * The master's one ROUTER endpoint. Slaves and admin clients connect to it over CURVE; the
  * ZAP handler admits only the join key and the admin key. One thread owns the socket: it

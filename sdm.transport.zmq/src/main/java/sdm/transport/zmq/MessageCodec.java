@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
+import sdm.api.node.MonotonicClock;
+
 /**
  * Encodes {@link Message}s as UTF-8 JSON and decodes them strictly: a frame over the size
  * limit, not JSON, of an unknown type, with unknown or missing fields, is refused with an

@@ -1,5 +1,7 @@
 package sdm.transport.zmq;
 
+import sdm.api.node.MonotonicClock;
+
 /**
  * The offset between a peer's clock and ours, measured from the messages it sends: each gives
  * {@code arrival - sentMs} = offset + time in transit, so the smallest is the best estimate.

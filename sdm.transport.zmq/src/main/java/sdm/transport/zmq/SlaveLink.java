@@ -10,6 +10,9 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
+import sdm.api.node.MonotonicClock;
+import sdm.api.node.ThrottledLog;
+
 /**
  * A slave's link to its master: a CURVE DEALER that pins the master's key (from the join
  * token) and presents the join key. Paranoid Pirate: the slave registers on every new

@@ -9,6 +9,8 @@ import org.zeromq.ZFrame;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMsg;
 
+import sdm.api.node.ThrottledLog;
+
 /**
  * The ZAP handler (RFC 27) of a master's context: admits a CURVE client only if its public key
  * is one of the known keys, and tells the ROUTER which role the client plays through the

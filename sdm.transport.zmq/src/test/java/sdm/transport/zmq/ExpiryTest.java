@@ -7,6 +7,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import sdm.api.node.MonotonicClock;
+
 class ExpiryTest {
 
     private final MessageCodec codec = new MessageCodec();

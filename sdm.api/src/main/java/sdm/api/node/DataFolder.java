@@ -1,4 +1,4 @@
-package sdm.transport.zmq;
+package sdm.api.node;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -74,12 +74,12 @@ public final class DataFolder {
 
     /** The persistent id of this node, created on first use. */
     public String nodeId() throws IOException {
-        Optional<String> id = read("node.id");
+        Optional<String> id = read(NodeFiles.NODE_ID);
         if (id.isPresent() && !id.get().isEmpty()) {
             return id.get();
         }
         String fresh = UUID.randomUUID().toString().substring(0, 8);
-        write("node.id", fresh, false);
+        write(NodeFiles.NODE_ID, fresh, false);
         return fresh;
     }
 }

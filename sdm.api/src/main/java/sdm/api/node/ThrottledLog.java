@@ -1,4 +1,4 @@
-package sdm.transport.zmq;
+package sdm.api.node;
 
 import java.util.logging.Logger;
 

@@ -1,4 +1,4 @@
-package sdm.transport.zmq;
+package sdm.api.node;
 
 /**
  * Milliseconds since the epoch as this process saw them at its start, advanced by the monotonic
