@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import sdm.api.Platform;
+import sdm.api.node.Sha256;
 import sdm.archive.ArchiveLimits;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamArchive;
@@ -139,11 +139,11 @@ final class DeployBench {
 
     /** Converts the archive as the master does; returns the bundle's SHA-256. */
     private static String bundle(Path archive, Path target) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        MessageDigest sha = Sha256.digest();
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), sha)) {
             BundleConverter.convert(JamArchive.read(archive, ArchiveLimits.defaults()), archive, out);
         }
-        return HexFormat.of().formatHex(sha.digest());
+        return Sha256.hex(sha);
     }
 
     private static double maxRss(List<Long> pids) throws IOException {

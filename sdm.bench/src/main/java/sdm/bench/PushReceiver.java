@@ -1,20 +1,18 @@
 package sdm.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+
+import sdm.api.node.Sha256;
 
 /**
  * The deploy baseline's receiving process, started with a slave's own JVM flags: a JeroMQ
@@ -113,7 +111,7 @@ public final class PushReceiver {
         }
         file.force(true);
         file.close();
-        String actual = sha256(part);
+        String actual = Sha256.ofFile(part);
         if (!actual.equals(sha256)) {
             dealer.send("failed digest " + actual);
             return;
@@ -122,21 +120,5 @@ public final class PushReceiver {
         Files.move(part, kept, StandardCopyOption.ATOMIC_MOVE);
         dealer.send("done " + actual + " " + firstFetchMs + " " + lastWriteMs);
         Files.delete(kept); // after the acknowledgement: the next push starts from an empty folder
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[64 << 10];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                md.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }

@@ -28,6 +28,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
+import sdm.api.node.ErrorLine;
 import sdm.transport.zmq.Message;
 
 /**
@@ -202,7 +203,7 @@ public final class AdminShell {
         } catch (Exception e) {
             out.flush();
             return new Message.AdminReply(request.requestId(), false, buffer.toString(StandardCharsets.UTF_8),
-                    Errors.oneLine(e));
+                    ErrorLine.of(e));
         }
     }
 

@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import sdm.api.node.DataFolder;
+import sdm.api.node.ErrorLine;
 
 /**
  * The deploy folder (SPEC §3), on Felix FileInstall: a {@code .jam.zip} dropped there is
@@ -66,7 +67,7 @@ public final class DeployFolder implements ArtifactInstaller {
                     + v.program().version() + ", desired " + v.program().state());
             clearError(file);
         } catch (ProgramException | RuntimeException e) {
-            String line = e instanceof ProgramException ? e.getMessage() : Errors.oneLine(e);
+            String line = e instanceof ProgramException ? e.getMessage() : ErrorLine.of(e);
             LOG.warning("deploy folder: " + line);
             try {
                 new DataFolder(file.getParent()).write(artifact.getName() + ".error", line, false);

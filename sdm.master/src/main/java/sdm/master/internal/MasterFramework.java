@@ -13,6 +13,7 @@ import org.osgi.framework.BundleException;
 
 import sdm.api.ProgramBundles;
 import sdm.api.ProgramState;
+import sdm.api.node.ErrorLine;
 
 /**
  * The programs' bundles in the master's own Felix, and why a program failed there (its bundle
@@ -74,8 +75,8 @@ final class MasterFramework {
                 b.stop(Bundle.STOP_TRANSIENT);
             }
         } catch (BundleException | IllegalStateException e) {
-            failed(p.name(), Errors.oneLine(e));
-            LOG.warning("program " + p.name() + " on the master: " + Errors.oneLine(e));
+            failed(p.name(), ErrorLine.of(e));
+            LOG.warning("program " + p.name() + " on the master: " + ErrorLine.of(e));
         }
     }
 
@@ -86,7 +87,7 @@ final class MasterFramework {
                 b.uninstall();
                 refresh(b);
             } catch (BundleException | IllegalStateException e) {
-                LOG.warning("uninstalling " + name + " on the master: " + Errors.oneLine(e));
+                LOG.warning("uninstalling " + name + " on the master: " + ErrorLine.of(e));
             }
         }
         failures.remove(name);
@@ -99,7 +100,7 @@ final class MasterFramework {
             try {
                 b.stop(Bundle.STOP_TRANSIENT);
             } catch (BundleException | IllegalStateException e) {
-                LOG.warning("stopping failed program " + name + " on the master: " + Errors.oneLine(e));
+                LOG.warning("stopping failed program " + name + " on the master: " + ErrorLine.of(e));
             }
         }
     }

@@ -23,6 +23,7 @@ import sdm.api.CallException;
 import sdm.api.CallResult;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramState;
+import sdm.api.node.ErrorLine;
 import sdm.archive.JamManifest;
 
 /**
@@ -82,7 +83,7 @@ public final class ProgramCommands {
             results = calls.call(name, function, List.of(args), node.isEmpty() ? Set.of() : Set.of(node),
                     Duration.ofSeconds(timeout)).get(timeout + 5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new CallException("the call failed: " + Errors.oneLine(e.getCause()));
+            throw new CallException("the call failed: " + ErrorLine.of(e.getCause()));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new CallException("no answer from the master's call path within " + (timeout + 5) + " s");
         }

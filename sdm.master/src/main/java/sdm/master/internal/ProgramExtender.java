@@ -13,6 +13,7 @@ import org.osgi.util.tracker.ServiceTracker;
 
 import sdm.api.ProgramBundles;
 import sdm.api.ProgramRuntime;
+import sdm.api.node.ErrorLine;
 
 /**
  * The master's extender for program bundles: it tracks active bundles that carry an
@@ -76,8 +77,8 @@ final class ProgramExtender implements AutoCloseable {
             runtime.start(bundle);
         } catch (Exception e) {
             String name = ProgramBundles.programOf(bundle);
-            LOG.warning("program " + name + " failed to start on the master: " + Errors.oneLine(e));
-            failed.accept(name, Errors.oneLine(e));
+            LOG.warning("program " + name + " failed to start on the master: " + ErrorLine.of(e));
+            failed.accept(name, ErrorLine.of(e));
         }
     }
 

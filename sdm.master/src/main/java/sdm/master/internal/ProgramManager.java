@@ -17,6 +17,7 @@ import org.osgi.framework.BundleException;
 
 import sdm.api.NodeInfo;
 import sdm.api.ProgramState;
+import sdm.api.node.ErrorLine;
 import sdm.archive.ArchiveException;
 import sdm.archive.ArchiveLimits;
 import sdm.archive.JamArchive;
@@ -79,8 +80,8 @@ public final class ProgramManager {
                 framework.install(p);
                 framework.apply(p);
             } catch (BundleException | IOException e) {
-                framework.failed(p.name(), Errors.oneLine(e));
-                LOG.warning("program " + p.name() + " cannot be installed on the master: " + Errors.oneLine(e));
+                framework.failed(p.name(), ErrorLine.of(e));
+                LOG.warning("program " + p.name() + " cannot be installed on the master: " + ErrorLine.of(e));
             }
         }
         collectGarbage();
@@ -107,7 +108,7 @@ public final class ProgramManager {
                     framework.install(p);
                 } catch (BundleException | IOException e) {
                     collectGarbage();
-                    throw new ProgramException(name + " cannot be installed on the master: " + Errors.oneLine(e));
+                    throw new ProgramException(name + " cannot be installed on the master: " + ErrorLine.of(e));
                 }
                 record(p);
                 framework.apply(p);
@@ -155,7 +156,7 @@ public final class ProgramManager {
             framework.install(p);
         } catch (BundleException | IOException e) {
             collectGarbage();
-            throw new ProgramException(p.name() + " cannot be updated on the master: " + Errors.oneLine(e));
+            throw new ProgramException(p.name() + " cannot be updated on the master: " + ErrorLine.of(e));
         }
         Rollouts.Rollout rollout = rollouts.begin(old);
         try {
@@ -356,7 +357,7 @@ public final class ProgramManager {
             return new ProgramStore.Program(m.name(), m.version(), s.sha256(), s.size(), state, grants, source,
                     attempt);
         } catch (IOException | RuntimeException e) {
-            throw new ProgramException("cannot store the bundle of " + m.name() + ": " + Errors.oneLine(e));
+            throw new ProgramException("cannot store the bundle of " + m.name() + ": " + ErrorLine.of(e));
         }
     }
 

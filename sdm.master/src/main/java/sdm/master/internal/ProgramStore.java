@@ -11,10 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +28,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import sdm.api.ProgramState;
 import sdm.api.node.DataFolder;
+import sdm.api.node.ErrorLine;
+import sdm.api.node.Sha256;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamArchive;
 
@@ -76,7 +76,6 @@ final class ProgramStore {
     record Staged(String sha256, long size) {
     }
 
-    private static final HexFormat HEX = HexFormat.of();
 
     private final Path dir;
     private final Path bundles;
@@ -114,7 +113,7 @@ final class ProgramStore {
             try {
                 state = store.json.readValue(file.toFile(), State.class);
             } catch (IOException | IllegalArgumentException e) {
-                throw new IOException(file + " is not readable: " + Errors.oneLine(e));
+                throw new IOException(file + " is not readable: " + ErrorLine.of(e));
             }
             store.revision = state.revision();
             Map<String, Program> loaded = new TreeMap<>();
@@ -165,14 +164,14 @@ final class ProgramStore {
     Staged stage(JamArchive archive, Path zip) throws IOException {
         Path temp = bundles.resolve(".staging-" + UUID.randomUUID() + ".tmp");
         try {
-            MessageDigest sha = sha256();
+            MessageDigest sha = Sha256.digest();
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), sha)) {
                 BundleConverter.convert(archive, zip, nonClosing(out));
                 out.flush();
                 ch.force(true);
             }
-            String digest = HEX.formatHex(sha.digest());
+            String digest = Sha256.hex(sha);
             long size = Files.size(temp);
             Path target = bundle(digest);
             try {
@@ -238,14 +237,6 @@ final class ProgramStore {
             for (Path f : files.toList()) {
                 Files.deleteIfExists(f);
             }
-        }
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JDK", e);
         }
     }
 

@@ -9,6 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
+import sdm.api.node.ErrorLine;
+
 /** The dynamic loader's own reason for refusing a library, which the FFM's "Cannot open library" leaves out. */
 final class DynamicLoader {
 
@@ -38,7 +40,7 @@ final class DynamicLoader {
             // the extracted copy's folder means nothing to the operator
             return reason.replace(file.getParent() + "/", "");
         } catch (Throwable e) {
-            return "unknown reason (" + NativePrograms.oneLine(e) + ")";
+            return "unknown reason (" + ErrorLine.of(e) + ")";
         }
     }
 }

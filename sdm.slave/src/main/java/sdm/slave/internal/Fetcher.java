@@ -1,7 +1,6 @@
 package sdm.slave.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -9,18 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import sdm.api.node.Sha256;
 import sdm.transport.zmq.Message;
 
 /**
@@ -220,7 +217,7 @@ final class Fetcher {
         try {
             t.channel.force(true);
             t.close();
-            String actual = sha256(t.part);
+            String actual = Sha256.ofFile(t.part);
             if (!actual.equals(t.sha256)) {
                 LOG.warning("bundle " + t.sha256 + " arrived with digest " + actual + "; fetching it again");
                 Files.deleteIfExists(t.part);
@@ -269,21 +266,5 @@ final class Fetcher {
 
     void close() {
         transfers.values().forEach(Transfer::close);
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[64 << 10];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                md.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }

@@ -36,6 +36,7 @@ import org.osgi.framework.Bundle;
 import sdm.api.Platform;
 import sdm.api.ProgramBundles;
 import sdm.api.node.DataFolder;
+import sdm.api.node.ErrorLine;
 import sdm.api.node.MonotonicClock;
 import sdm.archive.ArchiveException;
 import sdm.archive.BundleConverter;
@@ -179,7 +180,7 @@ final class NativePrograms implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             arena.close();
             DataFolder.deleteTree(folder);
-            throw e instanceof IOException io ? io : new IOException(oneLine(e));
+            throw e instanceof IOException io ? io : new IOException(ErrorLine.of(e));
         }
     }
 
@@ -334,7 +335,7 @@ final class NativePrograms implements AutoCloseable {
                 }
             }
         } catch (Throwable e) {
-            return failure(call, f.signature() + " failed: " + oneLine(e));
+            return failure(call, f.signature() + " failed: " + ErrorLine.of(e));
         } finally {
             l.inFlight.decrementAndGet();
         }
@@ -355,17 +356,6 @@ final class NativePrograms implements AutoCloseable {
         } catch (ArchiveException e) {
             throw new IOException(e.getMessage());
         }
-    }
-
-    /** The first line of an exception's message, short enough for a report or a call's error. */
-    static String oneLine(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            m = e.getClass().getSimpleName();
-        }
-        int nl = m.indexOf('\n');
-        String line = nl < 0 ? m : m.substring(0, nl);
-        return line.length() > 400 ? line.substring(0, 400) + "..." : line;
     }
 
     /** The names of the programs whose libraries are loaded. */

@@ -27,6 +27,7 @@ import sdm.api.Platform;
 import sdm.api.ProgramBundles;
 import sdm.api.ProgramState;
 import sdm.api.node.DataFolder;
+import sdm.api.node.ErrorLine;
 import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.Message;
 
@@ -251,7 +252,7 @@ final class ProgramAgent implements AutoCloseable {
             LOG.info((old == null ? "installed " : "updated ") + d.name() + " " + d.version());
             return true;
         } catch (BundleException | IOException | IllegalStateException e) {
-            fail(d, "cannot install: " + NativePrograms.oneLine(e));
+            fail(d, "cannot install: " + ErrorLine.of(e));
             return false;
         }
     }
@@ -280,7 +281,7 @@ final class ProgramAgent implements AutoCloseable {
                 LOG.info("stopped " + d.name() + " " + d.version());
             }
         } catch (BundleException | IllegalStateException e) {
-            fail(d, NativePrograms.oneLine(e));
+            fail(d, ErrorLine.of(e));
         }
     }
 
@@ -316,7 +317,7 @@ final class ProgramAgent implements AutoCloseable {
             refresh(i.bundle());
             LOG.info("uninstalled " + name + " " + i.version());
         } catch (BundleException | IllegalStateException e) {
-            LOG.warning("uninstalling " + name + ": " + NativePrograms.oneLine(e));
+            LOG.warning("uninstalling " + name + ": " + ErrorLine.of(e));
         }
     }
 
