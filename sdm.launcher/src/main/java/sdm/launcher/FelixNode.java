@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.logging.Logger;
@@ -26,6 +27,8 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.launch.Framework;
 import org.osgi.util.tracker.ServiceTracker;
 
+import sdm.api.NodeFailure;
+import sdm.api.OnlineNodes;
 import sdm.api.node.NodeFiles;
 import sdm.api.node.NodeProperties;
 
@@ -104,7 +107,7 @@ final class FelixNode {
             framework.init();
             BundleContext context = framework.getBundleContext();
             Hashtable<String, Object> props = new Hashtable<>();
-            props.put("sdm.fatal", "true");
+            props.put(NodeFailure.PROPERTY, "true");
             context.registerService(Consumer.class, (Consumer<String>) node.failure::complete, props);
             List<Bundle> others = new ArrayList<>();
             List<Bundle> afterReady = new ArrayList<>();
@@ -177,14 +180,11 @@ final class FelixNode {
         }
     }
 
-    /** The node's {@code MachineInfo} service object, or null if it is gone. */
-    Object machineInfo() {
-        BundleContext context = framework.getBundleContext();
-        if (context == null) {
-            return null;
-        }
-        var ref = context.getServiceReference(MACHINE_INFO);
-        return ref == null ? null : context.getService(ref);
+    /** Has the master call {@code consumer} with the number of slaves online after each change. */
+    void onOnlineNodes(IntConsumer consumer) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(OnlineNodes.PROPERTY, "true");
+        framework.getBundleContext().registerService(IntConsumer.class, consumer, props);
     }
 
     /** Completes with the line of a failure reported after start. */

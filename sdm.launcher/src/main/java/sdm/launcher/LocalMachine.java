@@ -1,7 +1,6 @@
 package sdm.launcher;
 
 import java.io.IOException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
 import sdm.api.node.NodeFiles;
@@ -42,6 +44,7 @@ final class LocalMachine {
 
     /** With a console, its prompt waits this long for the slaves, so start-up lines come first. */
     private static final long CONSOLE_WAIT_MS = 20_000;
+    private static final long READY_REPORT_MS = 60_000;
 
     private final Path dist;
     private final List<SlaveProcess> slaves = new ArrayList<>();
@@ -71,6 +74,7 @@ final class LocalMachine {
         FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console, masterProps);
         String token = Files.readString(masterData.resolve(NodeFiles.JOIN_TOKEN), StandardCharsets.UTF_8).strip();
         String endpoint = Files.readString(masterData.resolve(NodeFiles.MASTER_ENDPOINT), StandardCharsets.UTF_8).strip();
+        CountDownLatch allOnline = reportWhenOnline(master, count, start);
         for (int k = 1; k <= count; k++) {
             Path data = root.resolve("slave-" + k);
             writeToken(data, token);
@@ -80,10 +84,8 @@ final class LocalMachine {
         }
         System.out.println("sdm local: master on " + endpoint + ", " + count + " slave" + (count == 1 ? "" : "s")
                 + " starting; data in " + root);
-        Thread ready = Thread.ofPlatform().daemon().name("sdm-local-ready")
-                .start(() -> reportReady(master, count, start));
         if (console) {
-            ready.join(CONSOLE_WAIT_MS);
+            allOnline.await(CONSOLE_WAIT_MS, TimeUnit.MILLISECONDS);
             master.startConsole();
         }
         return Main.runUntilStopped(master, this::stopSlaves);
@@ -130,33 +132,22 @@ final class LocalMachine {
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Prints one line when every slave is online: the time a newcomer waits. */
-    private static void reportReady(FelixNode master, int count, long start) {
-        try {
-            Object info = master.machineInfo();
-            if (info == null) {
-                return;
+    /** Prints one line when every slave is online, if that happens within a minute: the time a newcomer waits. */
+    private static CountDownLatch reportWhenOnline(FelixNode master, int count, long start) {
+        CountDownLatch allOnline = new CountDownLatch(1);
+        IntConsumer report = online -> {
+            long elapsed = System.currentTimeMillis() - start;
+            if (online >= count && elapsed <= READY_REPORT_MS && allOnline.getCount() > 0) {
+                allOnline.countDown();
+                System.out.printf("sdm local: %d of %d slaves online after %.1f s%n", online, count, elapsed / 1000.0);
             }
-            Method nodes = info.getClass().getMethod("nodes");
-            long deadline = start + 60_000;
-            while (System.currentTimeMillis() < deadline) {
-                int online = 0;
-                for (Object n : (List<?>) nodes.invoke(info)) {
-                    Method isOnline = n.getClass().getMethod("online");
-                    if ((Boolean) isOnline.invoke(n)) {
-                        online++;
-                    }
-                }
-                if (online >= count) {
-                    System.out.printf("sdm local: %d of %d slaves online after %.1f s%n", online, count,
-                            (System.currentTimeMillis() - start) / 1000.0);
-                    return;
-                }
-                Thread.sleep(100);
-            }
-        } catch (ReflectiveOperationException | InterruptedException | RuntimeException e) {
-            LOG.fine("readiness report stopped: " + e);
+        };
+        if (count == 0) {
+            report.accept(0);
+        } else {
+            master.onOnlineNodes(report);
         }
+        return allOnline;
     }
 
     private void stopSlaves() {

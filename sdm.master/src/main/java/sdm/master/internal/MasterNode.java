@@ -27,6 +27,7 @@ import sdm.api.MachineListener;
 import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
+import sdm.api.OnlineNodes;
 import sdm.api.Platform;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
@@ -99,7 +100,10 @@ public final class MasterNode implements MachineInfo {
             logs = new ProgramLogs(settings.data().resolve(NodeFiles.LOG_FOLDER));
             registry.onTransition(t -> {
                 logs.machine(t.line());
-                machineEvents.execute(() -> tellListeners(t.nodeId(), t.online()));
+                machineEvents.execute(() -> {
+                    tellListeners(t.nodeId(), t.online());
+                    OnlineNodes.tell(context, (int) registry.snapshot().stream().filter(NodeInfo::online).count());
+                });
             });
             listeners = new org.osgi.util.tracker.ServiceTracker<>(context, MachineListener.class, null);
             listeners.open();
