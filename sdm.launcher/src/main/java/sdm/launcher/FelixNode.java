@@ -158,6 +158,10 @@ final class FelixNode {
                 }
                 tracker.waitForService(50);
             }
+            if (failure.isDone()) {
+                // the node's services are there, but it reported that it cannot run
+                throw new NodeStartException(failure.join());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NodeStartException("interrupted while starting");

@@ -35,7 +35,7 @@ import sdm.transport.zmq.Message;
  * Runs the shell commands that admin clients send, in a Gogo session of their own, off the
  * endpoint's thread, and returns what they printed (or their error in one line).
  */
-@Component(service = AdminShell.class)
+@Component(immediate = true, service = {})
 public final class AdminShell {
 
     /** Session variable that asks commands for JSON output ({@code bin/sdm client --json}). */
@@ -49,6 +49,10 @@ public final class AdminShell {
 
     @Reference
     private CommandProcessor processor;
+
+    /** The master whose endpoint hands this shell its requests. */
+    @Reference
+    private MasterNode master;
     /** How long a request waits for the sdm: commands while the master starts (or restarts them). */
     private static final long COMMANDS_WAIT_MS = 10_000;
     /** Gogo's session variable that holds the names of the commands it knows. */
@@ -66,10 +70,12 @@ public final class AdminShell {
     void activate() {
         // a change command may wait up to its timeout: enough threads that queries still run meanwhile
         executor = Executors.newFixedThreadPool(16, Thread.ofPlatform().name("sdm-admin-", 0).daemon().factory());
+        master.attach(this);
     }
 
     @Deactivate
     void deactivate() {
+        master.detach(this);
         executor.shutdownNow();
     }
 

@@ -29,7 +29,7 @@ public final class DeployFolder implements ArtifactInstaller {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @Reference
-    private ProgramManager programs;
+    private MasterNode master;
 
     @Override
     public boolean canHandle(File artifact) {
@@ -49,7 +49,7 @@ public final class DeployFolder implements ArtifactInstaller {
     @Override
     public void uninstall(File artifact) {
         try {
-            programs.undeploy(artifact.getName(), TIMEOUT)
+            master.programs().undeploy(artifact.getName(), TIMEOUT)
                     .ifPresent(v -> LOG.info("deploy folder: " + artifact.getName() + " removed, program "
                             + v.program().name() + " uninstalled"));
         } catch (ProgramException e) {
@@ -62,7 +62,7 @@ public final class DeployFolder implements ArtifactInstaller {
     private void deploy(File artifact) {
         Path file = artifact.toPath();
         try {
-            ProgramView v = programs.deploy(file, TIMEOUT);
+            ProgramView v = master.programs().deploy(file, TIMEOUT);
             LOG.info("deploy folder: " + artifact.getName() + " is program " + v.program().name() + " "
                     + v.program().version() + ", desired " + v.program().state());
             clearError(file);

@@ -13,14 +13,10 @@ import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 
 import sdm.api.MachineInfo;
 import sdm.api.MachineListener;
@@ -29,27 +25,29 @@ import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.OnlineNodes;
 import sdm.api.Platform;
-import sdm.api.ProgramCalls;
-import sdm.api.ProgramHost;
 import sdm.api.node.DataFolder;
 import sdm.api.node.NodeFiles;
-import sdm.api.node.NodeProperties;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
 
 /**
  * The master: owns its keys and its endpoint, keeps the registry of slaves, answers admin
- * clients, and publishes what it knows as the {@link MachineInfo} service. The service is
- * registered only once the endpoint is bound, so that a master that cannot start (its port is
- * taken) reports one line to its launcher instead of half-running.
+ * clients, and publishes what it knows as the {@link MachineInfo} service. The other
+ * components of this bundle reach the master's parts through it: {@link ProgramCallsService},
+ * {@link ProgramHostService}, the shell commands and the deploy folder.
+ *
+ * <p>SCR registers the component's services before it activates it, and a caller of
+ * {@code getService} waits for the activation to end, so nobody sees a master half started. A
+ * master that cannot start (its port is taken) reports one line to its launcher, which stops
+ * the node; its parts then refuse with {@link IllegalStateException}.
  */
-@Component(immediate = true, service = {}, configurationPid = MasterNode.PID)
+@Component(immediate = true, service = {MachineInfo.class, MasterNode.class}, configurationPid = MasterNode.PID)
 public final class MasterNode implements MachineInfo {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    /** Set by the shell itself: it needs this node's commands, so a reference here would be a cycle. */
     private volatile AdminShell shell;
 
     private final long startedMs = System.currentTimeMillis();
@@ -59,16 +57,10 @@ public final class MasterNode implements MachineInfo {
     private NodeRegistry registry;
     private volatile MasterEndpoint endpoint;
     private ScheduledExecutorService sweeper;
-    private ServiceRegistration<MachineInfo> registration;
     private ProgramManager programs;
     private MasterFramework framework;
     private Convergence convergence;
     private BundleServer bundles;
-    private ServiceRegistration<ProgramManager> programsRegistration;
-    private ServiceRegistration<ProgramCalls> callsRegistration;
-    private ServiceRegistration<ProgramHost> hostRegistration;
-    private ServiceRegistration<ProgramLogs> logsRegistration;
-    private ProgramHostService host;
     private ProgramLogs logs;
     private volatile long heartbeatMs;
     private volatile long livenessMs;
@@ -81,6 +73,7 @@ public final class MasterNode implements MachineInfo {
     private volatile NativeCalls calls;
     private Uploads uploads;
     private ExecutorService uploadWriter;
+    private volatile String failure;
 
     /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
     static final String PID = "sdm.master";
@@ -164,7 +157,8 @@ public final class MasterNode implements MachineInfo {
             LOG.info("master " + id + " listening on " + address() + ", data in " + settings.data());
         } catch (TransportException | IOException | IllegalArgumentException e) {
             stop();
-            NodeFailure.report(context, "cannot start the master: " + e.getMessage());
+            failure = "cannot start the master: " + e.getMessage();
+            NodeFailure.report(context, failure);
             return;
         }
         sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-liveness").daemon().factory());
@@ -188,38 +182,50 @@ public final class MasterNode implements MachineInfo {
                 LOG.log(java.util.logging.Level.WARNING, "program sweep failed", e);
             }
         }, 1, 1, TimeUnit.SECONDS);
-        // before MachineInfo: the launcher takes that as ready, and the deploy folder starts after it
-        programsRegistration = context.registerService(ProgramManager.class, programs, null);
-        callsRegistration = context.registerService(ProgramCalls.class, calls, null);
-        host = new ProgramHostService(programs, logs, privateRoot(), settings.deployDir());
-        logsRegistration = context.registerService(ProgramLogs.class, logs, null);
-        hostRegistration = context.registerService(ProgramHost.class, host, null);
-        registration = context.registerService(MachineInfo.class, this, null);
     }
 
     @Deactivate
     void deactivate() {
-        if (registration != null) {
-            registration.unregister();
-            registration = null;
-        }
-        if (hostRegistration != null) {
-            hostRegistration.unregister();
-            hostRegistration = null;
-        }
-        if (logsRegistration != null) {
-            logsRegistration.unregister();
-            logsRegistration = null;
-        }
-        if (programsRegistration != null) {
-            programsRegistration.unregister();
-            programsRegistration = null;
-        }
-        if (callsRegistration != null) {
-            callsRegistration.unregister();
-            callsRegistration = null;
-        }
         stop();
+    }
+
+    void attach(AdminShell s) {
+        shell = s;
+    }
+
+    void detach(AdminShell s) {
+        if (shell == s) {
+            shell = null;
+        }
+    }
+
+    ProgramManager programs() {
+        return running(programs);
+    }
+
+    ProgramLogs logs() {
+        return running(logs);
+    }
+
+    NativeCalls calls() {
+        return running(calls);
+    }
+
+    /** Where programs keep their private data ({@code sdm.store}): one folder each, deleted with the program. */
+    Path privateRoot() {
+        return settings.data().resolve("programs").resolve("private");
+    }
+
+    /** The deploy folder, from which programs may install archives, or null. */
+    Path deployDir() {
+        return settings.deployDir();
+    }
+
+    private <T> T running(T part) {
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        return part;
     }
 
     private void stop() {
@@ -241,9 +247,6 @@ public final class MasterNode implements MachineInfo {
         }
         if (calls != null) {
             calls.close();
-        }
-        if (host != null) {
-            host.close();
         }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
@@ -302,11 +305,6 @@ public final class MasterNode implements MachineInfo {
         }
     }
 
-    /** Where programs keep their private data ({@code sdm.store}): one folder each, deleted with the program. */
-    private Path privateRoot() {
-        return settings.data().resolve("programs").resolve("private");
-    }
-
     private void tellListeners(String nodeId, boolean up) {
         NodeInfo node = registry.node(nodeId);
         if (node == null || listeners == null) {
@@ -335,31 +333,16 @@ public final class MasterNode implements MachineInfo {
 
     /**
      * Takes {@code sdm.heartbeat.ms} and {@code sdm.liveness.ms} from a ConfigAdmin
-     * configuration (over the framework properties); a bad pair is refused with one line and
-     * changes nothing. Running, the slaves are sent a new welcome carrying the new timing.
+     * configuration (over the framework properties); a bad pair changes nothing. Running, the
+     * slaves are sent a new welcome carrying the new timing.
      */
     private void applyTiming(Map<String, Object> config, boolean running) {
-        Object h = config.get(NodeProperties.HEARTBEAT_MS);
-        Object l = config.get(NodeProperties.LIVENESS_MS);
-        if (h == null && l == null) {
+        Timing requested = Timing.requested(PID, config, new Timing(heartbeatMs, livenessMs)).orElse(null);
+        if (requested == null) {
             return;
         }
-        long heartbeat;
-        long liveness;
-        try {
-            heartbeat = h == null ? heartbeatMs : Long.parseLong(h.toString().strip());
-            liveness = l == null ? Math.max(livenessMs, 3 * heartbeat) : Long.parseLong(l.toString().strip());
-        } catch (NumberFormatException e) {
-            LOG.warning("configuration " + PID + ": sdm.heartbeat.ms and sdm.liveness.ms must be numbers of "
-                    + "milliseconds; keeping heartbeat " + heartbeatMs + " ms, liveness " + livenessMs + " ms");
-            return;
-        }
-        if (heartbeat < 10 || liveness <= heartbeat) {
-            LOG.warning("configuration " + PID + ": heartbeat " + heartbeat + " ms and liveness " + liveness
-                    + " ms refused (heartbeat at least 10 ms, liveness longer than heartbeat); keeping "
-                    + heartbeatMs + " ms and " + livenessMs + " ms");
-            return;
-        }
+        long heartbeat = requested.heartbeatMs();
+        long liveness = requested.livenessMs();
         heartbeatMs = heartbeat;
         livenessMs = liveness;
         if (running) {

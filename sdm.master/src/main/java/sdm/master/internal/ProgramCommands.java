@@ -48,13 +48,10 @@ public final class ProgramCommands {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Reference
-    private ProgramManager programs;
+    private MasterNode master;
 
     @Reference
     private ProgramCalls calls;
-
-    @Reference
-    private ProgramLogs logs;
 
     @Descriptor("the recent log of the machine's programs, or of one program: its console.log lines, failures and refused calls")
     public void log(
@@ -62,7 +59,7 @@ public final class ProgramCommands {
             @Descriptor("only this program") @Parameter(names = "--program", absentValue = "") String onlyProgram,
             @Descriptor("the program's name (optional)") String... name) {
         String program = name.length > 0 ? name[0] : onlyProgram.isEmpty() ? null : onlyProgram;
-        logs.recent(program, Math.max(1, Math.min(lines, ProgramLogs.MACHINE_LINES))).forEach(System.out::println);
+        master.logs().recent(program, Math.max(1, Math.min(lines, ProgramLogs.MACHINE_LINES))).forEach(System.out::println);
     }
 
     @Descriptor("call a native function of a program on its slaves (all, or one) and print each node's result")
@@ -94,7 +91,7 @@ public final class ProgramCommands {
             return;
         }
         Map<String, String> names = new LinkedHashMap<>();
-        programs.app(name).nodes().forEach(n -> names.put(n.nodeId(), n.name()));
+        master.programs().app(name).nodes().forEach(n -> names.put(n.nodeId(), n.name()));
         Table table = new Table("NODE", "NAME", "RESULT");
         results.forEach((id, r) -> table.row(id, names.getOrDefault(id, "?"),
                 printable(r.ok() ? String.valueOf(r.value()) : "error: " + r.error())));
@@ -113,7 +110,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the archive") String file) throws ProgramException, JsonProcessingException {
-        print(session, json, programs.install(Path.of(file).toAbsolutePath(), start, grants(grant), "",
+        print(session, json, master.programs().install(Path.of(file).toAbsolutePath(), start, grants(grant), "",
                 timeout(timeout)));
     }
 
@@ -123,7 +120,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        print(session, json, programs.setState(name, ProgramState.ACTIVE, timeout(timeout)));
+        print(session, json, master.programs().setState(name, ProgramState.ACTIVE, timeout(timeout)));
     }
 
     @Descriptor("stop a program everywhere; it stays installed")
@@ -132,7 +129,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        print(session, json, programs.setState(name, ProgramState.STOPPED, timeout(timeout)));
+        print(session, json, master.programs().setState(name, ProgramState.STOPPED, timeout(timeout)));
     }
 
     @Descriptor("replace a program with the version in this archive, keeping its state (started or not)")
@@ -143,7 +140,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the archive") String file) throws ProgramException, JsonProcessingException {
-        print(session, json, programs.update(Path.of(file).toAbsolutePath(), grants(grant), null, timeout(timeout)));
+        print(session, json, master.programs().update(Path.of(file).toAbsolutePath(), grants(grant), null, timeout(timeout)));
     }
 
     @Descriptor("remove a program from every node; its libraries are unloaded and its files deleted")
@@ -152,7 +149,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        ProgramView v = programs.uninstall(name, timeout(timeout));
+        ProgramView v = master.programs().uninstall(name, timeout(timeout));
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(summary(v, false)));
             return;
@@ -171,7 +168,7 @@ public final class ProgramCommands {
     public void apps(CommandSession session,
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json) throws JsonProcessingException {
-        List<ProgramView> views = programs.apps();
+        List<ProgramView> views = master.programs().apps();
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(views.stream().map(v -> summary(v, false)).toList()));
             return;
@@ -190,7 +187,7 @@ public final class ProgramCommands {
             @Descriptor("print JSON") @Parameter(names = "--json", presentValue = "true", absentValue = "false")
             boolean json,
             @Descriptor("the program's name") String name) throws ProgramException, JsonProcessingException {
-        ProgramView v = programs.app(name);
+        ProgramView v = master.programs().app(name);
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(summary(v, true)));
             return;

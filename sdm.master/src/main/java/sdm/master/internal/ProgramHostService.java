@@ -11,42 +11,39 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
 import sdm.api.ProgramHost;
 import sdm.api.ProgramState;
 import sdm.archive.JamManifest;
 
 /** The master's side of {@link ProgramHost}: logs, audit, private folders, failures and control. */
-final class ProgramHostService implements ProgramHost {
+@Component(service = ProgramHost.class)
+public final class ProgramHostService implements ProgramHost {
 
     private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ProgramManager programs;
-    private final ProgramLogs logs;
-    private final Path privateRoot;
-    private final Path archives;
+    @Reference
+    private MasterNode master;
     private final ExecutorService control = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("sdm-program-control").daemon().factory());
     /** Not the control thread: a program's commands there must not delay stopping a failed program. */
     private final ExecutorService failures = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("sdm-program-failures").daemon().factory());
 
-    /** @param archives where {@code programs.install} may take archives from (the deploy folder), or null for nowhere */
-    ProgramHostService(ProgramManager programs, ProgramLogs logs, Path privateRoot, Path archives) {
-        this.archives = archives == null ? null : archives.toAbsolutePath().normalize();
-        this.programs = programs;
-        this.logs = logs;
-        this.privateRoot = privateRoot;
-    }
-
-    void close() {
+    @Deactivate
+    void deactivate() {
         control.shutdownNow();
         failures.shutdownNow();
     }
 
     @Override
     public void failed(String program, String reason) {
+        ProgramManager programs = master.programs();
         programs.masterFailed(program, reason);
-        logs.append(program, "failed", reason);
+        master.logs().append(program, "failed", reason);
         try {
             failures.execute(() -> programs.stopFailedLocal(program));
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -56,12 +53,12 @@ final class ProgramHostService implements ProgramHost {
 
     @Override
     public void log(String program, String line) {
-        logs.append(program, "log", line);
+        master.logs().append(program, "log", line);
     }
 
     @Override
     public void audit(String program, String line) {
-        logs.audit(program, line);
+        master.logs().audit(program, line);
     }
 
     @Override
@@ -69,7 +66,7 @@ final class ProgramHostService implements ProgramHost {
         if (!JamManifest.isValidName(program)) {
             throw new IllegalArgumentException("not a program name: " + program);
         }
-        Path dir = privateRoot.resolve(program);
+        Path dir = master.privateRoot().resolve(program);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -81,6 +78,8 @@ final class ProgramHostService implements ProgramHost {
     @Override
     public CompletableFuture<String> control(String action, String target, List<String> options) {
         return CompletableFuture.supplyAsync(() -> {
+            ProgramManager programs = master.programs();
+            Path archives = master.deployDir() == null ? null : master.deployDir().toAbsolutePath().normalize();
             try {
                 ProgramView v = switch (action) {
                     case "install" -> {

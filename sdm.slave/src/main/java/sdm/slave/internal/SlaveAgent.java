@@ -11,7 +11,6 @@ import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -29,10 +28,11 @@ import sdm.transport.zmq.TransportCounters;
 /**
  * The slave agent: joins its master over a {@link SlaveLink} and keeps the link alive. Its
  * {@link MachineInfo} view is local: itself, and the master as far as the link knows it.
- * Registered only once the settings are valid, so that a slave started with a bad token
- * reports one line to its launcher.
+ * SCR registers it before it activates it, and a caller of {@code getService} waits for the
+ * activation to end. A slave whose settings are not valid (a bad token) reports one line to
+ * its launcher, which stops the node.
  */
-@Component(immediate = true, service = {})
+@Component(immediate = true, service = MachineInfo.class)
 public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
 
     private static final Logger LOG = Logger.getLogger("sdm.slave");
@@ -45,7 +45,6 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     private volatile String masterId = "";
     private volatile long onlineSinceMs;
     private volatile long offlineSinceMs;
-    private ServiceRegistration<MachineInfo> registration;
     private EventQueue events;
     private volatile ScheduledExecutorService reporter;
     private static final long EVENT_DRAIN_MS = 100;
@@ -77,7 +76,6 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
                 Duration.ofSeconds(1), Duration.ofMillis(Math.max(1_000, settings.reconnectMaxMs()))), this);
-        registration = context.registerService(MachineInfo.class, this, null);
         reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-events").daemon().factory());
         reporter.scheduleWithFixedDelay(this::deliverEvents, EVENT_DRAIN_MS, EVENT_DRAIN_MS, TimeUnit.MILLISECONDS);
         reporter.scheduleWithFixedDelay(this::sendCounters, COUNTERS_MS, COUNTERS_MS, TimeUnit.MILLISECONDS);
@@ -104,9 +102,6 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
     void deactivate() {
         if (reporter != null) {
             reporter.shutdownNow();
-        }
-        if (registration != null) {
-            registration.unregister();
         }
         if (link != null) {
             link.close();
