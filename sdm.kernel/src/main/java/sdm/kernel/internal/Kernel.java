@@ -96,10 +96,7 @@ public final class Kernel implements ProgramRuntime, MachineListener {
 
     private void buildEngine() {
         try {
-            Engine e = Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
-                    .option("engine.WarnInterpreterOnly", "false")
-                    .option("engine.CompilerThreads", Integer.toString(limits.compilerThreads()))
-                    .build();
+            Engine e = newEngine();
             runtime = JsRuntime.of(e, limits);
             Instrument meter = e.getInstruments().get(HeapMeter.ID);
             if (meter != null) {
@@ -122,6 +119,20 @@ public final class Kernel implements ProgramRuntime, MachineListener {
             LOG.log(Level.SEVERE, "JavaScript runtime: GraalJS cannot start; programs' JavaScript will fail", e);
             engine.completeExceptionally(e);
         }
+    }
+
+    private Engine newEngine() {
+        try {
+            return engineBuilder().option("engine.CompilerThreads", Integer.toString(limits.compilerThreads())).build();
+        } catch (IllegalArgumentException e) {
+            // the interpreter-only runtime has no such option: it compiles nothing
+            return engineBuilder().build();
+        }
+    }
+
+    private Engine.Builder engineBuilder() {
+        return Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
+                .option("engine.WarnInterpreterOnly", "false");
     }
 
     @Deactivate
