@@ -76,15 +76,32 @@ public final class Kernel implements ProgramRuntime, MachineListener {
     private List<Source> prelude;
     private final OutputStream discard = OutputStream.nullOutputStream();
 
+    /** For the framework, which sets the references, then activates. */
+    public Kernel() {
+    }
+
+    /** A kernel over these services, running at once, outside a framework: the unit tests'. */
+    Kernel(MachineInfo machine, ProgramCalls calls, ProgramHost host, Limits limits) throws IOException {
+        this.machine = machine;
+        this.calls = calls;
+        this.host = host;
+        run(limits);
+    }
+
     @Activate
     void activate(BundleContext context) throws IOException {
-        limits = Limits.from(context);
+        Limits fromContext = Limits.from(context);
         String data = context.getProperty("sdm.data");
         if (System.getProperty("polyglot.engine.userResourceCache") == null) {
             // Truffle unpacks a native library into the user's home otherwise
             Path cache = Path.of(data == null ? "sdm-data/master" : data).toAbsolutePath().resolve("kernel-cache");
             System.setProperty("polyglot.engine.userResourceCache", cache.toString());
         }
+        run(fromContext);
+    }
+
+    private void run(Limits limits) throws IOException {
+        this.limits = limits;
         prelude = List.of(resource("json-parse.js"), resource("prelude.js"));
         clock = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("sdm-js-clock").daemon().factory());
         // the watchdog has a thread of its own: programs' timers cannot delay it
