@@ -78,15 +78,32 @@ public final class Kernel implements ProgramRuntime, MachineListener {
     private List<Source> prelude;
     private final OutputStream discard = OutputStream.nullOutputStream();
 
+    /** For the framework, which sets the references, then activates. */
+    public Kernel() {
+    }
+
+    /** A kernel over these services, running at once, outside a framework: the unit tests'. */
+    Kernel(MachineInfo machine, ProgramCalls calls, ProgramHost host, Limits limits) throws IOException {
+        this.machine = machine;
+        this.calls = calls;
+        this.host = host;
+        run(limits);
+    }
+
     @Activate
     void activate(BundleContext context) throws IOException {
-        limits = Limits.from(context);
+        Limits fromContext = Limits.from(context);
         String data = context.getProperty(NodeProperties.DATA);
         if (System.getProperty("polyglot.engine.userResourceCache") == null) {
             // Truffle unpacks a native library into the user's home otherwise
             Path cache = Path.of(data == null ? NodeFiles.DEFAULT_MASTER_DATA : data).toAbsolutePath().resolve("kernel-cache");
             System.setProperty("polyglot.engine.userResourceCache", cache.toString());
         }
+        run(fromContext);
+    }
+
+    private void run(Limits limits) throws IOException {
+        this.limits = limits;
         prelude = List.of(resource("json-parse.js"), resource("prelude.js"));
         clock = Executors.newScheduledThreadPool(1, Thread.ofPlatform().name("sdm-js-clock").daemon().factory());
         // the watchdog has a thread of its own: programs' timers cannot delay it
@@ -98,10 +115,7 @@ public final class Kernel implements ProgramRuntime, MachineListener {
 
     private void buildEngine() {
         try {
-            Engine e = Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
-                    .option("engine.WarnInterpreterOnly", "false")
-                    .option("engine.CompilerThreads", Integer.toString(limits.compilerThreads()))
-                    .build();
+            Engine e = newEngine();
             runtime = JsRuntime.of(e, limits);
             Instrument meter = e.getInstruments().get(HeapMeter.ID);
             if (meter != null) {
@@ -124,6 +138,20 @@ public final class Kernel implements ProgramRuntime, MachineListener {
             LOG.log(Level.SEVERE, "JavaScript runtime: GraalJS cannot start; programs' JavaScript will fail", e);
             engine.completeExceptionally(e);
         }
+    }
+
+    private Engine newEngine() {
+        try {
+            return engineBuilder().option("engine.CompilerThreads", Integer.toString(limits.compilerThreads())).build();
+        } catch (IllegalArgumentException e) {
+            // the interpreter-only runtime has no such option: it compiles nothing
+            return engineBuilder().build();
+        }
+    }
+
+    private Engine.Builder engineBuilder() {
+        return Engine.newBuilder("js").sandbox(SandboxPolicy.CONSTRAINED).out(discard).err(discard)
+                .option("engine.WarnInterpreterOnly", "false");
     }
 
     @Deactivate

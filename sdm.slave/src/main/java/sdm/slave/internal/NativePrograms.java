@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 import org.osgi.framework.Bundle;
@@ -112,15 +113,19 @@ final class NativePrograms implements AutoCloseable {
      * @throws IOException with one line if the library cannot be found, loaded or bound
      */
     void load(Bundle bundle) throws IOException {
-        String name = ProgramBundles.programOf(bundle);
-        JamManifest m = manifest(bundle);
+        load(ProgramBundles.programOf(bundle), bundle::getEntry);
+    }
+
+    /** As {@link #load(Bundle)}, for program {@code name}, whose bundle's entry of a path {@code entries} finds. */
+    void load(String name, Function<String, URL> entries) throws IOException {
+        JamManifest m = manifest(entries);
         if (m.nativeCode() == null) {
             return;
         }
         JamManifest.Library lib = m.nativeCode().libraries().stream()
                 .filter(l -> l.os().equals(Platform.os()) && l.arch().equals(Platform.arch())).findFirst()
                 .orElseThrow(() -> new IOException("no library for " + Platform.os() + "/" + Platform.arch()));
-        URL entry = bundle.getEntry(lib.path());
+        URL entry = entries.apply(lib.path());
         if (entry == null) {
             throw new IOException("the bundle has no entry " + lib.path());
         }
@@ -346,8 +351,8 @@ final class NativePrograms implements AutoCloseable {
                 error.length() > 500 ? error.substring(0, 500) + "..." : error);
     }
 
-    private static JamManifest manifest(Bundle bundle) throws IOException {
-        URL entry = bundle.getEntry(BundleConverter.MANIFEST_COPY);
+    private static JamManifest manifest(Function<String, URL> entries) throws IOException {
+        URL entry = entries.apply(BundleConverter.MANIFEST_COPY);
         if (entry == null) {
             throw new IOException("the bundle has no " + BundleConverter.MANIFEST_COPY);
         }
