@@ -1,7 +1,6 @@
 package sdm.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -13,7 +12,7 @@ import org.zeromq.ZMQ;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import sdm.api.node.NodeFiles;
+import sdm.transport.zmq.AdminAccess;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.InvalidMessageException;
 import sdm.transport.zmq.Message;
@@ -36,19 +35,18 @@ final class AdminConnection implements AutoCloseable {
 
     /** Connects with the admin key in the master's data folder. */
     AdminConnection(Path masterData) throws IOException {
-        String address = Files.readString(masterData.resolve(NodeFiles.MASTER_ENDPOINT)).strip();
-        String masterKey = Files.readString(masterData.resolve(NodeFiles.MASTER_PUBLIC_KEY)).strip();
-        CurveKeyPair keys = CurveKeyPair.fromSecret(Files.readString(masterData.resolve(NodeFiles.ADMIN_KEY)).strip());
+        AdminAccess access = AdminAccess.fromDataFolder(masterData, null);
+        CurveKeyPair keys = access.keys();
         context.setLinger(0);
         dealer = context.createSocket(SocketType.DEALER);
-        dealer.setCurveServerKey(ZMQ.Curve.z85Decode(masterKey));
+        dealer.setCurveServerKey(ZMQ.Curve.z85Decode(access.masterPublicKey()));
         dealer.setCurvePublicKey(ZMQ.Curve.z85Decode(keys.publicKey()));
         dealer.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey()));
         dealer.setHandshakeIvl(1_000);
         dealer.setReconnectIVL(100);
         dealer.setMaxMsgSize(64L << 20);
         dealer.setReceiveTimeOut(200);
-        dealer.connect("tcp://" + address);
+        dealer.connect("tcp://" + access.address());
     }
 
     /**

@@ -1,10 +1,11 @@
 package sdm.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -12,6 +13,9 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.archive.JamPacker;
+import sdm.testkit.AdminSession;
+import sdm.testkit.Gcc;
+import sdm.testkit.Waits;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.MessageCodec;
 
@@ -20,7 +24,7 @@ import sdm.transport.zmq.MessageCodec;
  * C, with the probe bundle ({@link CallProbe}) started in its master: ready for
  * {@code bench:calls} on {@code node}.
  */
-record CallMachine(Bench.Admin admin, String node) {
+record CallMachine(AdminSession admin, String node) {
 
     private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
 
@@ -33,24 +37,25 @@ record CallMachine(Bench.Admin admin, String node) {
      * Installs the program (built in {@code dir}) and the probe on a machine that runs, for calls
      * on its first slave.
      */
-    static CallMachine install(Bench bench, Bench.Admin admin, Path dir) throws Exception {
+    static CallMachine install(Bench bench, AdminSession admin, Path dir) throws Exception {
         String node = admin.json("sdm:nodes").get(0).get("id").asText();
-        admin.run("sdm:install", "--start", program(dir).toString());
+        admin.text("sdm:install", "--start", program(dir).toString());
         Path probe;
         try (Stream<Path> jars = Files.list(bench.project.resolve("sdm.bench/target"))) {
             probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
                     .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
         }
-        String installed = admin.run("felix:install", probe.toUri().toString());
+        String installed = admin.text("felix:install", probe.toUri().toString());
         Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
         if (!id.find()) {
             throw new IOException("installing the probe bundle said: " + installed.strip());
         }
-        admin.run("felix:start", id.group(1));
+        admin.text("felix:start", id.group(1));
         try {
-            Bench.waitFor("the bench:calls command", () -> admin.run("help", "bench:calls").contains("scope: bench"));
-        } catch (IOException e) {
-            throw new IOException(e.getMessage() + "; bundles:\n" + admin.run("felix:lb"));
+            Waits.untilTrue("the bench:calls command", Duration.ofSeconds(60),
+                    () -> admin.text("help", "bench:calls").contains("scope: bench"));
+        } catch (TimeoutException e) {
+            throw new IOException(e.getMessage() + "; bundles:\n" + admin.text("felix:lb"));
         }
         return new CallMachine(admin, node);
     }
@@ -70,7 +75,7 @@ record CallMachine(Bench.Admin admin, String node) {
 
     /** As {@link #measure(int, int, int)}, with {@code "batches"} of {@code batch} sequential calls when it is above 0. */
     JsonNode measure(int count, int inflight, int burst, int batch) throws Exception {
-        return Bench.JSON.readTree(admin.run("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
+        return Bench.JSON.readTree(admin.text("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
                 "--burst", "" + burst, "--batch", "" + batch, "bench", "add", node).strip());
     }
 
@@ -86,15 +91,7 @@ record CallMachine(Bench.Admin admin, String node) {
     static Path program(Path work, String name, String script) throws Exception {
         Path dir = work.resolve(name.equals("bench") ? "program" : "program-" + name);
         Path lib = dir.resolve("native/linux-x86_64/lib" + name + ".so");
-        Files.createDirectories(lib.getParent());
-        Path src = work.resolve(name + ".c");
-        Files.writeString(src, SOURCE);
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed: " + out);
-        }
+        Gcc.sharedLibrary(lib, SOURCE);
         String master = "";
         if (script != null) {
             Files.createDirectories(dir.resolve("js"));

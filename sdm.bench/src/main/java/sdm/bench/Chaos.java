@@ -1,37 +1,16 @@
 package sdm.bench;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import sdm.archive.JamPacker;
-import sdm.transport.zmq.Message;
-import sdm.transport.zmq.TransportException;
 
 /**
  * {@code bin/chaos}: a Jepsen-style run against {@code bin/sdm local --slaves 5}. A client thread
@@ -47,8 +26,8 @@ import sdm.transport.zmq.TransportException;
  * timed out must not have run it after the master answered);</li>
  * <li>nothing acknowledged is missing after a master restart.</li>
  * </ul>
- * An operation whose answer was lost (the master was killed under it) may or may not have taken
- * effect; the model keeps both outcomes until the master's next answer tells which.
+ * The parts: {@link ChaosMachine} (the machine and its faults), {@link ChaosClient} (the workload
+ * and its model), {@link ChaosChecks} (the invariants); this class is the nemesis and the run.
  */
 public final class Chaos {
 
@@ -83,89 +62,22 @@ public final class Chaos {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> PROGRAMS = List.of("chaos-a", "chaos-b", "chaos-c");
-    /** How long every online node has to report the desired state once everything is healed. */
-    private static final long CONVERGE_MS = 10_000;
-    private static final long ADMIN_TIMEOUT_MS = 15_000;
-    private static final Pattern MAPPED = Pattern.compile("/(chaos-[a-z])-[0-9a-f-]{36}/libchaos_[a-z]_(\\d+)\\.so");
-    private static final String SOURCE = """
-            #include <stdio.h>
-            #include <time.h>
-            #include <unistd.h>
-            int version(void) { return VERSION; }
-            /* writes the wall-clock time it ran, in ms, to PATH.PID: the harness checks it against the call's expiry */
-            int stamp(const char *path) {
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                char file[1024];
-                snprintf(file, sizeof file, "%s.%d", path, (int) getpid());
-                FILE *f = fopen(file, "w");
-                if (!f) return -1;
-                fprintf(f, "%lld\\n", (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-                fclose(f);
-                return VERSION;
-            }
-            """;
-
-    /** A program's desired state: {@code version} null when it is not installed. */
-    private record Expect(String version, String desired) {
-        static final Expect ABSENT = new Expect(null, null);
-
-        boolean present() {
-            return version != null;
-        }
-
-        @Override
-        public String toString() {
-            return present() ? version + " " + desired : "absent";
-        }
-    }
-
-    /** A call made: its stamp files are {@code path.PID}; {@code answeredAt} 0 when no answer came. */
-    private record CallRecord(String program, Path path, long sentAt, long answeredAt, String answer) {
-    }
-
     private final Settings settings;
-    private final PrintStream log;
     private final Random random;
-    private final Path data;
-    private final long started = System.currentTimeMillis();
-
-    private final List<String> violations = new CopyOnWriteArrayList<>();
+    private final ChaosReport report;
+    private final ChaosMachine machine;
+    private final ChaosClient client;
+    private final ChaosChecks checks;
     private final Map<String, Integer> faultCounts = new TreeMap<>();
     private final List<String> kinds = new ArrayList<>();
-    /** Each program's possible desired states: one when known, two after an indeterminate operation. */
-    private final Map<String, List<Expect>> model = new ConcurrentHashMap<>();
-    private final Map<String, Integer> nextVersion = new HashMap<>();
-    private final List<CallRecord> calls = new CopyOnWriteArrayList<>();
-    private final ReentrantLock clientTurn = new ReentrantLock();
-    private volatile boolean running = true;
-    private final java.util.concurrent.atomic.AtomicInteger acknowledged = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger indeterminate = new java.util.concurrent.atomic.AtomicInteger();
-    private int checks; // the nemesis thread's
 
-    private final int port;
-    private Process master;
-    private volatile boolean masterUp;
-    private volatile Bench.Admin admin;
-    /** Frozen slave pids and when they are due to be thawed. */
-    private final Map<Long, Long> frozen = new ConcurrentHashMap<>();
-    private final List<Process> processes = new ArrayList<>();
-
-    private Chaos(Settings settings, PrintStream log) throws IOException {
+    private Chaos(Settings settings, PrintStream log) {
         this.settings = settings;
-        this.log = log;
         this.random = new Random(settings.seed());
-        this.data = settings.work().resolve("sdm-data");
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        for (String p : PROGRAMS) {
-            model.put(p, List.of(Expect.ABSENT));
-            nextVersion.put(p, 1);
-        }
+        this.report = new ChaosReport(log);
+        this.machine = new ChaosMachine(settings, report);
+        this.client = new ChaosClient(settings, report, machine);
+        this.checks = new ChaosChecks(settings, report, machine, client);
     }
 
     public static void main(String[] args) throws Exception {
@@ -223,34 +135,33 @@ public final class Chaos {
     }
 
     private Outcome run() throws Exception {
-        say("seed " + settings.seed() + ", " + settings.faults() + " faults, checks every " + settings.checkEvery()
-                + ", work folder " + settings.work());
+        report.say("seed " + settings.seed() + ", " + settings.faults() + " faults, checks every "
+                + settings.checkEvery() + ", work folder " + settings.work());
         Files.createDirectories(settings.work().resolve("calls"));
-        startMaster();
-        masterUp = true;
-        awaitSlavesOnline(120_000);
-        Thread client = Thread.ofPlatform().name("chaos-client").start(this::clientLoop);
-        Thread thawer = Thread.ofPlatform().daemon().name("chaos-thaw").start(this::thawLoop);
+        machine.startMaster();
+        client.masterUp = true;
+        checks.awaitSlavesOnline(120_000);
+        Thread clientThread = Thread.ofPlatform().name("chaos-client").start(
+                () -> client.loop(checks::checkOneVersionMapped));
+        Thread thawer = Thread.ofPlatform().daemon().name("chaos-thaw").start(machine::thawLoop);
         try {
             for (int fault = 1; fault <= settings.faults(); fault++) {
                 Thread.sleep(settings.meanGapMs() / 2 + random.nextLong(settings.meanGapMs()));
                 inject(fault);
                 if (fault % settings.checkEvery() == 0 || fault == settings.faults()) {
-                    healAndCheck();
+                    checks.healAndCheck();
                 }
             }
         } finally {
-            running = false;
-            client.join(ADMIN_TIMEOUT_MS * 2);
+            client.running = false;
+            clientThread.join(ChaosClient.ADMIN_TIMEOUT_MS * 2);
             thawer.interrupt();
         }
-        checkStamps();
-        return new Outcome(settings.seed(), faultCounts, acknowledged.get(), refused.get(), indeterminate.get(),
-                calls.size(), checks,
-                List.copyOf(violations), System.currentTimeMillis() - started);
+        checks.checkStamps();
+        return new Outcome(settings.seed(), faultCounts, client.acknowledged.get(), client.refused.get(),
+                client.indeterminate.get(), client.calls().size(), checks.count(), report.violations(),
+                report.millis());
     }
-
-    // ---- the nemesis ----
 
     /** The next fault's kind: of every ten, two master kills, four freezes and four slave kills, shuffled. */
     private String nextKind() {
@@ -264,551 +175,53 @@ public final class Chaos {
     }
 
     private void inject(int n) throws Exception {
-        List<Long> slaves = slavePids();
+        List<Long> slaves = machine.slavePids();
         String kind = nextKind();
         String what;
         if (kind.equals("master-kill") || slaves.isEmpty()) {
             what = "master-kill";
-            say("fault " + n + ": kill -9 the master (" + master.pid() + ") and restart it");
+            report.say("fault " + n + ": kill -9 the master (" + machine.masterPid() + ") and restart it");
             restartMaster();
         } else {
-            List<Long> thawed = slaves.stream().filter(p -> !frozen.containsKey(p)).toList();
+            List<Long> thawed = slaves.stream().filter(p -> !machine.isFrozen(p)).toList();
             if (kind.equals("freeze") && !thawed.isEmpty()) {
                 long pid = thawed.get(random.nextInt(thawed.size()));
                 long ms = 1_000 + random.nextLong(settings.maxFreezeMs() - 1_000);
                 what = "freeze";
-                say(String.format(Locale.ROOT, "fault %d: SIGSTOP slave %d for %.1f s", n, pid, ms / 1000.0));
-                signal("STOP", pid);
-                frozen.put(pid, System.currentTimeMillis() + ms);
+                report.say(String.format(Locale.ROOT, "fault %d: SIGSTOP slave %d for %.1f s", n, pid, ms / 1000.0));
+                machine.freeze(pid, ms);
             } else {
                 long pid = slaves.get(random.nextInt(slaves.size()));
                 what = "slave-kill";
-                say("fault " + n + ": kill -9 slave " + pid);
-                frozen.remove(pid);
-                signal("KILL", pid);
+                report.say("fault " + n + ": kill -9 slave " + pid);
+                machine.killSlave(pid);
             }
         }
         faultCounts.merge(what, 1, Integer::sum);
     }
 
-    private void thawLoop() {
-        try {
-            while (true) {
-                long now = System.currentTimeMillis();
-                for (Map.Entry<Long, Long> e : frozen.entrySet()) {
-                    if (e.getValue() <= now && frozen.remove(e.getKey(), e.getValue())) {
-                        signal("CONT", e.getKey());
-                    }
-                }
-                Thread.sleep(50);
-            }
-        } catch (InterruptedException e) {
-            // the run is over
-        }
-    }
-
-    private void thawAll() {
-        for (Long pid : List.copyOf(frozen.keySet())) {
-            frozen.remove(pid);
-            signal("CONT", pid);
-        }
-    }
-
     /**
-     * kill -9 of {@code bin/sdm local}: its slaves see their supervisor gone and stop (a frozen
-     * one once thawed), and are started again with the new master, as {@code bin/sdm local} does.
+     * kill -9 of {@code bin/sdm local}, then a new one on the same port and data folder: nothing
+     * acknowledged may be missing after it. The client waits while
+     * the master's answer is compared, and sends nothing to the new master before.
      */
     private void restartMaster() throws Exception {
-        masterUp = false;
-        List<ProcessHandle> old = master.descendants().toList(); // its slaves, one being started included
-        master.destroyForcibly();
-        master.waitFor(10, TimeUnit.SECONDS);
-        awaitGone(old);
-        startMaster();
-        // nothing acknowledged may be missing: the client waits while the master's answer is compared,
-        // and sends nothing to the new master before
-        clientTurn.lock();
+        client.masterUp = false;
+        machine.killMaster();
+        machine.startMaster();
+        client.turn.lock();
         try {
-            if (!resolve("after the master's restart")) {
-                violations.add(at() + "the master did not answer after its restart");
+            if (!client.resolve("after the master's restart")) {
+                report.violation("the master did not answer after its restart");
             }
-            masterUp = true;
+            client.masterUp = true;
         } finally {
-            clientTurn.unlock();
+            client.turn.unlock();
         }
-    }
-
-    /**
-     * Waits for the slaves of a killed {@code bin/sdm local} to stop (thawed first: a frozen one
-     * cannot see its supervisor gone), so that no new slave shares a data folder with an old one.
-     */
-    private void awaitGone(List<ProcessHandle> old) {
-        thawAll();
-        long deadline = System.currentTimeMillis() + 20_000;
-        for (ProcessHandle h : old) {
-            try {
-                h.onExit().get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                violations.add(at() + "process " + h.pid() + " still ran 20 s after its bin/sdm local was killed");
-                h.destroyForcibly();
-                h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(x -> h).join();
-            }
-        }
-    }
-
-    private void startMaster() throws Exception {
-        Files.deleteIfExists(data.resolve("master/master.endpoint"));
-        Path dir = settings.work();
-        ProcessBuilder pb = new ProcessBuilder(settings.project().resolve("bin/sdm").toString(), "local", "--no-console",
-                "--slaves", "" + settings.slaves(), "--bind", "127.0.0.1:" + port, "--data", data.toString())
-                .directory(dir.toFile())
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("local.out").toFile()))
-                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("local.err").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        master = pb.start();
-        synchronized (processes) {
-            processes.add(master);
-        }
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (true) {
-            try {
-                // the program commands answer once the master has read its desired state
-                if (Files.exists(data.resolve("master/master.endpoint"))) {
-                    if (admin == null) { // the same address and keys after every restart
-                        admin = new Bench.Admin(data.resolve("master"));
-                    }
-                    if (admin(Duration.ofSeconds(5), false, "sdm:apps").ok()) {
-                        break;
-                    }
-                }
-            } catch (TransportException | IOException e) {
-                // not yet
-            }
-            if (!master.isAlive() || System.currentTimeMillis() > deadline) {
-                throw new IOException("bin/sdm local did not start (see " + dir.resolve("local.err") + ")");
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private List<Long> slavePids() {
-        List<Long> pids = new ArrayList<>();
-        for (int k = 1; k <= settings.slaves(); k++) {
-            slavePid(k).ifPresent(pids::add);
-        }
-        return pids;
-    }
-
-    /** The live process of {@code slave-k}, by its pid file. */
-    private Optional<Long> slavePid(int k) {
-        try {
-            long pid = Long.parseLong(Files.readString(data.resolve("slave-" + k + "/sdm.pid")).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid);
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty(); // not started yet, or being restarted
-        }
-    }
-
-    private static void signal(String signal, long pid) {
-        try {
-            new ProcessBuilder("kill", "-" + signal, "" + pid).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new IllegalStateException("kill -" + signal + " " + pid + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    // ---- the client ----
-
-    private void clientLoop() {
-        Random r = new Random(settings.seed() + 1);
-        while (running) {
-            clientTurn.lock();
-            try {
-                if (masterUp) {
-                    clientStep(r);
-                }
-                checkOneVersionMapped();
-            } catch (Exception e) {
-                say("client: " + e);
-            } finally {
-                clientTurn.unlock();
-            }
-            try {
-                Thread.sleep(50 + r.nextInt(250));
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    private void clientStep(Random r) throws Exception {
-        if (model.values().stream().anyMatch(c -> c.size() > 1) && !resolve("before the next operation")) {
-            return;
-        }
-        String name = PROGRAMS.get(r.nextInt(PROGRAMS.size()));
-        Expect now = model.get(name).get(0);
-        if (now.present() && now.desired().equals("active") && r.nextBoolean()) {
-            call(name);
-            return;
-        }
-        if (!now.present()) {
-            boolean start = r.nextBoolean();
-            Path archive = archive(name, nextVersion.get(name));
-            List<String> cmd = new ArrayList<>(List.of("sdm:install", "--timeout", "2"));
-            if (start) {
-                cmd.add("--start");
-            }
-            cmd.add(archive.toString());
-            operate(name, new Expect(version(nextVersion.get(name)), start ? "active" : "installed"), cmd);
-            nextVersion.merge(name, 1, Integer::sum);
-            return;
-        }
-        int op = r.nextInt(7);
-        if (op < 2) {
-            operate(name, new Expect(now.version(), "active"), List.of("sdm:start", "--timeout", "2", name));
-        } else if (op < 4) {
-            operate(name, new Expect(now.version(), "stopped"), List.of("sdm:stop", "--timeout", "2", name));
-        } else if (op < 6) {
-            Path archive = archive(name, nextVersion.get(name));
-            operate(name, new Expect(version(nextVersion.get(name)), now.desired()),
-                    List.of("sdm:update", "--timeout", "2", archive.toString()));
-            nextVersion.merge(name, 1, Integer::sum);
-        } else {
-            operate(name, Expect.ABSENT, List.of("sdm:uninstall", "--timeout", "2", name));
-        }
-    }
-
-    /** Runs one operation and updates the model by what the master answered (or did not). */
-    private void operate(String name, Expect after, List<String> command) {
-        Expect before = model.get(name).get(0);
-        try {
-            Message.AdminReply reply = admin(Duration.ofMillis(ADMIN_TIMEOUT_MS), false, command.toArray(String[]::new));
-            if (reply.ok()) {
-                acknowledged.incrementAndGet();
-                model.put(name, List.of(after));
-            } else {
-                refused.incrementAndGet();
-                say("refused: " + String.join(" ", command) + ": " + reply.error());
-            }
-        } catch (TransportException | IOException e) {
-            indeterminate.incrementAndGet();
-            model.put(name, List.of(before, after));
-            say("indeterminate: " + String.join(" ", command) + " (" + e.getMessage() + ")");
-        }
-    }
-
-    /** Calls stamp() on every node of the program, with a 1 s timeout. */
-    private void call(String name) throws IOException {
-        Path path = settings.work().resolve("calls/" + name + "-" + calls.size());
-        long sent = System.currentTimeMillis();
-        try {
-            Message.AdminReply reply = admin(Duration.ofMillis(ADMIN_TIMEOUT_MS), true, "sdm:call", "--timeout", "1",
-                    name, "stamp", path.toString());
-            calls.add(new CallRecord(name, path, sent, System.currentTimeMillis(),
-                    reply.ok() ? reply.output().strip() : reply.error()));
-        } catch (TransportException e) {
-            calls.add(new CallRecord(name, path, sent, 0, e.getMessage()));
-        }
-    }
-
-    // ---- the checks ----
-
-    private void healAndCheck() throws Exception {
-        clientTurn.lock();
-        try {
-            checks++;
-            thawAll();
-            if (!master.isAlive()) {
-                violations.add(at() + "bin/sdm local died on its own");
-                masterUp = false;
-                awaitGone(slavePids().stream().flatMap(pid -> ProcessHandle.of(pid).stream()).toList());
-                startMaster();
-                masterUp = true;
-            }
-            say("check " + checks + ": healed; waiting for " + settings.slaves() + " slaves online");
-            if (!awaitSlavesOnline(90_000)) {
-                return;
-            }
-            if (!resolve("at check " + checks)) {
-                violations.add(at() + "the master did not answer at check " + checks);
-                return;
-            }
-            long deadline = System.currentTimeMillis() + CONVERGE_MS;
-            List<String> problems;
-            while (true) {
-                try {
-                    problems = convergenceProblems();
-                } catch (TransportException | IOException e) {
-                    problems = List.of("the master did not answer: " + e.getMessage());
-                }
-                if (problems.isEmpty() || System.currentTimeMillis() > deadline) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            if (problems.isEmpty()) {
-                say("check " + checks + ": converged; " + describeModel());
-            } else {
-                problems.forEach(p -> violations.add(at() + "check " + checks + ", " + CONVERGE_MS / 1000
-                        + " s after healing: " + p));
-            }
-        } finally {
-            clientTurn.unlock();
-        }
-    }
-
-    private boolean awaitSlavesOnline(long timeoutMs) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        String last = "";
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                // online since after its process started: a node just killed may still look online
-                Map<String, Long> startedAt = new HashMap<>();
-                for (int k = 1; k <= settings.slaves(); k++) {
-                    String name = "slave-" + k;
-                    slavePid(k).flatMap(ProcessHandle::of).flatMap(h -> h.info().startInstant())
-                            .ifPresent(i -> startedAt.put(name, i.toEpochMilli()));
-                }
-                JsonNode nodes = JSON.readTree(admin(Duration.ofSeconds(5), true, "sdm:nodes").output());
-                int online = 0;
-                for (JsonNode n : nodes) {
-                    Long processStart = startedAt.get(n.path("name").asText());
-                    online += n.path("online").asBoolean() && processStart != null
-                            && n.path("onlineSinceMs").asLong() >= processStart - 1_000 ? 1 : 0;
-                }
-                last = online + " of " + nodes.size() + " online in their present process";
-                if (online >= settings.slaves()) {
-                    return true;
-                }
-            } catch (TransportException | IOException e) {
-                last = e.getMessage();
-            }
-            Thread.sleep(200);
-        }
-        violations.add(at() + "the slaves were not all online " + timeoutMs / 1000 + " s after healing: " + last);
-        return false;
-    }
-
-    /**
-     * Reads the master's programs and settles each uncertain program on the outcome it reports,
-     * which must be one of those the model allowed.
-     */
-    private boolean resolve(String when) {
-        Map<String, Expect> master;
-        try {
-            master = masterPrograms();
-        } catch (TransportException | IOException e) {
-            say("the master's programs could not be read " + when + ": " + e.getMessage());
-            return false;
-        }
-        for (String name : PROGRAMS) {
-            Expect actual = master.getOrDefault(name, Expect.ABSENT);
-            List<Expect> allowed = model.get(name);
-            if (!allowed.contains(actual)) {
-                violations.add(at() + when + ": the master has " + name + " " + actual + ", acknowledged was "
-                        + (allowed.size() == 1 ? allowed.get(0) : "one of " + allowed));
-            }
-            model.put(name, List.of(actual));
-        }
-        return true;
-    }
-
-    private Map<String, Expect> masterPrograms() throws TransportException, IOException {
-        Map<String, Expect> out = new HashMap<>();
-        for (JsonNode app : JSON.readTree(admin(Duration.ofSeconds(10), true, "sdm:apps").output())) {
-            out.put(app.get("name").asText(), new Expect(app.get("version").asText(), app.get("desired").asText()));
-        }
-        return out;
-    }
-
-    /** What differs between the model and what the master, the nodes and the slaves' processes report. */
-    private List<String> convergenceProblems() throws Exception {
-        List<String> problems = new ArrayList<>();
-        JsonNode apps = JSON.readTree(admin(Duration.ofSeconds(10), true, "sdm:apps").output());
-        Map<String, JsonNode> byName = new HashMap<>();
-        apps.forEach(a -> byName.put(a.get("name").asText(), a));
-        for (String name : PROGRAMS) {
-            Expect want = model.get(name).get(0);
-            JsonNode app = byName.get(name);
-            if (!want.present()) {
-                if (app != null) {
-                    problems.add(name + " was uninstalled but the master lists it");
-                }
-                continue;
-            }
-            if (app == null) {
-                problems.add(name + " " + want + " is missing at the master");
-                continue;
-            }
-            if (!app.get("master").get("state").asText().equals(want.desired())) {
-                problems.add(name + " on the master is " + app.get("master").get("state").asText() + ", not "
-                        + want.desired());
-            }
-            for (JsonNode n : app.get("nodes")) {
-                if (!n.get("state").asText().equals(want.desired())) {
-                    problems.add(name + " on " + n.get("name").asText() + " is " + n.get("state").asText() + " ("
-                            + n.get("detail").asText() + "), not " + want);
-                }
-            }
-        }
-        // what each slave process has really loaded
-        for (Map.Entry<Long, Map<String, Set<String>>> e : mappedVersions().entrySet()) {
-            for (String name : PROGRAMS) {
-                Expect want = model.get(name).get(0);
-                Set<String> versions = e.getValue().getOrDefault(name, Set.of());
-                boolean shouldRun = want.present() && want.desired().equals("active");
-                String expected = shouldRun ? want.version().substring(want.version().lastIndexOf('.') + 1) : null;
-                if (shouldRun ? !versions.equals(Set.of(expected)) : !versions.isEmpty()) {
-                    problems.add("slave " + e.getKey() + " maps " + name + " libraries of versions " + versions
-                            + " where " + want + " is desired");
-                }
-            }
-        }
-        return problems;
-    }
-
-    /** Sampled all along: no slave may map two versions of one program's library. */
-    private void checkOneVersionMapped() {
-        for (Map.Entry<Long, Map<String, Set<String>>> e : mappedVersions().entrySet()) {
-            e.getValue().forEach((name, versions) -> {
-                if (versions.size() > 1) {
-                    violations.add(at() + "slave " + e.getKey() + " maps " + name + " libraries of versions "
-                            + versions + " at once");
-                }
-            });
-        }
-    }
-
-    /** For each live slave process: program name to the versions of its library mapped there. */
-    private Map<Long, Map<String, Set<String>>> mappedVersions() {
-        Map<Long, Map<String, Set<String>>> out = new TreeMap<>();
-        for (long pid : slavePids()) {
-            Map<String, Set<String>> programs = new TreeMap<>();
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
-                    Matcher m = MAPPED.matcher(line);
-                    if (m.find()) {
-                        programs.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
-                    }
-                }
-            } catch (IOException e) {
-                continue; // it ended meanwhile
-            }
-            out.put(pid, programs);
-        }
-        return out;
-    }
-
-    /**
-     * No call ran after its expiry: a node that timed out was answered for at {@code answeredAt},
-     * after the call's expiry, so a stamp later than that is a call run late.
-     */
-    private void checkStamps() throws IOException {
-        int ran = 0;
-        for (CallRecord c : calls) {
-            try (Stream<Path> files = Files.list(c.path().getParent())) {
-                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(c.path().getFileName() + "."))
-                        .toList()) {
-                    String text = Files.readString(f).strip();
-                    if (text.isEmpty()) {
-                        continue; // its slave was killed inside stamp(), before it wrote the time
-                    }
-                    ran++;
-                    long at = Long.parseLong(text);
-                    if (c.answeredAt() > 0 && at > c.answeredAt()) {
-                        violations.add("a call of " + c.program() + ".stamp ran at " + at + " in process "
-                                + f.getFileName().toString().substring(c.path().getFileName().toString().length() + 1)
-                                + ", " + (at - c.answeredAt()) + " ms after the master had answered for it"
-                                + " (sent at " + c.sentAt() + ", answer: " + c.answer() + ")");
-                    }
-                }
-            }
-        }
-        say(calls.size() + " calls, " + ran + " runs of stamp() on slaves, every one checked against its answer time");
-    }
-
-    // ---- plumbing ----
-
-    private Message.AdminReply admin(Duration timeout, boolean json, String... command)
-            throws TransportException, IOException {
-        Message.AdminReply reply = admin.execute(timeout, json, command);
-        if (json && !reply.ok() && !command[0].equals("sdm:call")) {
-            throw new IOException(String.join(" ", command) + ": " + reply.error());
-        }
-        return reply;
-    }
-
-    private static String version(int n) {
-        return "1.0." + n;
-    }
-
-    /** The program's archive at version 1.0.N: version() returns N; the library's file name carries N. */
-    private Path archive(String name, int n) throws Exception {
-        Path out = settings.work().resolve("archives/" + name + "-" + version(n) + ".jam.zip");
-        if (Files.exists(out)) {
-            return out;
-        }
-        String lib = "lib" + name.replace('-', '_') + "_" + n + ".so";
-        Path dir = settings.work().resolve("src/" + name + "-" + n);
-        Path so = dir.resolve("native/linux-x86_64/" + lib);
-        Files.createDirectories(so.getParent());
-        Path c = dir.resolve("chaos.c");
-        Files.writeString(c, SOURCE);
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-DVERSION=" + n, "-o", so.toString(),
-                c.toString()).redirectErrorStream(true).start();
-        String said = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed: " + said);
-        }
-        Files.delete(c);
-        Files.writeString(dir.resolve("MANIFEST.json"), """
-                {"name":"%s","version":"%s",
-                 "native":{"libraries":[{"os":"linux","arch":"x86_64","path":"native/linux-x86_64/%s"}],
-                           "functions":[{"name":"version","returns":"int","params":[]},
-                                       {"name":"stamp","returns":"int","params":["string"]}]}}
-                """.formatted(name, version(n), lib));
-        Files.createDirectories(out.getParent());
-        return JamPacker.pack(dir, out);
-    }
-
-    private String describeModel() {
-        Map<String, String> m = new TreeMap<>();
-        model.forEach((k, v) -> m.put(k, v.size() == 1 ? v.get(0).toString() : v.toString()));
-        return m.toString();
-    }
-
-    private String at() {
-        return String.format(Locale.ROOT, "[%.1f s] ", (System.currentTimeMillis() - started) / 1000.0);
-    }
-
-    private void say(String line) {
-        log.println(at() + line);
     }
 
     private void stopEverything() {
-        running = false;
-        thawAll();
-        List<Process> all;
-        synchronized (processes) {
-            all = List.copyOf(processes);
-        }
-        for (Process p : all) {
-            List<ProcessHandle> family = p.descendants().toList();
-            p.destroy();
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-            family.forEach(ProcessHandle::destroyForcibly);
-        }
-        // slaves outlive a killed bin/sdm local for a moment; none may outlive the run
-        slavePids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        client.running = false;
+        machine.stop();
     }
 }

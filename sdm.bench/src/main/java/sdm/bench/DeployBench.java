@@ -2,7 +2,6 @@ package sdm.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -23,6 +22,9 @@ import sdm.archive.ArchiveLimits;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamArchive;
 import sdm.archive.JamPacker;
+
+import sdm.testkit.AdminSession;
+import sdm.testkit.Gcc;
 
 /**
  * {@code bin/bench deploy}: install and start of a big program (a native library holding
@@ -70,7 +72,7 @@ final class DeployBench {
     }
 
     /** What a round works on: the machine, its slaves (names and pids, in the same order), the baseline. */
-    private record Nodes(Bench.Admin admin, Path data, List<String> names, List<Long> pids, RawPush push) {
+    private record Nodes(AdminSession admin, Path data, List<String> names, List<Long> pids, RawPush push) {
     }
 
     void run(int runs) throws Exception {
@@ -78,7 +80,7 @@ final class DeployBench {
                 + slaves + " slaves of bin/sdm local; baseline: raw JeroMQ push of the same bytes, CURVE, 256 KiB "
                 + "chunks with 8 in flight, to " + slaves + " receiver JVMs with the slaves' flags");
         Path dir = Files.createDirectories(bench.work.resolve("deploy"));
-        Bench.Admin admin = bench.startLocal(dir, slaves, List.of()).admin();
+        AdminSession admin = bench.startLocal(dir, slaves, List.of()).admin();
         Path data = dir.resolve("sdm-data");
         List<String> names = new ArrayList<>();
         List<Long> pids = new ArrayList<>();
@@ -130,7 +132,7 @@ final class DeployBench {
             throw new IOException("the master's bundle of " + name + " is " + installed + ", the harness's " + sha256
                     + ": the raw side did not push the same bytes");
         }
-        nodes.admin().run("sdm:uninstall", name);
+        nodes.admin().text("sdm:uninstall", name);
         bundleBytes = Files.size(bytes);
         Files.delete(bytes);
         Files.delete(archive);
@@ -168,13 +170,13 @@ final class DeployBench {
     }
 
     private Side deploy(Nodes nodes, String name, Path archive) throws Exception {
-        Bench.Admin admin = nodes.admin();
+        AdminSession admin = nodes.admin();
         RssSampler sampler = RssSampler.start(nodes.pids());
         long startMs = System.currentTimeMillis();
         long start = System.nanoTime();
         String reply;
         try {
-            reply = admin.run("sdm:install", "--start", "--json", "--timeout", "600", archive.toString());
+            reply = admin.text("sdm:install", "--start", "--json", "--timeout", "600", archive.toString());
         } finally {
             sampler.close();
         }
@@ -218,13 +220,12 @@ final class DeployBench {
     /**
      * The program of one run: {@code add(int,int)} in a library that also holds {@code --mib} MiB
      * of random bytes (assembled in with {@code .incbin}, so gcc takes no longer than for a small
-     * one). A library is what SPEC §2 certainly allows; the bytes travel, are written, verified,
+     * one). A library is what an archive certainly may carry; the bytes travel, are written, verified,
      * installed, extracted and loaded as a big program's would be.
      */
     private Path program(String name, int programMib) throws Exception {
         Path dir = bench.work.resolve(name);
         Path lib = dir.resolve("native/linux-" + Platform.arch() + "/lib" + name.replace('-', '_') + ".so");
-        Files.createDirectories(lib.getParent());
         Path payload = bench.work.resolve(name + ".payload");
         try (OutputStream out = Files.newOutputStream(payload)) {
             SplittableRandom random = new SplittableRandom();
@@ -234,20 +235,12 @@ final class DeployBench {
                 out.write(block);
             }
         }
-        Path src = bench.work.resolve(name + ".c");
-        Files.writeString(src, """
+        Gcc.sharedLibrary(lib, """
                 int add(int a, int b) { return a + b; }
                 __asm__(".section .rodata.payload,\\"a\\",@progbits\\n.globl payload\\npayload:\\n"
                         ".incbin \\"%s\\"\\n.previous\\n");
                 """.formatted(payload));
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-o", lib.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed: " + out);
-        }
         Files.delete(payload);
-        Files.delete(src);
         Files.writeString(dir.resolve("MANIFEST.json"), """
                 {"name":"%s","version":"1.0.0",
                  "native":{"libraries":[{"os":"%s","arch":"%s","path":"%s"}],

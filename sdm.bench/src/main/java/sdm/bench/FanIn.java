@@ -1,6 +1,7 @@
 package sdm.bench;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,12 @@ import org.zeromq.ZMQ;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.api.node.NodeFiles;
+
+import sdm.testkit.AdminSession;
+import sdm.testkit.LocalMachine;
+import sdm.testkit.Ports;
+import sdm.testkit.ProcessTree;
+import sdm.testkit.Waits;
 
 /**
  * {@code bin/bench fanin}: one master and many simulated slaves ({@link SimulatedSlaves}, the
@@ -115,16 +122,16 @@ final class FanIn {
     }
 
     private Load idleMaster(Path dir) throws Exception {
-        Bench.LocalMachine machine = bench.startLocal(Files.createDirectories(dir), 0, timing());
+        LocalMachine machine = bench.startLocal(Files.createDirectories(dir), 0, timing());
         try {
             return measure(machine.process().pid(), List.of(), Join.NONE, ms -> 0, null);
         } finally {
-            end(machine.process());
+            machine.close();
         }
     }
 
     private Load loadedMaster(Path dir, FrozenGroup.Detection[] detection) throws Exception {
-        Bench.LocalMachine machine = bench.startLocal(Files.createDirectories(dir), 0, timing());
+        LocalMachine machine = bench.startLocal(Files.createDirectories(dir), 0, timing());
         Path master = dir.resolve(NodeFiles.DEFAULT_MASTER_DATA);
         String address = Files.readString(master.resolve(NodeFiles.MASTER_ENDPOINT)).strip();
         List<Process> jvms = new ArrayList<>();
@@ -133,8 +140,8 @@ final class FanIn {
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(pid);
             jvms.addAll(startAgents(dir, address, List.of("--token-file", master.resolve(NodeFiles.JOIN_TOKEN).toString())));
-            Bench.Admin admin = machine.admin();
-            Bench.waitFor(agents + " simulated slaves online", rampMs + 180_000,
+            AdminSession admin = machine.admin();
+            Waits.untilTrue(agents + " simulated slaves online", Duration.ofMillis(rampMs + 180_000),
                     () -> {
                         checkAlive(dir, jvms);
                         return online(admin.json("sdm:nodes")) == agents;
@@ -151,7 +158,7 @@ final class FanIn {
             return load;
         } finally {
             jvms.forEach(Process::destroyForcibly); // nothing to save, and one may be frozen
-            end(machine.process());
+            machine.close();
         }
     }
 
@@ -165,20 +172,20 @@ final class FanIn {
         Path secret = dir.resolve("router.key");
         Files.writeString(secret, server.secretKey);
         Load alone;
-        Process idle = startRouter(dir, secret, Bench.freePort(), "router-idle");
+        Process idle = startRouter(dir, secret, Ports.free(), "router-idle");
         try {
             alone = measure(idle.pid(), List.of(), Join.NONE, ms -> 0, null);
         } finally {
-            end(idle);
+            ProcessTree.stop(idle, Duration.ofSeconds(20));
         }
-        int port = Bench.freePort();
+        int port = Ports.free();
         Process router = startRouter(dir, secret, port, "router");
         List<Process> jvms = new ArrayList<>();
         try {
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(router.pid());
             jvms.addAll(startAgents(dir, "127.0.0.1:" + port, List.of("--server-key", server.publicKey)));
-            Bench.waitFor(agents + " agents answered by the raw router", rampMs + 180_000, () -> {
+            Waits.untilTrue(agents + " agents answered by the raw router", Duration.ofMillis(rampMs + 180_000), () -> {
                 checkAlive(dir, jvms);
                 for (int j = 1; j <= jvms.size(); j++) {
                     if (!Files.readString(dir.resolve("agents-" + j + ".out")).contains(" online after ")) {
@@ -192,14 +199,14 @@ final class FanIn {
             return new Load[] {alone, measure(router.pid(), jvms, join, ms -> 0, dir)};
         } finally {
             jvms.forEach(Process::destroyForcibly);
-            end(router);
+            ProcessTree.stop(router, Duration.ofSeconds(20));
         }
     }
 
     private Process startRouter(Path dir, Path secret, int port, String name) throws Exception {
         Process router = bench.start(dir, List.of(java(), "-cp", classpath(), RawRouter.class.getName(),
                 String.valueOf(port), secret.toString(), String.valueOf(heartbeatMs)), name);
-        Bench.waitFor("the raw router", () -> Files.readString(dir.resolve(name + ".out")).contains("ready"));
+        Waits.untilTrue("the raw router", Duration.ofSeconds(60), () -> Files.readString(dir.resolve(name + ".out")).contains("ready"));
         return router;
     }
 
@@ -332,18 +339,6 @@ final class FanIn {
             n += !node.get("online").asBoolean() || node.get("onlineSinceMs").asLong() > sinceMs ? 1 : 0;
         }
         return n;
-    }
-
-    private void end(Process p) {
-        p.destroy();
-        try {
-            if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** This JVM's class path with absolute entries: the children run in other folders. */

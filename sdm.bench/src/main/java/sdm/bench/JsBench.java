@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.api.node.NodeFiles;
 import sdm.archive.JamPacker;
+
+import sdm.testkit.AdminSession;
+import sdm.testkit.LocalMachine;
 
 /**
  * {@code bin/bench js}: the JavaScript of programs on the master, beside Node.js and the Java
@@ -94,7 +98,7 @@ final class JsBench {
         for (int run = 1; run <= runs; run++) {
             Path dir = Files.createDirectories(bench.work.resolve("js-" + run));
             String opts = (System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " " + LIMITS).strip();
-            Bench.LocalMachine machine = bench.startLocal(dir, 1, List.of(), Map.of("SDM_JAVA_OPTS", opts));
+            LocalMachine machine = bench.startLocal(dir, 1, List.of(), Map.of("SDM_JAVA_OPTS", opts));
             Path data = dir.resolve(NodeFiles.DEFAULT_MASTER_DATA);
             long masterPid = Long.parseLong(Files.readString(data.resolve(NodeFiles.PID)).strip());
             try (AdminConnection conn = new AdminConnection(data)) {
@@ -104,10 +108,8 @@ final class JsBench {
                     kernel(run, dir, conn, k);
                 }
             } finally {
-                machine.process().destroy();
-                if (!machine.process().waitFor(60, TimeUnit.SECONDS)) {
-                    machine.process().destroyForcibly();
-                }
+                machine.process().terminate(Duration.ofSeconds(60));
+                machine.close();
             }
         }
         figures.report(runs, node.version(), bench);
@@ -191,7 +193,7 @@ final class JsBench {
 
     // ---- sdm.call ----
 
-    private void calls(int run, Path dir, AdminConnection conn, Bench.Admin admin) throws Exception {
+    private void calls(int run, Path dir, AdminConnection conn, AdminSession admin) throws Exception {
         CallMachine machine = CallMachine.install(bench, admin, dir);
         String slave = machine.node();
         int warmUp = Math.max(2_000, count / 10); // as many as CallProbe's warm-up
@@ -251,7 +253,7 @@ final class JsBench {
         JsonNode out = awaitResult(conn, "jscall", KERNEL_TIMEOUT_MS, 500);
         conn.text(60_000, "sdm:stop", "jscall");
         JsonNode java = machine.measure(count, 1, 1, batch);
-        JsonNode raw = bench.rawEcho(CallMachine.payload(), count, 1, 1, batch);
+        JsonNode raw = new CallsBench(bench).rawEcho(CallMachine.payload(), count, 1, 1, batch);
 
         long[] nanos = new long[out.get("batchMs").size()];
         for (int i = 0; i < nanos.length; i++) {

@@ -2,11 +2,15 @@ package sdm.bench;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import sdm.testkit.Ports;
+import sdm.testkit.Waits;
 
 /**
  * The MQTT baseline's broker: the machine's Mosquitto (installed with apt-get when it is missing
@@ -22,7 +26,7 @@ record Mosquitto(int port, String version) {
     /** Starts a broker in the bench's working folder and returns once it takes connections. */
     static Mosquitto start(Bench bench) throws Exception {
         Path executable = executable(bench.work);
-        int port = Bench.freePort();
+        int port = Ports.free();
         Path conf = bench.work.resolve("mosquitto.conf");
         // what would slow the broker or drop messages is off: Nagle, the in-flight limit of 20
         // QoS 1 messages per client, the queue limit of 1000 (past it, QoS 0 messages are dropped)
@@ -40,7 +44,7 @@ record Mosquitto(int port, String version) {
                 log_type notice
                 """.formatted(port));
         Process broker = bench.start(bench.work, List.of(executable.toString(), "-c", conf.toString()), "mosquitto");
-        Bench.waitFor("mosquitto on 127.0.0.1:" + port, () -> {
+        Waits.untilTrue("mosquitto on 127.0.0.1:" + port, Duration.ofSeconds(60), () -> {
             if (!broker.isAlive()) {
                 throw new IllegalStateException("mosquitto exited with " + broker.exitValue() + ": "
                         + Files.readString(bench.work.resolve("mosquitto.out")).strip());

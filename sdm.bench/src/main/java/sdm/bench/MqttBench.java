@@ -1,5 +1,6 @@
 package sdm.bench;
 
+import java.time.Duration;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import sdm.testkit.Waits;
 
 /**
  * {@code bin/bench mqtt}: SDM's calls against MQTT, the transport JAMScript uses, in the same
@@ -59,7 +62,7 @@ final class MqttBench {
                 "-cp", System.getProperty("java.class.path"), MqttResponder.class.getName(), "" + broker.port(),
                 "" + qos), name);
         try {
-            Bench.waitFor("the MQTT responder", () -> {
+            Waits.untilTrue("the MQTT responder", Duration.ofSeconds(60), () -> {
                 if (!responder.isAlive()) {
                     throw new IllegalStateException("the MQTT responder exited: "
                             + Files.readString(bench.work.resolve(name + ".err")).strip());

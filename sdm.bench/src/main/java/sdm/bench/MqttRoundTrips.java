@@ -173,12 +173,12 @@ final class MqttRoundTrips implements MqttCallback {
     }
 
     private void publish(int number) throws MqttException {
-        client.publish(MqttConnection.REQUESTS, Bench.indexed(payload, number), qos, false);
+        client.publish(MqttConnection.REQUESTS, CallsBench.indexed(payload, number), qos, false);
     }
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-        replies.add(new Reply(Bench.index(message.getPayload()), System.nanoTime()));
+        replies.add(new Reply(CallsBench.index(message.getPayload()), System.nanoTime()));
     }
 
     @Override

@@ -15,6 +15,8 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
+import sdm.testkit.Ports;
+
 /**
  * The deploy baseline's sending side, in the harness's process: a JeroMQ ROUTER with CURVE and
  * two I/O threads, as the master's endpoint has, serving the chunks that {@link PushReceiver}
@@ -42,7 +44,7 @@ final class RawPush implements AutoCloseable {
         router.setCurveServer(true);
         router.setCurveSecretKey(ZMQ.Curve.z85Decode(keys.secretKey));
         router.setSndHWM(1_000);
-        int port = Bench.freePort();
+        int port = Ports.free();
         router.bind("tcp://127.0.0.1:" + port);
         for (int i = 1; i <= receivers; i++) {
             List<String> command = new ArrayList<>();

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import sdm.bench.Chaos;
 
+import sdm.testkit.SdmProcess;
+
 /**
  * The short chaos run ({@code bin/chaos --faults 20 --check-every 10}): a client installing,
  * starting, stopping, updating, uninstalling and calling programs on {@code bin/sdm local

@@ -17,6 +17,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.CurveKeyPair;
 
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.Waits;
+
 /** Bad command lines and hostile surroundings: each gets one line on stderr, never a stack trace. */
 class CommandLineIT {
 
@@ -86,7 +90,7 @@ class CommandLineIT {
         Path keys = Files.createDirectories(work.resolve("keys"));
         Files.writeString(keys.resolve(NodeFiles.MASTER_PUBLIC_KEY), CurveKeyPair.generate().publicKey());
         Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + port, "--data", keys.toString(), "sdm:nodes");
         assertOneLineError(r, 1, "sdm client: cannot reach master at 127.0.0.1:" + port);
     }

@@ -23,6 +23,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.api.node.NodeFiles;
 
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
+import sdm.testkit.Waits;
+
 /**
  * Disconnection on real processes: a call to a frozen node never runs there, events a slave
  * raises while its master is away are delivered or dropped by their time to live and the
@@ -84,16 +90,16 @@ class DisconnectionIT {
 
     private static final List<SdmProcess> processes = new ArrayList<>();
     private static SdmProcess master;
-    private static AdminCalls admin;
+    private static AdminSession admin;
     private static int port;
     private static Path data;
 
     @BeforeAll
     static void startMachine() throws Exception {
-        port = LocalMachineIT.freePort();
+        port = Ports.free();
         data = work.resolve("master");
         master = startMaster();
-        admin = new AdminCalls(data);
+        admin = new AdminSession(data);
         String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         // slave-a keeps events 2 s, up to 20,000; slave-b keeps them 2 minutes, up to 1,000
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP
@@ -299,7 +305,7 @@ class DisconnectionIT {
         Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
                 () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
         master = startMaster();
-        admin = new AdminCalls(data);
+        admin = new AdminSession(data);
         Waits.until("slave-a and slave-b back", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
                 n -> n == 2);
         admin.json("sdm:start", "halt");
@@ -315,7 +321,7 @@ class DisconnectionIT {
                         }
                         return s;
                     }, s -> s.equals(Map.of("keep", "active", "halt", "active", "fresh", "active", "late", "active")));
-        } catch (AssertionError e) {
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError(e.getMessage() + "\nslave-c's log ends:\n"
                     + tail(work.resolve("slave-c/log/sdm.0.log")), e);
         }

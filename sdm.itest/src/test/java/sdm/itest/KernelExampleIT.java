@@ -18,6 +18,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import sdm.api.node.NodeFiles;
 import sdm.archive.JamPacker;
 
+import sdm.testkit.AdminSession;
+import sdm.testkit.Gcc;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.Waits;
+
 /**
  * {@code examples/census} on a master and three slave processes: timers, {@code sdm.call} on
  * three slaves with async/await, {@code sdm.nodes()}, {@code nodeDown}/{@code nodeUp} when a
@@ -54,16 +60,12 @@ class KernelExampleIT {
             Files.createDirectories(dir.resolve(f).getParent());
             Files.copy(src.resolve(f), dir.resolve(f));
         }
-        Path lib = dir.resolve("native/linux-x86_64/libcensus.so");
-        Files.createDirectories(lib.getParent());
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-o", lib.toString(),
-                dir.resolve("native/census.c").toString()).redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes());
-        assertThat(gcc.waitFor()).as("gcc: %s", out).isZero();
+        Gcc.sharedLibrary(dir.resolve("native/linux-x86_64/libcensus.so"),
+                Files.readString(dir.resolve("native/census.c")), "-Wall");
         return JamPacker.pack(dir, work.resolve("census-1.0.0.jam.zip"));
     }
 
-    private static String log(AdminCalls admin) throws Exception {
+    private static String log(AdminSession admin) throws Exception {
         return admin.reply("sdm:log", "--lines", "1000", "census").output();
     }
 
@@ -75,10 +77,10 @@ class KernelExampleIT {
 
     @Test
     void censusCountsTheSlavesSeesAFrozenOneGoAndKeepsItsStoreAcrossAMasterKill() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         Path data = work.resolve("master");
         SdmProcess first = master(port);
-        AdminCalls admin = new AdminCalls(data);
+        AdminSession admin = new AdminSession(data);
         String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         for (int k = 1; k <= 3; k++) {
             processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));
@@ -121,7 +123,7 @@ class KernelExampleIT {
         Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
                 () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
         master(port);
-        AdminCalls again = new AdminCalls(data);
+        AdminSession again = new AdminSession(data);
         Waits.until("census run 3 after the master's restart, 3 answers", Duration.ofSeconds(60),
                 Duration.ofMillis(200), () -> again.reply("sdm:log", "--lines", "1000", "census"),
                 r -> r.ok() && r.output().contains("census: run 3, ")

@@ -25,6 +25,12 @@ import sdm.api.node.NodeFiles;
 import sdm.archive.ArchiveException;
 import sdm.transport.zmq.Message;
 
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
+import sdm.testkit.Waits;
+
 /**
  * The kernel's runtime on a real master with a real slave: JavaScript compiled by the optimizing
  * runtime, each program held to its memory limit while the rest of the machine goes on, ES
@@ -49,12 +55,12 @@ class KernelRuntimeIT {
     static Path work;
 
     private static final List<SdmProcess> processes = new ArrayList<>();
-    private static AdminCalls admin;
+    private static AdminSession admin;
     private static String slaveId;
 
     @BeforeAll
     static void startMachine() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         Path data = work.resolve("master");
         // a long liveness timeout: a slave frozen for a few seconds stays online (see the TTL test);
         // the launcher's --liveness, which a system property cannot override
@@ -63,7 +69,7 @@ class KernelRuntimeIT {
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(data.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(data.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);
-        admin = new AdminCalls(data);
+        admin = new AdminSession(data);
         String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), port, token,
                 "slave-a"));

@@ -25,6 +25,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.Message;
 
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
+import sdm.testkit.Waits;
+
 /**
  * The kernel's sandbox on a real master: a corpus of scripts that try to get out (host access,
  * files, other programs' data and functions, privileges) or to take the master down (endless
@@ -42,18 +48,18 @@ class KernelSandboxIT {
     static Path work;
 
     private static SdmProcess master;
-    private static AdminCalls admin;
+    private static AdminSession admin;
     private static Path data;
 
     @BeforeAll
     static void startMaster() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         data = work.resolve("master");
         master = SdmProcess.start(work, LIMITS, "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data",
                 "master");
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(data.resolve(NodeFiles.MASTER_ENDPOINT)), done -> done);
-        admin = new AdminCalls(data);
+        admin = new AdminSession(data);
         Waits.until("the master ready", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> admin.reply("sdm:apps").ok(), ok -> ok);
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +31,11 @@ import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.JoinToken;
 
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.Waits;
+
 /**
  * {@code bin/sdm local --slaves 3} as a user runs it: real processes, real CURVE sockets on
  * 127.0.0.1, faults made with signals.
@@ -45,16 +49,16 @@ class LocalMachineIT {
     private static SdmProcess local;
     private static Path root;
     private static int port;
-    private static AdminCalls admin;
+    private static AdminSession admin;
 
     @BeforeAll
     static void startLocalMachine() throws Exception {
-        port = freePort();
+        port = Ports.free();
         root = work.resolve("sdm-data");
         local = SdmProcess.start(work, Map.of(), "local", "--no-console", "--bind", "127.0.0.1:" + port);
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(root.resolve("master/master.endpoint")), done -> done);
-        admin = new AdminCalls(root.resolve("master"));
+        admin = new AdminSession(root.resolve("master"));
     }
 
     @AfterAll
@@ -70,11 +74,6 @@ class LocalMachineIT {
         }
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static long slavePid(int k) throws IOException {
         return Long.parseLong(Files.readString(root.resolve("slave-" + k + "/sdm.pid")).strip());

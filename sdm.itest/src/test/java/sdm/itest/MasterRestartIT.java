@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +22,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.Message;
+
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
+import sdm.testkit.Waits;
 
 /**
  * A master killed with SIGKILL in the middle of an install, a deploy-folder file removed while
@@ -65,12 +70,12 @@ class MasterRestartIT {
      */
     @Test
     void commandsSentAsAMasterStartsRunOrSayItIsStarting() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         Path data = work.resolve("master");
         List<String> errors = new ArrayList<>();
         for (int round = 0; round < 4; round++) {
             SdmProcess m = master(port);
-            AdminCalls admin = new AdminCalls(data);
+            AdminSession admin = new AdminSession(data);
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<Message.AdminReply>> replies = new ArrayList<>();
@@ -101,10 +106,10 @@ class MasterRestartIT {
 
     @Test
     void aMasterKilledMidInstallRestartsAndTheMachineConverges() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         Path data = work.resolve("master");
         master(port);
-        AdminCalls admin = new AdminCalls(data);
+        AdminSession admin = new AdminSession(data);
         String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
         for (int k = 1; k <= 2; k++) {
             processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));

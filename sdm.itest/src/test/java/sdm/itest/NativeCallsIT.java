@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.transport.zmq.Message;
+
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
+import sdm.testkit.Waits;
 
 /**
  * Native functions on real slaves ({@code bin/sdm local --slaves 2}): gcc-built libraries loaded
@@ -87,17 +92,17 @@ class NativeCallsIT {
 
     private static SdmProcess local;
     private static Path root;
-    private static AdminCalls admin;
+    private static AdminSession admin;
 
     @BeforeAll
     static void startMachine() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         root = work.resolve("sdm-data");
         local = SdmProcess.start(work, Map.of(), "local", "--no-console", "--slaves", "2", "--bind",
                 "127.0.0.1:" + port);
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(root.resolve("master/master.endpoint")), done -> done);
-        admin = new AdminCalls(root.resolve("master"));
+        admin = new AdminSession(root.resolve("master"));
         Waits.until("2 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
                 n -> n == 2);
         Path v1 = TestPrograms.packNative(work, "kit", "1.0.0", SOURCE, FUNCTIONS);

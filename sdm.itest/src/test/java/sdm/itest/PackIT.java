@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sdm.archive.ArchiveLimits;
 import sdm.archive.JamArchive;
 
+import sdm.testkit.SdmProcess;
+
 /** {@code examples/hello} built with its Makefile (gcc) and packed with {@code bin/sdm pack}. */
 class PackIT {
 

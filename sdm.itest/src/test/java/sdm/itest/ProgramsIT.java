@@ -30,6 +30,12 @@ import sdm.transport.zmq.JoinToken;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.MessageCodec;
 
+import sdm.testkit.AdminSession;
+import sdm.testkit.Ports;
+import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
+import sdm.testkit.Waits;
+
 /**
  * Programs on a real machine: {@code bin/sdm local --slaves 3} plus one slave labelled
  * {@code zone=b}, real archives with gcc-built libraries, faults made with signals.
@@ -45,16 +51,16 @@ class ProgramsIT {
     private static SdmProcess local;
     private static SdmProcess zoned;
     private static Path root;
-    private static AdminCalls admin;
+    private static AdminSession admin;
 
     @BeforeAll
     static void startMachine() throws Exception {
-        int port = LocalMachineIT.freePort();
+        int port = Ports.free();
         root = work.resolve("sdm-data");
         local = SdmProcess.start(work, Map.of(), "local", "--no-console", "--bind", "127.0.0.1:" + port);
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(root.resolve("master/master.endpoint")), done -> done);
-        admin = new AdminCalls(root.resolve("master"));
+        admin = new AdminSession(root.resolve("master"));
         String token = Files.readString(root.resolve("master/join.token")).strip();
         zoned = SdmProcess.start(work.resolve("zoned"), Map.of(), "slave", "--master", "127.0.0.1:" + port,
                 "--token", token, "--name", "zoned", "--label", "zone=b", "--data", "data");

@@ -1,4 +1,4 @@
-package sdm.itest;
+package sdm.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +13,17 @@ import java.util.concurrent.TimeUnit;
 import sdm.api.node.NodeFiles;
 
 /**
- * One {@code bin/sdm} process started by a test, its output in files, stopped (with every
+ * One {@code bin/sdm} process, its output in files of its working folder, stopped (with every
  * process it started) when closed.
  */
-final class SdmProcess implements AutoCloseable {
+public final class SdmProcess implements AutoCloseable {
 
-    static final Path PROJECT = Path.of(System.getProperty("sdm.project.dir", "..")).toAbsolutePath().normalize();
-    static final Path SDM = PROJECT.resolve("bin/sdm");
+    /** The project's folder: the system property {@code sdm.project}, or the working folder's parent. */
+    public static final Path PROJECT = Path.of(System.getProperty("sdm.project", "..")).toAbsolutePath().normalize();
+    public static final Path SDM = PROJECT.resolve("bin/sdm");
+
+    /** JVM options for a slave: small, as the slaves of {@code bin/sdm local} are. */
+    public static final String SMALL_HEAP = "-XX:+UseSerialGC -Xmx64m";
 
     private final Process process;
     private final Path out;
@@ -31,10 +35,8 @@ final class SdmProcess implements AutoCloseable {
         this.err = err;
     }
 
-    /** JVM options for a slave started by a test: small, as the slaves of {@code bin/sdm local} are. */
-    static final String SMALL_HEAP = "-XX:+UseSerialGC -Xmx64m";
-
-    static SdmProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+    /** {@code bin/sdm ARGS...} in {@code workDir} with {@code env} added to this process's environment. */
+    public static SdmProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
         Files.createDirectories(workDir);
         List<String> command = new ArrayList<>();
         command.add(SDM.toString());
@@ -52,25 +54,25 @@ final class SdmProcess implements AutoCloseable {
      * {@code bin/sdm master} on 127.0.0.1:{@code port} with its data in {@code work/data}, once its
      * admin files are there (a file left by an earlier run of the same folder is removed first).
      */
-    static SdmProcess master(Path work, int port, String data) throws Exception {
+    public static SdmProcess master(Path work, int port, String data) throws Exception {
         Path dir = work.resolve(data);
         Files.deleteIfExists(dir.resolve(NodeFiles.MASTER_ENDPOINT));
         SdmProcess m = start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data", data);
-        Waits.until("the master's admin files", java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100),
+        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(dir.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(dir.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);
         return m;
     }
 
     /** {@code bin/sdm slave NAME} joining the master on 127.0.0.1:{@code port}, its data in {@code work/NAME}. */
-    static SdmProcess slave(Path work, Map<String, String> env, int port, String token, String name)
+    public static SdmProcess slave(Path work, Map<String, String> env, int port, String token, String name)
             throws IOException {
         return start(work, env, "slave", "--master", "127.0.0.1:" + port, "--token", token, "--name", name, "--data",
                 name);
     }
 
     /** Runs {@code bin/sdm} to its end (at most {@code timeout}) and returns what it did. */
-    static Result run(Path workDir, Duration timeout, Map<String, String> env, String... args)
+    public static Result run(Path workDir, Duration timeout, Map<String, String> env, String... args)
             throws IOException, InterruptedException {
         try (SdmProcess p = start(workDir, env, args)) {
             if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -81,57 +83,56 @@ final class SdmProcess implements AutoCloseable {
         }
     }
 
-    record Result(int exitCode, String stdout, String stderr) {
+    /** What a {@code bin/sdm} run that ended did. */
+    public record Result(int exitCode, String stdout, String stderr) {
     }
 
-    /** Sends a signal ({@code STOP}, {@code CONT}, {@code KILL}...) to a process with kill(1). */
-    static void signal(String signal, long pid) throws IOException, InterruptedException {
-        int exit = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
-        if (exit != 0) {
-            throw new AssertionError("kill -" + signal + " " + pid + " exited with " + exit);
+    /** Sends a signal ({@code STOP}, {@code CONT}, {@code KILL}...) to a process; failing to is an error. */
+    public static void signal(String signal, long pid) throws IOException, InterruptedException {
+        if (!ProcessTree.signal(signal, pid)) {
+            throw new AssertionError("kill -" + signal + " " + pid + " failed");
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String stdout() throws IOException {
+    public String stdout() throws IOException {
         return Files.readString(out, StandardCharsets.UTF_8);
     }
 
-    String stderr() throws IOException {
+    public String stderr() throws IOException {
         return Files.readString(err, StandardCharsets.UTF_8);
     }
 
     /** SIGTERM and wait: the clean stop a user gets with Ctrl-C. */
-    boolean terminate(Duration timeout) throws InterruptedException {
+    public boolean terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    int exitCode() {
+    /** SIGKILL to the process alone: what a crash does to it. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The processes it has started that still run (the slaves of {@code bin/sdm local}). */
+    public List<ProcessHandle> descendants() {
+        return process.descendants().toList();
+    }
+
+    public int exitCode() {
         return process.exitValue();
     }
 
     @Override
-    public void close() throws InterruptedException {
-        List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
-        if (process.isAlive()) {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        for (ProcessHandle h : family) {
-            if (h.isAlive()) {
-                h.destroyForcibly();
-            }
-        }
+    public void close() {
+        ProcessTree.stop(process, Duration.ofSeconds(20));
     }
 }

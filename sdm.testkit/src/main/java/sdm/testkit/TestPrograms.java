@@ -1,9 +1,9 @@
-package sdm.itest;
+package sdm.testkit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -11,13 +11,14 @@ import java.util.stream.Collectors;
 import sdm.archive.JamPacker;
 
 /**
- * Program archives for the multi-process tests, each with a real shared library built by gcc.
- * The library is compiled once per run; an archive "for aarch64" carries the same library with
- * its ELF machine field set to aarch64, enough for a node to find no library for its platform.
+ * Program archives for the multi-process tests and the benchmarks, each native one with a real
+ * shared library that gcc builds as it is packed. An archive "for aarch64" carries a library of
+ * this machine with its ELF machine field set to aarch64, enough for a node to find no library
+ * for its platform.
  */
-final class TestPrograms {
+public final class TestPrograms {
 
-    static final String SOURCE = """
+    public static final String SOURCE = """
             int add(int a, int b) { return a + b; }
             int version(void) { return VERSION; }
             """;
@@ -34,29 +35,29 @@ final class TestPrograms {
      * @param placement  placement labels, empty for all slaves
      * @param blobBytes  size of an incompressible extra file under js/, to make a big program
      */
-    static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
+    public static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
             long blobBytes) throws IOException, InterruptedException {
-        return pack(work, name, version, arch, placement, blobBytes, java.util.List.of());
+        return pack(work, name, version, arch, placement, blobBytes, List.of());
     }
 
     /**
      * A program for this machine with its own C source (compiled with {@code -DVERSION=MMmm})
      * and its {@code native.functions} as JSON array items.
      */
-    static Path packNative(Path work, String name, String version, String source, String functions)
+    public static Path packNative(Path work, String name, String version, String source, String functions)
             throws IOException, InterruptedException {
-        return pack(work, name, version, "x86_64", Map.of(), 0, java.util.List.of(), source, functions,
+        return pack(work, name, version, "x86_64", Map.of(), 0, List.of(), source, functions,
                 "console.log('" + name + " " + version + "');\n");
     }
 
     /** As {@link #packNative}, with {@code script} as its {@code js/main.js}. */
-    static Path packNativeWithScript(Path work, String name, String source, String functions, String script)
+    public static Path packNativeWithScript(Path work, String name, String source, String functions, String script)
             throws IOException, InterruptedException {
-        return pack(work, name, "1.0.0", "x86_64", Map.of(), 0, java.util.List.of(), source, functions, script);
+        return pack(work, name, "1.0.0", "x86_64", Map.of(), 0, List.of(), source, functions, script);
     }
 
     /** A program with only a master part: {@code js/main.js} is {@code script}. */
-    static Path packScript(Path work, String name, String script, java.util.List<String> privileges)
+    public static Path packScript(Path work, String name, String script, List<String> privileges)
             throws IOException {
         Path dir = Files.createTempDirectory(work, name + "-");
         Files.createDirectories(dir.resolve("js"));
@@ -80,7 +81,7 @@ final class TestPrograms {
      * A program with only a master part that is an ES module: {@code files} maps paths under the
      * program folder ({@code js/main.mjs} first) to their text.
      */
-    static Path packModule(Path work, String name, Map<String, String> files) throws IOException,
+    public static Path packModule(Path work, String name, Map<String, String> files) throws IOException,
             sdm.archive.ArchiveException {
         Path dir = Files.createTempDirectory(work, name + "-");
         for (Map.Entry<String, String> f : files.entrySet()) {
@@ -94,13 +95,13 @@ final class TestPrograms {
     }
 
     /** A program for this machine that asks for privileges. */
-    static Path packWithPrivileges(Path work, String name, String version, java.util.List<String> privileges)
+    public static Path packWithPrivileges(Path work, String name, String version, List<String> privileges)
             throws IOException, InterruptedException {
         return pack(work, name, version, "x86_64", Map.of(), 0, privileges);
     }
 
     private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
-            long blobBytes, java.util.List<String> privileges) throws IOException, InterruptedException {
+            long blobBytes, List<String> privileges) throws IOException, InterruptedException {
         return pack(work, name, version, arch, placement, blobBytes, privileges, SOURCE, """
                       { "name": "add", "returns": "int", "params": ["int", "int"] },
                       { "name": "version", "returns": "int", "params": [] }
@@ -108,7 +109,7 @@ final class TestPrograms {
     }
 
     private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
-            long blobBytes, java.util.List<String> privileges, String source, String functions, String script)
+            long blobBytes, List<String> privileges, String source, String functions, String script)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(work, name + "-" + version + "-");
         Files.createDirectories(dir.resolve("js"));
@@ -149,16 +150,8 @@ final class TestPrograms {
     }
 
     private static void compile(Path lib, String version, String source) throws IOException, InterruptedException {
-        Path src = lib.resolveSibling("src.c");
-        Files.writeString(src, source);
         int major = Integer.parseInt(version.split("\\.")[0]) * 100 + Integer.parseInt(version.split("\\.")[1]);
-        Process gcc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-DVERSION=" + major, "-o", lib.toString(),
-                src.toString()).redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (gcc.waitFor() != 0) {
-            throw new IOException("gcc failed: " + out);
-        }
-        Files.delete(src);
+        Gcc.sharedLibrary(lib, source, "-DVERSION=" + major);
     }
 
     private static void writeRandom(Path file, long bytes) throws IOException {

@@ -1,0 +1,210 @@
+package sdm.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import sdm.transport.zmq.TransportException;
+
+/** The chaos run's invariants, checked after healing, all along, and at the end. */
+final class ChaosChecks {
+
+    /** How long every online node has to report the desired state once everything is healed. */
+    private static final long CONVERGE_MS = 10_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Chaos.Settings settings;
+    private final ChaosReport report;
+    private final ChaosMachine machine;
+    private final ChaosClient client;
+    private int checks; // the nemesis thread's
+
+    ChaosChecks(Chaos.Settings settings, ChaosReport report, ChaosMachine machine, ChaosClient client) {
+        this.settings = settings;
+        this.report = report;
+        this.machine = machine;
+        this.client = client;
+    }
+
+    int count() {
+        return checks;
+    }
+
+    /**
+     * Heals everything (thaws the frozen, starts a dead master again), waits for every slave to
+     * be online, and checks that the master, every node and every slave's process report the
+     * acknowledged desired state within {@link #CONVERGE_MS}.
+     */
+    void healAndCheck() throws Exception {
+        client.turn.lock();
+        try {
+            checks++;
+            machine.thawAll();
+            if (!machine.masterAlive()) {
+                report.violation("bin/sdm local died on its own");
+                client.masterUp = false;
+                machine.replaceDeadMaster();
+                client.masterUp = true;
+            }
+            report.say("check " + checks + ": healed; waiting for " + settings.slaves() + " slaves online");
+            if (!awaitSlavesOnline(90_000)) {
+                return;
+            }
+            if (!client.resolve("at check " + checks)) {
+                report.violation("the master did not answer at check " + checks);
+                return;
+            }
+            long deadline = System.currentTimeMillis() + CONVERGE_MS;
+            List<String> problems;
+            while (true) {
+                try {
+                    problems = convergenceProblems();
+                } catch (TransportException | IOException e) {
+                    problems = List.of("the master did not answer: " + e.getMessage());
+                }
+                if (problems.isEmpty() || System.currentTimeMillis() > deadline) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            if (problems.isEmpty()) {
+                report.say("check " + checks + ": converged; " + client.describeModel());
+            } else {
+                problems.forEach(p -> report.violation("check " + checks + ", " + CONVERGE_MS / 1000
+                        + " s after healing: " + p));
+            }
+        } finally {
+            client.turn.unlock();
+        }
+    }
+
+    /** Every slave online in its present process (a node just killed may still look online). */
+    boolean awaitSlavesOnline(long timeoutMs) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                Map<String, Long> startedAt = new HashMap<>();
+                for (int k = 1; k <= settings.slaves(); k++) {
+                    String name = "slave-" + k;
+                    machine.slavePid(k).flatMap(ProcessHandle::of).flatMap(h -> h.info().startInstant())
+                            .ifPresent(i -> startedAt.put(name, i.toEpochMilli()));
+                }
+                JsonNode nodes = JSON.readTree(machine.admin(Duration.ofSeconds(5), true, "sdm:nodes").output());
+                int online = 0;
+                for (JsonNode n : nodes) {
+                    Long processStart = startedAt.get(n.path("name").asText());
+                    online += n.path("online").asBoolean() && processStart != null
+                            && n.path("onlineSinceMs").asLong() >= processStart - 1_000 ? 1 : 0;
+                }
+                last = online + " of " + nodes.size() + " online in their present process";
+                if (online >= settings.slaves()) {
+                    return true;
+                }
+            } catch (TransportException | IOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(200);
+        }
+        report.violation("the slaves were not all online " + timeoutMs / 1000 + " s after healing: " + last);
+        return false;
+    }
+
+    /** What differs between the model and what the master, the nodes and the slaves' processes report. */
+    private List<String> convergenceProblems() throws Exception {
+        List<String> problems = new ArrayList<>();
+        JsonNode apps = JSON.readTree(machine.admin(Duration.ofSeconds(10), true, "sdm:apps").output());
+        Map<String, JsonNode> byName = new HashMap<>();
+        apps.forEach(a -> byName.put(a.get("name").asText(), a));
+        for (String name : ChaosClient.PROGRAMS) {
+            ChaosClient.Expect want = client.expected(name);
+            JsonNode app = byName.get(name);
+            if (!want.present()) {
+                if (app != null) {
+                    problems.add(name + " was uninstalled but the master lists it");
+                }
+                continue;
+            }
+            if (app == null) {
+                problems.add(name + " " + want + " is missing at the master");
+                continue;
+            }
+            if (!app.get("master").get("state").asText().equals(want.desired())) {
+                problems.add(name + " on the master is " + app.get("master").get("state").asText() + ", not "
+                        + want.desired());
+            }
+            for (JsonNode n : app.get("nodes")) {
+                if (!n.get("state").asText().equals(want.desired())) {
+                    problems.add(name + " on " + n.get("name").asText() + " is " + n.get("state").asText() + " ("
+                            + n.get("detail").asText() + "), not " + want);
+                }
+            }
+        }
+        // what each slave process has really loaded
+        for (Map.Entry<Long, Map<String, Set<String>>> e : machine.mappedVersions().entrySet()) {
+            for (String name : ChaosClient.PROGRAMS) {
+                ChaosClient.Expect want = client.expected(name);
+                Set<String> versions = e.getValue().getOrDefault(name, Set.of());
+                boolean shouldRun = want.present() && want.desired().equals("active");
+                String expected = shouldRun ? want.version().substring(want.version().lastIndexOf('.') + 1) : null;
+                if (shouldRun ? !versions.equals(Set.of(expected)) : !versions.isEmpty()) {
+                    problems.add("slave " + e.getKey() + " maps " + name + " libraries of versions " + versions
+                            + " where " + want + " is desired");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Sampled all along: no slave may map two versions of one program's library. */
+    void checkOneVersionMapped() {
+        for (Map.Entry<Long, Map<String, Set<String>>> e : machine.mappedVersions().entrySet()) {
+            e.getValue().forEach((name, versions) -> {
+                if (versions.size() > 1) {
+                    report.violation("slave " + e.getKey() + " maps " + name + " libraries of versions " + versions
+                            + " at once");
+                }
+            });
+        }
+    }
+
+    /**
+     * No call ran after its expiry: a node that timed out was answered for at {@code answeredAt},
+     * after the call's expiry, so a stamp later than that is a call run late.
+     */
+    void checkStamps() throws IOException {
+        int ran = 0;
+        List<ChaosClient.CallRecord> calls = client.calls();
+        for (ChaosClient.CallRecord c : calls) {
+            try (Stream<Path> files = Files.list(c.path().getParent())) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith(c.path().getFileName() + "."))
+                        .toList()) {
+                    String text = Files.readString(f).strip();
+                    if (text.isEmpty()) {
+                        continue; // its slave was killed inside stamp(), before it wrote the time
+                    }
+                    ran++;
+                    long at = Long.parseLong(text);
+                    if (c.answeredAt() > 0 && at > c.answeredAt()) {
+                        report.violationAtEnd("a call of " + c.program() + ".stamp ran at " + at + " in process "
+                                + f.getFileName().toString().substring(c.path().getFileName().toString().length() + 1)
+                                + ", " + (at - c.answeredAt()) + " ms after the master had answered for it"
+                                + " (sent at " + c.sentAt() + ", answer: " + c.answer() + ")");
+                    }
+                }
+            }
+        }
+        report.say(calls.size() + " calls, " + ran + " runs of stamp() on slaves, every one checked against its "
+                + "answer time");
+    }
+}
