@@ -1,7 +1,7 @@
 package sdm.archive;
 
 /**
- * The bounds an archive must stay within (SPEC §2); configurable on the master.
+ * The bounds an archive must stay within (docs/contract.md §2); configurable on the master.
  *
  * @param maxArchiveBytes  size of the .jam.zip file
  * @param maxUnpackedBytes all entries unpacked together

@@ -20,7 +20,7 @@ import java.util.zip.ZipOutputStream;
 import sdm.api.ProgramBundles;
 
 /**
- * Turns a checked {@link JamArchive} into an OSGi bundle (SPEC §3): {@code jam.NAME}, its version,
+ * Turns a checked {@link JamArchive} into an OSGi bundle (docs/contract.md §3): {@code jam.NAME}, its version,
  * one {@code Bundle-NativeCode} clause per library plus {@code *} (a node with no library for its
  * platform still installs the bundle, and is reported {@code unsupported}), and {@code SDM-*}
  * headers for the rest of the manifest, which also travels whole as {@value #MANIFEST_COPY}.

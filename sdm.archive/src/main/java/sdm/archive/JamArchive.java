@@ -19,7 +19,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * A {@code .jam.zip} that has passed every rule of SPEC §2: size and entry limits, safe names
+ * A {@code .jam.zip} that has passed every rule of docs/contract.md §2: size and entry limits, safe names
  * (no absolute paths, no {@code ..}, no symlinks, no duplicates), no zip bomb (bytes are
  * counted while reading, never taken from headers), a valid manifest, every file it names
  * present, an ES module {@code main} importing only files of the archive under {@code js/}

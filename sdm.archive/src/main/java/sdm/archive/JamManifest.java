@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * A program's {@code MANIFEST.json} (SPEC §2), read strictly: unknown fields, missing or
+ * A program's {@code MANIFEST.json} (docs/contract.md §2), read strictly: unknown fields, missing or
  * malformed values and broken rules are an {@link ArchiveException} naming the field.
  *
  * @param name        {@code [a-z][a-z0-9-]{0,62}}

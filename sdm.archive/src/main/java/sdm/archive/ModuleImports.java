@@ -10,7 +10,7 @@ import sdm.archive.JsTokenizer.Kind;
 import sdm.archive.JsTokenizer.Token;
 
 /**
- * The imports of an ES module (SPEC §2: a {@code main} ending in {@code .mjs} may import other
+ * The imports of an ES module (docs/contract.md §2: a {@code main} ending in {@code .mjs} may import other
  * files under {@code js/} by relative path, and nothing outside {@code js/}): which ones its
  * source names ({@link #scan}), and the one rule that turns an import into a file of the
  * archive ({@link #resolve}), the same for the archive check and for the runtime.

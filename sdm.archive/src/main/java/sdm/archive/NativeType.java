@@ -2,7 +2,7 @@ package sdm.archive;
 
 import java.util.Locale;
 
-/** The types a native function may take and return (SPEC §2). */
+/** The types a native function may take and return (docs/contract.md §2). */
 public enum NativeType {
     /** 32-bit signed integer. */
     INT,

@@ -1,5 +1,5 @@
 /**
- * The {@code .jam.zip} program archive (SPEC §2): its manifest, read strictly, and the rules a
+ * The {@code .jam.zip} program archive (docs/contract.md §2): its manifest, read strictly, and the rules a
  * program must follow before anything of it is installed.
  */
 @org.osgi.annotation.bundle.Export

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class JamManifestTest {
 
-    /** The example of SPEC §2. */
+    /** The example of docs/contract.md §2. */
     static final String EXAMPLE = """
             {
               "name": "hello",

@@ -1,4 +1,4 @@
-// Evaluated first in every program's context. It builds the global `sdm` (SPEC §5) over the
+// Evaluated first in every program's context. It builds the global `sdm` (docs/contract.md §5) over the
 // host's system calls, which take and return strings, numbers and functions only: the program
 // never holds a host object. `host` is the only reference to the system calls and lives in
 // this closure; the global that carried it in is gone before the program's code runs.

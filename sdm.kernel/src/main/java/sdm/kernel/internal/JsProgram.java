@@ -352,8 +352,8 @@ final class JsProgram {
         return timers;
     }
 
-    ProgramStore openStore() throws IOException {
-        return new ProgramStore(kernel.host().privateFolder(name));
+    VariableStore openStore() throws IOException {
+        return new VariableStore(kernel.host().privateFolder(name));
     }
 
     /** Delivers a machine event to the program's handlers. */

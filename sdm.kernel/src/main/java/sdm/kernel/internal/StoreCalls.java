@@ -12,7 +12,7 @@ import java.io.IOException;
 final class StoreCalls {
 
     private final JsProgram program;
-    private ProgramStore store;
+    private VariableStore store;
 
     StoreCalls(JsProgram program) {
         this.program = program;
@@ -55,7 +55,7 @@ final class StoreCalls {
         }
     }
 
-    private ProgramStore store() throws IOException {
+    private VariableStore store() throws IOException {
         if (store == null) {
             store = program.openStore();
         }

@@ -15,7 +15,7 @@ import sdm.api.node.DataFolder;
 import sdm.api.node.ErrorLine;
 
 /**
- * The deploy folder (SPEC §3), on Felix FileInstall: a {@code .jam.zip} dropped there is
+ * The deploy folder (docs/contract.md §3), on Felix FileInstall: a {@code .jam.zip} dropped there is
  * installed and started, replaced is updated, deleted is uninstalled. FileInstall reports a file
  * only once it has stopped changing (the same size and time on two polls in a row). A bad
  * archive gets its one-line error in the log and in {@code FILE.error} beside it, and nothing

@@ -93,7 +93,7 @@ public final class MachineCommands {
         return Boolean.TRUE.equals(session.get(AdminShell.JSON_VARIABLE));
     }
 
-    /** The field names of SPEC §6, shared with the JS view. */
+    /** The field names of docs/contract.md §6, shared with the JS view. */
     private static Map<String, Object> nodeJson(NodeInfo n) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", n.id());

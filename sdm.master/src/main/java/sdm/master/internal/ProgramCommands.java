@@ -27,7 +27,7 @@ import sdm.api.node.ErrorLine;
 import sdm.archive.JamManifest;
 
 /**
- * The program commands of SPEC §3: {@code sdm:install}, {@code sdm:start}, {@code sdm:stop},
+ * The program commands of docs/contract.md §3: {@code sdm:install}, {@code sdm:start}, {@code sdm:stop},
  * {@code sdm:update}, {@code sdm:uninstall}, {@code sdm:apps}, {@code sdm:app}. Each change
  * returns once every online selected node has answered, or at its timeout, and prints each
  * node's state.

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * A program's persistent variables ({@code sdm.store}): JSON values by key, in one file of the
  * program's private folder, rewritten whole (temp file, then rename) on every change.
  */
-final class ProgramStore {
+final class VariableStore {
 
     static final int MAX_KEY_CHARS = 256;
     static final int MAX_VALUE_CHARS = 64 * 1024;
@@ -30,7 +30,7 @@ final class ProgramStore {
     private final Map<String, String> values = new LinkedHashMap<>();
     private long totalChars;
 
-    ProgramStore(Path folder) throws IOException {
+    VariableStore(Path folder) throws IOException {
         this.file = folder.resolve("store.json");
         if (Files.exists(file)) {
             try {
