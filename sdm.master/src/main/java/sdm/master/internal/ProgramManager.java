@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -89,34 +88,27 @@ public final class ProgramManager {
 
     ProgramView install(Path file, boolean start, List<String> grants, String source, Duration timeout)
             throws ProgramException {
-        long deadline = deadline(timeout);
-        String name;
-        synchronized (changes) {
-            try (PrivateCopy zip = privateCopy(file)) {
-                JamArchive archive = read(zip.path(), file);
-                JamManifest m = archive.manifest();
-                name = m.name();
-                Optional<ProgramStore.Program> existing = store.get(name);
-                if (existing.isPresent()) {
-                    throw new ProgramException("program " + name + " is already installed (version "
-                            + existing.get().version() + "); use sdm:update to replace it");
-                }
-                checkGrants(m, grants);
-                ProgramStore.Program p = stage(archive, zip.path(), m, start ? ProgramState.ACTIVE : ProgramState.INSTALLED, grants,
-                        source, nextAttempt());
-                try {
-                    framework.install(p);
-                } catch (BundleException | IOException e) {
-                    collectGarbage();
-                    throw new ProgramException(name + " cannot be installed on the master: " + ErrorLine.of(e));
-                }
-                record(p);
-                framework.apply(p);
-                LOG.info("installed program " + p.name() + " " + p.version() + (start ? ", started" : ""));
-                convergence.pushAll();
+        return change(file, timeout, (zip, archive, deadline) -> {
+            JamManifest m = archive.manifest();
+            Optional<ProgramStore.Program> existing = store.get(m.name());
+            if (existing.isPresent()) {
+                throw new ProgramException("program " + m.name() + " is already installed (version "
+                        + existing.get().version() + "); use sdm:update to replace it");
             }
-        }
-        return await(name, deadline);
+            checkGrants(m, grants);
+            ProgramStore.Program p = stage(archive, zip, m, start ? ProgramState.ACTIVE : ProgramState.INSTALLED,
+                    grants, source, nextAttempt());
+            try {
+                framework.install(p);
+            } catch (BundleException | IOException e) {
+                collectGarbage();
+                throw new ProgramException(m.name() + " cannot be installed on the master: " + ErrorLine.of(e));
+            }
+            record(p);
+            framework.apply(p);
+            LOG.info("installed program " + p.name() + " " + p.version() + (start ? ", started" : ""));
+            convergence.pushAll();
+        });
     }
 
     /**
@@ -126,25 +118,41 @@ public final class ProgramManager {
      * every node at once. Offline slaves get the new version when they return.
      */
     ProgramView update(Path file, List<String> extraGrants, String source, Duration timeout) throws ProgramException {
+        return change(file, timeout, (zip, archive, deadline) -> {
+            JamManifest m = archive.manifest();
+            ProgramStore.Program old = store.get(m.name()).orElseThrow(() -> new ProgramException(
+                    "no program " + m.name() + " is installed; use sdm:install"));
+            List<String> grants = new ArrayList<>(old.grants());
+            extraGrants.stream().filter(g -> !grants.contains(g)).forEach(grants::add);
+            checkGrants(m, grants);
+            ProgramStore.Program p = stage(archive, zip, m, old.state(), grants,
+                    source == null ? old.source() : source, nextAttempt());
+            boolean same = p.sha256().equals(old.sha256()) && p.grants().equals(old.grants())
+                    && p.source().equals(old.source());
+            if (!same) {
+                roll(old, p, m, deadline);
+            }
+        });
+    }
+
+    /** What install and update do with a checked archive, under the lock of changes. */
+    @FunctionalInterface
+    private interface ArchiveChange {
+        void apply(Path privateCopy, JamArchive archive, long deadline) throws ProgramException;
+    }
+
+    /**
+     * Checks a private copy of {@code file} and applies {@code change} to it under the lock of
+     * changes; then waits, within {@code timeout}, for the nodes to report the program.
+     */
+    private ProgramView change(Path file, Duration timeout, ArchiveChange change) throws ProgramException {
         long deadline = deadline(timeout);
         String name;
         synchronized (changes) {
-            try (PrivateCopy zip = privateCopy(file)) {
+            try (PrivateCopy zip = PrivateCopy.of(file, store.incoming(), limits.maxArchiveBytes())) {
                 JamArchive archive = read(zip.path(), file);
-                JamManifest m = archive.manifest();
-                name = m.name();
-                ProgramStore.Program old = store.get(name).orElseThrow(() -> new ProgramException(
-                        "no program " + name + " is installed; use sdm:install"));
-                List<String> grants = new ArrayList<>(old.grants());
-                extraGrants.stream().filter(g -> !grants.contains(g)).forEach(grants::add);
-                checkGrants(m, grants);
-                ProgramStore.Program p = stage(archive, zip.path(), m, old.state(), grants,
-                        source == null ? old.source() : source, nextAttempt());
-                if (p.sha256().equals(old.sha256()) && p.grants().equals(old.grants())
-                        && p.source().equals(old.source())) {
-                    return await(name, deadline);
-                }
-                roll(old, p, m, deadline);
+                name = archive.manifest().name();
+                change.apply(zip.path(), archive, deadline);
             }
         }
         return await(name, deadline);
@@ -251,7 +259,7 @@ public final class ProgramManager {
     ProgramView deploy(Path file, Duration timeout) throws ProgramException {
         String source = "deploy:" + file.getFileName();
         String name;
-        try (PrivateCopy zip = privateCopy(file)) {
+        try (PrivateCopy zip = PrivateCopy.of(file, store.incoming(), limits.maxArchiveBytes())) {
             name = read(zip.path(), file).manifest().name();
         }
         Optional<ProgramStore.Program> previous = store.programs().stream()
@@ -292,41 +300,6 @@ public final class ProgramManager {
 
     private static long deadline(Duration timeout) {
         return System.currentTimeMillis() + timeout.toMillis();
-    }
-
-    /** A copy of an archive that only the master can change, read and converted from the same bytes. */
-    private record PrivateCopy(Path path) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                Files.deleteIfExists(path);
-            } catch (IOException e) {
-                LOG.warning("cannot delete " + path + ": " + e.getMessage());
-            }
-        }
-    }
-
-    private PrivateCopy privateCopy(Path file) throws ProgramException {
-        if (!Files.isRegularFile(file)) {
-            throw new ProgramException(file + ": no such file");
-        }
-        Path copy = store.incoming().resolve(UUID.randomUUID() + ".jam.zip");
-        try {
-            long size = Files.size(file);
-            if (size > limits.maxArchiveBytes()) {
-                throw new ProgramException(file.getFileName() + ": is " + size + " bytes, over the limit of "
-                        + limits.maxArchiveBytes());
-            }
-            Files.copy(file, copy);
-            return new PrivateCopy(copy);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(copy);
-            } catch (IOException ignored) {
-                // the incoming folder is emptied at the next start
-            }
-            throw new ProgramException(file.getFileName() + ": cannot be read (" + e.getMessage() + ")");
-        }
     }
 
     /** Reads the private copy; errors name the file the operator gave. */
