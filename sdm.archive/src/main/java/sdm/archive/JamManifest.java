@@ -57,6 +57,8 @@ public record JamManifest(String name, String version, String description, Maste
     public record Placement(Map<String, String> labels) {
     }
 
+    private static final Pattern SOURCE_REFERENCE = Pattern.compile("\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)|\\s*at \\[Source:[^\\]]*\\]");
+
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern SEMVER = Pattern.compile(
             "(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
@@ -209,11 +211,13 @@ public record JamManifest(String name, String version, String description, Maste
                 .collect(Collectors.joining(".")).replace(".[", "[");
     }
 
+    /** Jackson's message without its second line or its reference to the source, which names nothing here. */
     private static String firstLine(String s) {
         if (s == null) {
             return "unreadable";
         }
         int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return SOURCE_REFERENCE.matcher(line).replaceAll("").strip();
     }
 }

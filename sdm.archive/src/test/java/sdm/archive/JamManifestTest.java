@@ -72,6 +72,13 @@ class JamManifestTest {
                 .master().main()).isEqualTo("js/app/main.mjs");
     }
 
+    @Test
+    void jacksonsReferenceToItsSourceIsLeftOut() {
+        assertThatThrownBy(() -> parse("{\"name\": \"h\""))
+                .hasMessageStartingWith("MANIFEST.json is not valid JSON: ")
+                .hasMessageNotContaining("Source").hasMessageNotContaining("REDACTED");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
             "``                                                                  | MANIFEST.json is empty",

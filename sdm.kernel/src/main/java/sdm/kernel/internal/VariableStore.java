@@ -47,7 +47,10 @@ final class VariableStore {
         return values.get(key);
     }
 
-    /** @throws IllegalArgumentException naming the bound the change would break */
+    /**
+     * @throws IllegalArgumentException naming the bound the change would break
+     * @throws IOException if the store cannot be saved; the old value is kept then, as on disk
+     */
     void set(String key, String json) throws IOException {
         if (key.isEmpty() || key.length() > MAX_KEY_CHARS) {
             throw new IllegalArgumentException("a store key must have 1 to " + MAX_KEY_CHARS + " characters");
@@ -65,15 +68,37 @@ final class VariableStore {
             throw new IllegalArgumentException("the store holds at most " + MAX_TOTAL_CHARS + " characters in all");
         }
         values.put(key, json);
+        long before = totalChars;
         totalChars = total;
-        save();
+        try {
+            save();
+        } catch (IOException e) {
+            undo(key, old);
+            totalChars = before;
+            throw e;
+        }
     }
 
+    /** @throws IOException if the store cannot be saved; the key is kept then, as on disk */
     void remove(String key) throws IOException {
         String old = values.remove(key);
         if (old != null) {
+            try {
+                save();
+            } catch (IOException e) {
+                values.put(key, old);
+                throw e;
+            }
             totalChars -= key.length() + old.length();
-            save();
+        }
+    }
+
+    /** What memory holds stays what the file holds: a change that was not saved is taken back. */
+    private void undo(String key, String old) {
+        if (old == null) {
+            values.remove(key);
+        } else {
+            values.put(key, old);
         }
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ControlCallsTest {
@@ -101,6 +102,21 @@ class ControlCallsTest {
         k = new TestKernel(folder);
         assertThat(k.systemCalls(CONTROL).control("install", "/data/a.jam", "{start", null))
                 .isEqualTo("error:TypeError:options must be an object");
+        assertThat(k.host.controls).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "5                            | options must be an object",
+            "[]                           | options must be an object",
+            "{\"start\": \"yes\"}           | options.start must be true or false",
+            "{\"grant\": \"programs.control\"} | options.grant must be an array of privilege names",
+            "{\"grant\": [1]}               | options.grant must be an array of privilege names",
+    })
+    void optionsOfTheWrongShapeAreATypeErrorAndDoNothing(String options, String error) throws IOException {
+        k = new TestKernel(folder);
+        assertThat(k.systemCalls(CONTROL).control("install", "/data/a.jam", options, null))
+                .isEqualTo("error:TypeError:" + error);
         assertThat(k.host.controls).isEmpty();
     }
 

@@ -70,6 +70,11 @@ class RemoteCallsTest {
             "{timeoutMs: 0}                  | RangeError: options.timeoutMs must be between 1 and 86400000",
             "{timeoutMs: 86400001}           | RangeError: options.timeoutMs must be between 1 and 86400000",
             "{timeoutMs: 'soon'}             | RangeError: options.timeoutMs must be between 1 and 86400000",
+            "{timeoutMs: '500'}              | RangeError: options.timeoutMs must be between 1 and 86400000",
+            "{timeoutMs: 1.5}                | RangeError: options.timeoutMs must be between 1 and 86400000",
+            "{ttlMs: [5]}                    | RangeError: options.ttlMs must be between 1 and options.timeoutMs (10000)",
+            "5                               | TypeError: sdm.call wants an array of arguments and an options object",
+            "[]                              | TypeError: sdm.call wants an array of arguments and an options object",
             "{ttlMs: 0}                      | RangeError: options.ttlMs must be between 1 and options.timeoutMs (10000)",
             "{timeoutMs: 500, ttlMs: 501}    | RangeError: options.ttlMs must be between 1 and options.timeoutMs (500)",
     })
@@ -113,6 +118,15 @@ class RemoteCallsTest {
         k.run(settle("sdm.call('f', [])"));
         nextCall().result().completeExceptionally(new IllegalStateException("the master stopped"));
         assertThat(k.nextLog()).isEqualTo("Error: the master stopped");
+    }
+
+    @Test
+    void aFailureWrappedByItsFutureRejectsWithTheCausesReason() throws IOException {
+        k = new TestKernel(folder);
+        k.run(settle("sdm.call('f', [])"));
+        nextCall().result().completeExceptionally(
+                new java.util.concurrent.CompletionException(new IOException("slave-2 went away")));
+        assertThat(k.nextLog()).isEqualTo("Error: slave-2 went away");
     }
 
     @Test

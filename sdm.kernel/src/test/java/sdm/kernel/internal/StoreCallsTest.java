@@ -141,4 +141,19 @@ class StoreCallsTest {
         assertThat(k.systemCalls().storeSet("k", "1")).startsWith("error:Error:cannot save the store: ")
                 .contains("store.json.tmp");
     }
+
+    @Test
+    void aChangeThatCannotBeSavedIsTakenBackInMemoryToo() throws IOException {
+        k = new TestKernel(folder);
+        SystemCalls calls = k.systemCalls();
+        assertThat(calls.storeSet("k", "1")).isEqualTo(OK);
+        // a folder where the store writes its next version: the save fails, even for root
+        Files.createDirectories(folder.resolve("store.json.tmp"));
+        assertThat(calls.storeSet("k", "2")).startsWith("error:Error:cannot save the store: ");
+        assertThat(calls.storeSet("new", "3")).startsWith("error:Error:cannot save the store: ");
+        assertThat(calls.storeGet("k")).isEqualTo("ok:1");
+        assertThat(calls.storeKeys()).isEqualTo("ok:[\"k\"]");
+        assertThat(calls.storeRemove("k")).startsWith("error:Error:");
+        assertThat(calls.storeGet("k")).isEqualTo("ok:1");
+    }
 }
