@@ -21,7 +21,7 @@ import sdm.transport.zmq.MessageCodec;
 
 /**
  * A {@code bin/sdm local --slaves 3} machine running the bench program, {@code add(int,int)} in
- * C, with the probe bundle ({@link CallProbe}) started in its master: ready for
+ * C, with the probe bundle ({@link sdm.bench.probe.CallProbe}) started in its master: ready for
  * {@code bench:calls} on {@code node}.
  */
 record CallMachine(AdminSession admin, String node) {
@@ -41,9 +41,9 @@ record CallMachine(AdminSession admin, String node) {
         String node = admin.json("sdm:nodes").get(0).get("id").asText();
         admin.text("sdm:install", "--start", program(dir).toString());
         Path probe;
-        try (Stream<Path> jars = Files.list(bench.project.resolve("sdm.bench/target"))) {
-            probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IOException("no sdm.bench jar in sdm.bench/target: build it first"));
+        try (Stream<Path> jars = Files.list(bench.project.resolve("sdm.bench.probe/target"))) {
+            probe = jars.filter(p -> p.getFileName().toString().matches("sdm\\.bench\\.probe-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IOException("no jar in sdm.bench.probe/target: build it first"));
         }
         String installed = admin.text("felix:install", probe.toUri().toString());
         Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(installed);

@@ -17,6 +17,7 @@ import org.zeromq.ZMQ;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.bench.probe.Stats;
 import sdm.testkit.Ports;
 import sdm.testkit.Waits;
 

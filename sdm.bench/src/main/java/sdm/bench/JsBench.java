@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.api.node.NodeFiles;
 import sdm.archive.JamPacker;
+import sdm.bench.probe.Stats;
 
 import sdm.testkit.AdminSession;
 import sdm.testkit.LocalMachine;
@@ -32,7 +33,7 @@ import sdm.testkit.LocalMachine;
  * first program since the master started) and warm (the others); beside it Node.js's process
  * start to its first {@code console.log};</li>
  * <li>the round trip of {@code await sdm.call('add', [i, 1], {nodes: [id]})} one after the other
- * to one slave, beside the Java {@code ProgramCalls} path ({@link CallProbe}) and a raw CURVE
+ * to one slave, beside the Java {@code ProgramCalls} path ({@link sdm.bench.probe.CallProbe}) and a raw CURVE
  * echo; the sandbox's clock has 1 ms steps, so the JS side times batches of {@code --batch}
  * calls and the other two are shown as the same batch means;</li>
  * <li>CPU-bound kernels (the files in {@code sdm/bench/js/}), each the same text in a program of

@@ -14,9 +14,11 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.bench.probe.Stats;
+
 /**
  * This process's end of the MQTT baseline: requests published to {@link MqttResponder} through
- * the broker and its replies awaited, at one QoS, timed as {@link CallProbe} times SDM's calls.
+ * the broker and its replies awaited, at one QoS, timed as {@link sdm.bench.probe.CallProbe} times SDM's calls.
  * Every request carries its own number in its first 4 bytes, so a late reply is never taken for
  * another one. A round trip ends when Paho hands the reply to {@code messageArrived}; the reply
  * then goes to the timing thread through a queue. A request without a reply after

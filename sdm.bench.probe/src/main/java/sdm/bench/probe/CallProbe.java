@@ -1,4 +1,4 @@
-package sdm.bench;
+package sdm.bench.probe;
 
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +19,9 @@ import sdm.api.CallResult;
 import sdm.api.ProgramCalls;
 
 /**
- * Installed in the master by the harness: measures native calls through the
- * {@link ProgramCalls} API itself, the path the shell and the JavaScript runtime take.
+ * Installed in the master by {@code bin/bench}: measures native calls through the
+ * {@link ProgramCalls} API itself, the path the shell and the JavaScript runtime take. A bundle
+ * of its own, so that the master loads nothing of the harness.
  */
 @Component(service = CallProbe.class, property = {
         "osgi.command.scope=bench",

@@ -1,11 +1,11 @@
-package sdm.bench;
+package sdm.bench.probe;
 
 import java.util.Arrays;
 
 /** Round-trip times in nanoseconds, and what a benchmark prints of them. */
-record Stats(long count, double p50Micros, double p90Micros, double p99Micros, double perSecond) {
+public record Stats(long count, double p50Micros, double p90Micros, double p99Micros, double perSecond) {
 
-    static Stats of(long[] nanos, double perSecond) {
+    public static Stats of(long[] nanos, double perSecond) {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         return new Stats(sorted.length, at(sorted, 0.50), at(sorted, 0.90), at(sorted, 0.99), perSecond);
@@ -16,7 +16,7 @@ record Stats(long count, double p50Micros, double p90Micros, double p99Micros, d
      * partial batch is left out), as a clock of coarse resolution sees a run timed by batches;
      * {@code perSecond} is over the batches' values.
      */
-    static Stats batches(long[] nanos, int batch) {
+    public static Stats batches(long[] nanos, int batch) {
         long[] means = new long[nanos.length / batch];
         long total = 0;
         for (int b = 0; b < means.length; b++) {
@@ -38,7 +38,7 @@ record Stats(long count, double p50Micros, double p90Micros, double p99Micros, d
     }
 
     /** One line of JSON, so that a harness in another JVM can read it back. */
-    String json() {
+    public String json() {
         return String.format(java.util.Locale.ROOT,
                 "{\"count\":%d,\"p50Micros\":%.1f,\"p90Micros\":%.1f,\"p99Micros\":%.1f,\"perSecond\":%.0f}",
                 count, p50Micros, p90Micros, p99Micros, perSecond);
