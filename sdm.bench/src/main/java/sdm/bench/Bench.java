@@ -6,17 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import sdm.testkit.Folders;
 import sdm.testkit.LocalMachine;
 import sdm.testkit.ProcessTree;
 
@@ -95,7 +94,7 @@ public final class Bench {
         } finally {
             bench.stopAll();
             if (!Boolean.getBoolean("sdm.bench.keep")) {
-                deleteTree(work);
+                Folders.deleteTree(work);
             }
         }
     }
@@ -206,13 +205,5 @@ public final class Bench {
         machines.clear();
         processes.forEach(p -> ProcessTree.stop(p, Duration.ofSeconds(20)));
         processes.clear();
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import sdm.bench.Chaos;
+import sdm.chaos.Chaos;
 
 import sdm.testkit.SdmProcess;
 

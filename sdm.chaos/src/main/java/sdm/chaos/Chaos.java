@@ -1,4 +1,4 @@
-package sdm.bench;
+package sdm.chaos;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+
+import sdm.testkit.Folders;
 
 /**
  * {@code bin/chaos}: a Jepsen-style run against {@code bin/sdm local --slaves 5}. A client thread
@@ -116,7 +118,7 @@ public final class Chaos {
         if (options.containsKey("--keep") || !o.violations().isEmpty()) {
             System.out.println("chaos: the machine's folders (logs, stamps) are in " + work);
         } else {
-            Bench.deleteTree(work);
+            Folders.deleteTree(work);
         }
         System.exit(o.violations().isEmpty() ? 0 : 1);
     }

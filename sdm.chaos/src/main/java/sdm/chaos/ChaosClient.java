@@ -1,4 +1,4 @@
-package sdm.bench;
+package sdm.chaos;
 
 import java.io.IOException;
 import java.nio.file.Files;
