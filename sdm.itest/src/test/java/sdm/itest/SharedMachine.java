@@ -2,6 +2,7 @@ package sdm.itest;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -37,5 +38,16 @@ final class SharedMachine {
                 }
             }
         }
+    }
+
+    /** The lines of the machine's log now (node transitions, programs' output): what a test compares with. */
+    static Set<String> machineLog(AdminSession admin) throws Exception {
+        return Set.copyOf(admin.text("sdm:log", "--lines", "5000").lines().toList());
+    }
+
+    /** The lines of the machine's log that are not in {@code before}, one a line. */
+    static String machineLogSince(AdminSession admin, Set<String> before) throws Exception {
+        return admin.text("sdm:log", "--lines", "5000").lines().filter(l -> !before.contains(l))
+                .collect(Collectors.joining("\n"));
     }
 }
