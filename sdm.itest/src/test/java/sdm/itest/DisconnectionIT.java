@@ -8,15 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,9 +33,11 @@ import sdm.testkit.Waits;
 /**
  * Disconnection on real processes: a call to a frozen node never runs there, events a slave
  * raises while its master is away are delivered or dropped by their time to live and the
- * queue's bound, and a slave frozen for a minute converges once it is back.
+ * queue's bound, and a slave frozen for a minute converges once it is back. Each test starts
+ * with every slave online, the probe active and the master at its first timing, and compares the
+ * counters and machine log lines it checks with those at its start. slave-c joins with the first
+ * test that needs a third slave.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DisconnectionIT {
 
     /** touch() writes a file; burst() logs n errors from a thread of its own after a delay, then writes a marker. */
@@ -90,9 +93,12 @@ class DisconnectionIT {
 
     private static final List<SdmProcess> processes = new ArrayList<>();
     private static SdmProcess master;
+    private static SdmProcess slaveC;
     private static AdminSession admin;
     private static int port;
     private static Path data;
+    /** The master's heartbeat and liveness before any test, as {@code deploy/sdm.master.cfg} says them. */
+    private static String firstTiming;
 
     @BeforeAll
     static void startMachine() throws Exception {
@@ -111,6 +117,33 @@ class DisconnectionIT {
         Path probe = TestPrograms.packNative(work, "probe", "1.0.0", PROBE, FUNCTIONS);
         assertThat(admin.states(admin.json("sdm:install", "--start", probe.toString())))
                 .containsEntry("slave-a", "active").containsEntry("slave-b", "active");
+        firstTiming = timing(admin.json("sdm:master"));
+    }
+
+    private static String timing(JsonNode master) {
+        return "sdm.heartbeat.ms=" + master.get("heartbeatMs").asLong() + "\nsdm.liveness.ms="
+                + master.get("livenessMs").asLong() + "\n";
+    }
+
+    @BeforeEach
+    void everySlaveOnlineWithTheProbe() throws Exception {
+        Waits.until("the master's first timing", Duration.ofSeconds(15), Duration.ofMillis(100),
+                () -> timing(admin.json("sdm:master")), firstTiming::equals);
+        SharedMachine.online(admin, slaveC == null ? 2 : 3);
+        SharedMachine.uninstallAllBut(admin, Set.of("probe"));
+        Waits.until("the probe active on slave-a and slave-b", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> admin.states(admin.app("probe")),
+                s -> "active".equals(s.get("slave-a")) && "active".equals(s.get("slave-b")));
+    }
+
+    /** slave-c, started by the first test that needs it, online with the others. */
+    private static void startSlaveC() throws Exception {
+        if (slaveC == null) {
+            String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
+            slaveC = SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP), port, token, "slave-c");
+            processes.add(slaveC);
+        }
+        SharedMachine.online(admin, 3);
     }
 
     private static SdmProcess startMaster() throws Exception {
@@ -144,23 +177,15 @@ class DisconnectionIT {
         return out;
     }
 
-    private static String tail(Path log) throws java.io.IOException {
-        String text = Files.readString(log);
-        return text.substring(Math.max(0, text.length() - 6_000));
-    }
-
-    private static List<Integer> range(int from, int to) {
-        return java.util.stream.IntStream.range(from, to).boxed().toList();
-    }
-
-    private static long counter(String name) throws Exception {
-        return admin.json("sdm:master").get("counters").path(name).asLong(-1);
+    /** How much the counter {@code name} has grown since {@code at}, the counters of {@code sdm:master}. */
+    private static long since(JsonNode at, String name) throws Exception {
+        return admin.counter(name) - at.path(name).asLong();
     }
 
     @Test
-    @Order(1)
     void aCallToAFrozenNodeReturnsAtItsTimeoutAndNeverRunsThere() throws Exception {
         String a = id("slave-a");
+        long expiredBefore = admin.counter("node.slave-a.droppedExpired");
         Path never = work.resolve("ran-while-frozen");
         Path after = work.resolve("ran-after-thaw");
         SdmProcess.signal("STOP", pid("slave-a"));
@@ -187,12 +212,15 @@ class DisconnectionIT {
         assertThat(after).exists();
         assertThat(never).as("the expired call did not run").doesNotExist();
         Waits.until("slave-a's expired count at the master", Duration.ofSeconds(15), Duration.ofMillis(200),
-                () -> counter("node.slave-a.droppedExpired"), n -> n >= 1);
+                () -> admin.counter("node.slave-a.droppedExpired"), n -> n > expiredBefore);
     }
 
     @Test
-    @Order(2)
     void eventsRaisedWhileTheMasterIsAwayAreDeliveredOrDroppedByTheirTtlAndTheQueueBound() throws Exception {
+        JsonNode at = Waits.until("both slaves' counters at the master", Duration.ofSeconds(15), Duration.ofMillis(200),
+                () -> admin.json("sdm:master").get("counters"),
+                c -> c.has("node.slave-a.eventsRaised") && c.has("node.slave-b.eventsRaised"));
+        Set<String> logBefore = SharedMachine.machineLog(admin);
         Path markerA = work.resolve("burst-a-done");
         Path markerB = work.resolve("burst-b-done");
         for (String[] s : new String[][] {{"slave-a", markerA.toString()}, {"slave-b", markerB.toString()}}) {
@@ -216,77 +244,78 @@ class DisconnectionIT {
         }
         long thawed = System.nanoTime();
         Waits.until("slave-a's 10,000 events counted as expired", Duration.ofSeconds(90), Duration.ofMillis(500),
-                () -> counter("node.slave-a.eventsExpired"), n -> n == 10_000);
+                () -> since(at, "node.slave-a.eventsExpired"), n -> n == 10_000);
         Waits.until("slave-b's events delivered", Duration.ofSeconds(30), Duration.ofMillis(500),
-                () -> counter("node.slave-b.eventsSent"), n -> n == 1_000);
+                () -> since(at, "node.slave-b.eventsSent"), n -> n == 1_000);
         System.out.println("events: slave-b's 1,000 delivered and slave-a's 10,000 counted expired "
                 + (System.nanoTime() - thawed) / 1_000_000 + " ms after the master was thawed");
-        assertThat(counter("node.slave-a.eventsRaised")).isEqualTo(10_000);
-        assertThat(counter("node.slave-a.eventsSent")).isZero();
-        assertThat(counter("node.slave-b.eventsOverflowed")).isEqualTo(9_000);
-        assertThat(counter("nodesDroppedExpired")).isGreaterThanOrEqualTo(10_000);
+        assertThat(since(at, "node.slave-a.eventsRaised")).isEqualTo(10_000);
+        assertThat(since(at, "node.slave-a.eventsSent")).isZero();
+        assertThat(since(at, "node.slave-b.eventsOverflowed")).isEqualTo(9_000);
+        assertThat(since(at, "nodesDroppedExpired")).isGreaterThanOrEqualTo(10_000);
 
         String log = admin.reply("sdm:log", "--lines", "5000", "probe").output();
         assertThat(log).doesNotContain("on slave-a: burst");
-        assertThat(bursts(log, "slave-b")).as("the newest 1,000, in order").isEqualTo(range(9_000, 10_000));
-        assertThat(admin.reply("sdm:log", "--lines", "5000").output()).contains("machine: node slave-a");
-    }
-
-    // ---- a partition of one slave: it is frozen (SIGSTOP) while the machine changes ----
-
-    private static Map<String, String> statesOn(String program, String slave) throws Exception {
-        JsonNode app = admin.app(program);
-        if (app == null) {
-            return Map.of();
-        }
-        Map<String, String> all = admin.states(app);
-        return all.containsKey(slave) ? Map.of(slave, all.get(slave)) : Map.of();
+        assertThat(bursts(log, "slave-b")).as("the newest 1,000, in order")
+                .isEqualTo(IntStream.range(9_000, 10_000).boxed().toList());
+        assertThat(SharedMachine.machineLogSince(admin, logBefore)).contains("machine: node slave-a");
     }
 
     private static String maps(String slave) throws Exception {
         return Files.readString(Path.of("/proc/" + pid(slave) + "/maps"));
     }
 
-    @Test
-    @Order(3)
-    void aSlaveCutOffForAMinuteConvergesWithin5sOfComingBack() throws Exception {
-        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
-        processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP), port, token, "slave-c"));
-        Waits.until("3 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
-                n -> n == 3);
-        for (String name : List.of("keep", "halt", "gone")) {
-            Path archive = TestPrograms.pack(work, name, "1.0.0", "x86_64", Map.of(), 0);
-            assertThat(admin.states(admin.json("sdm:install", "--start", archive.toString())))
-                    .containsEntry("slave-c", "active");
+    /** Each program's state on slave-c, "-" where slave-c has none. */
+    private static Map<String, String> onSlaveC(String... programs) throws Exception {
+        Map<String, String> s = new TreeMap<>();
+        for (String p : programs) {
+            JsonNode app = admin.app(p);
+            s.put(p, app == null ? "-" : admin.states(app).getOrDefault("slave-c", "-"));
         }
+        return s;
+    }
 
+    /** Installs and starts a program of its own; its state on each node. */
+    private static Map<String, String> installStarted(String name) throws Exception {
+        Path archive = TestPrograms.pack(work, name, "1.0.0", "x86_64", Map.of(), 0);
+        return admin.states(admin.json("sdm:install", "--start", archive.toString()));
+    }
+
+    @Test
+    void aSlaveCutOffForAMinuteConvergesWithin5sOfComingBack() throws Exception {
+        startSlaveC();
+        for (String name : List.of("keep", "halt", "gone")) {
+            assertThat(installStarted(name)).containsEntry("slave-c", "active");
+        }
+        Set<String> logBefore = SharedMachine.machineLog(admin);
+        long pid = pid("slave-c");
         long cutAt = System.nanoTime();
-        SdmProcess.signal("STOP", pid("slave-c"));
-        Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
-                () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
-        long detectedMs = (System.nanoTime() - cutAt) / 1_000_000;
-        admin.json("sdm:stop", "halt");
-        admin.json("sdm:uninstall", "gone");
-        admin.json("sdm:install", "--start", TestPrograms.pack(work, "fresh", "1.0.0", "x86_64", Map.of(), 0).toString());
-        // frozen, slave-c still has what it had
-        assertThat(maps("slave-c")).contains("libkeep.so").contains("libhalt.so").contains("libgone.so");
-        Waits.until("a minute cut off", Duration.ofSeconds(70), Duration.ofMillis(200), System::nanoTime,
-                now -> now - cutAt > Duration.ofSeconds(60).toNanos());
-
-        long healedAt = System.nanoTime();
-        SdmProcess.signal("CONT", pid("slave-c"));
-        Waits.until("slave-c converged", Duration.ofSeconds(30), Duration.ofMillis(50), () -> {
-            Map<String, String> s = new java.util.TreeMap<>();
-            for (String p : List.of("keep", "halt", "fresh", "gone")) {
-                s.put(p, statesOn(p, "slave-c").getOrDefault("slave-c", "-"));
-            }
-            return s;
-        }, s -> s.equals(Map.of("keep", "active", "halt", "stopped", "fresh", "active", "gone", "-")));
+        long detectedMs;
+        long healedAt;
+        SdmProcess.signal("STOP", pid);
+        try {
+            Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
+                    () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
+            detectedMs = (System.nanoTime() - cutAt) / 1_000_000;
+            admin.json("sdm:stop", "halt");
+            admin.json("sdm:uninstall", "gone");
+            installStarted("fresh");
+            // frozen, slave-c still has what it had
+            assertThat(maps("slave-c")).contains("libkeep.so").contains("libhalt.so").contains("libgone.so");
+            Waits.until("a minute cut off", Duration.ofSeconds(70), Duration.ofMillis(200), System::nanoTime,
+                    now -> now - cutAt > Duration.ofSeconds(60).toNanos());
+        } finally {
+            healedAt = System.nanoTime();
+            SdmProcess.signal("CONT", pid);
+        }
+        Waits.until("slave-c converged", Duration.ofSeconds(30), Duration.ofMillis(50),
+                () -> onSlaveC("keep", "halt", "fresh", "gone"),
+                s -> s.equals(Map.of("keep", "active", "halt", "stopped", "fresh", "active", "gone", "-")));
         long convergedMs = (System.nanoTime() - healedAt) / 1_000_000;
         String maps = maps("slave-c");
         assertThat(maps).contains("libkeep.so").contains("libfresh.so").doesNotContain("libhalt.so")
                 .doesNotContain("libgone.so");
-        assertThat(admin.reply("sdm:log", "--lines", "5000").output())
+        assertThat(SharedMachine.machineLogSince(admin, logBefore))
                 .containsPattern("machine: node slave-c \\(\\w+\\) is offline: silent for \\d+ ms")
                 .containsPattern("machine: node slave-c \\(\\w+\\) is back online after \\d+ ms offline");
         System.out.println("partition: offline after " + detectedMs + " ms, converged " + convergedMs
@@ -294,62 +323,75 @@ class DisconnectionIT {
         assertThat(convergedMs).as("converged after healing (ms)").isLessThanOrEqualTo(5_000);
     }
 
+    /** While slave-c is cut off the master is killed and restarted, a stopped program started, another installed. */
     @Test
-    @Order(4)
     void aMasterKilledDuringAPartitionComesBackAndEverythingConverges() throws Exception {
-        SdmProcess.signal("STOP", pid("slave-c"));
-        Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
-                () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
-        long masterPid = master.pid();
-        SdmProcess.signal("KILL", masterPid);
-        Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
-                () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
-        master = startMaster();
-        admin = new AdminSession(data);
-        Waits.until("slave-a and slave-b back", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
-                n -> n == 2);
-        admin.json("sdm:start", "halt");
-        admin.json("sdm:install", "--start", TestPrograms.pack(work, "late", "1.0.0", "x86_64", Map.of(), 0).toString());
-        long healedAt = System.nanoTime();
-        SdmProcess.signal("CONT", pid("slave-c"));
+        startSlaveC();
+        assertThat(installStarted("steady")).containsEntry("slave-c", "active");
+        assertThat(installStarted("paused")).containsEntry("slave-c", "active");
+        assertThat(admin.states(admin.json("sdm:stop", "paused"))).containsEntry("slave-c", "stopped");
+        long pid = pid("slave-c");
+        long healedAt;
+        SdmProcess.signal("STOP", pid);
+        try {
+            Waits.until("slave-c offline", Duration.ofSeconds(15), Duration.ofMillis(50),
+                    () -> admin.node("slave-c").get("online").asBoolean(), online -> !online);
+            long masterPid = master.pid();
+            SdmProcess.signal("KILL", masterPid);
+            Waits.until("the master gone", Duration.ofSeconds(10), Duration.ofMillis(50),
+                    () -> ProcessHandle.of(masterPid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+            master = startMaster();
+            admin = new AdminSession(data);
+            Waits.until("slave-a and slave-b back", Duration.ofSeconds(60), Duration.ofMillis(200),
+                    admin::onlineCount, n -> n == 2);
+            admin.json("sdm:start", "paused");
+            installStarted("late");
+        } finally {
+            healedAt = System.nanoTime();
+            SdmProcess.signal("CONT", pid);
+        }
         try {
             Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(60), Duration.ofMillis(50),
-                    () -> {
-                        Map<String, String> s = new java.util.TreeMap<>();
-                        for (String p : List.of("keep", "halt", "fresh", "late")) {
-                            s.put(p, statesOn(p, "slave-c").getOrDefault("slave-c", "-"));
-                        }
-                        return s;
-                    }, s -> s.equals(Map.of("keep", "active", "halt", "active", "fresh", "active", "late", "active")));
+                    () -> onSlaveC("steady", "paused", "late"),
+                    s -> s.equals(Map.of("steady", "active", "paused", "active", "late", "active")));
         } catch (java.util.concurrent.TimeoutException e) {
+            String log = Files.readString(work.resolve("slave-c/log/sdm.0.log"));
             throw new AssertionError(e.getMessage() + "\nslave-c's log ends:\n"
-                    + tail(work.resolve("slave-c/log/sdm.0.log")), e);
+                    + log.substring(Math.max(0, log.length() - 6_000)), e);
         }
         System.out.println("master killed during a partition: converged "
                 + (System.nanoTime() - healedAt) / 1_000_000 + " ms after healing");
-        assertThat(maps("slave-c")).contains("liblate.so").contains("libhalt.so");
+        assertThat(maps("slave-c")).contains("liblate.so").contains("libpaused.so");
     }
 
     @Test
-    @Order(5)
     void heartbeatAndLivenessChangeAtRunTimeThroughConfigAdmin() throws Exception {
         // FileInstall hands a .cfg in the deploy folder to ConfigAdmin, which tells the master
-        Files.writeString(data.resolve("deploy/sdm.master.cfg"), "sdm.heartbeat.ms=250\nsdm.liveness.ms=900\n");
-        Waits.until("the new timing", Duration.ofSeconds(15), Duration.ofMillis(100), () -> admin.json("sdm:master"),
-                m -> m.get("heartbeatMs").asLong() == 250 && m.get("livenessMs").asLong() == 900);
-        SdmProcess.signal("STOP", pid("slave-a"));
+        Path cfg = data.resolve("deploy/sdm.master.cfg");
         try {
-            Waits.until("slave-a offline", Duration.ofSeconds(15), Duration.ofMillis(20),
-                    () -> admin.node("slave-a").get("online").asBoolean(), online -> !online);
+            Files.writeString(cfg, "sdm.heartbeat.ms=250\nsdm.liveness.ms=900\n");
+            Waits.until("the new timing", Duration.ofSeconds(15), Duration.ofMillis(100),
+                    () -> admin.json("sdm:master"),
+                    m -> m.get("heartbeatMs").asLong() == 250 && m.get("livenessMs").asLong() == 900);
+            SdmProcess.signal("STOP", pid("slave-a"));
+            try {
+                Waits.until("slave-a offline", Duration.ofSeconds(15), Duration.ofMillis(20),
+                        () -> admin.node("slave-a").get("online").asBoolean(), online -> !online);
+            } finally {
+                SdmProcess.signal("CONT", pid("slave-a"));
+            }
+            Waits.until("slave-a back", Duration.ofSeconds(15), Duration.ofMillis(50),
+                    () -> admin.node("slave-a").get("online").asBoolean(), online -> online);
+            Files.writeString(cfg, "sdm.heartbeat.ms=250\nsdm.liveness.ms=100\n");
+            Waits.until("a refused pair logged", Duration.ofSeconds(15), Duration.ofMillis(100),
+                    () -> Files.readString(data.resolve("log/sdm.0.log")),
+                    l -> l.contains("ms refused (heartbeat at least"));
+            assertThat(admin.json("sdm:master").get("livenessMs").asLong()).as("a bad pair changes nothing")
+                    .isEqualTo(900);
         } finally {
-            SdmProcess.signal("CONT", pid("slave-a"));
+            // the first timing back, for the tests after this one (without the file the master
+            // keeps the last timing it took)
+            Files.writeString(cfg, firstTiming);
         }
-        Waits.until("slave-a back", Duration.ofSeconds(15), Duration.ofMillis(50),
-                () -> admin.node("slave-a").get("online").asBoolean(), online -> online);
-        Files.writeString(data.resolve("deploy/sdm.master.cfg"), "sdm.heartbeat.ms=250\nsdm.liveness.ms=100\n");
-        Waits.until("a refused pair logged", Duration.ofSeconds(15), Duration.ofMillis(100),
-                () -> Files.readString(data.resolve("log/sdm.0.log")), l -> l.contains("ms refused (heartbeat at least"));
-        assertThat(admin.json("sdm:master").get("livenessMs").asLong()).as("a bad pair changes nothing").isEqualTo(900);
-        Files.delete(data.resolve("deploy/sdm.master.cfg"));
     }
 }

@@ -16,10 +16,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -38,9 +36,9 @@ import sdm.testkit.Waits;
 
 /**
  * {@code bin/sdm local --slaves 3} as a user runs it: real processes, real CURVE sockets on
- * 127.0.0.1, faults made with signals.
+ * 127.0.0.1, faults made with signals. Each test starts once every slave is online, and a slave
+ * it froze or killed is back before it ends (or before the next test starts).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalMachineIT {
 
     @TempDir
@@ -74,13 +72,16 @@ class LocalMachineIT {
         }
     }
 
+    @BeforeEach
+    void everySlaveOnline() throws Exception {
+        SharedMachine.online(admin, 3);
+    }
 
     private static long slavePid(int k) throws IOException {
         return Long.parseLong(Files.readString(root.resolve("slave-" + k + "/sdm.pid")).strip());
     }
 
     @Test
-    @Order(1)
     void threeSlavesComeOnline() throws Exception {
         Waits.until("3 slaves online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,
                 n -> n == 3);
@@ -108,7 +109,6 @@ class LocalMachineIT {
     }
 
     @Test
-    @Order(2)
     void aFrozenSlaveGoesOfflineWithinTheLivenessTimeoutAndComesBack() throws Exception {
         long pid = slavePid(1);
         long stoppedAt = System.currentTimeMillis();
@@ -134,7 +134,6 @@ class LocalMachineIT {
     }
 
     @Test
-    @Order(3)
     void aKilledSlaveIsRestartedAndRejoins() throws Exception {
         long pid = slavePid(2);
         String id = admin.node("slave-2").get("id").asText();
@@ -149,7 +148,6 @@ class LocalMachineIT {
     }
 
     @Test
-    @Order(4)
     void aSlaveWithAWrongTokenNeverAppears() throws Exception {
         String masterKey = Files.readString(root.resolve("master/master.pub")).strip();
         long refusedBefore = admin.counter("handshakesRefused");
@@ -167,7 +165,6 @@ class LocalMachineIT {
     }
 
     @Test
-    @Order(5)
     void theClientRunsCommandsAndAClientWithoutTheAdminKeyIsRefused() throws Exception {
         SdmProcess.Result nodes = SdmProcess.run(work, Duration.ofSeconds(60), Map.of(), "client", "sdm:nodes");
         assertThat(nodes.exitCode()).as(nodes.stderr()).isZero();
@@ -196,7 +193,6 @@ class LocalMachineIT {
     }
 
     @Test
-    @Order(6)
     void garbageSentToTheMastersPortLeavesItServing() throws Exception {
         Random random = new Random(42);
         for (int i = 0; i < 20; i++) {

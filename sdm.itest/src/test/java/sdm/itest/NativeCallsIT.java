@@ -6,16 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,9 +30,10 @@ import sdm.testkit.Waits;
 /**
  * Native functions on real slaves ({@code bin/sdm local --slaves 2}): gcc-built libraries loaded
  * with FFM, called through {@code sdm:call}, unloaded on stop, swapped on update, and a
- * segfault that takes a slave down without taking its other programs, or the machine.
+ * segfault that takes a slave down without taking its other programs, or the machine. Each test
+ * starts with both slaves online and {@code kit} active on them; one that stops, updates or
+ * crashes a program does it to a program of its own.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NativeCallsIT {
 
     static final String SOURCE = """
@@ -116,6 +116,24 @@ class NativeCallsIT {
         }
     }
 
+    @BeforeEach
+    void kitActiveOnBothSlaves() throws Exception {
+        SharedMachine.online(admin, 2);
+        SharedMachine.uninstallAllBut(admin, Set.of("kit"));
+        Map<String, String> active = Map.of("master", "active", "slave-1", "active", "slave-2", "active");
+        if (!admin.states(admin.app("kit")).equals(active)) {
+            admin.json("sdm:start", "kit");
+        }
+        Waits.until("kit active everywhere", Duration.ofSeconds(30), Duration.ofMillis(200), () -> admin.app("kit"),
+                kit -> admin.states(kit).equals(active));
+    }
+
+    /** Installs and starts a program of {@link #SOURCE} named {@code name}, on both slaves. */
+    private static void installOwn(String name, String version) throws Exception {
+        Path archive = TestPrograms.packNative(work, name, version, SOURCE, FUNCTIONS);
+        assertThat(admin.json("sdm:install", "--start", archive.toString()).get("atDesired").asInt()).isEqualTo(2);
+    }
+
     private static String nodeId(String name) throws Exception {
         return admin.node(name).get("id").asText();
     }
@@ -147,7 +165,6 @@ class NativeCallsIT {
     }
 
     @Test
-    @Order(1)
     void everyTypeGoesInAndComesBack() throws Exception {
         String one = nodeId("slave-1");
         String two = nodeId("slave-2");
@@ -160,16 +177,16 @@ class NativeCallsIT {
         assertThat(call("kit", "nothing").get(one).asText()).as("NaN comes back as NaN").isEqualTo("NaN");
         assertThat(call("kit", "neg", "true").get(two).asBoolean()).isFalse();
         assertThat(call("kit", "greet", "wörld of slaves").get(one).asText()).isEqualTo("hello, wörld of slaves");
+        long ticks = call("kit", "ticked").get(one).asLong();
         JsonNode tick = call("kit", "tick");
         assertThat(tick.get(one).isNull()).isTrue();
-        assertThat(call("kit", "ticked").get(one).asLong()).isEqualTo(1);
+        assertThat(call("kit", "ticked").get(one).asLong()).isEqualTo(ticks + 1);
         JsonNode only = call("--node", two, "kit", "add", "1", "1");
         assertThat(only.size()).isEqualTo(1);
         assertThat(only.get(two).asInt()).isEqualTo(2);
     }
 
     @Test
-    @Order(2)
     void badCallsGetOneLine() throws Exception {
         assertThat(error("nosuch", "add")).isEqualTo("no program named 'nosuch' is installed");
         assertThat(error("kit", "nosuch")).startsWith("program kit has no function 'nosuch'");
@@ -183,7 +200,6 @@ class NativeCallsIT {
     }
 
     @Test
-    @Order(3)
     void aFrozenNodeIsReportedAtTheTimeoutOrWhenItGoesOfflineAndTheOthersAnswer() throws Exception {
         long pid = slavePid("slave-2");
         String one = nodeId("slave-1");
@@ -213,7 +229,6 @@ class NativeCallsIT {
     }
 
     @Test
-    @Order(4)
     void slowCallsOverlapAndNeverStallHeartbeats() throws Exception {
         String one = nodeId("slave-1");
         // own threads: the common pool may have one thread on a 2-core machine
@@ -244,81 +259,78 @@ class NativeCallsIT {
     }
 
     @Test
-    @Order(5)
     void stopUnloadsTheLibraryAndStartLoadsItAgain() throws Exception {
+        installOwn("toggled", "1.0.0");
         long pid = slavePid("slave-1");
-        assertThat(mapped(pid, "libkit.so")).isTrue();
-        admin.json("sdm:stop", "kit");
-        assertThat(mapped(pid, "libkit.so")).as("unloaded after stop").isFalse();
-        assertThat(error("kit", "add", "1", "2")).isEqualTo("program kit is not started (it is stopped)");
-        admin.json("sdm:start", "kit");
-        assertThat(mapped(pid, "libkit.so")).isTrue();
-        assertThat(call("kit", "add", "1", "2").get(nodeId("slave-1")).asInt()).isEqualTo(3);
+        assertThat(mapped(pid, "libtoggled.so")).isTrue();
+        admin.json("sdm:stop", "toggled");
+        assertThat(mapped(pid, "libtoggled.so")).as("unloaded after stop").isFalse();
+        assertThat(error("toggled", "add", "1", "2")).isEqualTo("program toggled is not started (it is stopped)");
+        admin.json("sdm:start", "toggled");
+        assertThat(mapped(pid, "libtoggled.so")).isTrue();
+        assertThat(call("toggled", "add", "1", "2").get(nodeId("slave-1")).asInt()).isEqualTo(3);
     }
 
     @Test
-    @Order(6)
     void anUpdateSwapsTheLibraryWithoutARestart() throws Exception {
+        installOwn("swapped", "1.0.0");
         long pid1 = slavePid("slave-1");
         long pid2 = slavePid("slave-2");
-        assertThat(call("kit", "version").get(nodeId("slave-1")).asInt()).isEqualTo(100);
-        Path v2 = TestPrograms.packNative(work, "kit", "1.1.0", SOURCE, FUNCTIONS);
+        assertThat(call("swapped", "version").get(nodeId("slave-1")).asInt()).isEqualTo(100);
+        Path v2 = TestPrograms.packNative(work, "swapped", "1.1.0", SOURCE, FUNCTIONS);
         admin.json("sdm:update", v2.toString());
-        JsonNode after = call("kit", "version");
+        JsonNode after = call("swapped", "version");
         assertThat(after.get(nodeId("slave-1")).asInt()).isEqualTo(101);
         assertThat(after.get(nodeId("slave-2")).asInt()).isEqualTo(101);
         assertThat(slavePid("slave-1")).isEqualTo(pid1);
         assertThat(slavePid("slave-2")).isEqualTo(pid2);
         assertThat(Files.readString(Path.of("/proc/" + pid1 + "/maps")).lines()
-                .filter(l -> l.contains("libkit.so")).map(l -> l.substring(l.indexOf('/'))).distinct().count())
+                .filter(l -> l.contains("libswapped.so")).map(l -> l.substring(l.indexOf('/'))).distinct().count())
                 .as("one copy of the library mapped, the new one").isEqualTo(1);
     }
 
     @Test
-    @Order(7)
     void aSegfaultFailsItsProgramOnThatNodeOnlyAndItIsNotStartedAgainInALoop() throws Exception {
-        Path other = TestPrograms.packNative(work, "bystander", "1.0.0", SOURCE, FUNCTIONS);
-        admin.json("sdm:install", "--start", other.toString());
+        installOwn("crasher", "1.0.0");
+        installOwn("bystander", "1.0.0");
         String one = nodeId("slave-1");
         long pid = slavePid("slave-1");
 
         long crashedAt = System.currentTimeMillis();
-        JsonNode crash = call("--timeout", "3", "--node", one, "kit", "boom");
+        JsonNode crash = call("--timeout", "3", "--node", one, "crasher", "boom");
         assertThat(crash.get(one).get("error").asText()).isNotBlank();
         Waits.until("slave-1 restarted and registered again", Duration.ofSeconds(30), Duration.ofMillis(200),
                 () -> admin.node("slave-1"),
                 n -> n.get("online").asBoolean() && n.get("onlineSinceMs").asLong() > crashedAt);
         assertThat(slavePid("slave-1")).isNotEqualTo(pid);
-        JsonNode kit = Waits.until("kit failed on slave-1", Duration.ofSeconds(15), Duration.ofMillis(200),
-                () -> admin.app("kit"), a -> admin.states(a).get("slave-1").equals("failed"));
+        JsonNode crasher = Waits.until("crasher failed on slave-1", Duration.ofSeconds(15), Duration.ofMillis(200),
+                () -> admin.app("crasher"), a -> admin.states(a).get("slave-1").equals("failed"));
         JsonNode failedNode = null;
-        for (JsonNode n : kit.get("nodes")) {
+        for (JsonNode n : crasher.get("nodes")) {
             if (n.get("name").asText().equals("slave-1")) {
                 failedNode = n;
             }
         }
         assertThat(failedNode.get("detail").asText()).isEqualTo("node crashed during boom()");
-        assertThat(admin.states(kit).get("slave-2")).isEqualTo("active");
+        assertThat(admin.states(crasher).get("slave-2")).isEqualTo("active");
         Waits.until("bystander active again on slave-1", Duration.ofSeconds(15), Duration.ofMillis(200),
                 () -> admin.states(admin.app("bystander")).get("slave-1"), s -> s.equals("active"));
         assertThat(call("bystander", "add", "2", "2").get(one).asInt()).isEqualTo(4);
-        assertThat(call("kit", "add", "2", "2").get(one).get("error").asText()).contains("failed there");
+        assertThat(call("crasher", "add", "2", "2").get(one).get("error").asText()).contains("failed there");
 
         long restarted = slavePid("slave-1");
         admin.json("sdm:stop", "bystander");
         assertThat(slavePid("slave-1")).as("not restarted in a loop").isEqualTo(restarted);
-        assertThat(mapped(restarted, "libkit.so")).as("the crashing program is not loaded again").isFalse();
-        assertThat(Files.list(root.resolve("slave-1/log")).map(p -> p.getFileName().toString()))
-                .anyMatch(n -> n.startsWith("hs_err_pid"));
+        assertThat(mapped(restarted, "libcrasher.so")).as("the crashing program is not loaded again").isFalse();
+        assertThat(root.resolve("slave-1/log/hs_err_pid" + pid + ".log")).as("the crash report").exists();
 
-        JsonNode again = admin.json("sdm:start", "kit");
+        JsonNode again = admin.json("sdm:start", "crasher");
         assertThat(admin.states(again).get("slave-1")).as("the operator's start tries again").isEqualTo("active");
-        assertThat(call("kit", "add", "2", "3").get(one).asInt()).isEqualTo(5);
+        assertThat(call("crasher", "add", "2", "3").get(one).asInt()).isEqualTo(5);
     }
 
     /** Not every death during a call is a crash of that call: a kill -9 blames nobody. */
     @Test
-    @Order(8)
     void aSlaveKilledDuringACallDoesNotFailItsPrograms() throws Exception {
         String two = nodeId("slave-2");
         long pid = slavePid("slave-2");

@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,10 @@ import sdm.testkit.Waits;
 
 /**
  * Programs on a real machine: {@code bin/sdm local --slaves 3} plus one slave labelled
- * {@code zone=b}, real archives with gcc-built libraries, faults made with signals.
+ * {@code zone=b}, real archives with gcc-built libraries, faults made with signals. Each test
+ * starts with every slave online and no program on the machine, and installs its own.
+ * {@link #aPeerWithTheJoinTokenCannotMisuseTheProgramMessages} runs last: the node it registers
+ * stays known to the master, offline, and every program installed after it would select it too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProgramsIT {
@@ -84,24 +89,34 @@ class ProgramsIT {
         return out;
     }
 
-    private static long slavePid(String name) throws Exception {
-        Path pid = name.equals("zoned") ? work.resolve("zoned/data/sdm.pid") : root.resolve(name + "/sdm.pid");
-        return Long.parseLong(Files.readString(pid).strip());
+    @BeforeEach
+    void everySlaveOnlineAndNoProgram() throws Exception {
+        SharedMachine.online(admin, 4);
+        Path deploy = root.resolve("master/deploy");
+        for (String archive : files(deploy, ".jam.zip")) {
+            Files.delete(deploy.resolve(archive));
+        }
+        SharedMachine.uninstallAllBut(admin, Set.of());
+        Waits.until("no program left on the machine", Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+            List<String> left = new ArrayList<>(files(root.resolve("master/programs/bundles"), ".jar"));
+            admin.json("sdm:apps").forEach(app -> left.add(app.get("name").asText()));
+            for (String slave : ALL.subList(1, ALL.size())) {
+                left.addAll(files(programsOf(slave), ".jar"));
+            }
+            return left;
+        }, List::isEmpty);
     }
 
     private static Path programsOf(String name) {
         return name.equals("zoned") ? work.resolve("zoned/data/programs") : root.resolve(name + "/programs");
     }
 
-    private static Path slaveLog(String name) {
-        return name.equals("zoned") ? work.resolve("zoned/data/log/sdm.0.log") : root.resolve(name + "/log/sdm.0.log");
-    }
-
     private static final java.time.format.DateTimeFormatter LOG_TIME = java.time.format.DateTimeFormatter
             .ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault());
 
-    /** When the last log line containing {@code text} was written, in epoch milliseconds. */
-    private static long lastLogged(Path log, String text) throws Exception {
+    /** When the last line of a slave's log containing {@code text} was written, in epoch milliseconds. */
+    private static long lastLogged(String slave, String text) throws Exception {
+        Path log = programsOf(slave).resolveSibling("log/sdm.0.log");
         List<String> lines = Files.readAllLines(log);
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i).contains(text)) {
@@ -110,7 +125,6 @@ class ProgramsIT {
         }
         throw new AssertionError("no '" + text + "' in " + log);
     }
-
 
     private static List<String> files(Path dir, String suffix) throws Exception {
         if (!Files.isDirectory(dir)) {
@@ -122,7 +136,6 @@ class ProgramsIT {
     }
 
     @Test
-    @Order(1)
     void installStartStopUpdateUninstallOnEverySlave() throws Exception {
         Path v1 = TestPrograms.pack(work, "calc", "1.0.0", "x86_64", Map.of(), 0);
         Path v2 = TestPrograms.pack(work, "calc", "1.1.0", "x86_64", Map.of(), 0);
@@ -166,8 +179,8 @@ class ProgramsIT {
         assertThat(admin.states(rolled)).isEqualTo(allIn("active"));
         List<long[]> steps = new ArrayList<>();
         for (String slave : ALL.subList(1, ALL.size())) {
-            steps.add(new long[] {lastLogged(slaveLog(slave), "updating calc 1.1.0 -> 1.2.0"),
-                    lastLogged(slaveLog(slave), "updated calc 1.2.0")});
+            steps.add(new long[] {lastLogged(slave, "updating calc 1.1.0 -> 1.2.0"),
+                    lastLogged(slave, "updated calc 1.2.0")});
         }
         steps.sort(java.util.Comparator.comparingLong(step -> step[0]));
         for (int i = 1; i < steps.size(); i++) {
@@ -185,7 +198,6 @@ class ProgramsIT {
     }
 
     @Test
-    @Order(2)
     void placementSelectsSlavesByLabelAndANodeWithoutItsLibraryIsUnsupported() throws Exception {
         Path zoneB = TestPrograms.pack(work, "edge", "1.0.0", "x86_64", Map.of("zone", "b"), 0);
         JsonNode edge = admin.json("sdm:install", "--start", zoneB.toString());
@@ -205,10 +217,9 @@ class ProgramsIT {
     }
 
     @Test
-    @Order(3)
     void aSlaveFrozenDuringInstallAndDuringUninstallConvergesWhenItWakes() throws Exception {
         Path v1 = TestPrograms.pack(work, "frozen", "1.0.0", "x86_64", Map.of(), 0);
-        long pid = slavePid("slave-2");
+        long pid = Long.parseLong(Files.readString(root.resolve("slave-2/sdm.pid")).strip());
         SdmProcess.signal("STOP", pid);
         try {
             Waits.until("slave-2 offline", Duration.ofSeconds(10), Duration.ofMillis(100),
@@ -244,7 +255,6 @@ class ProgramsIT {
     }
 
     @Test
-    @Order(4)
     void badCommandsGetOneLineAndChangeNothing() throws Exception {
         Path v1 = TestPrograms.pack(work, "solid", "1.0.0", "x86_64", Map.of(), 0);
         admin.json("sdm:install", v1.toString());
@@ -287,7 +297,6 @@ class ProgramsIT {
     }
 
     @Test
-    @Order(5)
     void theDeployFolderInstallsUpdatesAndUninstalls() throws Exception {
         Path deploy = root.resolve("master/deploy");
         Path v1 = TestPrograms.pack(work, "dropped", "1.0.0", "x86_64", Map.of(), 0);
@@ -305,7 +314,7 @@ class ProgramsIT {
             // from the nodes' own logs: polling with a new admin connection each time would add its handshake
             long lastStart = 0;
             for (String slave : ALL.subList(1, ALL.size())) {
-                lastStart = Math.max(lastStart, lastLogged(slaveLog(slave), "started dropped 1.0.0"));
+                lastStart = Math.max(lastStart, lastLogged(slave, "started dropped 1.0.0"));
             }
             dropToActive.add(lastStart - dropped);
             Files.delete(target);
@@ -341,25 +350,13 @@ class ProgramsIT {
                 () -> admin.json("sdm:apps").size(), n -> n == 0);
     }
 
-    /** The next message other than a heartbeat (the master beats every slave-role peer it hears from). */
-    private static Message nextNotHeartbeat(ZMQ.Socket peer, MessageCodec codec) throws Exception {
-        while (true) {
-            byte[] frame = peer.recv();
-            assertThat(frame).as("a message within the receive timeout").isNotNull();
-            Message m = codec.decode(frame);
-            if (!(m instanceof Message.Heartbeat)) {
-                return m;
-            }
-        }
-    }
-
     /**
      * A peer that holds the join token is still not trusted: it cannot fetch a bundle the store
      * does not name, upload, or report for a node it never registered, and a chunk it sends is not
      * a message a master accepts.
      */
     @Test
-    @Order(6)
+    @Order(Integer.MAX_VALUE)
     void aPeerWithTheJoinTokenCannotMisuseTheProgramMessages() throws Exception {
         long unexpectedBefore = admin.counter("droppedUnexpected");
         long malformedBefore = admin.counter("droppedMalformed");
@@ -371,11 +368,11 @@ class ProgramsIT {
             MessageCodec codec = new MessageCodec();
             String sha = "ab".repeat(32);
             peer.send(codec.encode(new Message.Fetch(sha, 0, 1024)));
-            Message reply = nextNotHeartbeat(peer, codec);
+            Message reply = RawPeers.nextNotHeartbeat(peer, codec);
             assertThat(reply).as("an unregistered connection is told to register").isInstanceOf(Message.Reregister.class);
             peer.send(codec.encode(new Message.Report(1, List.of(new Message.ProgramStatus("calc", "9.9.9", sha,
                     ProgramState.ACTIVE, "", 1)))));
-            assertThat(nextNotHeartbeat(peer, codec)).isInstanceOf(Message.Reregister.class);
+            assertThat(RawPeers.nextNotHeartbeat(peer, codec)).isInstanceOf(Message.Reregister.class);
             peer.send(codec.encode(new Message.Upload("u1", "x.jam.zip", 0, 1, new byte[1])), ZMQ.SNDMORE);
             peer.send(new byte[1]);
             peer.send(codec.encode(new Message.Chunk(sha, 0, 1, new byte[1])));

@@ -5,6 +5,8 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 import sdm.transport.zmq.JoinToken;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MessageCodec;
 
 /** JeroMQ peers that tests drive by hand, outside SDM's own transport code. */
 final class RawPeers {
@@ -24,5 +26,19 @@ final class RawPeers {
         peer.setReconnectIVL(100);
         peer.connect("tcp://" + address);
         return peer;
+    }
+
+    /** The next message other than a heartbeat (the master beats every slave-role peer it hears from). */
+    static Message nextNotHeartbeat(ZMQ.Socket peer, MessageCodec codec) throws Exception {
+        while (true) {
+            byte[] frame = peer.recv();
+            if (frame == null) {
+                throw new AssertionError("no message within the receive timeout");
+            }
+            Message m = codec.decode(frame);
+            if (!(m instanceof Message.Heartbeat)) {
+                return m;
+            }
+        }
     }
 }
