@@ -1,14 +1,13 @@
 package sdm.bench;
 
-import java.io.IOException;
 import java.net.Socket;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
+import sdm.testkit.Executables;
 import sdm.testkit.Ports;
 import sdm.testkit.Waits;
 
@@ -19,9 +18,6 @@ import sdm.testkit.Waits;
  * stopped with them, also on failure.
  */
 record Mosquitto(int port, String version) {
-
-    private static final List<Path> PLACES = List.of(Path.of("/usr/sbin"), Path.of("/usr/local/sbin"),
-            Path.of("/usr/bin"), Path.of("/usr/local/bin"));
 
     /** Starts a broker in the bench's working folder and returns once it takes connections. */
     static Mosquitto start(Bench bench) throws Exception {
@@ -58,23 +54,12 @@ record Mosquitto(int port, String version) {
 
     /** Where mosquitto is; installs it first when it is missing and this is root. */
     private static Path executable(Path work) throws Exception {
-        Path found = find();
+        Path found = Executables.find("mosquitto");
         if (found != null) {
             return found;
         }
-        if (!Files.getAttribute(Path.of("/proc/self"), "unix:uid").equals(0)) {
-            throw new IOException("bin/bench mqtt needs the MQTT broker mosquitto, which is not installed: "
-                    + "run `sudo apt-get install -y mosquitto` (or bin/bench mqtt as root, which installs it)");
-        }
-        System.out.println("bench: installing mosquitto (apt-get install -y mosquitto)");
         Path log = work.resolve("apt.out");
-        ProcessBuilder apt = new ProcessBuilder("apt-get", "install", "-y", "--no-install-recommends", "mosquitto")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        apt.environment().put("DEBIAN_FRONTEND", "noninteractive");
-        if (apt.start().waitFor() != 0 || (found = find()) == null) {
-            throw new IOException("apt-get install -y mosquitto failed (try `apt-get update` first): "
-                    + tail(Files.readString(log)));
-        }
+        found = Executables.install("mosquitto", log, "bin/bench mqtt", "mosquitto");
         // the package may start its system service on port 1883; it is not the one measured
         if (Files.exists(Path.of("/etc/init.d/mosquitto"))) {
             new ProcessBuilder("service", "mosquitto", "stop").redirectErrorStream(true)
@@ -83,33 +68,11 @@ record Mosquitto(int port, String version) {
         return found;
     }
 
-    private static Path find() {
-        List<Path> places = new ArrayList<>();
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isEmpty()) {
-                places.add(Path.of(dir));
-            }
-        }
-        places.addAll(PLACES);
-        for (Path dir : places) {
-            Path candidate = dir.resolve("mosquitto");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
     /** The first line of {@code mosquitto -h}: "mosquitto version 2.0.11". */
     private static String version(Path executable) throws Exception {
         Process p = new ProcessBuilder(executable.toString(), "-h").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         return out.lines().findFirst().orElse("unknown").strip();
-    }
-
-    private static String tail(String text) {
-        List<String> lines = text.lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
     }
 }
