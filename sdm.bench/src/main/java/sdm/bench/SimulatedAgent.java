@@ -15,8 +15,9 @@ import sdm.transport.zmq.MessageCodec;
 
 /**
  * One simulated slave: a CURVE DEALER that speaks the slave's side of the protocol as far as a
- * healthy node with nothing installed needs, with the timing {@code SlaveLink} has. Until
- * welcomed each beat is a registration; then a heartbeat every interval the master gave, the
+ * healthy node with nothing installed needs, with the timing {@code SlaveLink} has. It first
+ * enrolls a key of its own with the join token's key (each beat an enrollment), then connects
+ * anew with its own key; until welcomed each beat is a registration; then a heartbeat every interval the master gave, the
  * slave's counters every 2 s, an empty report for every desired state, a registration when the
  * master asks for one. Silent past liveness (twice that before the welcome), it drops its
  * socket and makes a new one a second later, as a slave does. In raw mode (against a bare
@@ -35,8 +36,11 @@ final class SimulatedAgent {
     /** Silence before the first answer after which an agent redials (SlaveLink: twice the liveness). */
     private static final long FIRST_ANSWER_MS = 30_000;
 
-    /** How an agent reaches its server: the master's key and the key it presents. */
-    record Keys(byte[] serverPublic, byte[] clientPublic, byte[] clientSecret) {
+    /**
+     * How an agent reaches its server: the master's key, the key it enrolls with (the join
+     * token's), and its own key pair; in raw mode it presents its own key at once.
+     */
+    record Keys(byte[] serverPublic, byte[] joinPublic, byte[] joinSecret, byte[] ownPublic, byte[] ownSecret) {
     }
 
     private final String name;
@@ -45,6 +49,10 @@ final class SimulatedAgent {
     private final Keys keys;
     private final String address;
     private final boolean slaveTiming;
+    private final Message.Enroll enrollment;
+    private boolean enrolled;
+    /** Enrolled on this socket: the next tick replaces it with one that presents the own key. */
+    private boolean switchKeys;
     private ZMQ.Socket dealer;
     private boolean online;
     private long heartbeatMs;
@@ -70,6 +78,8 @@ final class SimulatedAgent {
         this.livenessMs = livenessMs;
         this.registration = new Message.Register(nodeId, name, Map.of("sim", "true"), Platform.os(), Platform.arch(),
                 "sim");
+        this.enrollment = new Message.Enroll(nodeId, name, ZMQ.Curve.z85Encode(keys.ownPublic()));
+        this.enrolled = raw;
     }
 
     String name() {
@@ -94,8 +104,8 @@ final class SimulatedAgent {
         ZMQ.Socket s = context.createSocket(SocketType.DEALER);
         s.setLinger(0);
         s.setCurveServerKey(keys.serverPublic());
-        s.setCurvePublicKey(keys.clientPublic());
-        s.setCurveSecretKey(keys.clientSecret());
+        s.setCurvePublicKey(enrolled ? keys.ownPublic() : keys.joinPublic());
+        s.setCurveSecretKey(enrolled ? keys.ownSecret() : keys.joinSecret());
         s.setReconnectIVL(100);
         s.setReconnectIVLMax(2_000);
         s.setSndHWM(10_000);
@@ -134,6 +144,11 @@ final class SimulatedAgent {
                 continue;
             }
             switch (m) {
+                case Message.Enrolled e -> {
+                    enrolled = true;
+                    switchKeys = true;
+                    return;
+                }
                 case Message.Welcome w -> {
                     if (w.heartbeatMs() > 0 && w.livenessMs() > w.heartbeatMs()) {
                         heartbeatMs = w.heartbeatMs();
@@ -174,6 +189,13 @@ final class SimulatedAgent {
             }
             return false;
         }
+        if (switchKeys) {
+            switchKeys = false;
+            context.destroySocket(dealer);
+            dealer = null;
+            reconnectAtMs = now;
+            return true;
+        }
         if (now - lastHeardMs > allowedSilenceMs()) {
             context.destroySocket(dealer);
             dealer = null;
@@ -183,7 +205,7 @@ final class SimulatedAgent {
             return true;
         }
         if (nextBeatMs <= horizon) {
-            send(codec, online || raw ? new Message.Heartbeat() : registration);
+            send(codec, !enrolled ? enrollment : online || raw ? new Message.Heartbeat() : registration);
             nextBeatMs = now + heartbeatMs;
         }
         if (nextCountersMs <= horizon) {
@@ -195,8 +217,8 @@ final class SimulatedAgent {
 
     /** The earliest time this agent has something to do. */
     long nextDueMs() {
-        if (dealer == null) {
-            return reconnectAtMs;
+        if (dealer == null || switchKeys) {
+            return dealer == null ? reconnectAtMs : 0;
         }
         long silentUntil = lastHeardMs + allowedSilenceMs() + 1;
         return Math.min(Math.min(nextBeatMs, nextCountersMs), silentUntil);

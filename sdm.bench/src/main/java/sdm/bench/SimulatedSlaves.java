@@ -68,22 +68,26 @@ public final class SimulatedSlaves {
         long heartbeat = Long.parseLong(o.getOrDefault("--heartbeat", "1000"));
         long liveness = Long.parseLong(o.getOrDefault("--liveness", String.valueOf(3 * heartbeat)));
         boolean raw = o.containsKey("--server-key");
-        SimulatedAgent.Keys keys;
+        byte[] server;
+        CurveKeyPair join;
         if (raw) {
-            CurveKeyPair own = CurveKeyPair.generate();
-            keys = new SimulatedAgent.Keys(ZMQ.Curve.z85Decode(o.get("--server-key")),
-                    ZMQ.Curve.z85Decode(own.publicKey()), ZMQ.Curve.z85Decode(own.secretKey()));
+            server = ZMQ.Curve.z85Decode(o.get("--server-key"));
+            join = CurveKeyPair.generate();
         } else {
             JoinToken token = JoinToken.parse(Files.readString(Path.of(required(o, "--token-file"))));
-            CurveKeyPair own = token.slaveKeys();
-            keys = new SimulatedAgent.Keys(ZMQ.Curve.z85Decode(token.masterPublicKey()),
-                    ZMQ.Curve.z85Decode(own.publicKey()), ZMQ.Curve.z85Decode(own.secretKey()));
+            server = ZMQ.Curve.z85Decode(token.masterPublicKey());
+            join = token.slaveKeys();
         }
         List<SimulatedAgent> agents = new ArrayList<>();
         int width = String.valueOf(of).length();
         for (int k = first; k < first + count; k++) {
             byte[] id = new byte[8];
             ThreadLocalRandom.current().nextBytes(id);
+            // each agent its own key, as each slave has
+            CurveKeyPair own = CurveKeyPair.generate();
+            SimulatedAgent.Keys keys = new SimulatedAgent.Keys(server, ZMQ.Curve.z85Decode(join.publicKey()),
+                    ZMQ.Curve.z85Decode(join.secretKey()), ZMQ.Curve.z85Decode(own.publicKey()),
+                    ZMQ.Curve.z85Decode(own.secretKey()));
             agents.add(new SimulatedAgent(String.format("sim-%0" + width + "d", k), HEX.formatHex(id), address, keys,
                     raw, heartbeat, liveness, o.containsKey("--slave-timing")));
         }

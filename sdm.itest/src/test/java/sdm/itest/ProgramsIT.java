@@ -28,6 +28,7 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 import sdm.api.ProgramState;
+import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.JoinToken;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.MessageCodec;
@@ -363,7 +364,7 @@ class ProgramsIT {
         JoinToken token = JoinToken.parse(Files.readString(root.resolve("master/join.token")));
         String address = Files.readString(root.resolve("master/master.endpoint")).strip();
         try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket peer = RawPeers.admitted(ctx, token, address);
+            ZMQ.Socket peer = RawPeers.enrolled(ctx, token, address, "intruder-id", CurveKeyPair.generate());
             peer.setReceiveTimeOut(10_000);
             MessageCodec codec = new MessageCodec();
             String sha = "ab".repeat(32);

@@ -53,6 +53,21 @@ public final class DataFolder {
         }
     }
 
+    /**
+     * Refuses a secret file that its group or others may read or write, as ssh does with keys.
+     *
+     * @throws IOException saying how to fix it
+     */
+    public static void requireOwnerOnly(Path file) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.getPosixFilePermissions(file);
+        p.remove(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+        p.remove(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        if (!p.isEmpty()) {
+            throw new IOException(file + " may be read or changed by others (" + PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(file)) + "); a secret must be owner-only: chmod 600 " + file);
+        }
+    }
+
     /** Makes a rename in {@code dir} durable: after a crash the new name is there, not the old. */
     public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

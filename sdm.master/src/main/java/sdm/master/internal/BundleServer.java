@@ -17,7 +17,7 @@ import sdm.transport.zmq.Message;
  * thread with a bounded queue, at most {@value #MAX_CHUNK} bytes a chunk, and only bundles that
  * the store or an update under way names.
  */
-final class BundleServer {
+final class BundleServer implements AutoCloseable {
 
     /** The largest chunk the master sends for one fetch, whatever was asked. */
     static final int MAX_CHUNK = 256 << 10;
@@ -40,7 +40,8 @@ final class BundleServer {
         this.wire = endpoint;
     }
 
-    void close() {
+    @Override
+    public void close() {
         wire = null;
         io.shutdownNow();
     }

@@ -22,7 +22,7 @@ import sdm.transport.zmq.Message;
  * Reports come from the endpoint thread, which never waits on a lock held across disk or
  * network work: waiters check their condition outside the {@code reported} monitor.
  */
-final class Convergence {
+final class Convergence implements AutoCloseable {
 
     private static final long REPUSH_MS = 2_000;
 
@@ -47,7 +47,8 @@ final class Convergence {
         this.wire = endpoint;
     }
 
-    void close() {
+    @Override
+    public void close() {
         wire = null;
     }
 

@@ -34,25 +34,32 @@ public final class MachineCommands {
 
     @Reference
     private MachineInfo machine;
+    @Reference
+    private MasterNode master;
     /** The kernel, when it runs: the master works without it. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ProgramRuntime runtime;
 
-    @Descriptor("list the slaves of this machine: id, name, address, os/arch, labels, state, last seen")
+    @Descriptor("list the slaves of this machine: id, name, address, os/arch, labels, state, last seen, key")
     public void nodes(CommandSession session,
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json) throws JsonProcessingException {
         List<NodeInfo> nodes = machine.nodes();
         if (json || wantsJson(session)) {
-            System.out.println(JSON.writeValueAsString(nodes.stream().map(MachineCommands::nodeJson).toList()));
+            System.out.println(JSON.writeValueAsString(nodes.stream().map(n -> {
+                Map<String, Object> one = nodeJson(n);
+                one.put("key", master.gate().fingerprint(n.id()));
+                return one;
+            }).toList()));
             return;
         }
         long now = System.currentTimeMillis();
-        Table table = new Table("ID", "NAME", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "SINCE", "LAST SEEN");
+        Table table = new Table("ID", "NAME", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "SINCE", "LAST SEEN", "KEY");
         for (NodeInfo n : nodes) {
             long since = n.online() ? n.onlineSinceMs() : n.offlineSinceMs();
             table.row(n.id(), n.name(), n.address(), n.os() + "/" + n.arch(), labels(n.labels()),
-                    n.online() ? "online" : "offline", since <= 0 ? "-" : ago(now - since), ago(now - n.lastSeenMs()));
+                    n.online() ? "online" : "offline", since <= 0 ? "-" : ago(now - since), ago(now - n.lastSeenMs()),
+                    master.gate().fingerprint(n.id()));
         }
         System.out.print(table);
         long offline = nodes.stream().filter(n -> !n.online()).count();

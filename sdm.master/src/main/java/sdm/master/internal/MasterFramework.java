@@ -20,7 +20,7 @@ import sdm.api.node.ErrorLine;
  * would not start, or its JavaScript failed after starting). Starts and stops are transient:
  * after a restart the master starts what the store says, and nothing else.
  */
-final class MasterFramework {
+final class MasterFramework implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
 
@@ -38,7 +38,8 @@ final class MasterFramework {
         extender = new ProgramExtender(context, failures::put);
     }
 
-    void close() {
+    @Override
+    public void close() {
         if (extender != null) {
             extender.close();
         }

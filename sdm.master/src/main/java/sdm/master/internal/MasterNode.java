@@ -74,6 +74,7 @@ public final class MasterNode implements MachineInfo {
     private Uploads uploads;
     private ExecutorService uploadWriter;
     private volatile String failure;
+    private volatile SlaveGate gate;
 
     /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
     static final String PID = "sdm.master";
@@ -120,9 +121,10 @@ public final class MasterNode implements MachineInfo {
                 }
             });
             programs.start();
+            Enrollments enrollments = Enrollments.open(data, keys.admin().publicKey(), keys.joinToken().slaveKeys().publicKey());
+            gate = new SlaveGate(enrollments, registry, data, keys.joinToken(), () -> endpoint);
             endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
-                    keys.server(), keys.joinToken().slaveKeys().publicKey(), keys.admin().publicKey(),
-                    Duration.ofMillis(heartbeatMs), settings.maxMessageBytes()),
+                    keys.server(), enrollments, Duration.ofMillis(heartbeatMs), settings.maxMessageBytes()),
                     new MasterEndpoint.Listener() {
                         @Override
                         public void onMessage(MasterEndpoint.Peer from, Message message) {
@@ -211,6 +213,11 @@ public final class MasterNode implements MachineInfo {
         return running(calls);
     }
 
+    /** Who slaves' connections speak for: enrollment, revocation, the join token. */
+    SlaveGate gate() {
+        return running(gate);
+    }
+
     /** Where programs keep their private data ({@code sdm.store}): one folder each, deleted with the program. */
     Path privateRoot() {
         return settings.data().resolve("programs").resolve("private");
@@ -236,25 +243,19 @@ public final class MasterNode implements MachineInfo {
         if (listeners != null) {
             listeners.close();
         }
-        if (convergence != null) {
-            convergence.close();
-        }
-        if (bundles != null) {
-            bundles.close();
-        }
-        if (framework != null) {
-            framework.close();
-        }
-        if (calls != null) {
-            calls.close();
-        }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
         }
-        if (endpoint != null) {
-            endpoint.close();
-            endpoint = null;
+        for (AutoCloseable part : new AutoCloseable[] {convergence, bundles, framework, calls, gate, endpoint}) {
+            try {
+                if (part != null) {
+                    part.close();
+                }
+            } catch (Exception e) {
+                LOG.warning("stopping " + part.getClass().getSimpleName() + " failed: " + e);
+            }
         }
+        endpoint = null;
     }
 
     /**
@@ -268,7 +269,11 @@ public final class MasterNode implements MachineInfo {
             return; // not yet (or no longer) started: a slave registers again on its next beat
         }
         switch (message) {
+            case Message.Enroll enroll -> gate.enroll(from, enroll, e);
             case Message.Register r -> {
+                if (!gate.admits(from, r.nodeId(), e)) {
+                    return;
+                }
                 registry.register(from.routingId(), from.address(), r, System.currentTimeMillis());
                 e.send(from.routingId(), new Message.Welcome(id, heartbeatMs, livenessMs));
                 convergence.nodeRegistered(r.nodeId());
@@ -285,6 +290,9 @@ public final class MasterNode implements MachineInfo {
             case Message.Upload chunk -> uploadWriter.execute(
                     () -> e.send(from.routingId(), uploads.accept(chunk, System.currentTimeMillis())));
             default -> {
+                if (!gate.admits(from, null, e)) {
+                    return;
+                }
                 if (!registry.touch(from.routingId(), System.currentTimeMillis())) {
                     e.send(from.routingId(), new Message.Reregister());
                     return;

@@ -26,7 +26,7 @@ import sdm.transport.zmq.Message;
  * answer from its {@link Message.CallResult}, or with an error at the timeout. Results that come
  * late, or from another node than the one asked, are dropped.
  */
-final class NativeCalls implements ProgramCalls {
+final class NativeCalls implements ProgramCalls, AutoCloseable {
 
     private record Pending(String nodeId, NativeType returns, CompletableFuture<CallResult> result,
             long deadlineNanos, long timeoutMs) {
@@ -56,7 +56,8 @@ final class NativeCalls implements ProgramCalls {
     }
 
     /** Calls still waiting end with an error: nobody waits forever on a stopped master. */
-    void close() {
+    @Override
+    public void close() {
         closed = true;
         timers.shutdownNow();
         for (Map.Entry<String, Pending> e : pending.entrySet()) {

@@ -152,6 +152,24 @@ final class NodeRegistry {
         }
     }
 
+    /** Takes a node offline at once and forgets its connection (a revoked node). */
+    synchronized void disconnect(String nodeId, long now) {
+        Node node = byId.get(nodeId);
+        if (node == null) {
+            return;
+        }
+        if (node.routingId != null) {
+            byRoutingId.remove(node.routingId);
+            node.routingId = null;
+        }
+        if (node.online) {
+            node.online = false;
+            sessionEnded.accept(nodeId, "the node was revoked");
+            node.offlineSinceMs = now;
+            transition(node, "node " + describe(node) + " is offline: revoked");
+        }
+    }
+
     /** The connection a node is behind now, if it is online. */
     synchronized String routingIdOf(String nodeId) {
         Node node = byId.get(nodeId);

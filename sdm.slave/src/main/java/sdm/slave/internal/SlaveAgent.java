@@ -20,6 +20,7 @@ import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
+import sdm.api.node.DataFolder;
 import sdm.api.node.MonotonicClock;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.SlaveLink;
@@ -73,7 +74,8 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
         }
         programs.start();
         LOG.info("joining master " + settings.master() + " as " + settings.name() + " (" + settings.nodeId() + ")");
-        link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), this::registration,
+        link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), settings.ownKeys(),
+                settings.enrolled(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
                 Duration.ofSeconds(1), Duration.ofMillis(Math.max(1_000, settings.reconnectMaxMs()))), this);
         reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-events").daemon().factory());
@@ -132,6 +134,16 @@ public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // stopping
             }
+        }
+    }
+
+    @Override
+    public void onEnrolled(String nodeId) {
+        try {
+            new DataFolder(settings.data()).write(SlaveSettings.ENROLLED, settings.token().masterPublicKey(), false);
+        } catch (IOException e) {
+            // the link goes on with its own key; the next start enrolls it again, which the master allows
+            LOG.warning("cannot note the enrollment in " + settings.data() + ": " + e.getMessage());
         }
     }
 

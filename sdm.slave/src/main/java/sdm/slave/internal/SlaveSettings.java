@@ -10,6 +10,7 @@ import org.osgi.framework.BundleContext;
 import sdm.api.node.DataFolder;
 import sdm.api.node.NodeFiles;
 import sdm.api.node.NodeProperties;
+import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.JoinToken;
 
 /**
@@ -21,10 +22,15 @@ import sdm.transport.zmq.JoinToken;
  * {@code sdm.reconnect.max.ms} (the longest wait between attempts to reach a lost master,
  * default 2 s: a slave is back soon after a partition heals).
  * The node id lives in {@code DATA/node.id}; a token given once is kept in {@code DATA/join.token}
- * (owner-only).
+ * (owner-only). The slave's own key pair is {@code DATA/slave.key} (owner-only, made on first
+ * start); {@code DATA/enrolled} holds the public key of the master that enrolled it.
  */
 record SlaveSettings(Path data, String nodeId, String name, Map<String, String> labels, String master,
-        JoinToken token, long heartbeatMs, long livenessMs, int eventQueue, long eventTtlMs, long reconnectMaxMs) {
+        JoinToken token, CurveKeyPair ownKeys, boolean enrolled, long heartbeatMs, long livenessMs, int eventQueue,
+        long eventTtlMs, long reconnectMaxMs) {
+
+    static final String SLAVE_KEY = "slave.key";
+    static final String ENROLLED = "enrolled";
 
     static SlaveSettings from(BundleContext context) throws IOException {
         Path root = Path.of(prop(context, NodeProperties.DATA, NodeFiles.DEFAULT_SLAVE_DATA)).toAbsolutePath();
@@ -50,12 +56,32 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         if (name == null) {
             name = hostName() + "-" + nodeId;
         }
+        CurveKeyPair own = ownKeys(data, root);
+        boolean enrolled = data.read(ENROLLED).map(token.masterPublicKey()::equals).orElse(false);
         return new SlaveSettings(root, nodeId, name, labels(prop(context, NodeProperties.SLAVE_LABELS, "")), master, token,
+                own, enrolled,
                 Long.parseLong(prop(context, NodeProperties.HEARTBEAT_MS, "1000")),
                 Long.parseLong(prop(context, NodeProperties.LIVENESS_MS, "3000")),
                 Integer.parseInt(prop(context, "sdm.events.queue", "1000")),
                 Long.parseLong(prop(context, "sdm.events.ttl.ms", "600000")),
                 Long.parseLong(prop(context, "sdm.reconnect.max.ms", "2000")));
+    }
+
+    /** The slave's key pair, made on first start; refused, as ssh does, if others may read it. */
+    private static CurveKeyPair ownKeys(DataFolder data, Path root) throws IOException {
+        Path file = root.resolve(SLAVE_KEY);
+        var secret = data.read(SLAVE_KEY);
+        if (secret.isEmpty()) {
+            CurveKeyPair keys = CurveKeyPair.generate();
+            data.write(SLAVE_KEY, keys.secretKey(), true);
+            return keys;
+        }
+        DataFolder.requireOwnerOnly(file);
+        try {
+            return CurveKeyPair.fromSecret(secret.get());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a CURVE secret key: " + e.getMessage());
+        }
     }
 
     static Map<String, String> labels(String text) {

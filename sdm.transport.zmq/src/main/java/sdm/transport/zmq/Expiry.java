@@ -18,6 +18,9 @@ public final class Expiry {
 
     public static long defaultTtlMs(Message m) {
         return switch (m) {
+            case Message.Enroll e -> 0;
+            case Message.Enrolled e -> 0;
+            case Message.Refused r -> 0;
             case Message.Register r -> 0;
             case Message.Welcome w -> 0;
             case Message.Reregister r -> 0;

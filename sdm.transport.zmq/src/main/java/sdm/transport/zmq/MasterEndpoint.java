@@ -26,7 +26,8 @@ import sdm.api.node.ThrottledLog;
 
 /**
  * The master's one ROUTER endpoint. Slaves and admin clients connect to it over CURVE; the
- * ZAP handler admits only the join key and the admin key. One thread owns the socket: it
+ * ZAP handler admits only the keys its {@link Admission} knows: the join key (to enroll), the
+ * admin key, and enrolled slaves' keys, each connection bound to its node. One thread owns the socket: it
  * reads frames, decodes them, hands each message to the {@link Listener}, sends what other
  * threads queued with {@link #send}, and heartbeats every slave heard from recently.
  * A malformed, oversized, unknown or misdirected message is dropped, counted and logged.
@@ -37,18 +38,21 @@ public final class MasterEndpoint implements AutoCloseable {
      * @param host        interface to bind ({@code 0.0.0.0} for all)
      * @param port        TCP port, 0 for any free port
      * @param serverKeys  the master's key pair
-     * @param joinKey     Z85 public key that slaves present (from the join token)
-     * @param adminKey    Z85 public key of the admin client
+     * @param admission   who may connect, and in which role
      * @param heartbeat   interval of heartbeats to slaves
      * @param maxMessageBytes largest frame decoded; frames up to four times larger are read
      *                    and dropped, larger ones cut the peer's connection
      */
-    public record Config(String host, int port, CurveKeyPair serverKeys, String joinKey, String adminKey,
+    public record Config(String host, int port, CurveKeyPair serverKeys, Admission admission,
             Duration heartbeat, int maxMessageBytes) {
     }
 
-    /** A peer as seen by the ROUTER: one connection. */
-    public record Peer(String routingId, PeerRole role, String address) {
+    /**
+     * A peer as seen by the ROUTER: one connection.
+     *
+     * @param nodeId for a slave, the node its key is enrolled as; null for other roles
+     */
+    public record Peer(String routingId, PeerRole role, String address, String nodeId) {
     }
 
     /** Called on the endpoint's thread: must not block. */
@@ -106,8 +110,7 @@ public final class MasterEndpoint implements AutoCloseable {
         this.listener = listener;
         this.codec = new MessageCodec(config.maxMessageBytes());
         context.setLinger(0);
-        this.zap = new ZapAuthenticator(context,
-                Map.of(config.joinKey(), PeerRole.SLAVE, config.adminKey(), PeerRole.ADMIN), counters);
+        this.zap = new ZapAuthenticator(context, config.admission(), counters);
         this.thread = Thread.ofPlatform().name("sdm-master-endpoint").start(this::run);
     }
 
@@ -247,7 +250,8 @@ public final class MasterEndpoint implements AutoCloseable {
 
     private void handle(String routingId, Msg payload, Msg data, int extraFrames) {
         Metadata meta = payload == null ? null : payload.getMetadata();
-        PeerRole role = meta == null ? null : PeerRole.fromUserId(meta.get(Metadata.USER_ID));
+        String userId = meta == null ? null : meta.get(Metadata.USER_ID);
+        PeerRole role = PeerRole.fromUserId(userId);
         String address = meta == null ? "?" : String.valueOf(meta.get(Metadata.PEER_ADDRESS));
         if (payload == null || extraFrames > 0 || role == null) {
             drop(new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
@@ -279,14 +283,14 @@ public final class MasterEndpoint implements AutoCloseable {
         if (expired) {
             counters.increment(TransportCounters.DROPPED_EXPIRED);
             try {
-                listener.onExpired(new Peer(routingId, role, address), message);
+                listener.onExpired(new Peer(routingId, role, address, PeerRole.nodeIdOf(userId)), message);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "counting an expired message from " + address + " failed", e);
             }
             return;
         }
         try {
-            listener.onMessage(new Peer(routingId, role, address), message);
+            listener.onMessage(new Peer(routingId, role, address, PeerRole.nodeIdOf(userId)), message);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "handling " + message.getClass().getSimpleName() + " from " + address + " failed", e);
         }
@@ -294,6 +298,7 @@ public final class MasterEndpoint implements AutoCloseable {
 
     private static boolean allowed(PeerRole role, Message message) {
         return switch (role) {
+            case JOINER -> message instanceof Message.Enroll;
             case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat
                     || message instanceof Message.Report || message instanceof Message.Fetch
                     || message instanceof Message.CallResult || message instanceof Message.Event

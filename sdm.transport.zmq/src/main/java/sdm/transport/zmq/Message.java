@@ -17,6 +17,9 @@ import sdm.api.ProgramState;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
+        @JsonSubTypes.Type(value = Message.Enroll.class, name = "enroll"),
+        @JsonSubTypes.Type(value = Message.Enrolled.class, name = "enrolled"),
+        @JsonSubTypes.Type(value = Message.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = Message.Register.class, name = "register"),
         @JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
         @JsonSubTypes.Type(value = Message.Reregister.class, name = "reregister"),
@@ -36,6 +39,32 @@ import sdm.api.ProgramState;
         @JsonSubTypes.Type(value = Message.NodeCounters.class, name = "node-counters"),
 })
 public sealed interface Message {
+
+    /**
+     * Slave to master, over a connection made with the join token's key: enroll this node's own
+     * key under its id. The only message such a connection may send.
+     */
+    record Enroll(String nodeId, String name, String publicKey) implements Message {
+        public Enroll {
+            checkText("nodeId", nodeId, 64);
+            checkText("name", name, 128);
+            checkText("publicKey", publicKey, 40);
+        }
+    }
+
+    /** Master to slave: its key is enrolled under {@code nodeId}; it connects with it from now on. */
+    record Enrolled(String nodeId) implements Message {
+        public Enrolled {
+            checkText("nodeId", nodeId, 64);
+        }
+    }
+
+    /** Master to slave: an enrollment or a registration refused, and why (revoked, another's id). */
+    record Refused(String reason) implements Message {
+        public Refused {
+            checkText("reason", reason, 500);
+        }
+    }
 
     /** Slave to master, first thing on every (re)connection: who this node is. */
     record Register(String nodeId, String name, Map<String, String> labels, String os, String arch,

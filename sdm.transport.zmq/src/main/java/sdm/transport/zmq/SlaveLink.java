@@ -15,24 +15,30 @@ import sdm.api.node.ThrottledLog;
 
 /**
  * A slave's link to its master: a CURVE DEALER that pins the master's key (from the join
- * token) and presents the join key. Paranoid Pirate: the slave registers on every new
- * connection, heartbeats, counts any traffic from the master as a sign of life, and when the
- * master is silent past the liveness timeout it drops the socket and reconnects with
- * exponential back-off. One thread owns the socket; {@link #send} may be called from any.
+ * token). A slave not yet enrolled presents the join token's key and asks the master to enroll
+ * its own key ({@link Message.Enroll}); from then on it presents its own key, which the master
+ * binds to its node id. Paranoid Pirate: the slave registers on every new connection,
+ * heartbeats, counts any traffic from the master as a sign of life, and when the master is
+ * silent past the liveness timeout it drops the socket and reconnects with exponential
+ * back-off. A master that refuses its own key at the handshake (its book of keys lost, say) is
+ * asked to enroll it again. One thread owns the socket; {@link #send} may be called from any.
  */
 public final class SlaveLink implements AutoCloseable {
 
     /**
      * @param masterAddress {@code host:port} of the master
-     * @param token         the join token (pins the master, gives the join key)
+     * @param token         the join token (pins the master, gives the key to enroll with)
+     * @param ownKeys       this slave's own key pair
+     * @param enrolled      whether the master enrolled {@code ownKeys} already
      * @param registration  what to say in each {@link Message.Register}, asked anew each time
      * @param heartbeat     interval of heartbeats
      * @param liveness      silence after which the master is taken as lost
      * @param minBackoff    first reconnection delay, doubled on each failure
      * @param maxBackoff    longest reconnection delay
      */
-    public record Config(String masterAddress, JoinToken token, Supplier<Message.Register> registration,
-            Duration heartbeat, Duration liveness, Duration minBackoff, Duration maxBackoff) {
+    public record Config(String masterAddress, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
+            Supplier<Message.Register> registration, Duration heartbeat, Duration liveness, Duration minBackoff,
+            Duration maxBackoff) {
     }
 
     /** Called on the link's thread; must not block. */
@@ -43,6 +49,14 @@ public final class SlaveLink implements AutoCloseable {
 
         /** The master went silent, or the link was reset; the link keeps trying. */
         default void onDisconnected(String reason) {
+        }
+
+        /** The master enrolled this slave's own key as {@code nodeId}: keep the key, say it is enrolled. */
+        default void onEnrolled(String nodeId) {
+        }
+
+        /** The master refused this node's enrollment or registration, for {@code reason}; the link keeps trying. */
+        default void onRefused(String reason) {
         }
 
         /** Any message other than heartbeats and the link's own control messages. */
@@ -66,6 +80,9 @@ public final class SlaveLink implements AutoCloseable {
     /** The master's clock against ours, measured anew in each session (the master may have changed). Link thread only. */
     private PeerClock masterClock = new PeerClock();
     private final ThrottledLog expiredLog = new ThrottledLog(LOG, 5, 10_000);
+    private final ThrottledLog refusedLog = new ThrottledLog(LOG, 3, 60_000);
+    /** Whether the master knows this slave's own key; the link thread's, read by {@link #enrolled()}. */
+    private volatile boolean enrolled;
     private final Outbox<Message> outbox = new Outbox<>();
     private final ZContext context = new ZContext(1);
     private final Thread thread;
@@ -76,6 +93,7 @@ public final class SlaveLink implements AutoCloseable {
     public SlaveLink(Config config, Listener listener) {
         this.config = config;
         this.listener = listener;
+        this.enrolled = config.enrolled();
         context.setLinger(0);
         this.thread = Thread.ofPlatform().name("sdm-slave-link").start(this::run);
     }
@@ -87,6 +105,11 @@ public final class SlaveLink implements AutoCloseable {
 
     public TransportCounters counters() {
         return counters;
+    }
+
+    /** Whether this slave connects with its own key (false while it still has to enroll it). */
+    public boolean enrolled() {
+        return enrolled;
     }
 
     /** Queues a message to the master; returns at once, from any thread. */
@@ -122,7 +145,7 @@ public final class SlaveLink implements AutoCloseable {
             if (!running) {
                 break;
             }
-            if (session != null && session.welcomed) {
+            if (session != null && (session.welcomed || session.switchedKeys)) {
                 backoff = config.minBackoff().toMillis();
             }
             LOG.info("reconnecting to master " + config.masterAddress() + " in " + backoff + " ms");
@@ -159,6 +182,10 @@ public final class SlaveLink implements AutoCloseable {
     private final class Session {
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
+        /** This session presents the join key to enroll the slave's own key. */
+        private final boolean enrolling = !enrolled;
+        /** Enrolled, or refused with its own key: the next session presents the other key. */
+        private boolean switchedKeys;
         private boolean welcomed;
         private long heartbeatMs = config.heartbeat().toMillis();
         private long livenessMs = config.liveness().toMillis();
@@ -167,7 +194,7 @@ public final class SlaveLink implements AutoCloseable {
         private boolean retryLogged;
 
         Session() {
-            CurveKeyPair own = config.token().slaveKeys();
+            CurveKeyPair own = enrolling ? config.token().slaveKeys() : config.ownKeys();
             dealer.setLinger(0);
             dealer.setCurveServerKey(ZMQ.Curve.z85Decode(config.token().masterPublicKey()));
             dealer.setCurvePublicKey(own.publicBytes());
@@ -197,7 +224,7 @@ public final class SlaveLink implements AutoCloseable {
             long silenceSince = System.currentTimeMillis();
             long nextHeartbeat = silenceSince;
             try {
-                while (running) {
+                while (running && !switchedKeys) {
                     long now = System.currentTimeMillis();
                     long wait = Math.max(0, nextHeartbeat - now);
                     if (poller.poll(wait) < 0) {
@@ -214,8 +241,8 @@ public final class SlaveLink implements AutoCloseable {
                     }
                     now = System.currentTimeMillis();
                     if (now >= nextHeartbeat) {
-                        // until welcomed, each beat is a registration: nothing waits in a queue
-                        send(dealer, welcomed ? new Message.Heartbeat() : registration());
+                        // until welcomed, each beat is a registration (or an enrollment): nothing waits in a queue
+                        send(dealer, enrolling ? enrollment() : welcomed ? new Message.Heartbeat() : registration());
                         nextHeartbeat = now + heartbeatMs;
                     }
                     // before the welcome, leave JeroMQ time to drop a hung handshake and redial
@@ -232,6 +259,11 @@ public final class SlaveLink implements AutoCloseable {
 
         private Message.Register registration() {
             return config.registration().get();
+        }
+
+        private Message.Enroll enrollment() {
+            Message.Register r = registration();
+            return new Message.Enroll(r.nodeId(), r.name(), config.ownKeys().publicKey());
         }
 
         /** Reads every waiting frame; true if any came from the master. */
@@ -282,6 +314,17 @@ public final class SlaveLink implements AutoCloseable {
                 }
                 switch (m) {
                     case Message.Heartbeat h -> { }
+                    case Message.Enrolled e -> {
+                        LOG.info("enrolled with master " + config.masterAddress() + " as " + e.nodeId()
+                                + "; connecting with this node's own key");
+                        enrolled = true;
+                        switchedKeys = true;
+                        listener.onEnrolled(e.nodeId());
+                    }
+                    case Message.Refused r -> {
+                        refusedLog.warn("master " + config.masterAddress() + " refused this node: " + r.reason());
+                        listener.onRefused(r.reason());
+                    }
                     case Message.Reregister r -> send(dealer, registration());
                     case Message.Welcome w -> {
                         if (!welcomed) {
@@ -311,7 +354,12 @@ public final class SlaveLink implements AutoCloseable {
                 if (closedEarly || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
                         || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                         || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-                    if (!refusalLogged) {
+                    if (!enrolling) {
+                        // the master does not know this key (any more): enroll it again with the token
+                        LOG.warning("master " + config.masterAddress() + " refused this node's key; enrolling it again");
+                        enrolled = false;
+                        switchedKeys = true;
+                    } else if (!refusalLogged) {
                         refusalLogged = true;
                         LOG.severe("master " + config.masterAddress()
                                 + " refused the handshake: wrong join token, or another master at that address");

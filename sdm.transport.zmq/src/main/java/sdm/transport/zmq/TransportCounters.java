@@ -12,6 +12,12 @@ public final class TransportCounters {
     public static final String MESSAGES_OUT = "messagesOut";
     public static final String HANDSHAKES_REFUSED = "handshakesRefused";
     public static final String UNROUTABLE = "unroutable";
+    /** Slaves' own keys enrolled with the join token. */
+    public static final String ENROLLED = "enrolled";
+    /** Enrollments refused: a revoked key or id, or an id enrolled with another key. */
+    public static final String ENROLLMENTS_REFUSED = "enrollmentsRefused";
+    /** Messages of an enrolled key that claimed another node's id, or of a revoked node. */
+    public static final String IMPERSONATIONS_REFUSED = "impersonationsRefused";
     /** Valid messages that arrived after their expiry and were dropped unexecuted. */
     public static final String DROPPED_EXPIRED = "droppedExpired";
 
@@ -46,6 +52,9 @@ public final class TransportCounters {
         out.put(MESSAGES_OUT, 0L);
         out.put(HANDSHAKES_REFUSED, 0L);
         out.put(DROPPED_EXPIRED, 0L);
+        out.put(ENROLLED, 0L);
+        out.put(ENROLLMENTS_REFUSED, 0L);
+        out.put(IMPERSONATIONS_REFUSED, 0L);
         for (InvalidMessageException.Cause c : InvalidMessageException.Cause.values()) {
             out.put(droppedName(c), 0L);
         }

@@ -1,6 +1,5 @@
 package sdm.transport.zmq;
 
-import java.util.Map;
 import java.util.logging.Logger;
 
 import org.zeromq.SocketType;
@@ -12,9 +11,11 @@ import org.zeromq.ZMsg;
 import sdm.api.node.ThrottledLog;
 
 /**
- * The ZAP handler (RFC 27) of a master's context: admits a CURVE client only if its public key
- * is one of the known keys, and tells the ROUTER which role the client plays through the
- * User-Id. Every refusal is counted and logged (throttled) with the peer's address.
+ * The ZAP handler (RFC 27) of a master's context: admits a CURVE client only if the
+ * {@link Admission} knows its public key, and tells the ROUTER which role the client plays (and
+ * which node an enrolled slave is) through the User-Id. Every refusal is counted and logged
+ * (throttled) with the peer's address. Whatever a request holds, it is answered and the
+ * handler goes on: a handler that stopped would leave every later handshake hanging.
  * <p>
  * It answers on a ROUTER rather than the usual REP, so that requests of concurrent handshakes
  * are each answered as they come, whatever their order. Owns its socket and thread.
@@ -25,7 +26,7 @@ final class ZapAuthenticator implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sdm.transport");
 
     private final ZContext context;
-    private final Map<String, PeerRole> keys;
+    private final Admission admission;
     private final TransportCounters counters;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20, 60_000);
     private final ZMQ.Socket handler;
@@ -33,9 +34,9 @@ final class ZapAuthenticator implements AutoCloseable {
     private volatile boolean running = true;
 
     /** Binds the handler; must run before any CURVE server socket of the context binds. */
-    ZapAuthenticator(ZContext context, Map<String, PeerRole> keysByZ85, TransportCounters counters) {
+    ZapAuthenticator(ZContext context, Admission admission, TransportCounters counters) {
         this.context = context;
-        this.keys = Map.copyOf(keysByZ85);
+        this.admission = admission;
         this.counters = counters;
         this.handler = context.createSocket(SocketType.ROUTER);
         handler.setLinger(0);
@@ -56,7 +57,12 @@ final class ZapAuthenticator implements AutoCloseable {
                 return;
             }
             if (request != null) {
-                answer(request);
+                try {
+                    answer(request);
+                } catch (RuntimeException e) {
+                    // a request too short to answer, or a failure of the admission: that handshake fails
+                    refusals.warn("ZAP request not answered: " + e);
+                }
             }
         }
     }
@@ -75,23 +81,27 @@ final class ZapAuthenticator implements AutoCloseable {
         ZFrame key = request.pop();
         byte[] clientKey = key == null ? new byte[0] : key.getData();
 
-        PeerRole role = null;
+        String userId = null;
         if ("CURVE".equals(mechanism) && clientKey.length == 32) {
-            role = keys.get(ZMQ.Curve.z85Encode(clientKey));
+            try {
+                userId = admission.userIdOf(ZMQ.Curve.z85Encode(clientKey));
+            } catch (RuntimeException e) {
+                LOG.warning("admitting a key failed, so it is refused: " + e);
+            }
         }
         ZMsg reply = new ZMsg();
         reply.add(routingId);
         reply.add(new byte[0]);
         reply.add(version == null ? "1.0" : version);
         reply.add(requestId == null ? "" : requestId);
-        if (role != null) {
+        if (userId != null) {
             reply.add("200");
             reply.add("OK");
-            reply.add(role.userId());
+            reply.add(userId);
         } else {
             counters.increment(TransportCounters.HANDSHAKES_REFUSED);
-            refusals.warn("refused a connection from " + address
-                    + ": its key is neither the join key nor the admin key (wrong join token or admin key?)");
+            refusals.warn("refused a connection from " + address + ": its key is not the join key, the admin "
+                    + "key or an enrolled slave's (wrong join token or admin key, or a revoked slave?)");
             reply.add("400");
             reply.add("unknown key");
             reply.add("");

@@ -22,6 +22,9 @@ class LinkTest {
     private final JoinToken token = JoinToken.create(serverKeys.publicKey());
     private final CurveKeyPair adminKeys = CurveKeyPair.generate();
     private final Map<String, Message.Register> registered = new ConcurrentHashMap<>();
+    /** The test master's book: enrolled public key to node id. */
+    private final Map<String, String> enrolled = new ConcurrentHashMap<>();
+    private final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private MasterEndpoint master;
 
@@ -34,10 +37,25 @@ class LinkTest {
 
     private MasterEndpoint startMaster() throws TransportException {
         MasterEndpoint[] self = new MasterEndpoint[1];
-        master = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys,
-                token.slaveKeys().publicKey(), adminKeys.publicKey(), Duration.ofMillis(200), 1 << 20),
+        Admission admission = key -> key.equals(adminKeys.publicKey()) ? PeerRole.ADMIN.userId()
+                : key.equals(token.slaveKeys().publicKey()) ? PeerRole.JOINER.userId()
+                : enrolled.containsKey(key) ? PeerRole.slaveUserId(enrolled.get(key)) : null;
+        master = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys, admission,
+                Duration.ofMillis(200), 1 << 20),
                 (peer, message) -> {
-                    if (message instanceof Message.Register r) {
+                    if (message instanceof Message.Enroll e) {
+                        if (enrolled.containsValue(e.nodeId()) && !e.nodeId().equals(enrolled.get(e.publicKey()))) {
+                            refusals.add(e.nodeId());
+                            self[0].send(peer.routingId(), new Message.Refused("node " + e.nodeId() + " is taken"));
+                        } else {
+                            enrolled.put(e.publicKey(), e.nodeId());
+                            self[0].send(peer.routingId(), new Message.Enrolled(e.nodeId()));
+                        }
+                    } else if (message instanceof Message.Register r) {
+                        if (!r.nodeId().equals(peer.nodeId())) {
+                            refusals.add(r.nodeId());
+                            return;
+                        }
                         registered.put(r.nodeId(), r);
                         self[0].send(peer.routingId(), new Message.Welcome("m", 200, 600));
                     } else if (message instanceof Message.AdminRequest a) {
@@ -51,7 +69,11 @@ class LinkTest {
     }
 
     private SlaveLink link(String id, JoinToken joinWith) {
-        SlaveLink link = new SlaveLink(new SlaveLink.Config("127.0.0.1:" + master.port(), joinWith,
+        return link(id, joinWith, CurveKeyPair.generate(), false);
+    }
+
+    private SlaveLink link(String id, JoinToken joinWith, CurveKeyPair own, boolean isEnrolled) {
+        SlaveLink link = new SlaveLink(new SlaveLink.Config("127.0.0.1:" + master.port(), joinWith, own, isEnrolled,
                 () -> new Message.Register(id, id, Map.of(), "linux", "x86_64", "test"),
                 Duration.ofMillis(200), Duration.ofMillis(600), Duration.ofMillis(100), Duration.ofMillis(400)),
                 new SlaveLink.Listener() { });
@@ -79,6 +101,43 @@ class LinkTest {
         }
         await("5 slaves welcomed", Duration.ofSeconds(10), () -> links.stream().allMatch(SlaveLink::connected));
         assertThat(registered).containsOnlyKeys("n0", "n1", "n2", "n3", "n4");
+    }
+
+    @Test
+    void aSlaveEnrollsItsOwnKeyThenRegistersWithIt() throws Exception {
+        startMaster();
+        CurveKeyPair own = CurveKeyPair.generate();
+        SlaveLink link = link("n1", token, own, false);
+        await("n1 welcomed", Duration.ofSeconds(10), link::connected);
+        assertThat(link.enrolled()).isTrue();
+        assertThat(enrolled).containsEntry(own.publicKey(), "n1");
+        assertThat(registered).containsOnlyKeys("n1");
+    }
+
+    @Test
+    void anEnrolledSlaveConnectsWithItsKeyAloneAndAnUnknownKeyEnrollsAgain() throws Exception {
+        startMaster();
+        CurveKeyPair own = CurveKeyPair.generate();
+        enrolled.put(own.publicKey(), "known");
+        SlaveLink known = link("known", token, own, true);
+        await("known welcomed", Duration.ofSeconds(10), known::connected);
+        // a slave that believes itself enrolled with a master that lost its key: enrolled again
+        CurveKeyPair forgotten = CurveKeyPair.generate();
+        SlaveLink again = link("again", token, forgotten, true);
+        await("again welcomed", Duration.ofSeconds(20), again::connected);
+        assertThat(enrolled).containsEntry(forgotten.publicKey(), "again");
+    }
+
+    @Test
+    void aSecondSlaveWithTheTokenCannotTakeAnEnrolledId() throws Exception {
+        startMaster();
+        SlaveLink first = link("n1", token);
+        await("n1 welcomed", Duration.ofSeconds(10), first::connected);
+        SlaveLink impostor = link("n1", token);
+        await("the impostor refused", Duration.ofSeconds(10), () -> refusals.contains("n1"));
+        assertThat(impostor.connected()).isFalse();
+        assertThat(impostor.enrolled()).isFalse();
+        assertThat(enrolled).hasSize(1);
     }
 
     @Test

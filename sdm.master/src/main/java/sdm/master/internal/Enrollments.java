@@ -1,0 +1,199 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import sdm.api.node.DataFolder;
+import sdm.api.node.Sha256;
+import sdm.transport.zmq.Admission;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.PeerRole;
+
+/**
+ * The slaves' own keys, each bound to one node id, in {@code enrolled.json} of the master's data
+ * folder (written atomically, owner-only, format 1). The join token enrolls a key once; from
+ * then on the key is the node's credential, and no other key may take its id. A revoked node
+ * stays in the book so that neither its key nor its id is admitted again. This is also the
+ * master's {@link Admission}: the ZAP handler asks it about every handshake.
+ */
+final class Enrollments implements Admission {
+
+    static final String FILE = "enrolled.json";
+    private static final int FORMAT = 1;
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One enrolled slave; {@code revokedAtMs} 0 while it is admitted. */
+    record Slave(String nodeId, String name, String publicKey, long enrolledAtMs, long revokedAtMs) {
+        boolean revoked() {
+            return revokedAtMs != 0;
+        }
+
+        /** What an operator compares with the slave's {@code slave.key}: 16 hex digits of its SHA-256. */
+        String fingerprint() {
+            MessageDigest d = Sha256.digest();
+            d.update(publicKey.getBytes(StandardCharsets.US_ASCII));
+            return Sha256.hex(d).substring(0, 16);
+        }
+    }
+
+    private final DataFolder data;
+    private final String adminKey;
+    private volatile String joinKey;
+    /** By public key; written under this object's lock, read by the ZAP thread at any time. */
+    private final Map<String, Slave> byKey = new ConcurrentHashMap<>();
+    private final Map<String, Slave> byNode = new ConcurrentHashMap<>();
+
+    private Enrollments(DataFolder data, String adminKey, String joinKey) {
+        this.data = data;
+        this.adminKey = adminKey;
+        this.joinKey = joinKey;
+    }
+
+    /**
+     * The book in {@code data}, empty if there is none yet (a master of before enrollment: its
+     * slaves enroll on their next connection).
+     *
+     * @throws IOException naming the file, if it is there but damaged
+     */
+    static Enrollments open(DataFolder data, String adminKey, String joinKey) throws IOException {
+        Enrollments book = new Enrollments(data, adminKey, joinKey);
+        Optional<String> text = data.read(FILE);
+        if (text.isPresent()) {
+            try {
+                JsonNode root = JSON.readTree(text.get());
+                if (root == null || root.path("format").asInt() != FORMAT || !root.path("slaves").isArray()) {
+                    throw new IOException(FILE + " is not format " + FORMAT + " of the enrolled slaves");
+                }
+                for (JsonNode s : root.get("slaves")) {
+                    book.put(new Slave(s.path("nodeId").asText(), s.path("name").asText(), s.path("key").asText(),
+                            s.path("enrolledAtMs").asLong(), s.path("revokedAtMs").asLong()));
+                }
+            } catch (JsonProcessingException e) {
+                throw new IOException(FILE + " is damaged: " + e.getOriginalMessage());
+            }
+        }
+        return book;
+    }
+
+    @Override
+    public String userIdOf(String publicKey) {
+        if (publicKey.equals(adminKey)) {
+            return PeerRole.ADMIN.userId();
+        }
+        if (publicKey.equals(joinKey)) {
+            return PeerRole.JOINER.userId();
+        }
+        Slave s = byKey.get(publicKey);
+        return s == null || s.revoked() ? null : PeerRole.slaveUserId(s.nodeId());
+    }
+
+    /** From now on only this join key enrolls; enrolled slaves are not affected. */
+    void joinKey(String key) {
+        joinKey = key;
+    }
+
+    /** Enrolls the slave's key under its id, or says why not: the answer to send back. */
+    synchronized Message enroll(Message.Enroll e, long nowMs) {
+        Slave byItsKey = byKey.get(e.publicKey());
+        Slave byItsId = byNode.get(e.nodeId());
+        if (byItsKey != null) {
+            if (byItsKey.revoked()) {
+                return new Message.Refused("this node's key was revoked (sdm:revoke " + byItsKey.nodeId() + ")");
+            }
+            if (!byItsKey.nodeId().equals(e.nodeId())) {
+                return new Message.Refused("this key is enrolled as node " + byItsKey.nodeId() + ", not " + e.nodeId());
+            }
+            return new Message.Enrolled(e.nodeId());
+        }
+        if (byItsId != null) {
+            return new Message.Refused(byItsId.revoked() ? "node " + e.nodeId() + " was revoked"
+                    : "node " + e.nodeId() + " is enrolled with another key (fingerprint " + byItsId.fingerprint()
+                            + "); a reinstalled slave needs sdm:revoke " + e.nodeId() + " and a new node id");
+        }
+        if (e.publicKey().equals(joinKey) || e.publicKey().equals(adminKey)) {
+            return new Message.Refused("a slave enrolls a key of its own, not the join or admin key");
+        }
+        Slave s = new Slave(e.nodeId(), e.name(), e.publicKey(), nowMs, 0);
+        put(s);
+        if (!save()) {
+            byKey.remove(s.publicKey());
+            byNode.remove(s.nodeId());
+            return new Message.Refused("the master cannot save its enrolled slaves now; try again");
+        }
+        LOG.info("enrolled node " + e.name() + " (" + e.nodeId() + "), key fingerprint " + s.fingerprint());
+        return new Message.Enrolled(e.nodeId());
+    }
+
+    /**
+     * Refuses the node's key and id from now on.
+     *
+     * @return false if no slave of that id was ever enrolled
+     */
+    synchronized boolean revoke(String nodeId, long nowMs) throws IOException {
+        Slave s = byNode.get(nodeId);
+        if (s == null) {
+            return false;
+        }
+        if (!s.revoked()) {
+            put(new Slave(s.nodeId(), s.name(), s.publicKey(), s.enrolledAtMs(), nowMs));
+            if (!save()) {
+                put(s);
+                throw new IOException("cannot save " + FILE + "; " + nodeId + " is not revoked");
+            }
+        }
+        return true;
+    }
+
+    boolean revoked(String nodeId) {
+        Slave s = byNode.get(nodeId);
+        return s != null && s.revoked();
+    }
+
+    Optional<Slave> slave(String nodeId) {
+        return Optional.ofNullable(byNode.get(nodeId));
+    }
+
+    private void put(Slave s) {
+        byKey.put(s.publicKey(), s);
+        byNode.put(s.nodeId(), s);
+    }
+
+    private boolean save() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        ArrayNode slaves = root.putArray("slaves");
+        List<Slave> all = new ArrayList<>(byNode.values());
+        all.sort(java.util.Comparator.comparingLong(Slave::enrolledAtMs));
+        for (Slave s : all) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("nodeId", s.nodeId());
+            one.put("name", s.name());
+            one.put("key", s.publicKey());
+            one.put("enrolledAtMs", s.enrolledAtMs());
+            one.put("revokedAtMs", s.revokedAtMs());
+            slaves.add(JSON.valueToTree(one));
+        }
+        try {
+            data.write(FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), true);
+            return true;
+        } catch (IOException e) {
+            LOG.warning("cannot save " + FILE + ": " + e.getMessage());
+            return false;
+        }
+    }
+}

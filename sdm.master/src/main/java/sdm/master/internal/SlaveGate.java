@@ -1,0 +1,134 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+import sdm.api.node.DataFolder;
+import sdm.api.node.NodeFiles;
+import sdm.api.node.ThrottledLog;
+import sdm.transport.zmq.JoinToken;
+import sdm.transport.zmq.MasterEndpoint;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.PeerRole;
+import sdm.transport.zmq.TransportCounters;
+
+/**
+ * Who a slave's connection speaks for. A connection made with the join key may only enroll a
+ * key of its own ({@link Enrollments}); a connection made with an enrolled key speaks only as
+ * the node that key is enrolled as, and not at all once that node is revoked. Enrollments are
+ * written on a thread of their own, off the endpoint's.
+ */
+final class SlaveGate implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+
+    private final Enrollments book;
+    private final NodeRegistry registry;
+    private final DataFolder data;
+    private final Supplier<MasterEndpoint> endpoint;
+    private volatile JoinToken token;
+    private final ThrottledLog refusals = new ThrottledLog(LOG, 20, 60_000);
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("sdm-enrollments").daemon().factory());
+
+    SlaveGate(Enrollments book, NodeRegistry registry, DataFolder data, JoinToken token,
+            Supplier<MasterEndpoint> endpoint) {
+        this.book = book;
+        this.registry = registry;
+        this.data = data;
+        this.token = token;
+        this.endpoint = endpoint;
+    }
+
+    /** The join token that enrolls slaves now. */
+    JoinToken token() {
+        return token;
+    }
+
+    /**
+     * A new join token, written to {@code join.token}: the old one no longer enrolls (nor connects
+     * to enroll); slaves enrolled already are not affected.
+     */
+    synchronized JoinToken rotateToken() throws IOException {
+        JoinToken next = JoinToken.create(token.masterPublicKey());
+        data.write(NodeFiles.JOIN_TOKEN, next.text(), true);
+        book.joinKey(next.slaveKeys().publicKey());
+        token = next;
+        LOG.warning("the join token was rotated: the old one no longer enrolls slaves");
+        return next;
+    }
+
+    /** The fingerprint of the key a node is enrolled with, or {@code -} if it is not. */
+    String fingerprint(String nodeId) {
+        return book.slave(nodeId).map(s -> s.fingerprint() + (s.revoked() ? " (revoked)" : "")).orElse("-");
+    }
+
+    /** On the endpoint's thread: enrolls the key and answers, from the writer's thread. */
+    void enroll(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
+        writer.execute(() -> {
+            Message answer = book.enroll(enroll, System.currentTimeMillis());
+            if (answer instanceof Message.Refused r) {
+                endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
+                refusals.warn("refused to enroll " + enroll.name() + " (" + enroll.nodeId() + ") from "
+                        + from.address() + ": " + r.reason());
+            } else {
+                endpoint.counters().increment(TransportCounters.ENROLLED);
+            }
+            endpoint.send(from.routingId(), answer);
+        });
+    }
+
+    /**
+     * On the endpoint's thread: whether a slave's message may be taken as its node's. A refused
+     * one is counted, logged (throttled) and answered with the reason.
+     *
+     * @param claimed the node id the message claims ({@link Message.Register}), or null for a
+     *                message that speaks for the node its connection registered as
+     */
+    boolean admits(MasterEndpoint.Peer from, String claimed, MasterEndpoint endpoint) {
+        if (from.role() != PeerRole.SLAVE) {
+            return true;
+        }
+        String reason = null;
+        if (book.revoked(from.nodeId())) {
+            reason = "node " + from.nodeId() + " is revoked";
+        } else if (claimed != null && !claimed.equals(from.nodeId())) {
+            reason = "this connection's key is enrolled as node " + from.nodeId() + ", not " + claimed;
+        }
+        if (reason == null) {
+            return true;
+        }
+        endpoint.counters().increment(TransportCounters.IMPERSONATIONS_REFUSED);
+        refusals.warn("refused a message from " + from.address() + ": " + reason);
+        endpoint.send(from.routingId(), new Message.Refused(reason));
+        return false;
+    }
+
+    /**
+     * Revokes a node: its key and id are refused from now on, and the master takes it offline at
+     * once, whatever its connection still sends.
+     *
+     * @return false if no slave of that id was ever enrolled
+     */
+    boolean revoke(String nodeId) throws IOException {
+        if (!book.revoke(nodeId, System.currentTimeMillis())) {
+            return false;
+        }
+        String routingId = registry.routingIdOf(nodeId);
+        MasterEndpoint e = endpoint.get();
+        if (routingId != null && e != null) {
+            e.send(routingId, new Message.Refused("node " + nodeId + " is revoked"));
+        }
+        registry.disconnect(nodeId, System.currentTimeMillis());
+        LOG.warning("revoked node " + nodeId + ": its key and id are refused from now on");
+        return true;
+    }
+
+    @Override
+    public void close() {
+        writer.shutdownNow();
+    }
+}
