@@ -1,0 +1,112 @@
+package sdm.master.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import sdm.api.node.DataFolder;
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.Message;
+
+class EnrollmentsTest {
+
+    @TempDir
+    Path dir;
+    private final String admin = CurveKeyPair.generate().publicKey();
+    private final String join = CurveKeyPair.generate().publicKey();
+
+    private Enrollments open() throws IOException {
+        return Enrollments.open(new DataFolder(dir), admin, join);
+    }
+
+    private static Message.Enroll enroll(String id, String key) {
+        return new Message.Enroll(id, "name-" + id, key);
+    }
+
+    @Test
+    void theAdminTheJoinKeyAndEnrolledKeysAreAdmittedInTheirRoles() throws IOException {
+        Enrollments book = open();
+        String own = CurveKeyPair.generate().publicKey();
+        assertThat(book.userIdOf(admin)).isEqualTo("admin");
+        assertThat(book.userIdOf(join)).isEqualTo("joiner");
+        assertThat(book.userIdOf(own)).isNull();
+        assertThat(book.enroll(enroll("n1", own), 1)).isEqualTo(new Message.Enrolled("n1"));
+        assertThat(book.userIdOf(own)).isEqualTo("node:n1");
+    }
+
+    @Test
+    void anIdTakenByAnotherKeyIsRefusedAndTheSameKeyAgainIsFine() throws IOException {
+        Enrollments book = open();
+        String first = CurveKeyPair.generate().publicKey();
+        String second = CurveKeyPair.generate().publicKey();
+        book.enroll(enroll("n1", first), 1);
+        assertThat(book.enroll(enroll("n1", first), 2)).isEqualTo(new Message.Enrolled("n1"));
+        assertThat(book.enroll(enroll("n1", second), 3)).isInstanceOf(Message.Refused.class)
+                .extracting(m -> ((Message.Refused) m).reason()).asString()
+                .contains("node n1 is enrolled with another key");
+        assertThat(book.enroll(enroll("n2", first), 4)).isInstanceOf(Message.Refused.class)
+                .extracting(m -> ((Message.Refused) m).reason()).asString()
+                .contains("this key is enrolled as node n1, not n2");
+        assertThat(book.userIdOf(second)).isNull();
+    }
+
+    @Test
+    void aSlaveMayNotEnrollTheJoinOrTheAdminKey() throws IOException {
+        Enrollments book = open();
+        assertThat(book.enroll(enroll("n1", join), 1)).isInstanceOf(Message.Refused.class);
+        assertThat(book.enroll(enroll("n1", admin), 1)).isInstanceOf(Message.Refused.class);
+    }
+
+    @Test
+    void aRevokedNodeIsRefusedByKeyAndById() throws IOException {
+        Enrollments book = open();
+        String own = CurveKeyPair.generate().publicKey();
+        book.enroll(enroll("n1", own), 1);
+        assertThat(book.revoke("n1", 5)).isTrue();
+        assertThat(book.revoke("never", 5)).isFalse();
+        assertThat(book.revoked("n1")).isTrue();
+        assertThat(book.userIdOf(own)).isNull();
+        assertThat(book.enroll(enroll("n1", own), 6)).isInstanceOf(Message.Refused.class);
+        assertThat(book.enroll(enroll("n1", CurveKeyPair.generate().publicKey()), 7))
+                .isEqualTo(new Message.Refused("node n1 was revoked"));
+    }
+
+    @Test
+    void theBookSurvivesARestartOwnerOnly() throws IOException {
+        String own = CurveKeyPair.generate().publicKey();
+        String gone = CurveKeyPair.generate().publicKey();
+        Enrollments book = open();
+        book.enroll(enroll("n1", own), 1);
+        book.enroll(enroll("n2", gone), 2);
+        book.revoke("n2", 3);
+        Enrollments again = open();
+        assertThat(again.userIdOf(own)).isEqualTo("node:n1");
+        assertThat(again.userIdOf(gone)).isNull();
+        assertThat(again.slave("n1").orElseThrow().fingerprint()).matches("[0-9a-f]{16}");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(Enrollments.FILE))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    void aNewJoinKeyReplacesTheOld() throws IOException {
+        Enrollments book = open();
+        String next = CurveKeyPair.generate().publicKey();
+        book.joinKey(next);
+        assertThat(book.userIdOf(join)).isNull();
+        assertThat(book.userIdOf(next)).isEqualTo("joiner");
+    }
+
+    @Test
+    void aDamagedBookIsOneLine() throws IOException {
+        Files.writeString(dir.resolve(Enrollments.FILE), "{\"format\": 9}");
+        assertThatThrownBy(this::open).isInstanceOf(IOException.class).hasMessage(
+                "enrolled.json is not format 1 of the enrolled slaves");
+    }
+}
