@@ -46,7 +46,9 @@ class CommandLineIT {
             "local --slaves many                     | sdm local: --slaves wants a number",
             "local --bind nowhere                    | sdm local: --bind wants HOST:PORT",
             "slave --token abc                       | sdm slave: --master HOST:PORT is required",
-            "slave --master 127.0.0.1:7700           | sdm slave: --token TOKEN is required",
+            "slave --master 127.0.0.1:7700           | sdm slave: --token TOKEN or --token-file FILE is required",
+            "slave --master 127.0.0.1:1 --token a --token-file b | sdm slave: give --token or --token-file, not both",
+            "slave --master 127.0.0.1:1 --token-file /no/such/file | sdm slave: cannot read --token-file /no/such/file",
             "slave --master 127.0.0.1:1 --label oops --token x | sdm slave: --label wants k=v",
             "client                                  | sdm client: no command given",
             "client --timeout soon sdm:nodes         | sdm client: cannot read"})

@@ -134,8 +134,15 @@ class EnrollmentIT {
                 n -> !n.get("online").asBoolean());
         slave("old", token);
         online("old");
-        slave("new", rotated);
+        // the new token from a file: it stays out of the process list
+        Path tokenFile = Files.writeString(work.resolve("new.token"), rotated + "\n");
+        SdmProcess fresh = SdmProcess.start(work, SMALL_HEAP, "slave", "--master", "127.0.0.1:" + port,
+                "--token-file", tokenFile.toString(), "--name", "new", "--data", "new");
+        processes.add(fresh);
         online("new");
+        String secret = rotated.substring(rotated.lastIndexOf('-') + 1);
+        assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
+                .noneMatch(line -> line.contains(secret));
     }
 
     private String slaveLog(String name) throws Exception {

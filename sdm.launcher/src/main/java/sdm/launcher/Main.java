@@ -3,6 +3,7 @@ package sdm.launcher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -31,8 +32,8 @@ public final class Main {
               master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console] [--heartbeat MS] [--liveness MS]
                       a master (default port 7700, data in ./sdm-data/master); slaves take its
                       heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms)
-              slave   --master HOST:PORT --token TOKEN [--name NAME] [--label k=v]... [--data DIR]
-                      a slave that joins that master
+              slave   --master HOST:PORT (--token TOKEN | --token-file FILE) [--name NAME] [--label k=v]... [--data DIR]
+                      a slave that joins that master (the token only on its first start)
               client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
                       runs one shell command on a running master and prints its output
               pack    DIR [-o FILE]
@@ -153,17 +154,29 @@ public final class Main {
 
     private static int slave(String[] args) throws Exception {
         Options o = Options.parse("slave", args, 1, Set.of(),
-                Set.of("--master", "--token", "--name", "--label", "--data", "--supervisor-pid"), false);
+                Set.of("--master", "--token", "--token-file", "--name", "--label", "--data", "--supervisor-pid"), false);
         if (!o.has("--master")) {
             throw new UsageException("sdm slave: --master HOST:PORT is required");
         }
         Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_SLAVE_DATA)).toAbsolutePath();
         Map<String, String> props = new HashMap<>();
         props.put(NodeProperties.SLAVE_MASTER, Options.hostPort("slave", "--master", o.get("--master", null)));
+        if (o.has("--token") && o.has("--token-file")) {
+            throw new UsageException("sdm slave: give --token or --token-file, not both");
+        }
         if (o.has("--token")) {
             props.put(NodeProperties.SLAVE_TOKEN, o.get("--token", null));
+        } else if (o.has("--token-file")) {
+            // a token in a file stays out of the process list, where --token shows it to every user
+            Path file = Path.of(o.get("--token-file", null));
+            try {
+                props.put(NodeProperties.SLAVE_TOKEN, Files.readString(file, StandardCharsets.UTF_8).strip());
+            } catch (IOException e) {
+                throw new UsageException("sdm slave: cannot read --token-file " + file + ": " + e.getMessage());
+            }
         } else if (!data.resolve(NodeFiles.JOIN_TOKEN).toFile().exists()) {
-            throw new UsageException("sdm slave: --token TOKEN is required (the master's DATA/join.token)");
+            throw new UsageException("sdm slave: --token TOKEN or --token-file FILE is required (the master's "
+                    + "DATA/join.token)");
         }
         if (o.has("--name")) {
             props.put(NodeProperties.SLAVE_NAME, o.get("--name", null));

@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /**
  * Small text files in a node's data folder (keys, tokens, ids), written atomically (temp file,
- * fsync, rename) so that a crash leaves the old file or the new one, never half of one.
+ * fsync, rename) so that a crash leaves the old file or the new one, never half of one. The
+ * folder itself is its owner's only ({@code rwx------}).
  */
 public final class DataFolder {
 
@@ -23,6 +24,25 @@ public final class DataFolder {
     public DataFolder(Path root) throws IOException {
         this.root = root;
         Files.createDirectories(root);
+        if (!Files.getPosixFilePermissions(root).equals(OWNER_ONLY)) {
+            Files.setPosixFilePermissions(root, OWNER_ONLY);
+        }
+    }
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY =
+            PosixFilePermissions.fromString("rwx------");
+
+    /**
+     * A secret file's text, as {@link #read}, refused if its group or others may read it.
+     *
+     * @throws IOException saying how to fix the file's permissions
+     */
+    public Optional<String> readSecret(String name) throws IOException {
+        Path p = root.resolve(name);
+        if (Files.exists(p)) {
+            requireOwnerOnly(p);
+        }
+        return read(name);
     }
 
     /** The file's text without surrounding blanks, or empty if there is no such file. */

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import sdm.api.node.DataFolder;
 import sdm.api.node.Sha256;
+import sdm.api.node.TerminalText;
 import sdm.transport.zmq.Admission;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.PeerRole;
@@ -135,7 +136,8 @@ final class Enrollments implements Admission {
             byNode.remove(s.nodeId());
             return new Message.Refused("the master cannot save its enrolled slaves now; try again");
         }
-        LOG.info("enrolled node " + e.name() + " (" + e.nodeId() + "), key fingerprint " + s.fingerprint());
+        LOG.info("enrolled node " + TerminalText.escape(e.name() + " (" + e.nodeId() + ")") + ", key fingerprint "
+                + s.fingerprint());
         return new Message.Enrolled(e.nodeId());
     }
 

@@ -20,7 +20,7 @@ record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, 
     static MasterKeys loadOrCreate(DataFolder data) throws IOException {
         boolean created = false;
         CurveKeyPair server;
-        var secret = data.read("master.key");
+        var secret = data.readSecret("master.key");
         if (secret.isPresent()) {
             server = CurveKeyPair.fromSecret(secret.get());
         } else {
@@ -31,7 +31,7 @@ record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, 
         data.write(NodeFiles.MASTER_PUBLIC_KEY, server.publicKey(), false);
 
         JoinToken token;
-        var tokenText = data.read(NodeFiles.JOIN_TOKEN);
+        var tokenText = data.readSecret(NodeFiles.JOIN_TOKEN);
         if (tokenText.isPresent() && JoinToken.parse(tokenText.get()).masterPublicKey().equals(server.publicKey())) {
             token = JoinToken.parse(tokenText.get());
         } else {
@@ -44,7 +44,7 @@ record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, 
         }
 
         CurveKeyPair admin;
-        var adminSecret = data.read(NodeFiles.ADMIN_KEY);
+        var adminSecret = data.readSecret(NodeFiles.ADMIN_KEY);
         if (adminSecret.isPresent()) {
             admin = CurveKeyPair.fromSecret(adminSecret.get());
         } else {

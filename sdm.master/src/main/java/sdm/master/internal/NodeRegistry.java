@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 import sdm.api.NodeInfo;
+import sdm.api.node.TerminalText;
 import sdm.transport.zmq.Message;
 
 /**
@@ -198,6 +199,6 @@ final class NodeRegistry {
     }
 
     private static String describe(Node node) {
-        return node.registration.name() + " (" + node.registration.nodeId() + ")";
+        return TerminalText.escape(node.registration.name() + " (" + node.registration.nodeId() + ")");
     }
 }

@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 
 import sdm.api.node.DataFolder;
 import sdm.api.node.NodeFiles;
+import sdm.api.node.TerminalText;
 import sdm.api.node.ThrottledLog;
 import sdm.transport.zmq.JoinToken;
 import sdm.transport.zmq.MasterEndpoint;
@@ -72,8 +73,8 @@ final class SlaveGate implements AutoCloseable {
             Message answer = book.enroll(enroll, System.currentTimeMillis());
             if (answer instanceof Message.Refused r) {
                 endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
-                refusals.warn("refused to enroll " + enroll.name() + " (" + enroll.nodeId() + ") from "
-                        + from.address() + ": " + r.reason());
+                refusals.warn("refused to enroll " + TerminalText.escape(enroll.name() + " (" + enroll.nodeId() + ")")
+                        + " from " + from.address() + ": " + TerminalText.escape(r.reason()));
             } else {
                 endpoint.counters().increment(TransportCounters.ENROLLED);
             }
@@ -102,7 +103,7 @@ final class SlaveGate implements AutoCloseable {
             return true;
         }
         endpoint.counters().increment(TransportCounters.IMPERSONATIONS_REFUSED);
-        refusals.warn("refused a message from " + from.address() + ": " + reason);
+        refusals.warn("refused a message from " + from.address() + ": " + TerminalText.escape(reason));
         endpoint.send(from.routingId(), new Message.Refused(reason));
         return false;
     }

@@ -3,7 +3,9 @@ package sdm.master.internal;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with columns as wide as their widest cell. */
+import sdm.api.node.TerminalText;
+
+/** A plain-text table with columns as wide as their widest cell; cells are made safe for a terminal. */
 final class Table {
 
     private final List<String[]> rows = new ArrayList<>();
@@ -13,7 +15,11 @@ final class Table {
     }
 
     void row(String... cells) {
-        rows.add(cells);
+        String[] safe = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            safe[i] = cells[i] == null ? "-" : TerminalText.escape(cells[i]);
+        }
+        rows.add(safe);
     }
 
     @Override

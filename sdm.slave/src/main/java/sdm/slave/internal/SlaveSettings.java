@@ -41,7 +41,7 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         }
         String tokenText = prop(context, NodeProperties.SLAVE_TOKEN, null);
         if (tokenText == null) {
-            tokenText = data.read(NodeFiles.JOIN_TOKEN).orElseThrow(
+            tokenText = data.readSecret(NodeFiles.JOIN_TOKEN).orElseThrow(
                     () -> new IllegalArgumentException("no join token given and none in the data folder"));
         }
         JoinToken token;
@@ -70,13 +70,12 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
     /** The slave's key pair, made on first start; refused, as ssh does, if others may read it. */
     private static CurveKeyPair ownKeys(DataFolder data, Path root) throws IOException {
         Path file = root.resolve(SLAVE_KEY);
-        var secret = data.read(SLAVE_KEY);
+        var secret = data.readSecret(SLAVE_KEY);
         if (secret.isEmpty()) {
             CurveKeyPair keys = CurveKeyPair.generate();
             data.write(SLAVE_KEY, keys.secretKey(), true);
             return keys;
         }
-        DataFolder.requireOwnerOnly(file);
         try {
             return CurveKeyPair.fromSecret(secret.get());
         } catch (IllegalArgumentException e) {

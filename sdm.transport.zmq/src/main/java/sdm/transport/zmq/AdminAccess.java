@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import sdm.api.node.DataFolder;
 import sdm.api.node.NodeFiles;
 
 /**
@@ -24,7 +25,8 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
      * Reads the access of the master whose data folder is {@code data}.
      *
      * @param address the master's address, or null for the one it wrote in {@code data}
-     * @throws IOException naming the file that cannot be read and what it holds
+     * @throws IOException naming the file that cannot be read and what it holds, or an admin key
+     *                     that others may read
      * @throws IllegalArgumentException if the admin key there is not a CURVE secret key
      */
     public static AdminAccess fromDataFolder(Path data, String address) throws IOException {
@@ -32,6 +34,7 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
                 : read(data, NodeFiles.MASTER_ENDPOINT, "the master's address (or give --master HOST:PORT)");
         String masterKey = read(data, NodeFiles.MASTER_PUBLIC_KEY, "the master's public key");
         String adminKey = read(data, NodeFiles.ADMIN_KEY, "the admin key");
+        DataFolder.requireOwnerOnly(data.resolve(NodeFiles.ADMIN_KEY));
         return new AdminAccess(at, masterKey, CurveKeyPair.fromSecret(adminKey));
     }
 
