@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 
@@ -91,10 +92,23 @@ class CommandLineIT {
     void anUnreachableMasterIsOneLine() throws Exception {
         Path keys = Files.createDirectories(work.resolve("keys"));
         Files.writeString(keys.resolve(NodeFiles.MASTER_PUBLIC_KEY), CurveKeyPair.generate().publicKey());
-        Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
+        Path admin = Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
+        Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rw-------"));
         int port = Ports.free();
         SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + port, "--data", keys.toString(), "sdm:nodes");
         assertOneLineError(r, 1, "sdm client: cannot reach master at 127.0.0.1:" + port);
+    }
+
+    @Test
+    void anAdminKeyOthersMayReadIsRefusedWithTheFix() throws Exception {
+        Path keys = Files.createDirectories(work.resolve("loose"));
+        Files.writeString(keys.resolve(NodeFiles.MASTER_PUBLIC_KEY), CurveKeyPair.generate().publicKey());
+        Path admin = Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
+        Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rw-r--r--"));
+        SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + Ports.free(), "--data", keys.toString(),
+                "sdm:nodes");
+        assertOneLineError(r, 2, "sdm client: " + admin + " may be read or changed by others (rw-r--r--); a secret "
+                + "must be owner-only: chmod 600 " + admin);
     }
 
     @Test
