@@ -35,9 +35,13 @@ class LinkTest {
         }
     }
 
+    /** Keys the test master's admission fails on, as a broken book of keys would. */
+    private final java.util.Set<String> poisoned = ConcurrentHashMap.newKeySet();
+
     private MasterEndpoint startMaster() throws TransportException {
         MasterEndpoint[] self = new MasterEndpoint[1];
-        Admission admission = key -> key.equals(adminKeys.publicKey()) ? PeerRole.ADMIN.userId()
+        Admission admission = key -> poisoned.contains(key) ? failAdmission()
+                : key.equals(adminKeys.publicKey()) ? PeerRole.ADMIN.userId()
                 : key.equals(token.slaveKeys().publicKey()) ? PeerRole.JOINER.userId()
                 : enrolled.containsKey(key) ? PeerRole.slaveUserId(enrolled.get(key)) : null;
         master = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys, admission,
@@ -66,6 +70,24 @@ class LinkTest {
         self[0] = master;
         closeables.add(master);
         return master;
+    }
+
+    private static String failAdmission() {
+        throw new IllegalStateException("the book of keys is broken");
+    }
+
+    @Test
+    void anAdmissionThatFailsRefusesThatHandshakeAndTheNextOnesAreStillAnswered() throws Exception {
+        startMaster();
+        CurveKeyPair poison = CurveKeyPair.generate();
+        poisoned.add(poison.publicKey());
+        enrolled.put(poison.publicKey(), "poisoned");
+        SlaveLink failing = link("poisoned", token, poison, true);
+        await("the failed admission refused", Duration.ofSeconds(10),
+                () -> master.counters().get(TransportCounters.HANDSHAKES_REFUSED) > 0);
+        SlaveLink honest = link("honest", token);
+        await("the honest slave", Duration.ofSeconds(10), honest::connected);
+        assertThat(failing.connected()).isFalse();
     }
 
     private SlaveLink link(String id, JoinToken joinWith) {
