@@ -164,15 +164,6 @@ public final class Bench {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    static double rssMb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Math.round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 102.4) / 10.0;
-            }
-        }
-        throw new IOException("no VmRSS for process " + pid);
-    }
-
     /** The JVM options a process was started with: what comes between the java command and -jar. */
     static List<String> jvmFlags(long pid) throws IOException {
         String[] args = Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\u0000");

@@ -25,6 +25,7 @@ import sdm.archive.JamPacker;
 
 import sdm.testkit.AdminSession;
 import sdm.testkit.Gcc;
+import sdm.testkit.ProcFs;
 
 /**
  * {@code bin/bench deploy}: install and start of a big program (a native library holding
@@ -151,7 +152,7 @@ final class DeployBench {
     private static double maxRss(List<Long> pids) throws IOException {
         double max = 0;
         for (long pid : pids) {
-            max = Math.max(max, Bench.rssMb(pid));
+            max = Math.max(max, ProcFs.rssMb(pid));
         }
         return max;
     }

@@ -20,6 +20,7 @@ import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.LocalMachine;
 import sdm.testkit.Ports;
+import sdm.testkit.ProcFs;
 import sdm.testkit.ProcessTree;
 import sdm.testkit.Waits;
 
@@ -256,11 +257,11 @@ final class FanIn {
                 .map(e -> Map.entry(e.getKey(), 100.0 * (e.getValue() - threads0.getOrDefault(e.getKey(), 0L)) / elapsedMs))
                 .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> threads.put(e.getKey(), Math.round(e.getValue() * 100) / 100.0));
-        double rss = Bench.rssMb(pid);
+        double rss = ProcFs.rssMb(pid);
         double committed = ProcessFigures.heapMb(pid)[1];
         double agentsRss = 0;
         for (Process p : jvms) {
-            agentsRss += Bench.rssMb(p.pid());
+            agentsRss += ProcFs.rssMb(p.pid());
         }
         int flaps = flapped.since(windowStart);
         int redials = agentsDir == null ? 0 : redials(agentsDir, jvms.size());

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.testkit.AdminSession;
 import sdm.testkit.LocalMachine;
+import sdm.testkit.ProcFs;
 import sdm.testkit.Waits;
 
 /** {@code bin/bench footprint}: what an idle slave costs, beside an idle JVM with the same flags. */
@@ -50,7 +51,7 @@ final class FootprintBench {
                 ProcessHandle h = ProcessHandle.of(pid).orElseThrow();
                 long started = h.info().startInstant().orElseThrow().toEpochMilli();
                 online.add((double) (n.get("onlineSinceMs").asLong() - started));
-                rss.add(Bench.rssMb(pid));
+                rss.add(ProcFs.rssMb(pid));
                 flags = Bench.jvmFlags(pid);
             }
             // a slave joining a machine that runs: kill -9 it, bin/sdm local starts it again
@@ -90,7 +91,7 @@ final class FootprintBench {
                 long mainAt = Long.parseLong(Files.readString(dir.resolve("idle.out")).strip().split(" ")[1]);
                 rawStart.add((double) (mainAt - idle.toHandle().info().startInstant().orElseThrow().toEpochMilli()));
                 Thread.sleep(10_000);
-                rawRss.add(Bench.rssMb(idle.pid()));
+                rawRss.add(ProcFs.rssMb(idle.pid()));
             } finally {
                 idle.destroy();
             }

@@ -22,6 +22,7 @@ import sdm.bench.probe.Stats;
 
 import sdm.testkit.AdminSession;
 import sdm.testkit.LocalMachine;
+import sdm.testkit.ProcFs;
 
 /**
  * {@code bin/bench js}: the JavaScript of programs on the master, beside Node.js and the Java
@@ -120,7 +121,7 @@ final class JsBench {
 
     private void programs(int run, Path dir, AdminConnection conn, long masterPid) throws Exception {
         Thread.sleep(SETTLE_MS);
-        double idle = Bench.rssMb(masterPid);
+        double idle = ProcFs.rssMb(masterPid);
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= programs; i++) {
             String name = String.format(Locale.ROOT, "ticker-%02d", i);
@@ -137,13 +138,13 @@ final class JsBench {
         }
         double coldMs = startToLog(conn, names.get(0));
         Thread.sleep(SETTLE_MS);
-        double one = Bench.rssMb(masterPid);
+        double one = ProcFs.rssMb(masterPid);
         List<Double> warmMs = new ArrayList<>();
         for (String name : names.subList(1, names.size())) {
             warmMs.add(startToLog(conn, name));
         }
         Thread.sleep(SETTLE_MS);
-        double all = Bench.rssMb(masterPid);
+        double all = ProcFs.rssMb(masterPid);
         for (String name : names) {
             conn.text(60_000, "sdm:uninstall", name);
         }
