@@ -79,8 +79,9 @@ public final class JamArchive {
         List<String> files = new ArrayList<>();
         for (CentralDirectory.Entry e : entries) {
             String path = e.isDirectory() ? e.name().substring(0, e.name().length() - 1) : e.name();
-            if (!JamManifest.safePath(path)) {
-                throw new ArchiveException("entry '" + e.name() + "' is not a safe relative path");
+            String problem = JamManifest.pathProblem(path);
+            if (problem != null) {
+                throw new ArchiveException("entry '" + e.name() + "' is not a safe relative path: it " + problem);
             }
             if (e.isSymlink()) {
                 throw new ArchiveException("entry '" + e.name() + "' is a symbolic link");

@@ -108,13 +108,25 @@ class JamArchiveTest {
         assertThat(a.files()).containsExactly("MANIFEST.json", "js/main.js", "native/linux-x86_64/libhello.so");
     }
 
-    /** Zip slip, a slip hidden inside a path, an absolute path, a Windows-style slip. */
+    /**
+     * Zip slip, a slip hidden inside a path, an absolute path, a Windows-style slip, and the
+     * characters of OSGi header syntax, which would add clauses or attributes to the bundle's
+     * {@code Bundle-NativeCode}.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"../../etc/cron.d/evil", "js/../../evil.js", "/tmp/evil", "..\\evil"})
+    @ValueSource(strings = {"../../etc/cron.d/evil", "js/../../evil.js", "/tmp/evil", "..\\evil",
+        "native/a.so;osname=win32", "native/a.so,native/b.so", "js/a=b.js", "js/\"quoted\".js"})
     void anUnsafeEntryNameIsRefused(String name) throws Exception {
         Map<String, byte[]> e = validEntries();
         e.put(name, new byte[1]);
         assertRefused(zip("unsafe.jam.zip", e), "entry '" + name + "' is not a safe relative path");
+    }
+
+    @Test
+    void anEntryNameWithAControlCharacterIsRefusedOnOneLine() throws Exception {
+        Map<String, byte[]> e = validEntries();
+        e.put("js/a\r\nSDM-Privileges: all.js", new byte[1]);
+        assertRefused(zip("control.jam.zip", e), "entry 'js/a??SDM-Privileges: all.js' is not a safe relative path");
     }
 
     @Test
