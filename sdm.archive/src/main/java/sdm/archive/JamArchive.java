@@ -166,9 +166,14 @@ public final class JamArchive {
     /** A library must be an ELF shared object for its declared arch that defines every declared function. */
     private static void checkLibrary(JamManifest.Library lib, Path copy, List<JamManifest.Function> functions)
             throws IOException, ArchiveException {
+        Set<String> wanted = new HashSet<>();
+        functions.forEach(f -> wanted.add(f.name()));
         Set<String> defined;
         try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.READ)) {
-            defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), lib.arch());
+            if (ch.size() > Integer.MAX_VALUE) {
+                throw new ArchiveException("is over " + Integer.MAX_VALUE + " bytes, too big to check");
+            }
+            defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), lib.arch(), wanted);
         } catch (ArchiveException e) {
             throw new ArchiveException("library " + lib.path() + " " + e.getMessage());
         }
