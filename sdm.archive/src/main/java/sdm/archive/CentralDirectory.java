@@ -115,7 +115,7 @@ final class CentralDirectory {
         for (int p = 0; p < cenSize; p += headerLength(cen, p)) {
             entries.add(entry(zip, cen, p, cenOffset));
         }
-        checkNoOverlap(entries, cenOffset);
+        checkNoOverlap(entries);
         return entries;
     }
 
@@ -193,7 +193,7 @@ final class CentralDirectory {
     }
 
     /** No byte of the file belongs to two entries: each entry's data ends before the next local header. */
-    private static void checkNoOverlap(List<Entry> entries, long cenOffset) throws ArchiveException {
+    private static void checkNoOverlap(List<Entry> entries) throws ArchiveException {
         List<Entry> byOffset = new ArrayList<>(entries);
         byOffset.sort(Comparator.comparingLong(Entry::headerOffset));
         for (int i = 1; i < byOffset.size(); i++) {
