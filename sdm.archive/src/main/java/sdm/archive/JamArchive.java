@@ -24,7 +24,8 @@ import java.util.zip.ZipFile;
  * counted while reading, never taken from headers), a valid manifest, every file it names
  * present, an ES module {@code main} importing only files of the archive under {@code js/}
  * ({@link ModuleImports}), and each library an ELF shared object for its arch defining every
- * declared function. Nothing is written but private temporary copies of the libraries while checking.
+ * declared function. Nothing is written but private copies of the libraries, in the caller's
+ * scratch folder, while checking.
  */
 public final class JamArchive {
 
@@ -51,13 +52,19 @@ public final class JamArchive {
     /**
      * Reads and checks an archive.
      *
+     * @param scratch a folder of the caller's, on the disk it keeps its own data on, where a
+     *                private copy of each library is written to be checked (up to the unpacked
+     *                limit in all); every copy is deleted before this returns. Copies a kill
+     *                leaves behind are named {@code check-*.so}, for the caller to delete.
      * @throws ArchiveException with one line that starts with the archive's file name
      */
-    public static JamArchive read(Path zip, ArchiveLimits limits) throws ArchiveException {
+    public static JamArchive read(Path zip, ArchiveLimits limits, Path scratch) throws ArchiveException {
         String label = String.valueOf(zip.getFileName());
         try {
-            return check(zip, limits);
+            return check(zip, limits, scratch);
         } catch (ArchiveException e) {
+            throw new ArchiveException(label + ": " + e.getMessage());
+        } catch (ScratchException e) {
             throw new ArchiveException(label + ": " + e.getMessage());
         } catch (ZipException e) {
             throw new ArchiveException(label + ": not a readable zip file (" + e.getMessage() + ")");
@@ -66,21 +73,50 @@ public final class JamArchive {
         }
     }
 
-    private static JamArchive check(Path zip, ArchiveLimits limits) throws IOException, ArchiveException {
+    private static JamArchive check(Path zip, ArchiveLimits limits, Path scratch) throws IOException, ArchiveException {
         long size = Files.size(zip);
         if (size > limits.maxArchiveBytes()) {
             throw new ArchiveException("is " + size + " bytes, over the limit of " + limits.maxArchiveBytes());
         }
-        List<CentralDirectory.Entry> entries;
         try (FileChannel channel = FileChannel.open(zip, StandardOpenOption.READ)) {
-            entries = CentralDirectory.read(channel, limits.maxEntries());
+            List<CentralDirectory.Entry> entries = CentralDirectory.read(channel, limits.maxEntries());
+            try (ZipFile zf = new ZipFile(zip.toFile())) {
+                checkSameAsJdk(entries, zf);
+                List<String> files = checkNames(entries);
+                try (Contents contents = readAll(channel, entries, limits, scratch)) {
+                    return checkContents(contents, files, zf, limits);
+                }
+            }
         }
+    }
+
+    /**
+     * The JDK reads the entries that the central directory lists, in its order, with the same
+     * sizes: the rules are checked on what the converter will copy.
+     */
+    private static void checkSameAsJdk(List<CentralDirectory.Entry> entries, ZipFile zf) throws ArchiveException {
+        List<ZipEntry> jdk = zf.stream().map(ZipEntry.class::cast).toList();
+        boolean same = jdk.size() == entries.size();
+        for (int i = 0; same && i < jdk.size(); i++) {
+            ZipEntry z = jdk.get(i);
+            CentralDirectory.Entry e = entries.get(i);
+            same = z.getName().equals(e.name()) && z.getMethod() == e.method()
+                    && z.getCompressedSize() == e.packedSize() && z.getSize() == e.declaredSize();
+        }
+        if (!same) {
+            throw new ArchiveException("the JDK's zip reader finds other entries than its central directory lists");
+        }
+    }
+
+    /** The file entries, after checking every name: safe, not a link, not twice. */
+    private static List<String> checkNames(List<CentralDirectory.Entry> entries) throws ArchiveException {
         Set<String> names = new HashSet<>();
         List<String> files = new ArrayList<>();
         for (CentralDirectory.Entry e : entries) {
             String path = e.isDirectory() ? e.name().substring(0, e.name().length() - 1) : e.name();
-            if (!JamManifest.safePath(path)) {
-                throw new ArchiveException("entry '" + e.name() + "' is not a safe relative path");
+            String problem = JamManifest.pathProblem(path);
+            if (problem != null) {
+                throw new ArchiveException("entry '" + e.name() + "' is not a safe relative path: it " + problem);
             }
             if (e.isSymlink()) {
                 throw new ArchiveException("entry '" + e.name() + "' is a symbolic link");
@@ -92,31 +128,32 @@ public final class JamArchive {
                 files.add(e.name());
             }
         }
-        try (Contents contents = readAll(zip, entries, limits)) {
-            if (contents.manifest == null) {
-                throw new ArchiveException("has no " + MANIFEST + " at its root");
-            }
-            JamManifest manifest = JamManifest.parse(contents.manifest);
-            Set<String> present = new HashSet<>(files);
-            if (manifest.master() != null && !present.contains(manifest.master().main())) {
-                throw new ArchiveException("master.main " + manifest.master().main() + " is not in the archive");
-            }
-            if (manifest.master() != null && manifest.master().main().endsWith(".mjs")) {
-                try (ZipFile zf = new ZipFile(zip.toFile())) {
-                    ModuleGraph.check(manifest.master().main(), present, (path, max) -> read(zf, path, max), limits);
-                }
-            }
-            if (manifest.nativeCode() != null) {
-                for (JamManifest.Library lib : manifest.nativeCode().libraries()) {
-                    Path copy = contents.libraries.get(lib.path());
-                    if (copy == null) {
-                        throw new ArchiveException("library " + lib.path() + " is not in the archive");
-                    }
-                    checkLibrary(lib, copy, manifest.nativeCode().functions());
-                }
-            }
-            return new JamArchive(manifest, files);
+        return files;
+    }
+
+    private static JamArchive checkContents(Contents contents, List<String> files, ZipFile zf, ArchiveLimits limits)
+            throws IOException, ArchiveException {
+        if (contents.manifest == null) {
+            throw new ArchiveException("has no " + MANIFEST + " at its root");
         }
+        JamManifest manifest = JamManifest.parse(contents.manifest);
+        Set<String> present = new HashSet<>(files);
+        if (manifest.master() != null && !present.contains(manifest.master().main())) {
+            throw new ArchiveException("master.main " + manifest.master().main() + " is not in the archive");
+        }
+        if (manifest.master() != null && manifest.master().main().endsWith(".mjs")) {
+            ModuleGraph.check(manifest.master().main(), present, (path, max) -> read(zf, path, max), limits);
+        }
+        if (manifest.nativeCode() != null) {
+            for (JamManifest.Library lib : manifest.nativeCode().libraries()) {
+                Path copy = contents.libraries.get(lib.path());
+                if (copy == null) {
+                    throw new ArchiveException("library " + lib.path() + " is not in the archive");
+                }
+                checkLibrary(lib, copy, manifest.nativeCode().functions());
+            }
+        }
+        return new JamArchive(manifest, files);
     }
 
     /** At most {@code max + 1} bytes of an entry known to be there. */
@@ -129,9 +166,14 @@ public final class JamArchive {
     /** A library must be an ELF shared object for its declared arch that defines every declared function. */
     private static void checkLibrary(JamManifest.Library lib, Path copy, List<JamManifest.Function> functions)
             throws IOException, ArchiveException {
+        Set<String> wanted = new HashSet<>();
+        functions.forEach(f -> wanted.add(f.name()));
         Set<String> defined;
         try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.READ)) {
-            defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), lib.arch());
+            if (ch.size() > Integer.MAX_VALUE) {
+                throw new ArchiveException("is over " + Integer.MAX_VALUE + " bytes, too big to check");
+            }
+            defined = ElfLibrary.definedFunctions(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()), lib.arch(), wanted);
         } catch (ArchiveException e) {
             throw new ArchiveException("library " + lib.path() + " " + e.getMessage());
         }
@@ -143,10 +185,10 @@ public final class JamArchive {
     }
 
     /**
-     * What one pass over the entries keeps: the manifest's bytes, and a private temporary copy
-     * (never at a path named by the archive) of every file that the manifest rules allow to be
-     * a library ({@code native/**.so}), since the manifest may come after them. Closing deletes
-     * the copies.
+     * What one pass over the entries keeps: the manifest's bytes, and a private copy in the
+     * scratch folder (never at a path named by the archive) of every file that the manifest
+     * rules allow to be a library ({@code native/**.so}), since the manifest may come after
+     * them. Closing deletes the copies.
      */
     private static final class Contents implements AutoCloseable {
         byte[] manifest;
@@ -154,68 +196,110 @@ public final class JamArchive {
 
         @Override
         public void close() throws IOException {
+            IOException failed = null;
             for (Path p : libraries.values()) {
-                Files.deleteIfExists(p);
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    if (failed == null) {
+                        failed = e;
+                    } else {
+                        failed.addSuppressed(e);
+                    }
+                }
+            }
+            if (failed != null) {
+                throw failed;
             }
         }
     }
 
-    /** Inflates every entry once, counting bytes against the limits, never trusting headers. */
-    private static Contents readAll(Path zip, List<CentralDirectory.Entry> entries, ArchiveLimits limits)
-            throws IOException, ArchiveException {
+    /** The scratch folder cannot take a copy: the caller's disk, not the archive, is at fault. */
+    private static final class ScratchException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ScratchException(CentralDirectory.Entry e, Path scratch, IOException cause) {
+            super("cannot copy " + e.name() + " into " + scratch + " to check it (" + cause.getClass().getSimpleName()
+                    + ": " + cause.getMessage() + ")");
+        }
+    }
+
+    /** A library's copy in the scratch folder, whose failures are {@link ScratchException}s. */
+    private static final class ScratchCopy extends OutputStream {
+        private final OutputStream out;
+        private final CentralDirectory.Entry entry;
+        private final Path scratch;
+
+        ScratchCopy(Path copy, CentralDirectory.Entry entry, Path scratch) throws ScratchException {
+            this.entry = entry;
+            this.scratch = scratch;
+            try {
+                out = Files.newOutputStream(copy);
+            } catch (IOException x) {
+                throw new ScratchException(entry, scratch, x);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException x) {
+                throw new ScratchException(entry, scratch, x);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (IOException x) {
+                throw new ScratchException(entry, scratch, x);
+            }
+        }
+    }
+
+    /** Unpacks every entry once, straight from the file, counting bytes against the limits ({@link Unpacker}). */
+    private static Contents readAll(FileChannel zip, List<CentralDirectory.Entry> entries, ArchiveLimits limits,
+            Path scratch) throws IOException, ArchiveException {
         Contents contents = new Contents();
         try {
-            long total = 0;
-            byte[] buffer = new byte[64 << 10];
-            try (ZipFile zf = new ZipFile(zip.toFile())) {
-                for (CentralDirectory.Entry e : entries) {
-                    if (e.isDirectory()) {
-                        continue;
+            Unpacker unpacker = new Unpacker(zip, limits);
+            for (CentralDirectory.Entry e : entries) {
+                if (e.isDirectory()) {
+                    continue;
+                }
+                if (e.name().equals(MANIFEST)) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                    unpacker.unpack(e, bytes, MAX_MANIFEST_BYTES);
+                    contents.manifest = bytes.toByteArray();
+                } else if (e.name().startsWith("native/") && e.name().endsWith(".so")) {
+                    Path copy;
+                    try {
+                        copy = Files.createTempFile(scratch, "check-", ".so");
+                    } catch (IOException x) {
+                        throw new ScratchException(e, scratch, x);
                     }
-                    ZipEntry ze = zf.getEntry(e.name());
-                    if (ze == null) {
-                        throw new ArchiveException("entry '" + e.name() + "' cannot be found");
+                    contents.libraries.put(e.name(), copy);
+                    try (OutputStream out = new ScratchCopy(copy, e, scratch)) {
+                        unpacker.unpack(e, out, Long.MAX_VALUE);
                     }
-                    boolean isManifest = e.name().equals(MANIFEST);
-                    OutputStream sink = null;
-                    if (isManifest) {
-                        sink = new ByteArrayOutputStream();
-                    } else if (e.name().startsWith("native/") && e.name().endsWith(".so")) {
-                        Path copy = Files.createTempFile("sdm-check-", ".so");
-                        contents.libraries.put(e.name(), copy);
-                        sink = Files.newOutputStream(copy);
-                    }
-                    long unpacked = 0;
-                    long ratioBound = Math.max(limits.ratioFloorBytes(),
-                            (long) limits.maxRatio() * Math.max(1, e.packedSize()));
-                    try (InputStream in = zf.getInputStream(ze); OutputStream out = sink) {
-                        int n;
-                        while ((n = in.read(buffer)) > 0) {
-                            unpacked += n;
-                            total += n;
-                            if (total > limits.maxUnpackedBytes()) {
-                                throw new ArchiveException("unpacks to over " + limits.maxUnpackedBytes() + " bytes");
-                            }
-                            if (unpacked > ratioBound) {
-                                throw new ArchiveException("entry '" + e.name() + "' unpacks more than "
-                                        + limits.maxRatio() + ":1 (a zip bomb?)");
-                            }
-                            if (isManifest && unpacked > MAX_MANIFEST_BYTES) {
-                                throw new ArchiveException(MANIFEST + " is over " + MAX_MANIFEST_BYTES + " bytes");
-                            }
-                            if (out != null) {
-                                out.write(buffer, 0, n);
-                            }
-                        }
-                    }
-                    if (isManifest) {
-                        contents.manifest = ((ByteArrayOutputStream) sink).toByteArray();
-                    }
+                } else {
+                    unpacker.unpack(e, null, Long.MAX_VALUE);
                 }
             }
             return contents;
         } catch (IOException | ArchiveException | RuntimeException e) {
-            contents.close();
+            try {
+                contents.close();
+            } catch (IOException x) {
+                e.addSuppressed(x);
+            }
             throw e;
         }
     }

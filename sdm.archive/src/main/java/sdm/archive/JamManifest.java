@@ -138,7 +138,7 @@ public record JamManifest(String name, String version, String description, Maste
             require(master.main() != null, "master.main is missing");
             String main = master.main();
             require(main.startsWith("js/") && (main.endsWith(".js") || main.endsWith(".mjs")) && safePath(main),
-                    "master.main '" + main + "' is not a .js or .mjs file under js/");
+                    "master.main '" + main + "' is not a .js or .mjs file under js/" + because(main));
         }
         if (nativeCode != null) {
             checkNative(nativeCode);
@@ -167,7 +167,7 @@ public record JamManifest(String name, String version, String description, Maste
                     "native library os/arch '" + lib.os() + "/" + lib.arch() + "' is malformed");
             require(platforms.add(lib.os() + "/" + lib.arch()), "two native libraries for " + lib.os() + "/" + lib.arch());
             require(lib.path().startsWith("native/") && lib.path().endsWith(".so") && safePath(lib.path()),
-                    "native library path '" + lib.path() + "' is not a .so file under native/");
+                    "native library path '" + lib.path() + "' is not a .so file under native/" + because(lib.path()));
         }
         Set<String> names = new HashSet<>();
         for (Function f : n.functions()) {
@@ -186,17 +186,59 @@ public record JamManifest(String name, String version, String description, Maste
         }
     }
 
-    /** Relative, forward slashes, no empty, '.' or '..' segments, printable ASCII. */
+    /**
+     * Characters with a meaning in OSGi manifest headers ({@code Bundle-NativeCode} and the
+     * {@code SDM-*} headers), where the converter writes paths as they are, unquoted.
+     */
+    private static final String HEADER_SYNTAX = ";,=\"";
+
+    /**
+     * Relative, forward slashes, no empty, '.' or '..' segments, printable ASCII without spaces,
+     * colons or the characters of {@link #HEADER_SYNTAX}.
+     */
     static boolean safePath(String path) {
-        if (path.isEmpty() || path.startsWith("/") || path.contains("\\") || path.length() > 255) {
-            return false;
+        return pathProblem(path) == null;
+    }
+
+    /** What makes {@code path} unsafe, to follow "it" in a message ("is absolute"), or null if it is safe. */
+    static String pathProblem(String path) {
+        if (path.isEmpty()) {
+            return "is empty";
         }
-        for (String segment : path.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return false;
+        if (path.length() > 255) {
+            return "is over 255 characters";
+        }
+        if (path.startsWith("/")) {
+            return "is absolute";
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '\\') {
+                return "holds a backslash";
+            }
+            if (HEADER_SYNTAX.indexOf(c) >= 0) {
+                return "holds '" + c + "', which has a meaning in OSGi manifest headers";
+            }
+            if (c <= 0x20 || c >= 0x7f || c == ':') {
+                return "holds " + (c == ' ' ? "a space" : c == ':' ? "':'" : String.format("U+%04X", (int) c))
+                        + " (only printable ASCII without spaces or ':' is allowed)";
             }
         }
-        return path.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != ':');
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals("..")) {
+                return "climbs out with '..'";
+            }
+            if (segment.isEmpty() || segment.equals(".")) {
+                return "has an empty or '.' segment";
+            }
+        }
+        return null;
+    }
+
+    /** {@code " (it REASON)"} if {@code path} is unsafe, else nothing. */
+    private static String because(String path) {
+        String problem = pathProblem(path);
+        return problem == null ? "" : " (it " + problem + ")";
     }
 
     private static void require(boolean ok, String problem) throws ArchiveException {

@@ -73,7 +73,7 @@ public final class JamPacker {
                 }
             }
             try {
-                JamArchive.read(temp, ArchiveLimits.defaults());
+                JamArchive.read(temp, ArchiveLimits.defaults(), parent);
             } catch (ArchiveException e) {
                 // the message names the temporary file: name the folder instead
                 String message = e.getMessage();

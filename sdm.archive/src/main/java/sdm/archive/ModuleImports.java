@@ -77,8 +77,8 @@ public final class ModuleImports {
      * under {@code js/} ({@code ../js/a.mjs} from {@code js/main.mjs} is refused although it
      * comes back): no absolute path, URL ({@code https:}, {@code file:}, {@code node:fs}) or
      * bare name ({@code fs}). The result is a plain archive path: no empty, {@code .} or
-     * {@code ..} segments, no {@code \}, {@code %}, {@code ?}, {@code #} or {@code :}, nothing
-     * outside printable ASCII. Whether the file exists is the caller's question.
+     * {@code ..} segments, no {@code \}, {@code %}, {@code ?}, {@code #}, {@code :} or characters
+     * of OSGi header syntax ({@code ; , = "}), nothing outside printable ASCII. Whether the file exists is the caller's question.
      *
      * @param importer an archive path under {@code js/}, as {@code js/lib/a.mjs}
      * @return the archive path imported, as {@code js/b.mjs} for {@code ../b.mjs}
@@ -115,7 +115,7 @@ public final class ModuleImports {
         // a last '.' or '..' names a folder; empty segments and the rest are refused by safePath
         if (specifier.endsWith("/.") || specifier.endsWith("/..")
                 || !JamManifest.safePath(resolved) || resolved.chars().anyMatch(c -> "%?#".indexOf(c) >= 0)) {
-            throw refused(importer, specifier, "not a plain path to a file (no '//', '\\', '%', '?', '#' or ':')");
+            throw refused(importer, specifier, "not a plain path to a file (no '//', '\\', '%', '?', '#', ':', ';', ',', '=' or '\"')");
         }
         return resolved;
     }

@@ -56,7 +56,7 @@ class BundleConverterTest {
 
     private byte[] convert(Path zip) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BundleConverter.convert(JamArchive.read(zip, ArchiveLimits.defaults()), zip, out);
+        BundleConverter.convert(JamArchive.read(zip, ArchiveLimits.defaults(), dir), zip, out);
         return out.toByteArray();
     }
 

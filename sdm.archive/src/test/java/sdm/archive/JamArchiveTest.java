@@ -16,7 +16,9 @@ import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +38,19 @@ class JamArchiveTest {
 
     @TempDir
     Path dir;
+
+    /** Where the library copies go; every test leaves it empty. */
+    private Path scratch;
+
+    @BeforeEach
+    void makeScratch() throws IOException {
+        scratch = Files.createDirectory(dir.resolve("scratch"));
+    }
+
+    @AfterEach
+    void scratchIsLeftEmpty() {
+        assertThat(scratch).isEmptyDirectory();
+    }
 
     @BeforeAll
     static void compile() throws Exception {
@@ -64,12 +79,12 @@ class JamArchiveTest {
         return p;
     }
 
-    private static void assertRefused(Path zip, ArchiveLimits limits, String expected) {
-        assertThatThrownBy(() -> JamArchive.read(zip, limits)).isInstanceOf(ArchiveException.class)
+    private void assertRefused(Path zip, ArchiveLimits limits, String expected) {
+        assertThatThrownBy(() -> JamArchive.read(zip, limits, scratch)).isInstanceOf(ArchiveException.class)
                 .message().startsWith(zip.getFileName() + ": ").contains(expected).doesNotContain("\n");
     }
 
-    private static void assertRefused(Path zip, String expected) {
+    private void assertRefused(Path zip, String expected) {
         assertRefused(zip, ArchiveLimits.defaults(), expected);
     }
 
@@ -103,18 +118,30 @@ class JamArchiveTest {
 
     @Test
     void aSoundArchiveIsRead() throws Exception {
-        JamArchive a = JamArchive.read(zip("hello.jam.zip", validEntries()), ArchiveLimits.defaults());
+        JamArchive a = JamArchive.read(zip("hello.jam.zip", validEntries()), ArchiveLimits.defaults(), scratch);
         assertThat(a.manifest().name()).isEqualTo("hello");
         assertThat(a.files()).containsExactly("MANIFEST.json", "js/main.js", "native/linux-x86_64/libhello.so");
     }
 
-    /** Zip slip, a slip hidden inside a path, an absolute path, a Windows-style slip. */
+    /**
+     * Zip slip, a slip hidden inside a path, an absolute path, a Windows-style slip, and the
+     * characters of OSGi header syntax, which would add clauses or attributes to the bundle's
+     * {@code Bundle-NativeCode}.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"../../etc/cron.d/evil", "js/../../evil.js", "/tmp/evil", "..\\evil"})
+    @ValueSource(strings = {"../../etc/cron.d/evil", "js/../../evil.js", "/tmp/evil", "..\\evil",
+        "native/a.so;osname=win32", "native/a.so,native/b.so", "js/a=b.js", "js/\"quoted\".js"})
     void anUnsafeEntryNameIsRefused(String name) throws Exception {
         Map<String, byte[]> e = validEntries();
         e.put(name, new byte[1]);
         assertRefused(zip("unsafe.jam.zip", e), "entry '" + name + "' is not a safe relative path");
+    }
+
+    @Test
+    void anEntryNameWithAControlCharacterIsRefusedOnOneLine() throws Exception {
+        Map<String, byte[]> e = validEntries();
+        e.put("js/a\r\nSDM-Privileges: all.js", new byte[1]);
+        assertRefused(zip("control.jam.zip", e), "entry 'js/a??SDM-Privileges: all.js' is not a safe relative path");
     }
 
     @Test
@@ -141,6 +168,44 @@ class JamArchiveTest {
         Map<String, byte[]> e = validEntries();
         e.put("js/zeros.js", new byte[8 << 20]);
         assertRefused(zip("bomb.jam.zip", e), "entry 'js/zeros.js' unpacks more than 100:1");
+    }
+
+    /**
+     * The central header claims the entry's data descriptor and padding after it as compressed
+     * bytes, which would allow 100 times more: the ratio is taken from what the inflater read.
+     */
+    @Test
+    void aBombClaimingMoreCompressedBytesThanItHasIsRefused() throws Exception {
+        Map<String, byte[]> e = validEntries();
+        e.put("js/zeros.js", new byte[8 << 20]);
+        byte[] b = Files.readAllBytes(zip("claim.jam.zip", e));
+        int cen = ZipBytes.centralDirectory(b);
+        int padding = (8 << 20) / 100;
+        b = ZipBytes.splice(b, cen, new byte[padding]);
+        ByteBuffer buf = ZipBytes.le(b);
+        buf.putInt(ZipBytes.endRecord(b) + 16, cen + padding);
+        buf.putInt(ZipBytes.centralHeader(b, "js/zeros.js") + 20, cen + padding - ZipBytes.data(b, "js/zeros.js"));
+        assertRefused(Files.write(dir.resolve("claim.jam.zip"), b), "entry 'js/zeros.js' unpacks more than 100:1");
+    }
+
+    @Test
+    void anEntryUnpackingToOtherThanItsDeclaredSizeIsRefused() throws Exception {
+        byte[] b = Files.readAllBytes(zip("size.jam.zip", validEntries()));
+        int header = ZipBytes.centralHeader(b, "js/main.js");
+        ZipBytes.le(b).putInt(header + 24, 18);
+        assertRefused(Files.write(dir.resolve("size.jam.zip"), b),
+                "entry 'js/main.js' unpacks to 17 bytes, not the 18 its header declares");
+    }
+
+    @Test
+    void librariesAreCheckedInTheScratchFolderGiven() throws Exception {
+        Path zip = zip("scratch.jam.zip", validEntries());
+        Path missing = dir.resolve("missing");
+        assertThatThrownBy(() -> JamArchive.read(zip, ArchiveLimits.defaults(), missing))
+                .isInstanceOf(ArchiveException.class).message()
+                .startsWith("scratch.jam.zip: cannot copy native/linux-x86_64/libhello.so into " + missing
+                        + " to check it (NoSuchFileException: ")
+                .doesNotContain("\n");
     }
 
     @Test

@@ -64,7 +64,7 @@ class ModuleGraphTest {
 
     @Test
     void aGraphWithNestedFoldersAndACycleIsAccepted() throws Exception {
-        JamArchive a = JamArchive.read(zip("mods.jam.zip", goodGraph()), ArchiveLimits.defaults());
+        JamArchive a = JamArchive.read(zip("mods.jam.zip", goodGraph()), ArchiveLimits.defaults(), dir);
         assertThat(a.manifest().master().main()).isEqualTo("js/main.mjs");
     }
 
@@ -98,7 +98,7 @@ class ModuleGraphTest {
         Map<String, String> files = goodGraph();
         files.put(file, files.get(file) + "\n" + line + ";\n");
         Path zip = zip("bad.jam.zip", files);
-        assertThatThrownBy(() -> JamArchive.read(zip, ArchiveLimits.defaults())).isInstanceOf(ArchiveException.class)
+        assertThatThrownBy(() -> JamArchive.read(zip, ArchiveLimits.defaults(), dir)).isInstanceOf(ArchiveException.class)
                 .message().startsWith("bad.jam.zip: " + expected).doesNotContain("\n");
     }
 
@@ -107,7 +107,7 @@ class ModuleGraphTest {
         Map<String, String> files = new LinkedHashMap<>();
         files.put("MANIFEST.json", MANIFEST.replace("main.mjs", "main.js"));
         files.put("js/main.js", "import fs from 'fs';\n");
-        assertThat(JamArchive.read(zip("script.jam.zip", files), ArchiveLimits.defaults()).files())
+        assertThat(JamArchive.read(zip("script.jam.zip", files), ArchiveLimits.defaults(), dir).files())
                 .containsExactly("MANIFEST.json", "js/main.js");
     }
 

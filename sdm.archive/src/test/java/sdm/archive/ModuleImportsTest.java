@@ -241,6 +241,8 @@ class ModuleImportsTest {
             "js/main.mjs  | ./a%2emjs              | which is not a plain path to a file",
             "js/main.mjs  | ./a\\b.mjs             | which is not a plain path to a file",
             "js/main.mjs  | ./c:d.mjs              | which is not a plain path to a file",
+            "js/main.mjs  | ./a;b.mjs              | which is not a plain path to a file",
+            "js/main.mjs  | ./a=b.mjs              | which is not a plain path to a file",
             "js/main.mjs  | ./lib/                 | which is not a plain path to a file",
             "js/main.mjs  | ./lib/.                | which is not a plain path to a file",
             "js/main.mjs  | ./lib/..               | which is not a plain path to a file",

@@ -144,7 +144,7 @@ final class DeployBench {
     private static String bundle(Path archive, Path target) throws Exception {
         MessageDigest sha = Sha256.digest();
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(target), sha)) {
-            BundleConverter.convert(JamArchive.read(archive, ArchiveLimits.defaults()), archive, out);
+            BundleConverter.convert(JamArchive.read(archive, ArchiveLimits.defaults(), target.getParent()), archive, out);
         }
         return Sha256.hex(sha);
     }

@@ -305,7 +305,7 @@ public final class ProgramManager {
     /** Reads the private copy; errors name the file the operator gave. */
     private JamArchive read(Path copy, Path original) throws ProgramException {
         try {
-            return JamArchive.read(copy, limits);
+            return JamArchive.read(copy, limits, store.incoming());
         } catch (ArchiveException e) {
             String m = e.getMessage();
             String prefix = copy.getFileName() + ": ";

@@ -39,7 +39,7 @@ class ProgramStoreTest {
     private ProgramStore.Program stage(ProgramStore store, String name, String version, String state)
             throws Exception {
         Path zip = archive(name, version);
-        ProgramStore.Staged s = store.stage(JamArchive.read(zip, ArchiveLimits.defaults()), zip);
+        ProgramStore.Staged s = store.stage(JamArchive.read(zip, ArchiveLimits.defaults(), store.incoming()), zip);
         return new ProgramStore.Program(name, version, s.sha256(), s.size(), ProgramState.of(state), List.of(), "", 1);
     }
 
