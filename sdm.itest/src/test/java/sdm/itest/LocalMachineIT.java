@@ -282,10 +282,12 @@ class LocalMachineIT {
                     "Manifest-Version: 1.0\nBundle-ManifestVersion: 2\nBundle-SymbolicName: sdm.itest.folder\n");
             String only = ": only *.jam.zip files and sdm.master.cfg act here";
             List<String> lines = List.of("deploy folder: ignoring org.apache.felix.fileinstall-evil.cfg" + only,
-                    "deploy folder: ignoring plain.jar" + only, "deploy folder: ignoring folder.jam.zip (a folder)" + only);
+                    "deploy folder: ignoring plain.jar" + only,
+                    "deploy folder: ignoring folder.jam.zip (a folder)" + only);
             Waits.until("the deploy folder to report what it ignores", Duration.ofSeconds(30), Duration.ofMillis(200),
                     () -> Files.readString(masterLog()), log -> lines.stream().allMatch(log::contains));
-            Thread.sleep(3_000); // many polls of FileInstall (150 ms) and of the folder FileInstall would watch (100 ms)
+            // many polls of FileInstall (150 ms), and of the folder the .cfg would have it watch (100 ms)
+            Thread.sleep(3_000);
             String log = Files.readString(masterLog());
             for (String line : lines) {
                 assertThat(log.split(Pattern.quote(line), -1)).as("once: " + line).hasSize(2);

@@ -13,9 +13,8 @@ import java.util.regex.Pattern;
  * What an admin client may run: one command of the {@code sdm} scope (or of a scope that
  * {@value #SCOPES_PROPERTY} adds), or {@code help} alone or with one such command's name. The
  * master's own console is not filtered. A request is a list of words; {@link #commandLine}
- * writes the command name as it is and every argument in double quotes, with the characters
- * that Gogo expands there escaped, so that no argument can become a second command, a pipe, a
- * closure, a variable or a redirection.
+ * writes the command name as it is and every argument in single quotes, so that no argument
+ * can become a second command, a pipe, a closure, a variable or a redirection.
  */
 final class RemoteCommands {
 
@@ -116,22 +115,16 @@ final class RemoteCommands {
 
     /**
      * The Gogo command line of a request that {@link #refusal} let through: the command name as it
-     * is (it is a plain name), each argument in double quotes with {@code "}, {@code \} and
-     * {@code $} escaped. In double quotes Gogo expands nothing else: no globs, braces, tildes,
-     * pipes, separators, closures or redirections, and a number stays a string (a node id such
-     * as {@code 694557e7} would otherwise come back as {@code 6.94557E12}).
+     * is (it is a plain name), each argument in single quotes, a quote in it written
+     * {@code '\''} (close, escaped quote, open). Gogo expands nothing in single quotes: no
+     * variables, escapes, globs, braces, tildes, pipes, separators, closures or redirections, and
+     * a number stays a string (a node id such as {@code 694557e7} would otherwise come back as
+     * {@code 6.94557E12}). Double quotes would not do: Gogo pairs single quotes even inside them.
      */
     static String commandLine(List<String> words) {
         StringBuilder line = new StringBuilder(words.get(0));
         for (String w : words.subList(1, words.size())) {
-            line.append(" \"");
-            for (char c : w.toCharArray()) {
-                if (c == '"' || c == '\\' || c == '$') {
-                    line.append('\\');
-                }
-                line.append(c);
-            }
-            line.append('"');
+            line.append(" '").append(w.replace("'", "'\\''")).append('\'');
         }
         return line.toString();
     }

@@ -77,7 +77,8 @@ class RemoteCommandsGogoTest {
                 "a; felix:install x", "a | felix:lb", "a && felix:lb", "a || felix:lb", "a & felix:lb",
                 "{ felix:install x }", "(felix:lb)", "$(felix:lb)", "${x}", "$x", "$", "[a, b]", "<a=b>",
                 "> " + target, ">> " + target, "< /etc/passwd", "*", "?", "~", "~/x", "{a,b}", "# c", "// c", "/* c */",
-                "=", "x=1", "\"", "\"; felix:lb; \"", "\\", "a\\", "\\\"", "\\$x", "'", "'felix:lb'", "`felix:lb`",
+                "=", "x=1", "\"", "\"; felix:lb; \"", "\\", "a\\", "\\\"", "\\$x", "'", "''", "it's", "'\\''",
+                "\\'", "'; felix:lb; '", "'felix:lb'", "`felix:lb`",
                 "line\nfelix:lb", "tab\tfelix:lb", "cr\rfelix:lb", "694557e7", "-2", "007", "1e3", "true", "null",
                 "--start", "zone=a", "ü €", "");
         List<String> words = new ArrayList<>(List.of("sdm:echo"));
@@ -95,7 +96,8 @@ class RemoteCommandsGogoTest {
 
     @Test
     void eachArgumentAloneArrivesIntact() throws Exception {
-        for (String w : List.of("a;felix:lb", "a|felix:lb", "$(felix:lb)", "{felix:lb}", "\\", "a b", "")) {
+        for (String w : List.of("a;felix:lb", "a|felix:lb", "$(felix:lb)", "{felix:lb}", "\\", "a b", "", "'",
+                "x'; felix:lb; echo '")) {
             echo.calls.clear();
             run(RemoteCommands.commandLine(List.of("sdm:echo", w)));
             assertThat(echo.calls).as(w).containsExactly(List.of(w));

@@ -60,7 +60,7 @@ class RemoteCommandsTest {
         assertThat(refusal("sdm:nodes felix:lb")).contains(ONLY + "; \"sdm:nodes felix:lb\" is not a command name");
         assertThat(refusal("sdm:nodes\nfelix:lb")).contains(ONLY + "; \"sdm:nodes?felix:lb\" is not a command name");
         assertThat(refusal("")).contains(ONLY + "; \"\" is not a command name");
-        assertThat(refusal("x".repeat(100)).orElseThrow()).endsWith("x...\" is not a command name");
+        assertThat(refusal("x;".repeat(50)).orElseThrow()).endsWith(";x...\" is not a command name");
     }
 
     @Test
@@ -89,8 +89,8 @@ class RemoteCommandsTest {
         assertThat(bench.refusal(List.of("bench:calls", "--count", "10"))).isEmpty();
         assertThat(bench.refusal(List.of("help", "bench:calls"))).isEmpty();
         assertThat(bench.refusal(List.of("sdm:nodes"))).isEmpty();
-        assertThat(bench.refusal(List.of("cm:list"))).contains(
-                "only sdm:*, bench:*, felix:* commands and help run remotely; cm:list runs on the master's own console");
+        assertThat(bench.refusal(List.of("cm:list"))).contains("only sdm:*, bench:*, felix:* commands and help run "
+                + "remotely; cm:list runs on the master's own console");
         assertThat(bench.refusal(List.of("lb"))).contains(
                 "only sdm:*, bench:*, felix:* commands and help run remotely; lb runs on the master's own console");
     }
@@ -108,9 +108,9 @@ class RemoteCommandsTest {
     @Test
     void theCommandLineQuotesEveryArgument() {
         assertThat(RemoteCommands.commandLine(List.of("sdm:call", "--node", "694557e7", "--timeout", "3", "kit",
-                "add", "-2", "a b", "say \"hi\"", "c:\\x", "$HOME")))
-                .isEqualTo("sdm:call \"--node\" \"694557e7\" \"--timeout\" \"3\" \"kit\" \"add\" \"-2\" \"a b\" "
-                        + "\"say \\\"hi\\\"\" \"c:\\\\x\" \"\\$HOME\"");
+                "add", "-2", "a b", "say \"hi\"", "it's", "c:\\x", "$HOME")))
+                .isEqualTo("sdm:call '--node' '694557e7' '--timeout' '3' 'kit' 'add' '-2' 'a b' 'say \"hi\"' "
+                        + "'it'\\''s' 'c:\\x' '$HOME'");
         assertThat(RemoteCommands.commandLine(List.of("sdm:nodes"))).isEqualTo("sdm:nodes");
     }
 }
