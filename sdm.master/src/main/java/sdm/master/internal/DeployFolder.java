@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.osgi.service.component.annotations.Component;
@@ -37,6 +38,7 @@ public final class DeployFolder implements ArtifactInstaller {
     static final String MASTER_CFG = "sdm.master.cfg";
     private static final String ARCHIVE = ".jam.zip";
     private static final String ERROR = ".error";
+    private static final Pattern ERROR_TEMP = Pattern.compile("\\..+\\.jam\\.zip\\.error\\.[0-9a-f-]{36}\\.tmp");
 
     @Override
     public boolean canHandle(File artifact) {
@@ -49,9 +51,13 @@ public final class DeployFolder implements ArtifactInstaller {
         return (isArchive(name) || name.equals(MASTER_CFG)) && Files.isRegularFile(file);
     }
 
-    /** The {@code FILE.error} that {@link #deploy} writes beside a bad archive. */
+    /**
+     * The {@code FILE.error} that {@link #deploy} writes beside a bad archive, or the temporary
+     * file it is written through ({@code .FILE.error.UUID.tmp}, see {@link DataFolder#write}).
+     */
     static boolean isErrorFile(String name) {
-        return name.endsWith(ERROR) && isArchive(name.substring(0, name.length() - ERROR.length()));
+        return name.endsWith(ERROR) && isArchive(name.substring(0, name.length() - ERROR.length()))
+                || ERROR_TEMP.matcher(name).matches();
     }
 
     private static boolean isArchive(String name) {

@@ -22,6 +22,7 @@ class DeployFolderStraysTest {
         Files.writeString(deploy.resolve("kit.jam.zip"), "x");
         Files.writeString(deploy.resolve("kit.jam.zip.error"), "bad");
         Files.writeString(deploy.resolve("sdm.master.cfg"), "sdm.heartbeat.ms=500");
+        Files.writeString(deploy.resolve(".kit.jam.zip.error.0f8fad5b-d9cb-469f-a165-70867728950e.tmp"), "bad");
         assertThat(new DeployFolderStrays().check(deploy)).isEmpty();
     }
 
