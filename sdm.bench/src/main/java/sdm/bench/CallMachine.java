@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import sdm.archive.JamPacker;
 import sdm.testkit.AdminSession;
 import sdm.testkit.Gcc;
+import sdm.testkit.LocalMachine;
 import sdm.testkit.Waits;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.MessageCodec;
@@ -28,14 +30,27 @@ record CallMachine(AdminSession admin, String node) {
 
     private static final String SOURCE = "int add(int a, int b) { return a + b; }\n";
 
+    /**
+     * The master's option that lets this admin client install the probe ({@code felix:install},
+     * {@code felix:start}, {@code felix:lb}) and run it ({@code bench:calls}): off by default, a
+     * remote client runs only {@code sdm:*} commands and {@code help}.
+     */
+    static final String REMOTE_SCOPES = "-Dsdm.admin.remote.scopes=felix,bench";
+
     /** Starts the machine in the bench's working folder, installs the program and the probe. */
     static CallMachine start(Bench bench) throws Exception {
-        return install(bench, bench.startLocal(bench.work).admin(), bench.work);
+        LocalMachine machine = bench.startLocal(bench.work, 3, List.of(), Map.of("SDM_JAVA_OPTS", javaOpts("")));
+        return install(bench, machine.admin(), bench.work);
+    }
+
+    /** The caller's {@code SDM_JAVA_OPTS}, then {@link #REMOTE_SCOPES}, then {@code more}. */
+    static String javaOpts(String more) {
+        return (System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " " + REMOTE_SCOPES + " " + more).strip();
     }
 
     /**
      * Installs the program (built in {@code dir}) and the probe on a machine that runs, for calls
-     * on its first slave.
+     * on its first slave. Its master must have been started with {@link #REMOTE_SCOPES}.
      */
     static CallMachine install(Bench bench, AdminSession admin, Path dir) throws Exception {
         String node = admin.json("sdm:nodes").get(0).get("id").asText();

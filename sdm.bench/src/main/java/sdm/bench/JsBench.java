@@ -99,7 +99,7 @@ final class JsBench {
                 + "ProgramCalls path and raw JeroMQ CURVE echo");
         for (int run = 1; run <= runs; run++) {
             Path dir = Files.createDirectories(bench.work.resolve("js-" + run));
-            String opts = (System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " " + LIMITS).strip();
+            String opts = CallMachine.javaOpts(LIMITS);
             LocalMachine machine = bench.startLocal(dir, 1, List.of(), Map.of("SDM_JAVA_OPTS", opts));
             Path data = dir.resolve(NodeFiles.DEFAULT_MASTER_DATA);
             long masterPid = Long.parseLong(Files.readString(data.resolve(NodeFiles.PID)).strip());

@@ -9,9 +9,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -229,5 +237,100 @@ class LocalMachineIT {
         SdmProcess.Result nodes = SdmProcess.run(work, Duration.ofSeconds(60), Map.of(), "client", "sdm:nodes");
         assertThat(nodes.exitCode()).isZero();
         assertThat(local.isAlive()).isTrue();
+    }
+
+    @Test
+    void aRemoteClientRunsOnlySdmCommandsAndHelp() throws Exception {
+        Path jar = bundleJar(work.resolve("remote/x.jar"), "sdm.itest.remote");
+        Set<String> before = bundleArchives();
+        String only = "sdm client: only sdm:* commands and help run remotely; ";
+
+        SdmProcess.Result install = client("felix:install", jar.toUri().toString());
+        assertThat(install.exitCode()).isEqualTo(1);
+        assertThat(install.stdout()).isEmpty();
+        assertThat(install.stderr().strip()).isEqualTo(only + "felix:install runs on the master's own console");
+        assertThat(client("lb").stderr().strip()).isEqualTo(only + "lb runs on the master's own console");
+        assertThat(client("cm:list").stderr().strip()).isEqualTo(only + "cm:list runs on the master's own console");
+        assertThat(client("help", "felix:install").stderr().strip())
+                .isEqualTo(only + "help felix:install runs on the master's own console");
+        // an argument is one string for its command, never a second command
+        SdmProcess.Result smuggled = client("sdm:log", "x; felix:install " + jar.toUri());
+        assertThat(smuggled.stdout() + smuggled.stderr()).doesNotContain("Bundle ID");
+
+        SdmProcess.Result help = client("help", "sdm:nodes");
+        assertThat(help.exitCode()).as(help.stderr()).isZero();
+        assertThat(help.stdout()).contains("nodes");
+        assertThat(bundleArchives()).as("no bundle installed").isEqualTo(before);
+        assertThat(Files.readString(masterLog())).contains("admin: refused a remote request: only sdm:* commands "
+                + "and help run remotely; felix:install runs on the master's own console");
+    }
+
+    @Test
+    void aFileInstallConfigurationInTheDeployFolderInstallsNothing() throws Exception {
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+        bundleJar(elsewhere.resolve("evil.jar"), "sdm.itest.evil");
+        Path deploy = root.resolve("master/deploy");
+        Set<String> before = bundleArchives();
+        List<Path> dropped = List.of(deploy.resolve("org.apache.felix.fileinstall-evil.cfg"),
+                deploy.resolve("plain.jar"), deploy.resolve("folder.jam.zip"));
+        try {
+            Files.writeString(dropped.get(0), "felix.fileinstall.dir=" + elsewhere + "\nfelix.fileinstall.poll=100\n"
+                    + "felix.fileinstall.noInitialDelay=true\n");
+            bundleJar(dropped.get(1), "sdm.itest.plain");
+            Files.createDirectories(dropped.get(2).resolve("META-INF"));
+            Files.writeString(dropped.get(2).resolve("META-INF/MANIFEST.MF"),
+                    "Manifest-Version: 1.0\nBundle-ManifestVersion: 2\nBundle-SymbolicName: sdm.itest.folder\n");
+            String only = ": only *.jam.zip files and sdm.master.cfg act here";
+            List<String> lines = List.of("deploy folder: ignoring org.apache.felix.fileinstall-evil.cfg" + only,
+                    "deploy folder: ignoring plain.jar" + only,
+                    "deploy folder: ignoring folder.jam.zip (a folder)" + only);
+            Waits.until("the deploy folder to report what it ignores", Duration.ofSeconds(30), Duration.ofMillis(200),
+                    () -> Files.readString(masterLog()), log -> lines.stream().allMatch(log::contains));
+            // many polls of FileInstall (150 ms), and of the folder the .cfg would have it watch (100 ms)
+            Thread.sleep(3_000);
+            String log = Files.readString(masterLog());
+            for (String line : lines) {
+                assertThat(log.split(Pattern.quote(line), -1)).as("once: " + line).hasSize(2);
+            }
+            assertThat(bundleArchives()).as("no bundle installed").isEqualTo(before);
+            assertThat(client("sdm:master").exitCode()).isZero();
+        } finally {
+            try (Stream<Path> files = Files.walk(dropped.get(2))) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+            Files.deleteIfExists(dropped.get(0));
+            Files.deleteIfExists(dropped.get(1));
+        }
+    }
+
+    private static SdmProcess.Result client(String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("client"));
+        args.addAll(List.of(command));
+        return SdmProcess.run(work, Duration.ofSeconds(60), Map.of(), args.toArray(String[]::new));
+    }
+
+    private static Path masterLog() {
+        return root.resolve("master/log/sdm.0.log");
+    }
+
+    /** The bundles in the master's framework cache, by their folder (bundle0, bundle1, ...). */
+    private static Set<String> bundleArchives() throws IOException {
+        try (Stream<Path> entries = Files.list(root.resolve("master/cache"))) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("bundle\\d+"))
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    /** An empty but valid bundle: FileInstall or felix:install would install it. */
+    private static Path bundleJar(Path jar, String symbolicName) throws IOException {
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        manifest.getMainAttributes().putValue("Bundle-SymbolicName", symbolicName);
+        Files.createDirectories(jar.getParent());
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.flush();
+        }
+        return jar;
     }
 }

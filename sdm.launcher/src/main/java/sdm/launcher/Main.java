@@ -46,6 +46,12 @@ public final class Main {
     static final FileAttribute<?> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
+    /**
+     * The files of the deploy folder that FileInstall acts on: {@code *.jam.zip} and
+     * {@code sdm.master.cfg} (sdm.master's DeployFolder reports any other).
+     */
+    static final String DEPLOY_FILTER = "[^/]+\\.jam\\.zip|sdm\\.master\\.cfg";
+
     private Main() {
     }
 
@@ -146,8 +152,15 @@ public final class Main {
         // FileInstall acts on a file once it looks the same on two polls in a row: a 150 ms poll
         // gives a dropped archive to its installer within 150-300 ms of its last write.
         props.put("felix.fileinstall.poll", "150");
-        // programs, and ConfigAdmin configurations such as sdm.master.cfg
-        props.put("felix.fileinstall.filter", ".*\\.(jam\\.zip|cfg)");
+        // programs and the master's own configuration, nothing else: a .cfg of another name would
+        // configure any component (org.apache.felix.fileinstall-NAME.cfg, a watcher of any folder
+        // that installs plain jars), and a folder would be jarred up and installed as a bundle. The
+        // plain scanner skips folders; the NIO one lets a folder whose name matches through.
+        props.put("felix.fileinstall.filter", DEPLOY_FILTER);
+        props.put("felix.fileinstall.subdir.mode", "skip");
+        props.put("felix.fileinstall.disableNio2", "true");
+        // FileInstall writes no configuration back to any file
+        props.put("felix.fileinstall.enableConfigSave", "false");
         props.put("felix.fileinstall.log.level", "2");
         return props;
     }

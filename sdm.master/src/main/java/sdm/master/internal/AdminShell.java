@@ -10,17 +10,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
+import java.util.logging.Logger;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -33,7 +35,8 @@ import sdm.transport.zmq.Message;
 
 /**
  * Runs the shell commands that admin clients send, in a Gogo session of their own, off the
- * endpoint's thread, and returns what they printed (or their error in one line).
+ * endpoint's thread, and returns what they printed (or their error in one line). Only the
+ * commands that {@link RemoteCommands} allows run; anything else is refused in one line.
  */
 @Component(immediate = true, service = {})
 public final class AdminShell {
@@ -41,11 +44,7 @@ public final class AdminShell {
     /** Session variable that asks commands for JSON output ({@code bin/sdm client --json}). */
     static final String JSON_VARIABLE = "sdm.json";
 
-    /**
-     * Words Gogo reads back as they are. One that starts with a digit is quoted: Gogo would read
-     * it as a number first, and a node id such as {@code 694557e7} came back as {@code 6.94557E12}.
-     */
-    private static final Pattern PLAIN_WORD = Pattern.compile("(?![+-]?[0-9])[A-Za-z0-9_.:/=,@+%-]+");
+    private static final Logger LOG = Logger.getLogger("sdm.master");
 
     @Reference
     private CommandProcessor processor;
@@ -65,9 +64,20 @@ public final class AdminShell {
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
 
     private ExecutorService executor;
+    /** What admin clients may run, from {@value RemoteCommands#SCOPES_PROPERTY}. */
+    private RemoteCommands remote = RemoteCommands.of(null);
 
     @Activate
-    void activate() {
+    void activate(BundleContext context) {
+        remote = RemoteCommands.of(context.getProperty(RemoteCommands.SCOPES_PROPERTY));
+        if (!remote.rejected().isEmpty()) {
+            LOG.warning("admin: " + RemoteCommands.SCOPES_PROPERTY + " ignores " + String.join(", ", remote.rejected())
+                    + ": a scope is letters, digits, '_', '.' or '-'");
+        }
+        if (!remote.extraScopes().isEmpty()) {
+            LOG.warning("admin: remote clients may also run " + String.join(", ", remote.extraScopes().stream()
+                    .map(s -> s + ":*").toList()) + " commands (" + RemoteCommands.SCOPES_PROPERTY + ")");
+        }
         // a change command may wait up to its timeout: enough threads that queries still run meanwhile
         executor = Executors.newFixedThreadPool(16, Thread.ofPlatform().name("sdm-admin-", 0).daemon().factory());
         master.attach(this);
@@ -139,8 +149,8 @@ public final class AdminShell {
     /**
      * Gogo learns of a command service from its own tracker, which may hear of it after this
      * component was bound to it: a declared command that Gogo does not know yet is waited for,
-     * so that it runs or gets one clear line, never "Command not found". Anything else (a typo,
-     * another scope) goes to Gogo as it is.
+     * so that it runs or gets one clear line, never "Command not found". Anything else that
+     * {@link RemoteCommands} lets through (a typo, help, an allowed extra scope) goes to Gogo as it is.
      */
     private static boolean awaitGogo(CommandSession session, String name, long deadlineNanos)
             throws InterruptedException {
@@ -175,8 +185,10 @@ public final class AdminShell {
     }
 
     private Message.AdminReply run(Message.AdminRequest request) {
-        if (request.command().isEmpty()) {
-            return new Message.AdminReply(request.requestId(), false, "", "no command given");
+        Optional<String> refused = remote.refusal(request.command());
+        if (refused.isPresent()) {
+            LOG.warning("admin: refused a remote request: " + refused.get());
+            return new Message.AdminReply(request.requestId(), false, "", refused.get());
         }
         try {
             if (!awaitCommands()) {
@@ -197,7 +209,7 @@ public final class AdminShell {
                         "the master is starting: " + name + " is not available yet (see its log if this lasts)");
             }
             session.put(JSON_VARIABLE, request.json());
-            Object result = session.execute(commandLine(request.command()));
+            Object result = session.execute(RemoteCommands.commandLine(request.command()));
             if (result != null) {
                 CharSequence text = session.format(result, Converter.INSPECT);
                 if (text != null && !text.isEmpty()) {
@@ -211,28 +223,5 @@ public final class AdminShell {
             return new Message.AdminReply(request.requestId(), false, buffer.toString(StandardCharsets.UTF_8),
                     ErrorLine.of(e));
         }
-    }
-
-    /** Quotes each argument so that Gogo reads it back as one word, whatever it holds. */
-    static String commandLine(List<String> words) {
-        StringBuilder line = new StringBuilder();
-        for (String w : words) {
-            if (!line.isEmpty()) {
-                line.append(' ');
-            }
-            if (PLAIN_WORD.matcher(w).matches()) {
-                line.append(w);
-            } else {
-                line.append('"');
-                for (char c : w.toCharArray()) {
-                    if (c == '"' || c == '\\' || c == '$') {
-                        line.append('\\');
-                    }
-                    line.append(c);
-                }
-                line.append('"');
-            }
-        }
-        return line.toString();
     }
 }
