@@ -50,7 +50,7 @@ class PackIT {
         SdmProcess.Result r = SdmProcess.run(work, Duration.ofSeconds(60), Map.of(), "pack", hello.toString(),
                 "-o", "hello.jam.zip");
         assertThat(r.exitCode()).as(r.stderr()).isZero();
-        JamArchive archive = JamArchive.read(work.resolve("hello.jam.zip"), ArchiveLimits.defaults());
+        JamArchive archive = JamArchive.read(work.resolve("hello.jam.zip"), ArchiveLimits.defaults(), work);
         assertThat(archive.manifest().name()).isEqualTo("hello");
         assertThat(archive.files()).contains("native/linux-x86_64/libhello.so", "js/main.js");
     }
