@@ -33,6 +33,8 @@ final class ChaosClient {
 
     static final List<String> PROGRAMS = List.of("chaos-a", "chaos-b", "chaos-c");
     static final long ADMIN_TIMEOUT_MS = 15_000;
+    /** The timeout of each call, and so its time to live. */
+    static final long CALL_TIMEOUT_MS = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SOURCE = """
             #include <stdio.h>
@@ -182,7 +184,7 @@ final class ChaosClient {
         long sent = System.currentTimeMillis();
         try {
             Message.AdminReply reply = machine.admin(Duration.ofMillis(ADMIN_TIMEOUT_MS), true, "sdm:call",
-                    "--timeout", "1", name, "stamp", path.toString());
+                    "--timeout", String.valueOf(CALL_TIMEOUT_MS / 1000), name, "stamp", path.toString());
             calls.add(new CallRecord(name, path, sent, System.currentTimeMillis(),
                     reply.ok() ? reply.output().strip() : reply.error()));
         } catch (TransportException e) {

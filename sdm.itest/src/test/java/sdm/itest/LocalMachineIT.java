@@ -191,7 +191,8 @@ class LocalMachineIT {
         Path stranger = work.resolve("stranger");
         Files.createDirectories(stranger);
         Files.copy(root.resolve("master/master.pub"), stranger.resolve(NodeFiles.MASTER_PUBLIC_KEY));
-        Files.writeString(stranger.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
+        Files.setPosixFilePermissions(Files.writeString(stranger.resolve(NodeFiles.ADMIN_KEY),
+                CurveKeyPair.generate().secretKey()), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         SdmProcess.Result refused = SdmProcess.run(work, Duration.ofSeconds(60), Map.of(), "client",
                 "--master", "127.0.0.1:" + port, "--data", stranger.toString(), "sdm:nodes");
         assertThat(refused.exitCode()).isEqualTo(1);
