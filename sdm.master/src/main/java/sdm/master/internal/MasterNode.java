@@ -146,7 +146,7 @@ public final class MasterNode implements MachineInfo {
                     });
             MasterEndpoint bound = endpoint;
             convergence.connect(bound::send);
-            bundles.connect(bound::send);
+            bundles.connect(bound::send, bound.counters());
             calls = new NativeCalls(planner, bound::send);
             registry.onSessionEnded(calls::sessionEnded);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
