@@ -81,7 +81,8 @@ final class SlaveGate implements AutoCloseable {
     /** On the endpoint's thread: enrolls the key and answers, from the writer's thread. */
     void enroll(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
         if (book.isNew(enroll) && !newNodes.tryTake(System.currentTimeMillis())) {
-            throttled(from, enroll, endpoint, "the master enrolls at most " + enrollmentsPerSecond
+            throttled(from, enroll, endpoint, "the master enrolls at most "
+                    + java.math.BigDecimal.valueOf(enrollmentsPerSecond).stripTrailingZeros().toPlainString()
                     + " new nodes a second; this one asks again");
             return;
         }

@@ -30,6 +30,8 @@ import sdm.api.node.ThrottledLog;
  * reads frames, decodes them, hands each message to the {@link Listener}, sends what other
  * threads queued with {@link #send}, and heartbeats every slave heard from recently.
  * A malformed, oversized, unknown or misdirected message is dropped, counted and logged.
+ * What a peer can make it hold is bounded by {@link RouterOptions}, {@link FrameLimit} and
+ * {@link PeerWatch}.
  */
 public final class MasterEndpoint implements AutoCloseable {
 
@@ -41,6 +43,7 @@ public final class MasterEndpoint implements AutoCloseable {
      * @param heartbeat   interval of heartbeats to slaves
      * @param maxMessageBytes largest frame decoded; frames up to four times larger are read
      *                    and dropped, larger ones cut the peer's connection
+     * @param limits      what peers may hold of the master, connection by connection
      */
     public record Config(String host, int port, CurveKeyPair serverKeys, Admission admission,
             Duration heartbeat, int maxMessageBytes, PeerLimits limits) {
