@@ -47,7 +47,7 @@ final class PeerWatch implements zmq.ZMQ.EventConsummer {
     private static final class Connection {
         final SocketChannel channel;
         final String address;
-        final long acceptedMs;
+        long acceptedMs;
         /** 0 until its first valid message. */
         long lastHeardMs;
         boolean exempt;
@@ -67,6 +67,7 @@ final class PeerWatch implements zmq.ZMQ.EventConsummer {
     private final Map<String, Connection> byAddress = new HashMap<>();
     /** Connections without a valid message yet, oldest first. */
     private final Map<SelectableChannel, Connection> handshaking = new LinkedHashMap<>();
+    private long lastSweepMs = nowMs();
 
     PeerWatch(PeerLimits limits, TransportCounters counters) {
         this.limits = limits;
@@ -121,14 +122,21 @@ final class PeerWatch implements zmq.ZMQ.EventConsummer {
 
     /**
      * Cuts the connections past their handshake deadline or silence limit, and forgets closed
-     * ones whose close event was missed.
+     * ones whose close event was missed. A time the endpoint was not sweeping (its process
+     * frozen, say) is not counted against the peers: what they sent meanwhile was not read.
      *
      * @param silenceMs how long a non-admin connection may stay silent
      */
     synchronized void sweep(long nowMs, long silenceMs) {
+        long away = nowMs - lastSweepMs - 1_000;
+        lastSweepMs = nowMs;
         Iterator<Connection> it = byChannel.values().iterator();
         while (it.hasNext()) {
             Connection c = it.next();
+            if (away > 0) {
+                c.acceptedMs += away;
+                c.lastHeardMs += c.lastHeardMs == 0 ? 0 : away;
+            }
             if (!c.channel.isOpen()) {
                 it.remove();
                 byAddress.remove(c.address, c);
