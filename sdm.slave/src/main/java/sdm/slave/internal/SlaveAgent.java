@@ -24,6 +24,7 @@ import sdm.api.node.DataFolder;
 import sdm.api.node.MonotonicClock;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.SlaveLink;
+import sdm.transport.zmq.SlaveLinkListener;
 import sdm.transport.zmq.TransportCounters;
 
 /**
@@ -34,7 +35,7 @@ import sdm.transport.zmq.TransportCounters;
  * its launcher, which stops the node.
  */
 @Component(immediate = true, service = MachineInfo.class)
-public final class SlaveAgent implements MachineInfo, SlaveLink.Listener {
+public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
 
     private static final Logger LOG = Logger.getLogger("sdm.slave");
 

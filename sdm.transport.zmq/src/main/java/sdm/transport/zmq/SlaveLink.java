@@ -41,29 +41,6 @@ public final class SlaveLink implements AutoCloseable {
             Duration maxBackoff) {
     }
 
-    /** Called on the link's thread; must not block. */
-    public interface Listener {
-        /** The master welcomed this node's registration. */
-        default void onConnected(Message.Welcome welcome) {
-        }
-
-        /** The master went silent, or the link was reset; the link keeps trying. */
-        default void onDisconnected(String reason) {
-        }
-
-        /** The master enrolled this slave's own key as {@code nodeId}: keep the key, say it is enrolled. */
-        default void onEnrolled(String nodeId) {
-        }
-
-        /** The master refused this node's enrollment or registration, for {@code reason}; the link keeps trying. */
-        default void onRefused(String reason) {
-        }
-
-        /** Any message other than heartbeats and the link's own control messages. */
-        default void onMessage(Message message) {
-        }
-    }
-
     private static final Logger LOG = Logger.getLogger("sdm.transport");
     /** Connections closed before the welcome, taken as a refusal when no failure event came. */
     private static final int CLOSES_MEANING_REFUSAL = 3;
@@ -74,7 +51,7 @@ public final class SlaveLink implements AutoCloseable {
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
 
     private final Config config;
-    private final Listener listener;
+    private final SlaveLinkListener listener;
     private final MessageCodec codec = new MessageCodec();
     private final TransportCounters counters = new TransportCounters();
     /** The master's clock against ours, measured anew in each session (the master may have changed). Link thread only. */
@@ -90,7 +67,7 @@ public final class SlaveLink implements AutoCloseable {
     private volatile boolean connected;
     private int socketGeneration;
 
-    public SlaveLink(Config config, Listener listener) {
+    public SlaveLink(Config config, SlaveLinkListener listener) {
         this.config = config;
         this.listener = listener;
         this.enrolled = config.enrolled();
@@ -315,11 +292,13 @@ public final class SlaveLink implements AutoCloseable {
                 switch (m) {
                     case Message.Heartbeat h -> { }
                     case Message.Enrolled e -> {
-                        LOG.info("enrolled with master " + config.masterAddress() + " as " + e.nodeId()
-                                + "; connecting with this node's own key");
-                        enrolled = true;
-                        switchedKeys = true;
-                        listener.onEnrolled(e.nodeId());
+                        if (enrolling && !switchedKeys) { // one answer per enrollment sent: the first counts
+                            LOG.info("enrolled with master " + config.masterAddress() + " as " + e.nodeId()
+                                    + "; connecting with this node's own key");
+                            enrolled = true;
+                            switchedKeys = true;
+                            listener.onEnrolled(e.nodeId());
+                        }
                     }
                     case Message.Refused r -> {
                         refusedLog.warn("master " + config.masterAddress() + " refused this node: " + r.reason());

@@ -98,7 +98,7 @@ class LinkTest {
         SlaveLink link = new SlaveLink(new SlaveLink.Config("127.0.0.1:" + master.port(), joinWith, own, isEnrolled,
                 () -> new Message.Register(id, id, Map.of(), "linux", "x86_64", "test"),
                 Duration.ofMillis(200), Duration.ofMillis(600), Duration.ofMillis(100), Duration.ofMillis(400)),
-                new SlaveLink.Listener() { });
+                new SlaveLinkListener() { });
         closeables.add(link);
         return link;
     }
@@ -146,7 +146,7 @@ class LinkTest {
         // a slave that believes itself enrolled with a master that lost its key: enrolled again
         CurveKeyPair forgotten = CurveKeyPair.generate();
         SlaveLink again = link("again", token, forgotten, true);
-        await("again welcomed", Duration.ofSeconds(20), again::connected);
+        await("again welcomed", Duration.ofSeconds(60), again::connected);
         assertThat(enrolled).containsEntry(forgotten.publicKey(), "again");
     }
 
