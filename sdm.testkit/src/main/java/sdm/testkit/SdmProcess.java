@@ -55,9 +55,14 @@ public final class SdmProcess implements AutoCloseable {
      * admin files are there (a file left by an earlier run of the same folder is removed first).
      */
     public static SdmProcess master(Path work, int port, String data) throws Exception {
+        return master(work, port, data, Map.of());
+    }
+
+    /** As {@link #master(Path, int, String)}, with {@code env} added to its environment. */
+    public static SdmProcess master(Path work, int port, String data, Map<String, String> env) throws Exception {
         Path dir = work.resolve(data);
         Files.deleteIfExists(dir.resolve(NodeFiles.MASTER_ENDPOINT));
-        SdmProcess m = start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data", data);
+        SdmProcess m = start(work, env, "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data", data);
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(dir.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(dir.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);

@@ -158,6 +158,8 @@ public final class MasterEndpoint implements AutoCloseable {
             router.setZAPDomain("sdm");
             router.setRouterMandatory(true);
             router.setMaxMsgSize(4L * config.maxMessageBytes());
+            // before the bind: the listener copies its options to every connection it accepts
+            router.setMsgAllocator(new FrameLimit(4L * config.maxMessageBytes(), counters));
             // per peer: with chunks of at most 256 KiB, a peer that asks and never reads holds 256 MiB at most
             router.setSndHWM(1_000);
             router.setRcvHWM(10_000);

@@ -18,6 +18,8 @@ public final class TransportCounters {
     public static final String ENROLLMENTS_REFUSED = "enrollmentsRefused";
     /** Messages of an enrolled key that claimed another node's id, or of a revoked node. */
     public static final String IMPERSONATIONS_REFUSED = "impersonationsRefused";
+    /** Frames whose size was impossible (negative, or over the limit): their connection failed. */
+    public static final String FRAMES_REFUSED = "framesRefused";
     /** Valid messages that arrived after their expiry and were dropped unexecuted. */
     public static final String DROPPED_EXPIRED = "droppedExpired";
 
@@ -52,6 +54,7 @@ public final class TransportCounters {
         out.put(MESSAGES_OUT, 0L);
         out.put(HANDSHAKES_REFUSED, 0L);
         out.put(DROPPED_EXPIRED, 0L);
+        out.put(FRAMES_REFUSED, 0L);
         out.put(ENROLLED, 0L);
         out.put(ENROLLMENTS_REFUSED, 0L);
         out.put(IMPERSONATIONS_REFUSED, 0L);

@@ -72,6 +72,29 @@ class LinkTest {
         return master;
     }
 
+    @Test
+    void aFrameSizeWithItsTopBitSetFailsItsConnectionAndTheMasterGoesOn() throws Exception {
+        startMaster();
+        // -1 is cut to -1 and 0x8000_0000_7fff_ffff to 2 GiB - 1, both refused; the others are
+        // harmless (0, and a size over the limit that JeroMQ refuses itself)
+        for (long size : new long[] {Long.MIN_VALUE, -1L, 0x8000_0000_7fff_ffffL, 1L << 31}) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", master.port())) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64 + 9 + 16);
+                // a ZMTP 3.0 greeting offering CURVE, then a large frame of that size
+                b.put((byte) 0xff).put(new byte[8]).put((byte) 0x7f).put((byte) 3).put((byte) 0)
+                        .put("CURVE".getBytes()).put(new byte[15]).put((byte) 0).put(new byte[31]);
+                b.put((byte) 0x06).putLong(size).put(new byte[16]);
+                s.getOutputStream().write(b.array());
+                s.getOutputStream().flush();
+            }
+        }
+        await("the impossible sizes refused", Duration.ofSeconds(10),
+                () -> master.counters().get(TransportCounters.FRAMES_REFUSED) >= 2);
+        Message.AdminReply reply = AdminClient.execute("127.0.0.1:" + master.port(), serverKeys.publicKey(),
+                adminKeys, List.of("sdm:nodes"), false, Duration.ofSeconds(10));
+        assertThat(reply.output()).as("the master still serves").isEqualTo("ran [sdm:nodes]");
+    }
+
     private static String failAdmission() {
         throw new IllegalStateException("the book of keys is broken");
     }
