@@ -4,30 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static sdm.kernel.internal.TestKernel.settle;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.CompletionException;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ControlCallsTest {
+class ControlCallsTest extends KernelCase {
 
     private static final String CONTROL = Privileges.PROGRAMS_CONTROL;
-
-    @TempDir
-    Path folder;
-    TestKernel k;
-
-    @AfterEach
-    void stop() {
-        if (k != null) {
-            k.close();
-        }
-    }
 
     private FakeHost.Control nextControl() {
         return TestKernel.next(k.host.controls, () -> "control action (failures: " + k.host.failures + ")");

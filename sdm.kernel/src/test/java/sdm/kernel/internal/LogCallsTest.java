@@ -3,24 +3,10 @@ package sdm.kernel.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LogCallsTest {
-
-    @TempDir
-    Path folder;
-    TestKernel k;
-
-    @AfterEach
-    void stop() {
-        if (k != null) {
-            k.close();
-        }
-    }
+class LogCallsTest extends KernelCase {
 
     @Test
     void aLineGoesToTheProgramsLog() throws IOException {

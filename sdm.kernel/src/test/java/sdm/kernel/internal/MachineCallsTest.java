@@ -3,32 +3,20 @@ package sdm.kernel.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-class MachineCallsTest {
+class MachineCallsTest extends KernelCase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir
-    Path folder;
-    TestKernel k;
 
     @BeforeEach
     void start() throws IOException {
         k = new TestKernel(folder);
-    }
-
-    @AfterEach
-    void stop() {
-        k.close();
     }
 
     @Test

@@ -4,31 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static sdm.kernel.internal.TestKernel.settle;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import sdm.api.CallResult;
 
-class RemoteCallsTest {
-
-    @TempDir
-    Path folder;
-    TestKernel k;
-
-    @AfterEach
-    void stop() {
-        if (k != null) {
-            k.close();
-        }
-    }
+class RemoteCallsTest extends KernelCase {
 
     private FakeCalls.Call nextCall() {
         return TestKernel.next(k.calls.made, () -> "call (failures: " + k.host.failures + ")");

@@ -4,29 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class StoreCallsTest {
+class StoreCallsTest extends KernelCase {
 
     private static final String OK = "ok:";
-
-    @TempDir
-    Path folder;
-    TestKernel k;
 
     @BeforeEach
     void start() throws IOException {
         k = new TestKernel(folder);
-    }
-
-    @AfterEach
-    void stop() {
-        k.close();
     }
 
     private static String text(int chars) {

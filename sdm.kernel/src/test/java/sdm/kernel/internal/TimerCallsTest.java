@@ -3,27 +3,13 @@ package sdm.kernel.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class TimerCallsTest {
-
-    @TempDir
-    Path folder;
-    TestKernel k;
-
-    @AfterEach
-    void stop() {
-        if (k != null) {
-            k.close();
-        }
-    }
+class TimerCallsTest extends KernelCase {
 
     @Test
     void afterRunsItsFunctionOnceAndForgetsTheTimer() throws IOException {

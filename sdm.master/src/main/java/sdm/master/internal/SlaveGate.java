@@ -70,12 +70,14 @@ final class SlaveGate implements AutoCloseable {
     /** On the endpoint's thread: enrolls the key and answers, from the writer's thread. */
     void enroll(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
         writer.execute(() -> {
+            // a slave asks on every beat until answered: only the first answer enrolls anything
+            boolean known = book.userIdOf(enroll.publicKey()) != null;
             Message answer = book.enroll(enroll, System.currentTimeMillis());
             if (answer instanceof Message.Refused r) {
                 endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
                 refusals.warn("refused to enroll " + TerminalText.escape(enroll.name() + " (" + enroll.nodeId() + ")")
                         + " from " + from.address() + ": " + TerminalText.escape(r.reason()));
-            } else {
+            } else if (!known) {
                 endpoint.counters().increment(TransportCounters.ENROLLED);
             }
             endpoint.send(from.routingId(), answer);
