@@ -88,12 +88,18 @@ class CommandLineIT {
         assertOneLineError(r, 1, "cannot start the slave: bad join token: a join token starts with SDM1-");
     }
 
-    @Test
-    void anUnreachableMasterIsOneLine() throws Exception {
-        Path keys = Files.createDirectories(work.resolve("keys"));
+    /** A folder with a master's public key and an admin key of these permissions, as a client reads them. */
+    private Path clientKeys(String folder, String adminKeyPermissions) throws Exception {
+        Path keys = Files.createDirectories(work.resolve(folder));
         Files.writeString(keys.resolve(NodeFiles.MASTER_PUBLIC_KEY), CurveKeyPair.generate().publicKey());
         Path admin = Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
-        Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString(adminKeyPermissions));
+        return keys;
+    }
+
+    @Test
+    void anUnreachableMasterIsOneLine() throws Exception {
+        Path keys = clientKeys("keys", "rw-------");
         int port = Ports.free();
         SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + port, "--data", keys.toString(), "sdm:nodes");
         assertOneLineError(r, 1, "sdm client: cannot reach master at 127.0.0.1:" + port);
@@ -101,10 +107,8 @@ class CommandLineIT {
 
     @Test
     void anAdminKeyOthersMayReadIsRefusedWithTheFix() throws Exception {
-        Path keys = Files.createDirectories(work.resolve("loose"));
-        Files.writeString(keys.resolve(NodeFiles.MASTER_PUBLIC_KEY), CurveKeyPair.generate().publicKey());
-        Path admin = Files.writeString(keys.resolve(NodeFiles.ADMIN_KEY), CurveKeyPair.generate().secretKey());
-        Files.setPosixFilePermissions(admin, PosixFilePermissions.fromString("rw-r--r--"));
+        Path keys = clientKeys("loose", "rw-r--r--");
+        Path admin = keys.resolve(NodeFiles.ADMIN_KEY);
         SdmProcess.Result r = sdm("client", "--master", "127.0.0.1:" + Ports.free(), "--data", keys.toString(),
                 "sdm:nodes");
         assertOneLineError(r, 2, "sdm client: " + admin + " may be read or changed by others (rw-r--r--); a secret "

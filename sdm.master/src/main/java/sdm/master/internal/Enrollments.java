@@ -161,6 +161,12 @@ final class Enrollments implements Admission {
         return true;
     }
 
+    /** Whether {@code publicKey} is enrolled and admitted: enrolling it again changes nothing. */
+    boolean admits(String publicKey) {
+        Slave s = byKey.get(publicKey);
+        return s != null && !s.revoked();
+    }
+
     boolean revoked(String nodeId) {
         Slave s = byNode.get(nodeId);
         return s != null && s.revoked();

@@ -71,7 +71,7 @@ final class SlaveGate implements AutoCloseable {
     void enroll(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
         writer.execute(() -> {
             // a slave asks on every beat until answered: only the first answer enrolls anything
-            boolean known = book.userIdOf(enroll.publicKey()) != null;
+            boolean known = book.admits(enroll.publicKey());
             Message answer = book.enroll(enroll, System.currentTimeMillis());
             if (answer instanceof Message.Refused r) {
                 endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
