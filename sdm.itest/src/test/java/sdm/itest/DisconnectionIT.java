@@ -129,7 +129,7 @@ class DisconnectionIT {
     void everySlaveOnlineWithTheProbe() throws Exception {
         Waits.until("the master's first timing", Duration.ofSeconds(15), Duration.ofMillis(100),
                 () -> timing(admin.json("sdm:master")), firstTiming::equals);
-        SharedMachine.online(admin, slaveC == null ? 2 : 3);
+        SharedMachine.explained(work, () -> SharedMachine.online(admin, slaveC == null ? 2 : 3));
         SharedMachine.uninstallAllBut(admin, Set.of("probe"));
         Waits.until("the probe active on slave-a and slave-b", Duration.ofSeconds(30), Duration.ofMillis(200),
                 () -> admin.states(admin.app("probe")),
@@ -243,10 +243,12 @@ class DisconnectionIT {
             SdmProcess.signal("CONT", masterPid);
         }
         long thawed = System.nanoTime();
-        Waits.until("slave-a's 10,000 events counted as expired", Duration.ofSeconds(90), Duration.ofMillis(500),
-                () -> since(at, "node.slave-a.eventsExpired"), n -> n == 10_000);
-        Waits.until("slave-b's events delivered", Duration.ofSeconds(30), Duration.ofMillis(500),
-                () -> since(at, "node.slave-b.eventsSent"), n -> n == 1_000);
+        SharedMachine.explained(work, () -> {
+            Waits.until("slave-a's 10,000 events counted as expired", Duration.ofSeconds(90), Duration.ofMillis(500),
+                    () -> since(at, "node.slave-a.eventsExpired"), n -> n == 10_000);
+            Waits.until("slave-b's events delivered", Duration.ofSeconds(30), Duration.ofMillis(500),
+                    () -> since(at, "node.slave-b.eventsSent"), n -> n == 1_000);
+        });
         System.out.println("events: slave-b's 1,000 delivered and slave-a's 10,000 counted expired "
                 + (System.nanoTime() - thawed) / 1_000_000 + " ms after the master was thawed");
         assertThat(since(at, "node.slave-a.eventsRaised")).isEqualTo(10_000);
@@ -350,15 +352,9 @@ class DisconnectionIT {
             healedAt = System.nanoTime();
             SdmProcess.signal("CONT", pid);
         }
-        try {
-            Waits.until("slave-c converged with the restarted master", Duration.ofSeconds(60), Duration.ofMillis(50),
-                    () -> onSlaveC("steady", "paused", "late"),
-                    s -> s.equals(Map.of("steady", "active", "paused", "active", "late", "active")));
-        } catch (java.util.concurrent.TimeoutException e) {
-            String log = Files.readString(work.resolve("slave-c/log/sdm.0.log"));
-            throw new AssertionError(e.getMessage() + "\nslave-c's log ends:\n"
-                    + log.substring(Math.max(0, log.length() - 6_000)), e);
-        }
+        SharedMachine.explained(work, () -> Waits.until("slave-c converged with the restarted master",
+                Duration.ofSeconds(60), Duration.ofMillis(50), () -> onSlaveC("steady", "paused", "late"),
+                s -> s.equals(Map.of("steady", "active", "paused", "active", "late", "active"))));
         System.out.println("master killed during a partition: converged "
                 + (System.nanoTime() - healedAt) / 1_000_000 + " ms after healing");
         assertThat(maps("slave-c")).contains("liblate.so").contains("libpaused.so");

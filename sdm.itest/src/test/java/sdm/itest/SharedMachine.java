@@ -1,8 +1,13 @@
 package sdm.itest;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,6 +27,32 @@ final class SharedMachine {
     /** Waits until {@code slaves} slaves are online: a thawed one back, a killed one restarted. */
     static void online(AdminSession admin, int slaves) throws Exception {
         Waits.untilTrue(slaves + " slaves online", Duration.ofSeconds(60), () -> admin.onlineCount() == slaves);
+    }
+
+    /** A wait that can time out; the test's own lambdas. */
+    interface Wait {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code wait}; if it times out, the failure carries the end of each log under {@code work}. */
+    static void explained(Path work, Wait wait) throws Exception {
+        try {
+            wait.run();
+        } catch (TimeoutException e) {
+            throw withLogTails(work, e);
+        }
+    }
+
+    private static AssertionError withLogTails(Path work, Exception e) throws IOException {
+        StringBuilder out = new StringBuilder(e.getMessage());
+        try (Stream<Path> folders = Files.list(work)) {
+            for (Path log : folders.map(f -> f.resolve("log/sdm.0.log")).filter(Files::exists).sorted().toList()) {
+                String text = Files.readString(log);
+                out.append('\n').append(work.relativize(log)).append(" ends:\n")
+                        .append(text, Math.max(0, text.length() - 4_000), text.length());
+            }
+        }
+        return new AssertionError(out.toString(), e);
     }
 
     /**

@@ -42,7 +42,11 @@ public final class SlaveLink implements AutoCloseable {
     }
 
     private static final Logger LOG = Logger.getLogger("sdm.transport");
-    /** Connections closed before the welcome, taken as a refusal when no failure event came. */
+    /**
+     * Connections closed soon after they opened and before the welcome, taken as a refusal when
+     * no failure event came. "Soon" is what tells a refusal from a master that is frozen or busy,
+     * whose connections close only when the handshake interval runs out.
+     */
     private static final int CLOSES_MEANING_REFUSAL = 3;
     /** A call with less than this left of its timeout when it arrives is dropped unrun. */
     static final long CALL_MARGIN_MS = 50;
@@ -168,6 +172,8 @@ public final class SlaveLink implements AutoCloseable {
         private long livenessMs = config.liveness().toMillis();
         private boolean refusalLogged;
         private int closesBeforeWelcome;
+        private long connectedAtMs;
+        private final long handshakeMs = Math.max(1_000, config.liveness().toMillis() / 2);
         private boolean retryLogged;
 
         Session() {
@@ -185,7 +191,7 @@ public final class SlaveLink implements AutoCloseable {
             dealer.setImmediate(true);
             // JeroMQ 0.6.0 now and then leaves a new connection hanging before its handshake
             // ends; give up on it early and let the socket reconnect (see AdminClient).
-            dealer.setHandshakeIvl((int) Math.max(1_000, config.liveness().toMillis() / 2));
+            dealer.setHandshakeIvl((int) handshakeMs);
             String monitorEndpoint = "inproc://sdm-slave-monitor-" + (++socketGeneration);
             dealer.monitor(monitorEndpoint, MONITORED);
             monitor.connect(monitorEndpoint);
@@ -328,7 +334,11 @@ public final class SlaveLink implements AutoCloseable {
             ZMQ.Event event;
             while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
                 int e = event.getEvent();
-                boolean closedEarly = e == ZMQ.EVENT_DISCONNECTED && !welcomed
+                long now = System.currentTimeMillis();
+                if (e == ZMQ.EVENT_CONNECTED) {
+                    connectedAtMs = now;
+                }
+                boolean closedEarly = e == ZMQ.EVENT_DISCONNECTED && !welcomed && now - connectedAtMs < handshakeMs / 2
                         && ++closesBeforeWelcome >= CLOSES_MEANING_REFUSAL;
                 if (closedEarly || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
                         || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
