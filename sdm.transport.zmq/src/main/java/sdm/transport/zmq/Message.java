@@ -66,10 +66,7 @@ public sealed interface Message {
         }
     }
 
-    /**
-     * Slave to master, first thing on every (re)connection: who this node is, its labels within
-     * {@link Labels}' bounds.
-     */
+    /** Slave to master, first thing on every (re)connection: who this node is. */
     record Register(String nodeId, String name, Map<String, String> labels, String os, String arch,
             String version) implements Message {
         public Register {
@@ -79,10 +76,13 @@ public sealed interface Message {
             checkText("arch", arch, 64);
             checkText("version", version, 64);
             labels = labels == null ? Map.of() : Map.copyOf(labels);
-            String problem = Labels.problem(labels);
-            if (problem != null) {
-                throw new IllegalArgumentException(problem);
+            if (labels.size() > 64) {
+                throw new IllegalArgumentException("over 64 labels");
             }
+            labels.forEach((k, v) -> {
+                checkText("label key", k, 128);
+                checkText("label value", v, 256);
+            });
         }
     }
 
