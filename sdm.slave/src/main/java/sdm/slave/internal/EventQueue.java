@@ -18,6 +18,12 @@ import sdm.transport.zmq.Message;
  */
 final class EventQueue {
 
+    /**
+     * Events sent and not yet acknowledged, at most: the master's queue from one connection must
+     * never fill, since JeroMQ loses a message each time a full CURVE connection resumes.
+     */
+    static final int IN_FLIGHT = 64;
+
     private final int capacity;
     private final long ttlMs;
     /** This run of the slave: the master tells its events from those of an earlier run. */
@@ -49,14 +55,19 @@ final class EventQueue {
         waiting.addLast(new Message.Event(epoch, nextSeq++, program, level, clipped, nowMs, ttlMs));
     }
 
-    /** Hands every waiting event still worth delivering to {@code send}, oldest first; they wait for their acknowledgement. */
+    /**
+     * Hands waiting events still worth delivering to {@code send}, oldest first, up to
+     * {@link #IN_FLIGHT} unacknowledged; they wait for their acknowledgement.
+     */
     void drain(long nowMs, Consumer<Message.Event> send) {
         Deque<Message.Event> out = new ArrayDeque<>();
         synchronized (this) {
             dropExpired(waiting, nowMs);
-            out.addAll(waiting);
-            unacknowledged.addAll(waiting);
-            waiting.clear();
+            while (!waiting.isEmpty() && unacknowledged.size() < IN_FLIGHT) {
+                Message.Event e = waiting.removeFirst();
+                out.add(e);
+                unacknowledged.add(e);
+            }
         }
         out.forEach(send);
     }

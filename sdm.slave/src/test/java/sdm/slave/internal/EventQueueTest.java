@@ -55,4 +55,21 @@ class EventQueueTest {
         assertThat(none).isEmpty();
         assertThat(late.counters()).containsEntry("eventsExpired", 1L).containsEntry("eventsWaiting", 0L);
     }
+
+    @Test
+    void noMoreThanTheWindowIsInFlightUntilAcknowledged() {
+        EventQueue q = new EventQueue(1_000, 60_000, 1);
+        for (int i = 0; i < 150; i++) {
+            q.raise("p", "log", "e" + i, 1_000);
+        }
+        List<Message.Event> sent = new ArrayList<>();
+        q.drain(1_001, sent::add);
+        q.drain(1_002, sent::add);
+        assertThat(sent).hasSize(EventQueue.IN_FLIGHT);
+        q.acknowledge(1, 10);
+        q.drain(1_003, sent::add);
+        assertThat(sent).hasSize(EventQueue.IN_FLIGHT + 10);
+        assertThat(sent).extracting(Message.Event::seq).isSorted().doesNotHaveDuplicates();
+        assertThat(q.size()).isEqualTo(150 - 10);
+    }
 }
