@@ -57,11 +57,13 @@ final class EventQueue {
 
     /**
      * Hands waiting events still worth delivering to {@code send}, oldest first, up to
-     * {@link #IN_FLIGHT} unacknowledged; they wait for their acknowledgement.
+     * {@link #IN_FLIGHT} unacknowledged; they wait for their acknowledgement. One that expires
+     * unacknowledged (the master drops an expired message without a word) leaves the window.
      */
     void drain(long nowMs, Consumer<Message.Event> send) {
         Deque<Message.Event> out = new ArrayDeque<>();
         synchronized (this) {
+            dropExpired(unacknowledged, nowMs);
             dropExpired(waiting, nowMs);
             while (!waiting.isEmpty() && unacknowledged.size() < IN_FLIGHT) {
                 Message.Event e = waiting.removeFirst();

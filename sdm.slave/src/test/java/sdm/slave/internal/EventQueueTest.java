@@ -71,5 +71,19 @@ class EventQueueTest {
         assertThat(sent).hasSize(EventQueue.IN_FLIGHT + 10);
         assertThat(sent).extracting(Message.Event::seq).isSorted().doesNotHaveDuplicates();
         assertThat(q.size()).isEqualTo(150 - 10);
+        sent.clear();
+        q.drain(61_000, sent::add);
+        assertThat(sent).as("expired unacknowledged, and expired waiting: nothing left").isEmpty();
+        assertThat(q.counters()).containsEntry("eventsExpired", 140L).containsEntry("eventsWaiting", 0L);
+
+        EventQueue stalled = new EventQueue(1_000, 1_000, 1);
+        for (int i = 0; i < 100; i++) {
+            stalled.raise("p", "log", "e" + i, i < EventQueue.IN_FLIGHT ? 1_000 : 1_900);
+        }
+        sent.clear();
+        stalled.drain(1_001, sent::add);
+        stalled.drain(2_500, sent::add);
+        assertThat(sent).as("a window of expired events, never acknowledged, does not hold the rest back")
+                .hasSize(100);
     }
 }
