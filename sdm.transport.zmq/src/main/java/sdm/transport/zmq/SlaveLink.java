@@ -65,7 +65,6 @@ public final class SlaveLink implements AutoCloseable {
     /** Whether the master knows this slave's own key; the link thread's, read by {@link #enrolled()}. */
     private volatile boolean enrolled;
     private final Outbox<Message> outbox = new Outbox<>();
-    private final ZContext context = new ZContext(1);
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -75,7 +74,6 @@ public final class SlaveLink implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.enrolled = config.enrolled();
-        context.setLinger(0);
         this.thread = Thread.ofPlatform().name("sdm-slave-link").start(this::run);
     }
 
@@ -161,6 +159,8 @@ public final class SlaveLink implements AutoCloseable {
 
     /** One socket's life: from connect until the master is silent past liveness. */
     private final class Session {
+        /** A context of its own: an I/O thread one handshake left hanging must not hang the next sessions. */
+        private final ZContext context = new ZContext(1);
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
         /** This session presents the join key to enroll the slave's own key. */
@@ -178,6 +178,7 @@ public final class SlaveLink implements AutoCloseable {
 
         Session() {
             CurveKeyPair own = enrolling ? config.token().slaveKeys() : config.ownKeys();
+            context.setLinger(0);
             dealer.setLinger(0);
             dealer.setCurveServerKey(ZMQ.Curve.z85Decode(config.token().masterPublicKey()));
             dealer.setCurvePublicKey(own.publicBytes());
@@ -385,6 +386,7 @@ public final class SlaveLink implements AutoCloseable {
         void close() {
             context.destroySocket(dealer);
             context.destroySocket(monitor);
+            context.close();
         }
     }
 
@@ -393,6 +395,5 @@ public final class SlaveLink implements AutoCloseable {
         running = false;
         SocketThread.join(thread, 5_000);
         outbox.close();
-        context.close();
     }
 }
