@@ -68,7 +68,6 @@ public final class SlaveLink implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
-    private int socketGeneration;
 
     public SlaveLink(Config config, SlaveLinkListener listener) {
         this.config = config;
@@ -193,9 +192,9 @@ public final class SlaveLink implements AutoCloseable {
             // JeroMQ 0.6.0 now and then leaves a new connection hanging before its handshake
             // ends; give up on it early and let the socket reconnect (see AdminClient).
             dealer.setHandshakeIvl((int) handshakeMs);
-            String monitorEndpoint = "inproc://sdm-slave-monitor-" + (++socketGeneration);
-            dealer.monitor(monitorEndpoint, MONITORED);
-            monitor.connect(monitorEndpoint);
+            // a context of the session's own: one name for its monitor serves every session
+            dealer.monitor("inproc://sdm-slave-monitor", MONITORED);
+            monitor.connect("inproc://sdm-slave-monitor");
         }
 
         void serve() {
