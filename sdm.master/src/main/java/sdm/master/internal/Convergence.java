@@ -58,6 +58,12 @@ final class Convergence implements AutoCloseable {
         registry.snapshot().stream().filter(n -> n.id().equals(nodeId)).findFirst().ifPresent(this::push);
     }
 
+    /** A node forgotten by the registry: what it last reported goes with it. */
+    void forget(String nodeId) {
+        reports.remove(nodeId);
+        lastPush.remove(nodeId);
+    }
+
     void onReport(String nodeId, Message.Report report) {
         Map<String, Message.ProgramStatus> byName = new HashMap<>();
         report.programs().forEach(s -> byName.put(s.name(), s));

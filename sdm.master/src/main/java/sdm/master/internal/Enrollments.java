@@ -108,6 +108,11 @@ final class Enrollments implements Admission {
         joinKey = key;
     }
 
+    /** Whether this enrollment would add a slave: neither its key nor its id is in the book. */
+    boolean isNew(Message.Enroll e) {
+        return !byKey.containsKey(e.publicKey()) && !byNode.containsKey(e.nodeId());
+    }
+
     /** Enrolls the slave's key under its id, or says why not: the answer to send back. */
     synchronized Message enroll(Message.Enroll e, long nowMs) {
         Slave byItsKey = byKey.get(e.publicKey());

@@ -122,9 +122,10 @@ public final class MasterNode implements MachineInfo {
             });
             programs.start();
             Enrollments enrollments = Enrollments.open(data, keys.admin().publicKey(), keys.joinToken().slaveKeys().publicKey());
-            gate = new SlaveGate(enrollments, registry, data, keys.joinToken(), () -> endpoint);
-            endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(),
-                    keys.server(), enrollments, Duration.ofMillis(heartbeatMs), settings.maxMessageBytes()),
+            gate = new SlaveGate(enrollments, registry, data, keys.joinToken(), () -> endpoint,
+                    settings.enrollmentsPerSecond());
+            endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(), keys.server(),
+                    enrollments, Duration.ofMillis(heartbeatMs), settings.maxMessageBytes(), settings.peers()),
                     new MasterEndpoint.Listener() {
                         @Override
                         public void onMessage(MasterEndpoint.Peer from, Message message) {
@@ -146,7 +147,7 @@ public final class MasterNode implements MachineInfo {
                     });
             MasterEndpoint bound = endpoint;
             convergence.connect(bound::send);
-            bundles.connect(bound::send);
+            bundles.connect(bound::send, bound.counters());
             calls = new NativeCalls(planner, bound::send);
             registry.onSessionEnded(calls::sessionEnded);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
@@ -180,6 +181,7 @@ public final class MasterNode implements MachineInfo {
                 long now = System.currentTimeMillis();
                 convergence.sweep(now);
                 uploads.sweep(now);
+                registry.forget(now, settings.forgetOfflineMs(), nodeCounters::forget, convergence::forget, events::forget);
             } catch (RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "program sweep failed", e);
             }

@@ -7,16 +7,21 @@ import org.osgi.framework.BundleContext;
 import sdm.api.node.NodeFiles;
 import sdm.api.node.NodeProperties;
 import sdm.archive.ArchiveLimits;
+import sdm.transport.zmq.PeerLimits;
 
 /**
  * The master's settings, read from framework properties set by the launcher:
  * {@code sdm.data}, {@code sdm.master.bind} (host:port), {@code sdm.heartbeat.ms},
  * {@code sdm.liveness.ms}, {@code sdm.message.max.bytes}, the archive limits
  * {@code sdm.archive.max.bytes}, {@code sdm.archive.max.unpacked.bytes},
- * {@code sdm.archive.max.entries}, and the deploy folder {@code felix.fileinstall.dir}.
+ * {@code sdm.archive.max.entries}, the deploy folder {@code felix.fileinstall.dir}, and what peers
+ * may hold of the master: {@code sdm.max.peers}, {@code sdm.max.handshakes}, {@code sdm.handshake.ms},
+ * {@code sdm.peer.silence.ms}, {@code sdm.max.enrollments.per.s} and {@code sdm.forget.offline.ms}.
  */
 record MasterSettings(Path data, String host, int port, long heartbeatMs, long livenessMs, int maxMessageBytes,
-        ArchiveLimits limits, Path deployDir) {
+        ArchiveLimits limits, Path deployDir, PeerLimits peers, double enrollmentsPerSecond, long forgetOfflineMs) {
+
+    static final long FORGET_OFFLINE_MS = 7L * 24 * 3600 * 1000;
 
     static MasterSettings from(BundleContext context) {
         String data = prop(context, NodeProperties.DATA, NodeFiles.DEFAULT_MASTER_DATA);
@@ -32,7 +37,25 @@ record MasterSettings(Path data, String host, int port, long heartbeatMs, long l
                 Integer.parseInt(prop(context, "sdm.message.max.bytes", String.valueOf(1 << 20))),
                 limits(context),
                 context.getProperty("felix.fileinstall.dir") == null ? null
-                        : Path.of(context.getProperty("felix.fileinstall.dir")).toAbsolutePath());
+                        : Path.of(context.getProperty("felix.fileinstall.dir")).toAbsolutePath(),
+                peers(context), Double.parseDouble(prop(context, "sdm.max.enrollments.per.s", "10")),
+                positive("sdm.forget.offline.ms", Long.parseLong(prop(context, "sdm.forget.offline.ms",
+                        "" + FORGET_OFFLINE_MS))));
+    }
+
+    private static PeerLimits peers(BundleContext context) {
+        PeerLimits d = PeerLimits.DEFAULTS;
+        return new PeerLimits(Integer.parseInt(prop(context, "sdm.max.peers", "" + d.maxPeers())),
+                Integer.parseInt(prop(context, "sdm.max.handshakes", "" + d.maxHandshakes())),
+                Long.parseLong(prop(context, "sdm.handshake.ms", "" + d.handshakeMs())),
+                Long.parseLong(prop(context, "sdm.peer.silence.ms", "" + d.silenceMs())));
+    }
+
+    private static long positive(String key, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + value);
+        }
+        return value;
     }
 
     private static ArchiveLimits limits(BundleContext context) {

@@ -38,6 +38,12 @@ final class NodeCounterBook {
         reported.put(nodeId, known);
     }
 
+    /** A node forgotten by the registry. */
+    void forget(String nodeId) {
+        expiredAtMaster.remove(nodeId);
+        reported.remove(nodeId);
+    }
+
     /** Adds every node's counters to {@code counters}, and {@code nodesDroppedExpired}, their sum of expired. */
     void addTo(Map<String, Long> counters, List<NodeInfo> nodes) {
         long nodesExpired = 0;

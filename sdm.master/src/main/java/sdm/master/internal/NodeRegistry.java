@@ -153,6 +153,38 @@ final class NodeRegistry {
         }
     }
 
+    /**
+     * Forgets every node offline for longer than {@code offlineMs}, and tells the other books of
+     * nodes to forget it too: a slave that comes back registers as a new one. Bounds the
+     * registry to the nodes seen within that time.
+     */
+    @SafeVarargs
+    final void forget(long now, long offlineMs, java.util.function.Consumer<String>... books) {
+        for (String id : forget(now, offlineMs)) {
+            for (java.util.function.Consumer<String> book : books) {
+                book.accept(id);
+            }
+        }
+    }
+
+    private synchronized List<String> forget(long now, long offlineMs) {
+        List<String> gone = new ArrayList<>();
+        java.util.Iterator<Node> it = byId.values().iterator();
+        while (it.hasNext()) {
+            Node node = it.next();
+            if (!node.online && now - node.offlineSinceMs > offlineMs) {
+                it.remove();
+                if (node.routingId != null) {
+                    byRoutingId.remove(node.routingId, node);
+                }
+                replaced.values().removeIf(n -> n == node);
+                gone.add(node.registration.nodeId());
+                LOG.info("forgot node " + describe(node) + ": offline for " + (now - node.offlineSinceMs) + " ms");
+            }
+        }
+        return gone;
+    }
+
     /** Takes a node offline at once and forgets its connection (a revoked node). */
     synchronized void disconnect(String nodeId, long now) {
         Node node = byId.get(nodeId);

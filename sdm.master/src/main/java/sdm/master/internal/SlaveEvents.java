@@ -29,6 +29,12 @@ final class SlaveEvents {
         this.installed = installed;
     }
 
+    /** A node forgotten by the registry: a slave that comes back has its events shown afresh. */
+    void forget(String nodeId) {
+        seen.remove(nodeId);
+        pendingAcks.remove(nodeId);
+    }
+
     /** On the endpoint's thread. */
     void onEvent(String nodeId, Message.Event event, TransportCounters counters) {
         NodeInfo node = registry.node(nodeId);

@@ -1,8 +1,10 @@
 package sdm.master.internal;
 
 import java.io.IOException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -20,11 +22,17 @@ import sdm.transport.zmq.TransportCounters;
  * Who a slave's connection speaks for. A connection made with the join key may only enroll a
  * key of its own ({@link Enrollments}); a connection made with an enrolled key speaks only as
  * the node that key is enrolled as, and not at all once that node is revoked. Enrollments are
- * written on a thread of their own, off the endpoint's.
+ * written on a thread of their own, off the endpoint's, at most {@value #QUEUED} waiting.
+ * <p>
+ * Each new node needs a new enrollment, so the rate of those bounds how fast a holder of the join
+ * token can make the master keep new nodes: past {@code enrollmentsPerSecond} (and ten seconds'
+ * worth at once), an enrollment of a new id and key is refused with a reason, counted as
+ * {@code enrollmentsThrottled}, and the slave asks again on its next beat.
  */
 final class SlaveGate implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
+    static final int QUEUED = 256;
 
     private final Enrollments book;
     private final NodeRegistry registry;
@@ -32,16 +40,20 @@ final class SlaveGate implements AutoCloseable {
     private final Supplier<MasterEndpoint> endpoint;
     private volatile JoinToken token;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20, 60_000);
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("sdm-enrollments").daemon().factory());
+    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(QUEUED), Thread.ofPlatform().name("sdm-enrollments").daemon().factory());
+    private final double enrollmentsPerSecond;
+    private final RateLimit newNodes;
 
     SlaveGate(Enrollments book, NodeRegistry registry, DataFolder data, JoinToken token,
-            Supplier<MasterEndpoint> endpoint) {
+            Supplier<MasterEndpoint> endpoint, double enrollmentsPerSecond) {
         this.book = book;
         this.registry = registry;
         this.data = data;
         this.token = token;
         this.endpoint = endpoint;
+        this.enrollmentsPerSecond = enrollmentsPerSecond;
+        this.newNodes = new RateLimit(enrollmentsPerSecond, System.currentTimeMillis());
     }
 
     /** The join token that enrolls slaves now. */
@@ -69,19 +81,38 @@ final class SlaveGate implements AutoCloseable {
 
     /** On the endpoint's thread: enrolls the key and answers, from the writer's thread. */
     void enroll(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
-        writer.execute(() -> {
-            // a slave asks on every beat until answered: only the first answer enrolls anything
-            boolean known = book.admits(enroll.publicKey());
-            Message answer = book.enroll(enroll, System.currentTimeMillis());
-            if (answer instanceof Message.Refused r) {
-                endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
-                refusals.warn("refused to enroll " + TerminalText.escape(enroll.name() + " (" + enroll.nodeId() + ")")
-                        + " from " + from.address() + ": " + TerminalText.escape(r.reason()));
-            } else if (!known) {
-                endpoint.counters().increment(TransportCounters.ENROLLED);
-            }
-            endpoint.send(from.routingId(), answer);
-        });
+        if (book.isNew(enroll) && !newNodes.tryTake(System.currentTimeMillis())) {
+            throttled(from, enroll, endpoint, "the master enrolls at most "
+                    + java.math.BigDecimal.valueOf(enrollmentsPerSecond).stripTrailingZeros().toPlainString()
+                    + " new nodes a second; this one asks again");
+            return;
+        }
+        try {
+            writer.execute(() -> write(from, enroll, endpoint));
+        } catch (RejectedExecutionException e) {
+            throttled(from, enroll, endpoint, QUEUED + " enrollments are waiting to be written; this one asks again");
+        }
+    }
+
+    private void throttled(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint, String reason) {
+        endpoint.counters().increment(TransportCounters.ENROLLMENTS_THROTTLED);
+        refusals.warn("did not enroll " + TerminalText.escape(enroll.name() + " (" + enroll.nodeId() + ")") + " from "
+                + from.address() + " yet: " + reason);
+        endpoint.send(from.routingId(), new Message.Refused(reason));
+    }
+
+    private void write(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
+        // a slave asks on every beat until answered: only the first answer enrolls anything
+        boolean known = book.admits(enroll.publicKey());
+        Message answer = book.enroll(enroll, System.currentTimeMillis());
+        if (answer instanceof Message.Refused r) {
+            endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
+            refusals.warn("refused to enroll " + TerminalText.escape(enroll.name() + " (" + enroll.nodeId() + ")")
+                    + " from " + from.address() + ": " + TerminalText.escape(r.reason()));
+        } else if (!known) {
+            endpoint.counters().increment(TransportCounters.ENROLLED);
+        }
+        endpoint.send(from.routingId(), answer);
     }
 
     /**

@@ -95,4 +95,27 @@ class NodeRegistryTest {
         registry.register("r2", "x", reg("n2", "alpha"), 1);
         assertThat(registry.snapshot()).extracting(NodeInfo::name).containsExactly("alpha", "zeta");
     }
+
+    @Test
+    void aNodeOfflineLongerThanTheLimitIsForgottenWithItsStateElsewhere() {
+        registry.register("r1", "a:1", reg("n1", "gone"), 1_000);
+        registry.register("r2", "b:1", reg("n2", "kept"), 1_000);
+        registry.sweep(5_000);
+        assertThat(registry.touch("r2", 6_000)).isTrue();
+        NodeCounterBook counters = new NodeCounterBook();
+        counters.expired("n1");
+        List<String> told = new ArrayList<>();
+        registry.forget(5_000 + 10_000, 10_000, told::add, counters::forget);
+        assertThat(told).as("not offline long enough yet").isEmpty();
+        registry.forget(5_001 + 10_000, 10_000, told::add, counters::forget);
+        assertThat(told).containsExactly("n1");
+        assertThat(only().id()).isEqualTo("n2");
+        assertThat(registry.nodeIdOf("r1")).isNull();
+        Map<String, Long> shown = new java.util.TreeMap<>();
+        counters.addTo(shown, registry.snapshot());
+        assertThat(shown).doesNotContainKey("node.gone.expiredAtMaster");
+        // back after being forgotten: a new node
+        registry.register("r3", "a:2", reg("n1", "gone"), 20_000);
+        assertThat(registry.snapshot()).extracting(NodeInfo::id).containsExactlyInAnyOrder("n1", "n2");
+    }
 }

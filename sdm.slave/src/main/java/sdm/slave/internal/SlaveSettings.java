@@ -12,6 +12,7 @@ import sdm.api.node.NodeFiles;
 import sdm.api.node.NodeProperties;
 import sdm.transport.zmq.CurveKeyPair;
 import sdm.transport.zmq.JoinToken;
+import sdm.transport.zmq.Labels;
 
 /**
  * The slave's settings, from framework properties set by the launcher: {@code sdm.data},
@@ -94,6 +95,10 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
                 throw new IllegalArgumentException("a label is key=value, got '" + pair.strip() + "'");
             }
             labels.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        String problem = Labels.problem(labels);
+        if (problem != null) {
+            throw new IllegalArgumentException("bad labels (sdm.slave.labels): " + problem);
         }
         return labels;
     }

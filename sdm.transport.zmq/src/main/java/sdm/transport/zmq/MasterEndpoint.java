@@ -18,7 +18,6 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 import zmq.Msg;
-import zmq.ZError;
 import zmq.io.Metadata;
 
 import sdm.api.node.MonotonicClock;
@@ -31,6 +30,8 @@ import sdm.api.node.ThrottledLog;
  * reads frames, decodes them, hands each message to the {@link Listener}, sends what other
  * threads queued with {@link #send}, and heartbeats every slave heard from recently.
  * A malformed, oversized, unknown or misdirected message is dropped, counted and logged.
+ * What a peer can make it hold is bounded by {@link RouterOptions}, {@link FrameLimit} and
+ * {@link PeerWatch}.
  */
 public final class MasterEndpoint implements AutoCloseable {
 
@@ -42,9 +43,16 @@ public final class MasterEndpoint implements AutoCloseable {
      * @param heartbeat   interval of heartbeats to slaves
      * @param maxMessageBytes largest frame decoded; frames up to four times larger are read
      *                    and dropped, larger ones cut the peer's connection
+     * @param limits      what peers may hold of the master, connection by connection
      */
     public record Config(String host, int port, CurveKeyPair serverKeys, Admission admission,
-            Duration heartbeat, int maxMessageBytes) {
+            Duration heartbeat, int maxMessageBytes, PeerLimits limits) {
+
+        /** With the default {@link PeerLimits}. */
+        public Config(String host, int port, CurveKeyPair serverKeys, Admission admission, Duration heartbeat,
+                int maxMessageBytes) {
+            this(host, port, serverKeys, admission, heartbeat, maxMessageBytes, PeerLimits.DEFAULTS);
+        }
     }
 
     /**
@@ -73,6 +81,7 @@ public final class MasterEndpoint implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     private static final long FORGET_PEER_MS = 60_000;
     private static final int MAX_MESSAGES_PER_TURN = 1_000;
+    private static final long SWEEP_MS = 250;
 
     private final Config config;
     private final Listener listener;
@@ -95,13 +104,24 @@ public final class MasterEndpoint implements AutoCloseable {
      */
     private final ZContext context = new ZContext(2);
     private final ZapAuthenticator zap;
+    private final PeerWatch watch;
+    /** Socket thread only: the address of each peer heard from, to cut one that does not read. */
+    private final Map<String, String> addresses = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 16_384;
+        }
+    };
     private final Map<String, Long> slavePeersLastHeard = new HashMap<>();
     private final Thread thread;
     private final CompletableFuture<Integer> bound = new CompletableFuture<>();
     private volatile boolean running = true;
 
-    /** A message and its expiry, fixed when it was handed over (a wait in the outbox counts against it). */
-    private record Outgoing(String routingId, Message message, long expiresMs) {
+    /**
+     * A message and its expiry, fixed when it was handed over (a wait in the outbox counts against
+     * it), and what to run once the socket has taken it or refused it (or null).
+     */
+    private record Outgoing(String routingId, Message message, long expiresMs, Runnable handedOver) {
     }
 
     private MasterEndpoint(Config config, Listener listener) {
@@ -111,6 +131,9 @@ public final class MasterEndpoint implements AutoCloseable {
         this.codec = new MessageCodec(config.maxMessageBytes());
         context.setLinger(0);
         this.zap = new ZapAuthenticator(context, config.admission(), counters);
+        this.watch = new PeerWatch(config.limits(), counters);
+        counters.gauge(TransportCounters.CONNECTIONS_OPEN, () -> watch.open()[0]);
+        counters.gauge(TransportCounters.HANDSHAKES_OPEN, () -> watch.open()[1]);
         this.thread = Thread.ofPlatform().name("sdm-master-endpoint").start(this::run);
     }
 
@@ -145,30 +168,27 @@ public final class MasterEndpoint implements AutoCloseable {
 
     /** Queues a message to one peer; returns at once, from any thread. */
     public void send(String routingId, Message message) {
+        send(routingId, message, null);
+    }
+
+    /**
+     * Queues a message to one peer, and runs {@code handedOver} on the endpoint's thread once the
+     * socket has taken it or refused it (never, if the endpoint closes first).
+     */
+    public void send(String routingId, Message message, Runnable handedOver) {
         long ttl = Expiry.defaultTtlMs(message);
-        outbox.offer(new Outgoing(routingId, message, ttl <= 0 ? 0 : MonotonicClock.nowMs() + ttl));
+        outbox.offer(new Outgoing(routingId, message, ttl <= 0 ? 0 : MonotonicClock.nowMs() + ttl, handedOver));
     }
 
     private void run() {
         ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
         try {
-            router.setLinger(0);
-            router.setCurveServer(true);
-            router.setCurveSecretKey(config.serverKeys().secretBytes());
-            router.setZAPDomain("sdm");
-            router.setRouterMandatory(true);
-            router.setMaxMsgSize(4L * config.maxMessageBytes());
-            // before the bind: the listener copies its options to every connection it accepts
-            router.setMsgAllocator(new FrameLimit(4L * config.maxMessageBytes(), counters));
-            // per peer: with chunks of at most 256 KiB, a peer that asks and never reads holds 256 MiB at most
-            router.setSndHWM(1_000);
-            router.setRcvHWM(10_000);
-            router.setHandshakeIvl(10_000);
+            RouterOptions.apply(router, config, counters, watch);
             String endpoint = "tcp://" + config.host() + ":" + (config.port() == 0 ? "*" : config.port());
             try {
                 router.bind(endpoint);
             } catch (ZMQException e) {
-                bound.completeExceptionally(new TransportException(bindError(e)));
+                bound.completeExceptionally(new TransportException(RouterOptions.bindError(config, e)));
                 return;
             }
             String last = router.getLastEndpoint();
@@ -186,27 +206,17 @@ public final class MasterEndpoint implements AutoCloseable {
         }
     }
 
-    private String bindError(ZMQException e) {
-        String where = config.host() + ":" + config.port();
-        if (e.getErrorCode() == ZError.EADDRINUSE) {
-            return "port " + config.port() + " is already in use (" + where + ")";
-        }
-        if (e.getErrorCode() == ZError.EADDRNOTAVAIL) {
-            return "cannot bind " + where + ": no such local address";
-        }
-        return "cannot bind " + where + ": " + e.getMessage();
-    }
-
     private void loop(ZMQ.Socket router) {
         ZMQ.Poller poller = context.createPoller(2);
         poller.register(router, ZMQ.Poller.POLLIN);
         poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
         long lastBeat = System.currentTimeMillis();
         long nextHeartbeat = lastBeat + heartbeatMs;
+        long nextSweep = lastBeat + SWEEP_MS;
         boolean moreWaiting = false;
         while (running && !Thread.currentThread().isInterrupted()) {
             nextHeartbeat = Math.min(nextHeartbeat, lastBeat + heartbeatMs); // the interval may have been shortened
-            long wait = moreWaiting ? 0 : Math.max(0, nextHeartbeat - System.currentTimeMillis());
+            long wait = moreWaiting ? 0 : Math.max(0, Math.min(nextHeartbeat, nextSweep) - System.currentTimeMillis());
             if (poller.poll(wait) < 0) {
                 break;
             }
@@ -214,13 +224,25 @@ public final class MasterEndpoint implements AutoCloseable {
                 moreWaiting = receiveAll(router);
             }
             if (poller.pollin(1)) {
-                outbox.drain(out -> deliver(router, out.routingId(), out.message(), out.expiresMs()));
+                outbox.drain(out -> {
+                    try {
+                        deliver(router, out.routingId(), out.message(), out.expiresMs());
+                    } finally {
+                        if (out.handedOver() != null) {
+                            out.handedOver().run();
+                        }
+                    }
+                });
             }
             long now = System.currentTimeMillis();
             if (now >= nextHeartbeat) {
                 heartbeatSlaves(router, now);
                 lastBeat = now;
                 nextHeartbeat = now + heartbeatMs;
+            }
+            if (now >= nextSweep) {
+                watch.sweep(PeerWatch.nowMs(), Math.max(config.limits().silenceMs(), 3 * heartbeatMs));
+                nextSweep = now + SWEEP_MS;
             }
         }
         poller.close();
@@ -259,6 +281,10 @@ public final class MasterEndpoint implements AutoCloseable {
             drop(new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
                     payload == null ? "empty message" : extraFrames > 0 ? (extraFrames + 2) + " frames, expected 1 or 2"
                             : "no role for this connection"), address);
+            if (extraFrames > 0) {
+                // no SDM peer sends such a message: the peer is hostile, or broken
+                watch.cut(address, (extraFrames + 2) + " frames in one message");
+            }
             return;
         }
         MessageCodec.Received received;
@@ -274,6 +300,8 @@ public final class MasterEndpoint implements AutoCloseable {
                     role.name().toLowerCase() + " peer sent " + message.getClass().getSimpleName()), address);
             return;
         }
+        watch.heard(address, role, PeerWatch.nowMs());
+        addresses.put(routingId, address);
         long now = System.currentTimeMillis();
         if (role == PeerRole.SLAVE) {
             slavePeersLastHeard.put(routingId, now);
@@ -326,9 +354,20 @@ public final class MasterEndpoint implements AutoCloseable {
                         && router.send(frame, ZMQ.DONTWAIT);
             }
         } catch (ZMQException e) {
-            sent = false;
+            // gone (EHOSTUNREACH): no queue of it is left
+            counters.increment(TransportCounters.UNROUTABLE);
+            return;
         }
-        counters.increment(sent ? TransportCounters.MESSAGES_OUT : TransportCounters.UNROUTABLE);
+        if (sent) {
+            counters.increment(TransportCounters.MESSAGES_OUT);
+            return;
+        }
+        // its queue is full (EAGAIN): it reads nothing of what it is sent
+        counters.increment(TransportCounters.UNROUTABLE);
+        String address = addresses.get(routingId);
+        if (address != null) {
+            watch.cut(address, "it does not read what it is sent (" + RouterOptions.SND_HWM + " messages wait)");
+        }
     }
 
     private void heartbeatSlaves(ZMQ.Socket router, long now) {

@@ -66,7 +66,10 @@ public sealed interface Message {
         }
     }
 
-    /** Slave to master, first thing on every (re)connection: who this node is. */
+    /**
+     * Slave to master, first thing on every (re)connection: who this node is, its labels within
+     * {@link Labels}' bounds.
+     */
     record Register(String nodeId, String name, Map<String, String> labels, String os, String arch,
             String version) implements Message {
         public Register {
@@ -76,13 +79,10 @@ public sealed interface Message {
             checkText("arch", arch, 64);
             checkText("version", version, 64);
             labels = labels == null ? Map.of() : Map.copyOf(labels);
-            if (labels.size() > 64) {
-                throw new IllegalArgumentException("over 64 labels");
+            String problem = Labels.problem(labels);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
             }
-            labels.forEach((k, v) -> {
-                checkText("label key", k, 128);
-                checkText("label value", v, 256);
-            });
         }
     }
 

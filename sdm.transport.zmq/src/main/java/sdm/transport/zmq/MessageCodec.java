@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import sdm.api.node.MonotonicClock;
@@ -123,6 +124,11 @@ public final class MessageCodec {
                 throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "empty message");
             }
             return m;
+        } catch (ValueInstantiationException e) {
+            // a field out of its bounds: the record's own words, not Jackson's
+            Throwable why = e.getCause() == null ? e : e.getCause();
+            throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "bad "
+                    + e.getType().getRawClass().getSimpleName().toLowerCase() + ": " + firstLine(why.getMessage()));
         } catch (InvalidTypeIdException e) {
             throw new InvalidMessageException(InvalidMessageException.Cause.UNKNOWN_TYPE,
                     "unknown message type " + (e.getTypeId() == null ? "(none)" : "'" + e.getTypeId() + "'"));

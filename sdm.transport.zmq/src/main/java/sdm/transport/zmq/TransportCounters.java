@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
-/** Named event counters of one endpoint: messages in and out, drops by cause, refusals. */
+/** Named event counters of one endpoint: messages in and out, drops by cause, refusals; and a few gauges. */
 public final class TransportCounters {
 
     public static final String MESSAGES_IN = "messagesIn";
@@ -22,8 +23,21 @@ public final class TransportCounters {
     public static final String FRAMES_REFUSED = "framesRefused";
     /** Valid messages that arrived after their expiry and were dropped unexecuted. */
     public static final String DROPPED_EXPIRED = "droppedExpired";
+    /** Connections refused at their accept: too many were open. */
+    public static final String CONNECTIONS_REFUSED = "connectionsRefused";
+    /** Connections cut: handshake too slow or crowded out, silent, hostile messages, a peer that does not read. */
+    public static final String CONNECTIONS_CUT = "connectionsCut";
+    /** Fetches refused: the peer had too many chunks on their way already. */
+    public static final String FETCHES_REFUSED = "fetchesRefused";
+    /** Enrollments of new nodes refused past the rate the master allows. */
+    public static final String ENROLLMENTS_THROTTLED = "enrollmentsThrottled";
+    /** Gauge: connections open now. */
+    public static final String CONNECTIONS_OPEN = "connectionsOpen";
+    /** Gauge: connections open now that have not delivered a valid message yet. */
+    public static final String HANDSHAKES_OPEN = "handshakesOpen";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
     public void increment(String name) {
         counters.computeIfAbsent(name, k -> new LongAdder()).increment();
@@ -42,7 +56,16 @@ public final class TransportCounters {
         };
     }
 
+    /** A value read when asked for, shown among the counters. */
+    void gauge(String name, LongSupplier value) {
+        gauges.put(name, value);
+    }
+
     public long get(String name) {
+        LongSupplier g = gauges.get(name);
+        if (g != null) {
+            return g.getAsLong();
+        }
         LongAdder a = counters.get(name);
         return a == null ? 0 : a.sum();
     }
@@ -54,14 +77,18 @@ public final class TransportCounters {
         out.put(MESSAGES_OUT, 0L);
         out.put(HANDSHAKES_REFUSED, 0L);
         out.put(DROPPED_EXPIRED, 0L);
-        out.put(FRAMES_REFUSED, 0L);
         out.put(ENROLLED, 0L);
         out.put(ENROLLMENTS_REFUSED, 0L);
         out.put(IMPERSONATIONS_REFUSED, 0L);
+        for (String n : new String[] {FRAMES_REFUSED, CONNECTIONS_REFUSED, CONNECTIONS_CUT, FETCHES_REFUSED,
+                ENROLLMENTS_THROTTLED}) {
+            out.put(n, 0L);
+        }
         for (InvalidMessageException.Cause c : InvalidMessageException.Cause.values()) {
             out.put(droppedName(c), 0L);
         }
         counters.forEach((k, v) -> out.put(k, v.sum()));
+        gauges.forEach((k, v) -> out.put(k, v.getAsLong()));
         return out;
     }
 }

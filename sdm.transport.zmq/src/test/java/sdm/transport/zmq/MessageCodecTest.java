@@ -136,4 +136,37 @@ class MessageCodecTest {
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("name is over 128 characters");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"a b\":\"1\"}", "{\"k\":\"v w\"}", "{\"-k\":\"v\"}", "{\"k\":\"\"}",
+            "{\"k\":\"%s\"}"})
+    void labelsOutOfBoundsAreRefusedInOneLine(String labels) {
+        String frame = "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":\"x\",\"labels\":"
+                + labels.replace("%s", "v".repeat(64)) + ",\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}";
+        assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class)
+                .hasMessageStartingWith("bad register: label '")
+                .hasMessageContaining("keys and values are 1 to 63 letters, digits, '_', '.' or '-'");
+    }
+
+    @Test
+    void atMostSixteenLabels() {
+        Map<String, String> labels = new java.util.HashMap<>();
+        for (int i = 0; i < 16; i++) {
+            labels.put("k" + i, "v.1_2-3");
+        }
+        assertThat(new Message.Register("n", "x", labels, "l", "a", "1").labels()).hasSize(16);
+        labels.put("k16", "v");
+        String frame = new String(codec.encode(new Message.Register("n", "x", Map.of(), "l", "a", "1")),
+                StandardCharsets.UTF_8).replace("\"labels\":{}", "\"labels\":" + labelsJson(labels));
+        assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
+                .hasMessage("bad register: 17 labels, at most 16");
+    }
+
+    private static String labelsJson(Map<String, String> labels) {
+        StringBuilder b = new StringBuilder("{");
+        labels.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(k).append("\":\"")
+                .append(v).append('"'));
+        return b.append('}').toString();
+    }
 }
