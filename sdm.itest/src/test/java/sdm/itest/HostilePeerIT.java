@@ -18,13 +18,20 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
 
 import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.Ports;
 import sdm.testkit.ProcFs;
 import sdm.testkit.SdmProcess;
+import sdm.testkit.TestPrograms;
 import sdm.testkit.Waits;
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.JoinToken;
+import sdm.transport.zmq.Message;
+import sdm.transport.zmq.MessageCodec;
 
 /**
  * Hostile peers against a real master process with two real slaves: each test throws something
@@ -141,6 +148,67 @@ class HostilePeerIT {
                 }
             }
         }
+    }
+
+    @Test
+    void endlessMoreFramesFromAnEnrolledPeerCutItsConnection() throws Exception {
+        long cutBefore = admin.counter("connectionsCut");
+        ZContext ctx = new ZContext();
+        try {
+            ZMQ.Socket peer = RawPeers.enrolled(ctx, token(), address(), "more-" + System.nanoTime(),
+                    CurveKeyPair.generate());
+            peer.setSendTimeOut(2_000);
+            byte[] frame = new byte[64 << 10];
+            // frames of 64 KiB, each marked "more", for as long as the master takes them: a message
+            // that never ends, which JeroMQ would keep out of sight and out of its queue's count
+            long until = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            long sent = 0;
+            while (System.nanoTime() < until && admin.counter("connectionsCut") == cutBefore) {
+                if (peer.send(frame, ZMQ.SNDMORE)) {
+                    sent++;
+                }
+            }
+            System.out.printf("hostile: sent %d frames of 64 KiB marked more%n", sent);
+        } finally {
+            RawPeers.closeWithin(ctx, Duration.ofSeconds(5));
+        }
+        Waits.until("the peer of the endless message cut", Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> admin.counter("connectionsCut"), n -> n > cutBefore);
+        masterUnharmed("an endless message of 64 KiB frames marked more from one enrolled peer");
+    }
+
+    @Test
+    void aFetchFloodIsRefusedNotQueued() throws Exception {
+        Path program = TestPrograms.pack(work, "big", "1.0.0", "x86_64", Map.of(), 8L << 20);
+        admin.json("sdm:install", program.toString());
+        String sha = admin.app("big").get("sha256").asText();
+        ZContext ctx = new ZContext();
+        try {
+            ZMQ.Socket peer = RawPeers.enrolled(ctx, token(), address(), "fetcher-" + System.nanoTime(),
+                    CurveKeyPair.generate());
+            peer.setSndHWM(0);
+            peer.setRcvHWM(1);
+            MessageCodec codec = new MessageCodec();
+            peer.send(codec.encode(new Message.Register("fetcher", "fetcher", Map.of(), "linux", "x86_64", "0")));
+            // 20,000 asks for 256 KiB chunks, never read: 5 GiB if the master queued every answer
+            for (int i = 0; i < 20_000; i++) {
+                peer.send(codec.encode(new Message.Fetch(sha, (i % 32) * (256L << 10), 256 << 10)), ZMQ.DONTWAIT);
+            }
+            Waits.until("the flood refused or its peer cut", Duration.ofSeconds(60), Duration.ofMillis(500),
+                    () -> admin.counter("fetchesRefused") + admin.counter("connectionsCut"), n -> n > 0);
+            masterUnharmed("20,000 fetches of 256 KiB from one enrolled peer that never reads");
+        } finally {
+            RawPeers.closeWithin(ctx, Duration.ofSeconds(5));
+            admin.reply("sdm:uninstall", "big");
+        }
+    }
+
+    private static JoinToken token() throws Exception {
+        return JoinToken.parse(Files.readString(work.resolve("master").resolve(NodeFiles.JOIN_TOKEN)));
+    }
+
+    private static String address() {
+        return "127.0.0.1:" + port;
     }
 
     /** A ZMTP 3.0 greeting offering CURVE as a client. */

@@ -64,4 +64,13 @@ final class RawPeers {
             }
         }
     }
+
+    /**
+     * Closes a hand-driven peer's context, giving up after {@code timeout}: JeroMQ's teardown can
+     * wait forever on a socket that was cut in the middle of a multipart message it sent.
+     */
+    static void closeWithin(ZContext ctx, java.time.Duration timeout) throws InterruptedException {
+        Thread closer = Thread.ofPlatform().daemon().name("raw-peer-close").start(ctx::close);
+        closer.join(timeout.toMillis());
+    }
 }

@@ -55,7 +55,10 @@ final class Convergence implements AutoCloseable {
     /** A node (re)registered: forget what it said on its last connection and send it its desired state. */
     void nodeRegistered(String nodeId) {
         reports.remove(nodeId);
-        registry.snapshot().stream().filter(n -> n.id().equals(nodeId)).findFirst().ifPresent(this::push);
+        NodeInfo node = registry.node(nodeId);
+        if (node != null) {
+            push(node);
+        }
     }
 
     /** A node forgotten by the registry: what it last reported goes with it. */

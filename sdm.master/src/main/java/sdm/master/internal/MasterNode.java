@@ -123,7 +123,7 @@ public final class MasterNode implements MachineInfo {
             programs.start();
             Enrollments enrollments = Enrollments.open(data, keys.admin().publicKey(), keys.joinToken().slaveKeys().publicKey());
             gate = new SlaveGate(enrollments, registry, data, keys.joinToken(), () -> endpoint,
-                    settings.enrollmentsPerSecond());
+                    settings.enrollmentsPerSecond(), settings.registrationsPerSecond());
             endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(), keys.server(),
                     enrollments, Duration.ofMillis(heartbeatMs), settings.maxMessageBytes(), settings.peers()),
                     new MasterEndpoint.Listener() {
@@ -273,7 +273,7 @@ public final class MasterNode implements MachineInfo {
         switch (message) {
             case Message.Enroll enroll -> gate.enroll(from, enroll, e);
             case Message.Register r -> {
-                if (!gate.admits(from, r.nodeId(), e)) {
+                if (!gate.mayRegister(from, r.nodeId(), e)) {
                     return;
                 }
                 registry.register(from.routingId(), from.address(), r, System.currentTimeMillis());

@@ -16,10 +16,12 @@ import sdm.transport.zmq.PeerLimits;
  * {@code sdm.archive.max.bytes}, {@code sdm.archive.max.unpacked.bytes},
  * {@code sdm.archive.max.entries}, the deploy folder {@code felix.fileinstall.dir}, and what peers
  * may hold of the master: {@code sdm.max.peers}, {@code sdm.max.handshakes}, {@code sdm.handshake.ms},
- * {@code sdm.peer.silence.ms}, {@code sdm.max.enrollments.per.s} and {@code sdm.forget.offline.ms}.
+ * {@code sdm.peer.silence.ms}, {@code sdm.max.enrollments.per.s}, {@code sdm.max.registrations.per.s}
+ * and {@code sdm.forget.offline.ms}.
  */
 record MasterSettings(Path data, String host, int port, long heartbeatMs, long livenessMs, int maxMessageBytes,
-        ArchiveLimits limits, Path deployDir, PeerLimits peers, double enrollmentsPerSecond, long forgetOfflineMs) {
+        ArchiveLimits limits, Path deployDir, PeerLimits peers, double enrollmentsPerSecond, double registrationsPerSecond,
+        long forgetOfflineMs) {
 
     static final long FORGET_OFFLINE_MS = 7L * 24 * 3600 * 1000;
 
@@ -39,6 +41,7 @@ record MasterSettings(Path data, String host, int port, long heartbeatMs, long l
                 context.getProperty("felix.fileinstall.dir") == null ? null
                         : Path.of(context.getProperty("felix.fileinstall.dir")).toAbsolutePath(),
                 peers(context), Double.parseDouble(prop(context, "sdm.max.enrollments.per.s", "10")),
+                Double.parseDouble(prop(context, "sdm.max.registrations.per.s", "1000")),
                 positive("sdm.forget.offline.ms", Long.parseLong(prop(context, "sdm.forget.offline.ms",
                         "" + FORGET_OFFLINE_MS))));
     }

@@ -27,7 +27,9 @@ import sdm.transport.zmq.TransportCounters;
  * Each new node needs a new enrollment, so the rate of those bounds how fast a holder of the join
  * token can make the master keep new nodes: past {@code enrollmentsPerSecond} (and ten seconds'
  * worth at once), an enrollment of a new id and key is refused with a reason, counted as
- * {@code enrollmentsThrottled}, and the slave asks again on its next beat.
+ * {@code enrollmentsThrottled}, and the slave asks again on its next beat. Registrations, each
+ * of which has the master send the node its desired state, are put off the same way past
+ * {@code registrationsPerSecond}, without an answer: a slave registers on every beat until welcomed.
  */
 final class SlaveGate implements AutoCloseable {
 
@@ -44,9 +46,11 @@ final class SlaveGate implements AutoCloseable {
             new ArrayBlockingQueue<>(QUEUED), Thread.ofPlatform().name("sdm-enrollments").daemon().factory());
     private final double enrollmentsPerSecond;
     private final RateLimit newNodes;
+    private final double registrationsPerSecond;
+    private final RateLimit registrations;
 
     SlaveGate(Enrollments book, NodeRegistry registry, DataFolder data, JoinToken token,
-            Supplier<MasterEndpoint> endpoint, double enrollmentsPerSecond) {
+            Supplier<MasterEndpoint> endpoint, double enrollmentsPerSecond, double registrationsPerSecond) {
         this.book = book;
         this.registry = registry;
         this.data = data;
@@ -54,6 +58,8 @@ final class SlaveGate implements AutoCloseable {
         this.endpoint = endpoint;
         this.enrollmentsPerSecond = enrollmentsPerSecond;
         this.newNodes = new RateLimit(enrollmentsPerSecond, System.currentTimeMillis());
+        this.registrationsPerSecond = registrationsPerSecond;
+        this.registrations = new RateLimit(registrationsPerSecond, System.currentTimeMillis());
     }
 
     /** The join token that enrolls slaves now. */
@@ -82,8 +88,7 @@ final class SlaveGate implements AutoCloseable {
     /** On the endpoint's thread: enrolls the key and answers, from the writer's thread. */
     void enroll(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
         if (book.isNew(enroll) && !newNodes.tryTake(System.currentTimeMillis())) {
-            throttled(from, enroll, endpoint, "the master enrolls at most "
-                    + java.math.BigDecimal.valueOf(enrollmentsPerSecond).stripTrailingZeros().toPlainString()
+            throttled(from, enroll, endpoint, "the master enrolls at most " + rate(enrollmentsPerSecond)
                     + " new nodes a second; this one asks again");
             return;
         }
@@ -113,6 +118,24 @@ final class SlaveGate implements AutoCloseable {
             endpoint.counters().increment(TransportCounters.ENROLLED);
         }
         endpoint.send(from.routingId(), answer);
+    }
+
+    /** On the endpoint's thread: whether a registration is {@linkplain #admits admitted} and within the rate. */
+    boolean mayRegister(MasterEndpoint.Peer from, String nodeId, MasterEndpoint endpoint) {
+        if (!admits(from, nodeId, endpoint)) {
+            return false;
+        }
+        if (from.role() != PeerRole.SLAVE || registrations.tryTake(System.currentTimeMillis())) {
+            return true;
+        }
+        endpoint.counters().increment(TransportCounters.REGISTRATIONS_THROTTLED);
+        refusals.warn("put off a registration of " + TerminalText.escape(nodeId) + " from " + from.address()
+                + ": the master takes at most " + rate(registrationsPerSecond) + " a second");
+        return false;
+    }
+
+    private static String rate(double perSecond) {
+        return java.math.BigDecimal.valueOf(perSecond).stripTrailingZeros().toPlainString();
     }
 
     /**

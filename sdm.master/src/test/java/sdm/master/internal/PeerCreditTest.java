@@ -109,7 +109,7 @@ class PeerCreditTest {
         DataFolder data = new DataFolder(dir);
         Enrollments book = Enrollments.open(data, CurveKeyPair.generate().publicKey(), token.slaveKeys().publicKey());
         MasterEndpoint[] self = new MasterEndpoint[1];
-        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), data, token, () -> self[0], 1.0);
+        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), data, token, () -> self[0], 1.0, 1_000.0);
         closeables.add(gate);
         List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
         self[0] = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys, book,
@@ -137,5 +137,33 @@ class PeerCreditTest {
         assertThat(enrolled).isBetween(10L, 12L);
         assertThat(self[0].counters().get(TransportCounters.ENROLLMENTS_THROTTLED)).isEqualTo(50 - enrolled);
         assertThat(answers).containsOnly("Enrolled", "Refused");
+    }
+
+    @Test
+    void aRegistrationFloodIsPutOffPastTheRate() throws Exception {
+        DataFolder data = new DataFolder(dir);
+        Enrollments book = Enrollments.open(data, CurveKeyPair.generate().publicKey(), token.slaveKeys().publicKey());
+        MasterEndpoint[] self = new MasterEndpoint[1];
+        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), data, token, () -> self[0], 10.0, 1.0);
+        closeables.add(gate);
+        java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+        self[0] = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys,
+                key -> key.equals(slaveKeys.publicKey()) ? PeerRole.slaveUserId("n1") : null,
+                Duration.ofMillis(200), 1 << 20), (peer, message) -> {
+                    if (message instanceof Message.Register r && gate.mayRegister(peer, r.nodeId(), self[0])) {
+                        taken.incrementAndGet();
+                    }
+                });
+        closeables.add(self[0]);
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket slave = dealer(ctx, slaveKeys, self[0].port());
+            for (int i = 0; i < 50; i++) {
+                slave.send(codec.seal(new Message.Register("n1", "n1", java.util.Map.of(), "linux", "x86_64", "0")));
+            }
+            await("every registration taken or put off", Duration.ofSeconds(10), () -> taken.get()
+                    + self[0].counters().get(TransportCounters.REGISTRATIONS_THROTTLED) == 50);
+        }
+        // ten seconds' worth at once, and perhaps one more second of it
+        assertThat(taken.get()).isBetween(10, 12);
     }
 }

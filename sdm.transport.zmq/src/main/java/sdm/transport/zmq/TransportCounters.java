@@ -31,6 +31,8 @@ public final class TransportCounters {
     public static final String FETCHES_REFUSED = "fetchesRefused";
     /** Enrollments of new nodes refused past the rate the master allows. */
     public static final String ENROLLMENTS_THROTTLED = "enrollmentsThrottled";
+    /** Registrations put off past the rate the master allows (the slave registers again on its next beat). */
+    public static final String REGISTRATIONS_THROTTLED = "registrationsThrottled";
     /** Gauge: connections open now. */
     public static final String CONNECTIONS_OPEN = "connectionsOpen";
     /** Gauge: connections open now that have not delivered a valid message yet. */
@@ -81,7 +83,7 @@ public final class TransportCounters {
         out.put(ENROLLMENTS_REFUSED, 0L);
         out.put(IMPERSONATIONS_REFUSED, 0L);
         for (String n : new String[] {FRAMES_REFUSED, CONNECTIONS_REFUSED, CONNECTIONS_CUT, FETCHES_REFUSED,
-                ENROLLMENTS_THROTTLED}) {
+                ENROLLMENTS_THROTTLED, REGISTRATIONS_THROTTLED}) {
             out.put(n, 0L);
         }
         for (InvalidMessageException.Cause c : InvalidMessageException.Cause.values()) {
