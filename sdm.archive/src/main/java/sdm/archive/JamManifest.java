@@ -36,9 +36,18 @@ public record JamManifest(String name, String version, String description, Maste
 
     /**
      * The JavaScript part: its entry point under {@code js/}, a script ({@code .js}) or an ES
-     * module ({@code .mjs}) that may import other files under {@code js/} ({@link ModuleImports}).
+     * module ({@code .mjs}) that may import other files under {@code js/} ({@link ModuleImports}),
+     * and the functions it exports to the program's C code, with the types of native functions.
      */
-    public record Master(String main) {
+    public record Master(String main, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Function> exports) {
+        public Master {
+            exports = exports == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(exports));
+        }
+
+        /** The export named {@code name}, or null. */
+        public Function export(String name) {
+            return exports.stream().filter(f -> f != null && f.name().equals(name)).findFirst().orElse(null);
+        }
     }
 
     /** The C part: one library per platform, and the functions every library must define. */
@@ -139,6 +148,7 @@ public record JamManifest(String name, String version, String description, Maste
             String main = master.main();
             require(main.startsWith("js/") && (main.endsWith(".js") || main.endsWith(".mjs")) && safePath(main),
                     "master.main '" + main + "' is not a .js or .mjs file under js/" + because(main));
+            checkFunctions("master.exports", "export", master.exports(), false);
         }
         if (nativeCode != null) {
             checkNative(nativeCode);
@@ -158,7 +168,7 @@ public record JamManifest(String name, String version, String description, Maste
 
     private static void checkNative(Native n) throws ArchiveException {
         require(n.libraries() != null && !n.libraries().isEmpty(), "native.libraries is empty");
-        require(n.functions() != null && !n.functions().isEmpty(), "native.functions is empty");
+        require(n.functions() != null, "native.functions is empty");
         Set<String> platforms = new HashSet<>();
         for (Library lib : n.libraries()) {
             require(lib != null && lib.os() != null && lib.arch() != null && lib.path() != null,
@@ -169,19 +179,27 @@ public record JamManifest(String name, String version, String description, Maste
             require(lib.path().startsWith("native/") && lib.path().endsWith(".so") && safePath(lib.path()),
                     "native library path '" + lib.path() + "' is not a .so file under native/" + because(lib.path()));
         }
+        checkFunctions("native.functions", "function", n.functions(), true);
+    }
+
+    /** Names (identifiers both in C and in JavaScript, each once) and types of declared functions. */
+    private static void checkFunctions(String field, String what, List<Function> functions, boolean nonEmpty)
+            throws ArchiveException {
+        require(!nonEmpty || !functions.isEmpty(), field + " is empty");
+        require(functions.size() <= 256, field + " lists over 256 functions");
         Set<String> names = new HashSet<>();
-        for (Function f : n.functions()) {
+        for (Function f : functions) {
             require(f != null && f.name() != null && C_IDENTIFIER.matcher(f.name()).matches(),
-                    "function name '" + (f == null ? null : f.name()) + "' is not a C identifier");
-            require(names.add(f.name()), "function " + f.name() + " is declared twice");
+                    what + " name '" + (f == null ? null : f.name()) + "' is not a C identifier");
+            require(names.add(f.name()), what + " " + f.name() + " is declared twice");
             NativeType returns = NativeType.named(f.returns());
-            require(returns != null, "function " + f.name() + " returns unknown type '" + f.returns() + "'");
-            require(f.params() != null, "function " + f.name() + " has no params list");
-            require(f.params().size() <= 16, "function " + f.name() + " has over 16 params");
+            require(returns != null, what + " " + f.name() + " returns unknown type '" + f.returns() + "'");
+            require(f.params() != null, what + " " + f.name() + " has no params list");
+            require(f.params().size() <= 16, what + " " + f.name() + " has over 16 params");
             for (String p : f.params()) {
                 NativeType t = NativeType.named(p);
                 require(t != null && t != NativeType.VOID,
-                        "function " + f.name() + " has a parameter of " + (t == null ? "unknown " : "") + "type '" + p + "'");
+                        what + " " + f.name() + " has a parameter of " + (t == null ? "unknown " : "") + "type '" + p + "'");
             }
         }
     }

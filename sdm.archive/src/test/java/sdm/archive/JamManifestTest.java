@@ -67,6 +67,21 @@ class JamManifestTest {
     }
 
     @Test
+    void theMasterExportsFunctionsToCWithNativeTypes() throws ArchiveException {
+        JamManifest m = parse("""
+                {"name":"up","version":"1.0.0","master":{"main":"js/m.js","exports":[
+                {"name":"reading","returns":"void","params":["string","double"]},
+                {"name":"threshold","returns":"int","params":[]}]}}""");
+        assertThat(m.master().exports()).extracting(JamManifest.Function::name).containsExactly("reading", "threshold");
+        assertThat(m.master().export("reading").params()).containsExactly("string", "double");
+        assertThat(m.master().export("nope")).isNull();
+        assertThat(JamManifest.parse(m.toJson())).isEqualTo(m);
+        JamManifest none = parse("{\"name\":\"js-only\",\"version\":\"0.1.0\",\"master\":{\"main\":\"js/a.js\"}}");
+        assertThat(none.master().exports()).isEmpty();
+        assertThat(new String(none.toJson())).as("no exports, no field: the same bytes as before").doesNotContain("exports");
+    }
+
+    @Test
     void anEsModuleMayBeTheMain() throws ArchiveException {
         assertThat(parse("{\"name\":\"mod\",\"version\":\"0.1.0\",\"master\":{\"main\":\"js/app/main.mjs\"}}")
                 .master().main()).isEqualTo("js/app/main.mjs");
@@ -113,6 +128,11 @@ class JamManifestTest {
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f;rm -rf\",\"returns\":\"int\",\"params\":[]}]}}` | is not a C identifier",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[]},{\"name\":\"f\",\"returns\":\"int\",\"params\":[]}]}}` | function f is declared twice",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"native\":{\"libraries\":[{\"os\":\"linux\",\"arch\":\"x86_64\",\"path\":\"native/a.so\"}],\"functions\":[{\"name\":\"f\",\"returns\":\"int\",\"params\":[],\"inline\":true}]}}` | unknown field 'native.functions[0].inline'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"exports\":[{\"name\":\"r\",\"returns\":\"float\",\"params\":[]}]}}` | export r returns unknown type 'float'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"exports\":[{\"name\":\"r\",\"returns\":\"int\",\"params\":[\"void\"]}]}}` | export r has a parameter of type 'void'",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"exports\":[{\"name\":\"r\",\"returns\":\"int\",\"params\":[]},{\"name\":\"r\",\"returns\":\"int\",\"params\":[]}]}}` | export r is declared twice",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"exports\":[{\"name\":\"a-b\",\"returns\":\"int\",\"params\":[]}]}}` | export name 'a-b' is not a C identifier",
+            "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\",\"exports\":[{\"name\":\"r\",\"returns\":\"int\"}]}}` | export r has no params list",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"},\"privileges\":[\"Root!\"]}` | privilege 'Root!' is not a privilege name",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"},\"placement\":{\"labels\":{\"zone\":\"a b\"}}}` | placement label 'zone' is malformed",
             "`{\"name\":\"h\",\"version\":\"1.0.0\",\"master\":{\"main\":\"js/m.js\"}} {}` | MANIFEST.json is not valid JSON",

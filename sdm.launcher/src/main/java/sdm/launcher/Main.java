@@ -38,6 +38,8 @@ public final class Main {
                       runs one shell command on a running master and prints its output
               pack    DIR [-o FILE]
                       checks a program folder and writes its .jam.zip
+              include prints the folder of sdm.h, the header of what C code may call in SDM
+                      (gcc -I "$(bin/sdm include)" ...)
 
             Every command takes --help, which prints this text.
             """;
@@ -90,8 +92,12 @@ public final class Main {
             case "local" -> new LocalMachine(distribution()).run(args);
             case "client" -> new Client(distribution()).run(args, out, err);
             case "pack" -> new Pack(distribution()).run(args, out, err);
+            case "include" -> {
+                out.println(distribution().resolve("include"));
+                yield 0;
+            }
             default -> throw new UsageException("sdm: unknown command '" + command
-                    + "' (commands: local, master, slave, client, pack; see sdm --help)");
+                    + "' (commands: local, master, slave, client, pack, include; see sdm --help)");
         };
     }
 

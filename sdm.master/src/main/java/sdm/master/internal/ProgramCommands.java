@@ -209,8 +209,10 @@ public final class ProgramCommands {
             if (m.nativeCode() != null) {
                 System.out.println("libraries   " + String.join(", ", m.nativeCode().libraries().stream()
                         .map(l -> l.os() + "/" + l.arch()).toList()));
-                System.out.println("functions   " + String.join(", ", m.nativeCode().functions().stream()
-                        .map(f -> f.returns() + " " + f.name() + "(" + String.join(", ", f.params()) + ")").toList()));
+                System.out.println("functions   " + signatures(m.nativeCode().functions()));
+            }
+            if (m.master() != null && !m.master().exports().isEmpty()) {
+                System.out.println("exports     " + signatures(m.master().exports()));
             }
             System.out.println("privileges  " + (m.privileges().isEmpty() ? "-" : String.join(", ", m.privileges())));
             System.out.println("placement   " + (m.placement() == null || m.placement().labels().isEmpty() ? "all slaves"
@@ -219,6 +221,11 @@ public final class ProgramCommands {
         System.out.println("granted     " + (v.program().grants().isEmpty() ? "-"
                 : String.join(", ", v.program().grants())));
         printNodes(v);
+    }
+
+    private static String signatures(List<JamManifest.Function> functions) {
+        return String.join(", ", functions.stream()
+                .map(f -> f.returns() + " " + f.name() + "(" + String.join(", ", f.params()) + ")").toList());
     }
 
     private static void print(CommandSession session, boolean json, ProgramView v)

@@ -33,6 +33,10 @@ public final class Expiry {
             case Message.AdminRequest a -> ADMIN_TTL_MS;
             case Message.AdminReply a -> ADMIN_TTL_MS;
             case Message.Event e -> Math.max(1, e.atMs() + e.ttlMs() - MonotonicClock.nowMs());
+            // the latest of its posts: the master drops each post that expired on its own
+            case Message.Posts p -> Math.max(1, p.posts().stream().mapToLong(x -> x.atMs() + x.ttlMs()).max()
+                    .orElse(0) - MonotonicClock.nowMs());
+            case Message.ExportCall c -> c.timeoutMs();
             default -> STATE_TTL_MS;
         };
     }

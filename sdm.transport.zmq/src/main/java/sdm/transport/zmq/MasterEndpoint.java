@@ -56,11 +56,11 @@ public final class MasterEndpoint implements AutoCloseable {
     }
 
     /**
-     * A peer as seen by the ROUTER: one connection.
-     *
-     * @param nodeId for a slave, the node its key is enrolled as; null for other roles
+     * A peer as seen by the ROUTER: one connection. {@code nodeId}: for a slave, the node its key
+     * is enrolled as (null for other roles); {@code senderNowMs}: the peer's clock when its
+     * message arrived, as far as can be told (0 before it can be).
      */
-    public record Peer(String routingId, PeerRole role, String address, String nodeId) {
+    public record Peer(String routingId, PeerRole role, String address, String nodeId, long senderNowMs) {
     }
 
     /** Called on the endpoint's thread: must not block. */
@@ -310,17 +310,19 @@ public final class MasterEndpoint implements AutoCloseable {
         PeerClock clock = peerClocks.computeIfAbsent(routingId, k -> new PeerClock());
         boolean expired = Expiry.expired(received, clock, arrival);
         clock.sample(received.sentMs(), arrival);
+        Peer peer = new Peer(routingId, role, address, PeerRole.nodeIdOf(userId),
+                clock.measured() ? clock.senderNow(arrival) : 0);
         if (expired) {
             counters.increment(TransportCounters.DROPPED_EXPIRED);
             try {
-                listener.onExpired(new Peer(routingId, role, address, PeerRole.nodeIdOf(userId)), message);
+                listener.onExpired(peer, message);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "counting an expired message from " + address + " failed", e);
             }
             return;
         }
         try {
-            listener.onMessage(new Peer(routingId, role, address, PeerRole.nodeIdOf(userId)), message);
+            listener.onMessage(peer, message);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "handling " + message.getClass().getSimpleName() + " from " + address + " failed", e);
         }
@@ -332,7 +334,8 @@ public final class MasterEndpoint implements AutoCloseable {
             case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat
                     || message instanceof Message.Report || message instanceof Message.Fetch
                     || message instanceof Message.CallResult || message instanceof Message.Event
-                    || message instanceof Message.NodeCounters;
+                    || message instanceof Message.NodeCounters || message instanceof Message.ExportCall
+                    || message instanceof Message.Posts;
             case ADMIN -> message instanceof Message.AdminRequest || message instanceof Message.Upload;
         };
     }

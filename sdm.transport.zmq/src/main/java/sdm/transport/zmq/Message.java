@@ -1,5 +1,14 @@
 package sdm.transport.zmq;
 
+import static sdm.transport.zmq.WireFields.checkArgs;
+import static sdm.transport.zmq.WireFields.checkError;
+import static sdm.transport.zmq.WireFields.checkName;
+import static sdm.transport.zmq.WireFields.checkSha;
+import static sdm.transport.zmq.WireFields.checkState;
+import static sdm.transport.zmq.WireFields.checkText;
+import static sdm.transport.zmq.WireFields.checkTimeout;
+import static sdm.transport.zmq.WireFields.checkValue;
+
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +46,10 @@ import sdm.api.ProgramState;
         @JsonSubTypes.Type(value = Message.Event.class, name = "event"),
         @JsonSubTypes.Type(value = Message.EventAck.class, name = "event-ack"),
         @JsonSubTypes.Type(value = Message.NodeCounters.class, name = "node-counters"),
+        @JsonSubTypes.Type(value = Message.ExportCall.class, name = "export-call"),
+        @JsonSubTypes.Type(value = Message.ExportResult.class, name = "export-result"),
+        @JsonSubTypes.Type(value = Message.Posts.class, name = "posts"),
+        @JsonSubTypes.Type(value = Message.PostAck.class, name = "post-ack"),
 })
 public sealed interface Message {
 
@@ -270,18 +283,8 @@ public sealed interface Message {
             checkText("callId", callId, 64);
             checkName(program);
             checkText("function", function, 128);
-            args = args == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(args));
-            if (args.size() > 64) {
-                throw new IllegalArgumentException("over 64 arguments");
-            }
-            if (timeoutMs < 1 || timeoutMs > 86_400_000L) {
-                throw new IllegalArgumentException("timeoutMs must be between 1 ms and 24 h");
-            }
-            for (Object a : args) {
-                if (!(a == null || a instanceof Number || a instanceof Boolean || a instanceof String)) {
-                    throw new IllegalArgumentException("an argument is neither a number, a boolean nor a string");
-                }
-            }
+            args = checkArgs(args);
+            checkTimeout(timeoutMs);
         }
     }
 
@@ -289,14 +292,61 @@ public sealed interface Message {
     record CallResult(String callId, boolean ok, Object value, String error) implements Message {
         public CallResult {
             checkText("callId", callId, 64);
-            if (!(value == null || value instanceof Number || value instanceof Boolean || value instanceof String)) {
-                throw new IllegalArgumentException("a result is a number, a boolean, a string or null");
-            }
-            error = error == null ? "" : error;
-            if (error.length() > ProgramStatus.MAX_ERROR) {
-                throw new IllegalArgumentException("error is over " + ProgramStatus.MAX_ERROR + " characters");
+            checkValue(value);
+            error = checkError(error);
+        }
+    }
+
+    /**
+     * Slave to master: the program's C code calls {@code function}, one of the JavaScript functions
+     * its manifest exports, and waits up to {@code timeoutMs} for the {@link ExportResult}.
+     */
+    record ExportCall(String callId, String program, String function, List<Object> args, long timeoutMs)
+            implements Message {
+        public ExportCall {
+            checkText("callId", callId, 64);
+            checkName(program);
+            checkText("function", function, 128);
+            args = checkArgs(args);
+            checkTimeout(timeoutMs);
+        }
+    }
+
+    /**
+     * Master to slave: an export call's result (a number, boolean, string or null) with code 0, or
+     * a negative code of {@code sdm.h} ({@code SDM_E*}) and the error in one line.
+     */
+    record ExportResult(String callId, int code, Object value, String error) implements Message {
+        public ExportResult {
+            checkText("callId", callId, 64);
+            checkValue(value);
+            error = checkError(error);
+            if (code > 0 || code < -64) {
+                throw new IllegalArgumentException("code must be 0 or an error code of sdm.h");
             }
         }
+    }
+
+    /**
+     * Slave to master: posts ({@link Post}), in the order the C code made them, numbered as
+     * {@link Event}s are: acknowledged ({@link PostAck}), and one seen already dropped. Each is
+     * worth delivering for {@code ttlMs} after {@code atMs}, on the slave's clock.
+     */
+    record Posts(long epoch, List<Post> posts) implements Message {
+        public static final int MAX_POSTS = 256;
+        public Posts {
+            if (epoch <= 0) {
+                throw new IllegalArgumentException("epoch must be positive");
+            }
+            posts = List.copyOf(posts == null ? List.of() : posts);
+            if (posts.isEmpty() || posts.size() > MAX_POSTS) {
+                throw new IllegalArgumentException("posts must hold 1 to " + MAX_POSTS);
+            }
+        }
+    }
+
+    /** Master to slave: every post of that run of the slave up to {@code upTo} has arrived. */
+    record PostAck(long epoch, long upTo) implements Message {
     }
 
     /**
@@ -345,35 +395,6 @@ public sealed interface Message {
                     throw new IllegalArgumentException("counter " + k + " is negative");
                 }
             });
-        }
-    }
-
-    private static void checkName(String name) {
-        checkText("name", name, 63);
-        if (!name.matches("[a-z][a-z0-9-]{0,62}")) {
-            throw new IllegalArgumentException("bad program name");
-        }
-    }
-
-    private static void checkSha(String sha) {
-        if (sha == null || !sha.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits");
-        }
-    }
-
-    private static void checkState(ProgramState state) {
-        if (state == null || state == ProgramState.REMOVED) {
-            throw new IllegalArgumentException("state is missing or not one of the wire's");
-        }
-    }
-
-    /** A text field from the wire: present, not blank, bounded. A failure makes the frame malformed. */
-    private static void checkText(String field, String value, int maxLength) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(field + " is missing");
-        }
-        if (value.length() > maxLength) {
-            throw new IllegalArgumentException(field + " is over " + maxLength + " characters");
         }
     }
 }

@@ -33,7 +33,13 @@ class MessageCodecTest {
                 new Message.UploadAck("u1", 10, ""),
                 new Message.Call("c1", "hello", "add", List.of(2, "x", true, 2.5), 1000),
                 new Message.CallResult("c1", true, 5, ""),
-                new Message.CallResult("c2", false, null, "boom"));
+                new Message.CallResult("c2", false, null, "boom"),
+                new Message.ExportCall("x1", "hello", "reading", List.of("t1", 21.5), 2000),
+                new Message.ExportResult("x1", 0, 42, ""),
+                new Message.ExportResult("x2", -6, null, "TypeError: boom"),
+                new Message.Posts(3, List.of(new Post(1, "hello", "reading", List.of("t1", 1), 100, 5000),
+                        new Post(2, "hello", "reading", List.of(), 101, 1))),
+                new Message.PostAck(3, 2));
         for (Message m : messages) {
             assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
         }
@@ -84,7 +90,13 @@ class MessageCodecTest {
             "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"P!\",\"function\":\"f\",\"args\":[],\"timeoutMs\":1}",
             "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[],\"timeoutMs\":0}",
             "{\"type\":\"call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[],\"timeoutMs\":9223372036854775807}",
-            "{\"type\":\"call-result\",\"callId\":\"c\",\"ok\":true,\"value\":[1,2],\"error\":\"\"}"})
+            "{\"type\":\"call-result\",\"callId\":\"c\",\"ok\":true,\"value\":[1,2],\"error\":\"\"}",
+            "{\"type\":\"export-call\",\"callId\":\"c\",\"program\":\"p\",\"function\":\"f\",\"args\":[[1]],\"timeoutMs\":1}",
+            "{\"type\":\"export-result\",\"callId\":\"c\",\"code\":1,\"value\":null,\"error\":\"\"}",
+            "{\"type\":\"export-result\",\"callId\":\"c\",\"code\":0,\"value\":{},\"error\":\"\"}",
+            "{\"type\":\"posts\",\"epoch\":1,\"posts\":[]}",
+            "{\"type\":\"posts\",\"epoch\":0,\"posts\":[{\"seq\":1,\"program\":\"p\",\"function\":\"f\",\"args\":[],\"atMs\":1,\"ttlMs\":1}]}",
+            "{\"type\":\"posts\",\"epoch\":1,\"posts\":[{\"seq\":1,\"program\":\"p\",\"function\":\"f\",\"args\":[],\"atMs\":1,\"ttlMs\":0}]}"})
     void programMessagesWithBadFieldsAreRefused(String frame) {
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidMessageException.class);
