@@ -12,6 +12,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 
 import sdm.api.ProgramBundles;
+import sdm.api.ProgramRuntime;
 import sdm.api.ProgramState;
 import sdm.api.node.ErrorLine;
 
@@ -27,7 +28,7 @@ final class MasterFramework implements AutoCloseable {
     private final BundleContext context;
     private final ProgramStore store;
     private final Map<String, String> failures = new ConcurrentHashMap<>();
-    private ProgramExtender extender;
+    private volatile ProgramExtender extender;
 
     MasterFramework(BundleContext context, ProgramStore store) {
         this.context = context;
@@ -36,6 +37,12 @@ final class MasterFramework implements AutoCloseable {
 
     void open() {
         extender = new ProgramExtender(context, failures::put);
+    }
+
+    /** The runtime of the programs' JavaScript, or null if the master runs none. */
+    ProgramRuntime runtime() {
+        ProgramExtender e = extender;
+        return e == null ? null : e.runtime();
     }
 
     @Override

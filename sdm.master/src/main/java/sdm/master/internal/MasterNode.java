@@ -19,11 +19,9 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 
 import sdm.api.MachineInfo;
-import sdm.api.MachineListener;
 import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
-import sdm.api.OnlineNodes;
 import sdm.api.Platform;
 import sdm.api.node.DataFolder;
 import sdm.api.node.NodeFiles;
@@ -64,10 +62,8 @@ public final class MasterNode implements MachineInfo {
     private ProgramLogs logs;
     private volatile long heartbeatMs;
     private volatile long livenessMs;
-    private org.osgi.util.tracker.ServiceTracker<MachineListener, MachineListener> listeners;
-    /** One thread, so that listeners hear the changes in their order, off the registry's lock. */
-    private final ExecutorService machineEvents = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("sdm-machine-events").daemon().factory());
+    private MachineListeners listeners;
+    private volatile ExportCalls exports;
     private final NodeCounterBook nodeCounters = new NodeCounterBook();
     private SlaveEvents events;
     private volatile NativeCalls calls;
@@ -92,15 +88,11 @@ public final class MasterNode implements MachineInfo {
             applyTiming(config, false);
             registry = new NodeRegistry(livenessMs);
             logs = new ProgramLogs(settings.data().resolve(NodeFiles.LOG_FOLDER));
+            listeners = new MachineListeners(context, registry);
             registry.onTransition(t -> {
                 logs.machine(t.line());
-                machineEvents.execute(() -> {
-                    tellListeners(t.nodeId(), t.online());
-                    OnlineNodes.tell(context, (int) registry.snapshot().stream().filter(NodeInfo::online).count());
-                });
+                listeners.transition(t.nodeId(), t.online());
             });
-            listeners = new org.osgi.util.tracker.ServiceTracker<>(context, MachineListener.class, null);
-            listeners.open();
             ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
@@ -149,6 +141,7 @@ public final class MasterNode implements MachineInfo {
             convergence.connect(bound::send);
             bundles.connect(bound::send, bound.counters());
             calls = new NativeCalls(planner, bound::send);
+            exports = new ExportCalls(store, manifests, framework::runtime, bound::send);
             registry.onSessionEnded(calls::sessionEnded);
             String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
             data.write(NodeFiles.MASTER_ENDPOINT, local, false);
@@ -181,7 +174,8 @@ public final class MasterNode implements MachineInfo {
                 long now = System.currentTimeMillis();
                 convergence.sweep(now);
                 uploads.sweep(now);
-                registry.forget(now, settings.forgetOfflineMs(), nodeCounters::forget, convergence::forget, events::forget);
+                registry.forget(now, settings.forgetOfflineMs(), nodeCounters::forget, convergence::forget, events::forget,
+                        exports::forget);
             } catch (RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "program sweep failed", e);
             }
@@ -241,14 +235,10 @@ public final class MasterNode implements MachineInfo {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
-        machineEvents.shutdownNow();
-        if (listeners != null) {
-            listeners.close();
-        }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
         }
-        for (AutoCloseable part : new AutoCloseable[] {convergence, bundles, framework, calls, gate, endpoint}) {
+        for (AutoCloseable part : new AutoCloseable[] {listeners, convergence, bundles, framework, calls, gate, endpoint}) {
             try {
                 if (part != null) {
                     part.close();
@@ -311,25 +301,9 @@ public final class MasterNode implements MachineInfo {
             case Message.Event event -> events.onEvent(nodeId, event, e.counters());
             case Message.NodeCounters c -> nodeCounters.reported(nodeId, c.counters());
             case Message.Fetch fetch -> bundles.onFetch(from.routingId(), fetch);
+            case Message.ExportCall call -> exports.onCall(nodeId, from, call);
+            case Message.Posts posts -> exports.onPosts(nodeId, from, posts);
             default -> { } // a heartbeat: the touch was all of it
-        }
-    }
-
-    private void tellListeners(String nodeId, boolean up) {
-        NodeInfo node = registry.node(nodeId);
-        if (node == null || listeners == null) {
-            return;
-        }
-        for (MachineListener l : listeners.getTracked().values()) {
-            try {
-                if (up) {
-                    l.nodeUp(node);
-                } else {
-                    l.nodeDown(node);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "a machine listener failed on " + nodeId, e);
-            }
         }
     }
 
@@ -386,7 +360,12 @@ public final class MasterNode implements MachineInfo {
     public MasterInfo master() {
         MasterEndpoint e = endpoint;
         Map<String, Long> counters = new java.util.TreeMap<>(e == null ? Map.of() : e.counters().snapshot());
-        nodeCounters.addTo(counters, registry.snapshot());
+        List<NodeInfo> nodes = registry.snapshot();
+        nodeCounters.addTo(counters, nodes);
+        ExportCalls x = exports;
+        if (x != null) {
+            x.addTo(counters, nodes);
+        }
         return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
                 counters, heartbeatMs, livenessMs);
     }

@@ -90,6 +90,11 @@ final class ProgramExtender implements AutoCloseable {
         }
     }
 
+    /** A runtime of programs' master parts (the JavaScript kernel), or null if none runs. */
+    ProgramRuntime runtime() {
+        return runtimes.getService();
+    }
+
     @Override
     public void close() {
         programs.close();
