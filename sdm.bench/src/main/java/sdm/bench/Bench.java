@@ -22,8 +22,9 @@ import sdm.testkit.ProcessTree;
 /**
  * {@code bin/bench}: the benchmarks of SDM, each beside a baseline measured in the same run:
  * {@code calls} ({@link CallsBench}), {@code mqtt} ({@link MqttBench}), {@code footprint}
- * ({@link FootprintBench}), {@code deploy} ({@link DeployBench}), {@code fanin} ({@link FanIn}) and
- * {@code js} ({@link JsBench}). This class is their harness: the working folder, the processes
+ * ({@link FootprintBench}), {@code deploy} ({@link DeployBench}), {@code fanin} ({@link FanIn}),
+ * {@code js} ({@link JsBench}) and {@code upcalls} ({@link UpcallsBench}). This class is their
+ * harness: the working folder, the processes
  * they start (all stopped at the end, a SIGTERM to {@code bin/bench} included), and
  * {@code sdm.bench/target/bench.json}, where each writes its figures. With
  * {@code -Dsdm.bench.keep=true} the working folder (the machines' logs) is kept.
@@ -57,8 +58,9 @@ public final class Bench {
                        bin/bench fanin [--runs N] [--agents 1000] [--stop 100] [--per-jvm 500] [--ramp MS]
                                        [--settle S] [--window S] [--heartbeat MS] [--liveness MS]
                        bin/bench js [--runs N] [--warmup S] [--samples N] [--target MS] [--kernels fib,sort,...]
-                                    [--count N] [--batch N] [--programs N]""";
-        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin", "js");
+                                    [--count N] [--batch N] [--programs N]
+                       bin/bench upcalls [--runs N] [--count 5000] [--posts 100000] [--rate 10000]""";
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin", "js", "upcalls");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -89,6 +91,7 @@ public final class Bench {
                         Integer.parseInt(options.getOrDefault("--slaves", "8"))).run(runs);
                 case "fanin" -> new FanIn(bench, options).run(runs);
                 case "js" -> new JsBench(bench, options).run(runs);
+                case "upcalls" -> new UpcallsBench(bench, options).run(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {

@@ -56,6 +56,15 @@ public final class TestPrograms {
         return pack(work, name, "1.0.0", "x86_64", Map.of(), 0, List.of(), source, functions, script);
     }
 
+    /**
+     * A program whose C code calls its JavaScript: {@code exports} are its {@code master.exports}
+     * as JSON array items, and {@code source} is compiled against {@code include/sdm.h}.
+     */
+    public static Path packWithExports(Path work, String name, String source, String functions, String exports,
+            String script) throws IOException, InterruptedException {
+        return pack(work, name, "1.0.0", "x86_64", Map.of(), 0, List.of(), source, functions, script, exports);
+    }
+
     /** A program with only a master part: {@code js/main.js} is {@code script}. */
     public static Path packScript(Path work, String name, String script, List<String> privileges)
             throws IOException {
@@ -111,6 +120,12 @@ public final class TestPrograms {
     private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
             long blobBytes, List<String> privileges, String source, String functions, String script)
             throws IOException, InterruptedException {
+        return pack(work, name, version, arch, placement, blobBytes, privileges, source, functions, script, "");
+    }
+
+    private static Path pack(Path work, String name, String version, String arch, Map<String, String> placement,
+            long blobBytes, List<String> privileges, String source, String functions, String script, String exports)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory(work, name + "-" + version + "-");
         Files.createDirectories(dir.resolve("js"));
         Files.writeString(dir.resolve("js/main.js"), script);
@@ -132,13 +147,14 @@ public final class TestPrograms {
                 {
                   "name": "%s",
                   "version": "%s",
-                  "master": { "main": "js/main.js" },
+                  "master": { "main": "js/main.js"%s },
                   "native": {
                     "libraries": [ { "os": "linux", "arch": "%s", "path": "native/linux-%s/lib%s.so" } ],
                     "functions": [ %s ]
                   }%s%s
                 }
-                """.formatted(name, version, arch, arch, name, functions,
+                """.formatted(name, version,
+                exports.isBlank() ? "" : ", \"exports\": [ " + exports + " ]", arch, arch, name, functions,
                 placement.isEmpty() ? "" : ",\n  \"placement\": { \"labels\": {" + labels + "} }",
                 privileges.isEmpty() ? "" : ",\n  \"privileges\": [" + privileges.stream().map(p -> "\"" + p + "\"")
                         .collect(Collectors.joining(",")) + "]"));
@@ -151,7 +167,8 @@ public final class TestPrograms {
 
     private static void compile(Path lib, String version, String source) throws IOException, InterruptedException {
         int major = Integer.parseInt(version.split("\\.")[0]) * 100 + Integer.parseInt(version.split("\\.")[1]);
-        Gcc.sharedLibrary(lib, source, "-DVERSION=" + major);
+        Gcc.sharedLibrary(lib, source, "-DVERSION=" + major, "-pthread",
+                "-I" + SdmProcess.PROJECT.resolve("include"));
     }
 
     private static void writeRandom(Path file, long bytes) throws IOException {

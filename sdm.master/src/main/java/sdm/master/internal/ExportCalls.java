@@ -60,7 +60,7 @@ final class ExportCalls {
         try {
             args = checked(call.program(), call.function(), call.args());
         } catch (ExportException e) {
-            count(nodeId, call.program(), "callsRefused");
+            count(nodeId, call.program(), "callsRefusedAtMaster");
             refused(nodeId, call.program(), call.function(), e);
             wire.send(routingId, new Message.ExportResult(call.callId(), e.reason().code(), null, e.getMessage()));
             return;
@@ -89,7 +89,7 @@ final class ExportCalls {
             }
             last[1] = p.seq();
             if (from.senderNowMs() != 0 && from.senderNowMs() > p.atMs() + p.ttlMs()) {
-                count(nodeId, p.program(), "postsExpired");
+                count(nodeId, p.program(), "postsExpiredAtMaster");
                 continue;
             }
             List<Object> args;

@@ -98,7 +98,7 @@ class ExportCallsTest {
                 .isEqualTo(ExportException.Reason.BAD_ARGUMENTS.code());
         assertThat(call("reading", 5, 1, 3, true, 1).code()).isEqualTo(ExportException.Reason.BAD_ARGUMENTS.code());
         assertThat(handed).isEmpty();
-        assertThat(counters()).containsEntry("node.one.js.up.callsRefused", 5L);
+        assertThat(counters()).containsEntry("node.one.js.up.callsRefusedAtMaster", 5L);
     }
 
     @Test
@@ -134,7 +134,7 @@ class ExportCallsTest {
         exports.onPosts("n1", peer(500), new Message.Posts(10, List.of(p1)));
         assertThat(handed).hasSize(4);
         assertThat(counters()).containsEntry("node.one.js.up.postsDelivered", 4L)
-                .containsEntry("node.one.js.up.postsExpired", 1L).containsEntry("node.one.js.up.postsRefused", 1L)
+                .containsEntry("node.one.js.up.postsExpiredAtMaster", 1L).containsEntry("node.one.js.up.postsRefused", 1L)
                 .containsEntry("node.one.js.up.postsDuplicate", 2L);
     }
 
