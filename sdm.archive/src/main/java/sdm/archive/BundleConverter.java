@@ -117,6 +117,9 @@ public final class BundleConverter {
         headers.put("SDM-Manifest", MANIFEST_COPY);
         if (m.master() != null) {
             headers.put("SDM-Master-Main", m.master().main());
+            if (!m.master().exports().isEmpty()) {
+                headers.put("SDM-Master-Exports", signatures(m.master().exports()));
+            }
         }
         if (m.nativeCode() != null) {
             List<String> clauses = new ArrayList<>();
@@ -125,9 +128,7 @@ public final class BundleConverter {
             }
             clauses.add("*");
             headers.put("Bundle-NativeCode", String.join(",", clauses));
-            headers.put("SDM-Native-Functions", m.nativeCode().functions().stream()
-                    .map(f -> f.name() + ";returns=" + f.returns() + ";params=\"" + String.join(",", f.params()) + "\"")
-                    .collect(Collectors.joining(",")));
+            headers.put("SDM-Native-Functions", signatures(m.nativeCode().functions()));
         }
         if (!m.privileges().isEmpty()) {
             headers.put("SDM-Privileges", String.join(",", m.privileges()));
@@ -163,5 +164,12 @@ public final class BundleConverter {
             i = end;
             width = 71;
         }
+    }
+
+    /** {@code name;returns=T;params="T,T"}, comma-separated. */
+    private static String signatures(List<JamManifest.Function> functions) {
+        return functions.stream()
+                .map(f -> f.name() + ";returns=" + f.returns() + ";params=\"" + String.join(",", f.params()) + "\"")
+                .collect(Collectors.joining(","));
     }
 }

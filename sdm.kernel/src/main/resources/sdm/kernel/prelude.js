@@ -58,6 +58,54 @@
     for (const f of handlers[event].slice()) f(value);
   });
 
+  // the program's exports to its C code: run by the host as turns of the loop, each answered
+  // once with its value (checked against the declared return type) or its error
+  const exported = new Map();
+  const INT_MIN = -2147483648, INT_MAX = 2147483647;
+  const LONG_MIN = -(2n ** 63n), LONG_MAX = 2n ** 63n - 1n;
+  function kindOf(v) {
+    return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object'
+      : 'a ' + typeof v;
+  }
+  function typed(v, returns) {
+    switch (returns) {
+      case 'void': return 'null';
+      case 'int': if (typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX) return stringify(v); break;
+      case 'long':
+        if (typeof v === 'number' && Number.isSafeInteger(v)) return stringify(v);
+        if (typeof v === 'bigint' && v >= LONG_MIN && v <= LONG_MAX) return String(v);
+        break;
+      case 'double': if (typeof v === 'number') return stringify(Number.isFinite(v) ? v : null); break;
+      case 'bool': if (typeof v === 'boolean') return stringify(v); break;
+      case 'string': if (typeof v === 'string') return stringify(v); break;
+    }
+    return undefined;
+  }
+  function failure(e) {
+    if (e instanceof ErrorCtor) return e.name + ': ' + e.message;
+    return 'threw ' + text(e);
+  }
+  host.exporter((id, name, argsJson, node, returns) => {
+    const f = exported.get(name);
+    const settle = (value) => {
+      const t = typed(value, returns);
+      if (t === undefined) host.exportDone(id, 'wrong', name + '() returned ' + kindOf(value) + ', not ' + returns);
+      else host.exportDone(id, 'ok', t);
+    };
+    let value;
+    try {
+      value = f(...parse(argsJson), freeze({ node }));
+    } catch (e) {
+      host.exportDone(id, 'threw', failure(e));
+      return;
+    }
+    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
+      PromiseCtor.resolve(value).then(settle, (e) => host.exportDone(id, 'threw', failure(e)));
+    } else {
+      settle(value);
+    }
+  });
+
   const store = freeze({
     get: (key) => answer(host.storeGet(String(key))),
     set: (key, value) => answer(host.storeSet(String(key), json(value, 'a stored value'))),
@@ -83,6 +131,11 @@
     every: (ms, f) => answer(host.every(Number(ms), callable(f, 'the timer'))),
     after: (ms, f) => answer(host.after(Number(ms), callable(f, 'the timer'))),
     cancel: (id) => answer(host.cancel(Number(id))),
+    export: (name, f) => {
+      callable(f, 'an export');
+      answer(host.export(String(name)));
+      exported.set(String(name), f);
+    },
     on: (event, f) => {
       if (!Object.prototype.hasOwnProperty.call(handlers, event)) {
         throw new TypeError("unknown event '" + event + "' (nodeUp, nodeDown, stop)");

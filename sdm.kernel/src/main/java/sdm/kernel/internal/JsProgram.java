@@ -43,6 +43,7 @@ final class JsProgram {
     private final ThreadPoolExecutor loop;
     private final Map<Integer, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
     private final SystemCalls calls;
+    private final Exports exports;
     private volatile boolean ended;
     /** Set with {@link #ended}: ends a heap walk of the program that is under way. */
     private final AtomicBoolean over = new AtomicBoolean();
@@ -61,7 +62,7 @@ final class JsProgram {
     private long windowStart = System.nanoTime();
     private long windowCpuNanos;
 
-    JsProgram(String name, String version, Privileges privileges, Kernel kernel) {
+    JsProgram(String name, String version, Privileges privileges, String exportsHeader, Kernel kernel) {
         this.name = name;
         this.version = version;
         this.kernel = kernel;
@@ -73,7 +74,12 @@ final class JsProgram {
                     loopThreadId = t.threadId();
                     return t;
                 });
+        this.exports = new Exports(this, exportsHeader);
         this.calls = new SystemCalls(this);
+    }
+
+    Exports exports() {
+        return exports;
     }
 
     Privileges privileges() {
@@ -145,6 +151,23 @@ final class JsProgram {
             if (!loop.isShutdown()) {
                 fail("its event loop fell more than " + kernel.limits().queuedTurns() + " turns behind");
             }
+        }
+    }
+
+    /**
+     * As {@link #post}, for work that may be refused: false, rather than the program failed, when
+     * the loop is more than nine tenths full (calls of exports from C, which a flood must not
+     * turn into the program's failure).
+     */
+    boolean offer(String what, Runnable body) {
+        if (ended || stopping || loop.getQueue().remainingCapacity() < kernel.limits().queuedTurns() / 10) {
+            return false;
+        }
+        try {
+            loop.execute(() -> turn(what, body, false));
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
     }
 
@@ -326,6 +349,7 @@ final class JsProgram {
     /** Cancels timers, closes the context on the loop after the running turn, and lets the loop end. */
     private void end() {
         cancelTimers();
+        exports.ended();
         if (ended) {
             loop.getQueue().clear(); // turns of an ended program would not run anyway
         }
@@ -359,28 +383,5 @@ final class JsProgram {
     /** Delivers a machine event to the program's handlers. */
     void emit(String event, String json) {
         post("the " + event + " event", () -> calls.emit(event, json));
-    }
-
-    /**
-     * Stream to lines: the engine's own warnings (an unhandled rejection) reach the program's log,
-     * counted against its log volume like {@code console.log}.
-     */
-    private static final class LineLog extends java.io.OutputStream {
-        private final java.util.function.Consumer<String> sink;
-        private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-
-        LineLog(java.util.function.Consumer<String> sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            if (b == '\n') {
-                sink.accept(line.toString(java.nio.charset.StandardCharsets.UTF_8));
-                line.reset();
-            } else if (line.size() < 4_096) {
-                line.write(b);
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +44,7 @@ import sdm.api.ProgramBundles;
 import sdm.api.ProgramCalls;
 import sdm.api.ProgramHost;
 import sdm.api.ProgramRuntime;
+import sdm.api.ExportException;
 import sdm.api.node.NodeFiles;
 import sdm.api.node.NodeProperties;
 import sdm.kernel.meter.HeapMeter;
@@ -194,7 +197,8 @@ public final class Kernel implements ProgramRuntime, MachineListener {
         String privileges = bundle.getHeaders().get("SDM-Privileges");
         Set<String> granted = privileges == null ? Set.of()
                 : new LinkedHashSet<>(Arrays.stream(privileges.split(",")).map(String::strip).toList());
-        JsProgram program = new JsProgram(name, bundle.getVersion().toString(), new Privileges(granted), this);
+        JsProgram program = new JsProgram(name, bundle.getVersion().toString(), new Privileges(granted),
+                bundle.getHeaders().get("SDM-Master-Exports"), this);
         JsProgram old = programs.put(name, program);
         if (old != null) {
             old.stop();
@@ -228,6 +232,17 @@ public final class Kernel implements ProgramRuntime, MachineListener {
             programs.remove(name, program);
             LOG.info("program " + name + ": JavaScript stopped");
         }
+    }
+
+    @Override
+    public CompletionStage<Object> callExport(String program, String function, List<Object> args, String nodeId,
+            Duration timeout) {
+        JsProgram p = programs.get(program);
+        if (p == null || p.ended()) {
+            return CompletableFuture.failedStage(new ExportException(ExportException.Reason.NOT_RUNNING,
+                    "program " + program + "'s JavaScript is not running"));
+        }
+        return p.exports().call(function, args, nodeId, timeout);
     }
 
     /** The shared engine, once built (programs started meanwhile wait for it on their own loop). */

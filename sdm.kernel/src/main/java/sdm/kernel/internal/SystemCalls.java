@@ -124,6 +124,21 @@ public final class SystemCalls {
     }
 
     @HostAccess.Export
+    public void exporter(Value f) {
+        program.exports().invoker(f);
+    }
+
+    @HostAccess.Export
+    public String export(String name) {
+        return guarded(() -> program.exports().register(name));
+    }
+
+    @HostAccess.Export
+    public String exportDone(double id, String kind, String text) {
+        return guarded(() -> program.exports().done((int) id, kind, text));
+    }
+
+    @HostAccess.Export
     public String every(double ms, Value f) {
         return guarded(() -> everyCall(ms, f));
     }

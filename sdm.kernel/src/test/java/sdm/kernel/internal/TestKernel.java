@@ -28,6 +28,8 @@ final class TestKernel implements AutoCloseable {
     final FakeHost host;
     final Kernel kernel;
     private final List<JsProgram> programs = new ArrayList<>();
+    /** The {@code SDM-Master-Exports} header of the programs made from now on, or null. */
+    String exports;
 
     TestKernel(Path folder) throws IOException {
         this(folder, Limits.defaults());
@@ -40,7 +42,7 @@ final class TestKernel implements AutoCloseable {
 
     /** A program that is never started: its system calls answer, its loop runs no JavaScript. */
     JsProgram idle(String... privileges) {
-        JsProgram p = new JsProgram(PROGRAM, "1.2.0", new Privileges(Set.of(privileges)), kernel);
+        JsProgram p = new JsProgram(PROGRAM, "1.2.0", new Privileges(Set.of(privileges)), exports, kernel);
         programs.add(p);
         return p;
     }
