@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 
 import sdm.api.NodeInfo;
 import sdm.transport.zmq.TransportCounters;
@@ -13,12 +14,15 @@ import sdm.transport.zmq.TransportCounters;
 /**
  * The counters of each node that {@code sdm:master} shows as {@code node.NAME.*}: what the master
  * dropped from it as expired, and what the node reports of itself (only counters a slave has,
- * so that none can pass for one of the master's).
+ * its own and its programs' {@code js.PROGRAM.*}, so that none can pass for one of the master's).
  */
 final class NodeCounterBook {
 
     private static final Set<String> SLAVE_COUNTERS = Set.of(TransportCounters.DROPPED_EXPIRED, "eventsRaised",
             "eventsSent", "eventsExpired", "eventsOverflowed", "eventsWaiting");
+    /** What a slave counts of each program's calls and posts from C to JavaScript. */
+    private static final Pattern PROGRAM_COUNTER = Pattern.compile(
+            "js\\.[a-z][a-z0-9-]{0,62}\\.(postsQueued|postsDropped|postsExpired|postsSent|callsMade|callsRefused)");
 
     private final Map<String, LongAdder> expiredAtMaster = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Long>> reported = new ConcurrentHashMap<>();
@@ -31,7 +35,7 @@ final class NodeCounterBook {
     void reported(String nodeId, Map<String, Long> counters) {
         Map<String, Long> known = new TreeMap<>();
         counters.forEach((k, v) -> {
-            if (SLAVE_COUNTERS.contains(k)) {
+            if (SLAVE_COUNTERS.contains(k) || PROGRAM_COUNTER.matcher(k).matches()) {
                 known.put(k, v);
             }
         });

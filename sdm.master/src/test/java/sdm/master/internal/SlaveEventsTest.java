@@ -57,12 +57,15 @@ class SlaveEventsTest {
     @Test
     void nodesReportOnlyTheCountersASlaveHas() {
         NodeCounterBook book = new NodeCounterBook();
-        book.reported("n1", Map.of("eventsExpired", 5L, "droppedExpired", Long.MAX_VALUE, "messagesIn", 9L));
+        book.reported("n1", Map.of("eventsExpired", 5L, "droppedExpired", Long.MAX_VALUE, "messagesIn", 9L,
+                "js.calc.postsSent", 7L, "js.calc.postsLost", 1L, "js.Calc.callsMade", 2L));
         book.expired("n1");
         Map<String, Long> out = new java.util.TreeMap<>();
         book.addTo(out, List.of(new NodeInfo("n1", "one", NodeInfo.Role.SLAVE, "127.0.0.1", "linux", "x86_64",
                 Map.of(), "1", true, 0, 0, 0)));
         assertThat(out).containsEntry("node.one.expiredAtMaster", 1L).containsEntry("node.one.eventsExpired", 5L)
-                .doesNotContainKey("node.one.messagesIn").containsEntry("nodesDroppedExpired", Long.MAX_VALUE);
+                .doesNotContainKey("node.one.messagesIn").containsEntry("nodesDroppedExpired", Long.MAX_VALUE)
+                .containsEntry("node.one.js.calc.postsSent", 7L).doesNotContainKey("node.one.js.calc.postsLost")
+                .doesNotContainKey("node.one.js.Calc.callsMade");
     }
 }

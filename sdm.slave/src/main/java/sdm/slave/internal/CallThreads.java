@@ -13,14 +13,18 @@ final class CallThreads implements ThreadFactory {
     /** Call threads are named this and their slot. */
     static final String PREFIX = "sdm-call-";
 
+    /** A call thread's slot: one thread-local for every pool, as a thread belongs to one. */
+    private static final ThreadLocal<Integer> SLOT = new ThreadLocal<>();
+    /** How deep the calling thread is in hooks of libraries that SDM calls ({@code sdm_set_js}). */
+    private static final ThreadLocal<int[]> HOOKS = ThreadLocal.withInitial(() -> new int[1]);
+
     private final BitSet inUse = new BitSet();
-    private final ThreadLocal<Integer> slot = new ThreadLocal<>();
 
     @Override
     public Thread newThread(Runnable r) {
         int index = take();
         return Thread.ofPlatform().name(PREFIX + index).daemon().unstarted(() -> {
-            slot.set(index % CrashMarks.AGENT_SLOT);
+            SLOT.set(index % CrashMarks.AGENT_SLOT);
             try {
                 r.run();
             } finally {
@@ -31,8 +35,24 @@ final class CallThreads implements ThreadFactory {
 
     /** The crash-mark slot of the calling thread (0 for a thread that is not a call thread). */
     int slot() {
-        Integer s = slot.get();
+        Integer s = SLOT.get();
         return s == null ? 0 : s;
+    }
+
+    /**
+     * Whether the calling thread runs C code that SDM called: it is a call thread, or it is
+     * inside a library's hook (between {@link #enterHook} and {@link #leaveHook}).
+     */
+    static boolean insideSdmCall() {
+        return SLOT.get() != null || HOOKS.get()[0] > 0;
+    }
+
+    static void enterHook() {
+        HOOKS.get()[0]++;
+    }
+
+    static void leaveHook() {
+        HOOKS.get()[0]--;
     }
 
     /** The slot in a call thread's name, or -1 for a thread that is not one. */

@@ -30,6 +30,8 @@ final class LoadedLibrary {
     volatile boolean closing;
     /** {@code sdm_set_logger} of the library, if it has one. */
     MethodHandle loggerSetter;
+    /** The table its {@code sdm_set_js} was given, if it has one. */
+    JsTable js;
 
     LoadedLibrary(String name, Arena arena, Path folder, Map<String, Function> functions) {
         this.name = name;

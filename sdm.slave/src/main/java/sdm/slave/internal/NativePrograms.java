@@ -81,6 +81,7 @@ final class NativePrograms implements AutoCloseable {
     private final CrashMarks marks;
     private final Consumer<Message> toMaster;
     private final EventQueue events;
+    private final JsBridge js;
     private final Map<String, LoadedLibrary> loaded = new ConcurrentHashMap<>();
     /** Libraries whose calls outlived their program: closed once those calls return. */
     private final List<LoadedLibrary> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -92,10 +93,13 @@ final class NativePrograms implements AutoCloseable {
      * @param dir      where libraries are extracted (emptied now: what is there is from an earlier run)
      * @param marks    where running calls are marked
      * @param toMaster how results are sent
+     * @param js       what a library that defines {@code sdm_set_js} calls JavaScript through
      */
-    NativePrograms(Path dir, CrashMarks marks, Consumer<Message> toMaster, EventQueue events) throws IOException {
+    NativePrograms(Path dir, CrashMarks marks, Consumer<Message> toMaster, EventQueue events, JsBridge js)
+            throws IOException {
         this.dir = dir;
         this.events = events;
+        this.js = js;
         this.marks = marks;
         this.toMaster = toMaster;
         DataFolder.deleteTree(dir);
@@ -177,6 +181,7 @@ final class NativePrograms implements AutoCloseable {
             }
             LoadedLibrary now = new LoadedLibrary(name, arena, folder, functions);
             now.loggerSetter = loggerSetter;
+            now.js = js.attach(name, m, lookup);
             LoadedLibrary previous = loaded.put(name, now);
             if (previous != null) {
                 close(previous);
@@ -226,6 +231,9 @@ final class NativePrograms implements AutoCloseable {
 
     private void close(LoadedLibrary l) {
         l.closing = true;
+        if (l.js != null) {
+            l.js.stop(); // its threads waiting in call() return before the library is told to stop them
+        }
         long deadline = System.currentTimeMillis() + UNLOAD_WAIT_MS;
         while (l.inFlight.get() > 0 && System.currentTimeMillis() < deadline) {
             try {
@@ -248,6 +256,9 @@ final class NativePrograms implements AutoCloseable {
     private void unmap(LoadedLibrary l) {
         marks.enter(CrashMarks.AGENT_SLOT, l.name, UNLOADING);
         try {
+            if (l.js != null) {
+                l.js.clear();
+            }
             if (l.loggerSetter != null) {
                 try {
                     l.loggerSetter.invokeExact(MemorySegment.NULL); // tell the library to stop logging

@@ -73,13 +73,14 @@ final class ProgramAgent implements AutoCloseable {
     private final Map<String, Installed> installed = new LinkedHashMap<>();
     private boolean connected;
 
-    ProgramAgent(BundleContext context, Path dir, Consumer<Message> toMaster, EventQueue events) throws IOException {
+    ProgramAgent(BundleContext context, Path dir, Consumer<Message> toMaster, EventQueue events, JsBridge js)
+            throws IOException {
         this.context = context;
         this.dir = dir;
         this.toMaster = toMaster;
         this.folder = new DataFolder(dir);
         this.marks = new CrashMarks(dir.resolve("calls.crash"));
-        this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster, events);
+        this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster, events, js);
         this.book = new FailureBook(folder);
         this.saved = new DesiredStateFile(folder);
         this.fetcher = new Fetcher(dir, toMaster, new Fetcher.Listener() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;
@@ -48,6 +49,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
     private volatile long onlineSinceMs;
     private volatile long offlineSinceMs;
     private EventQueue events;
+    private JsBridge js;
     private volatile ScheduledExecutorService reporter;
     private static final long EVENT_DRAIN_MS = 100;
     private static final long COUNTERS_MS = 2_000;
@@ -62,13 +64,16 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
             return;
         }
         try {
-            events = new EventQueue(settings.eventQueue(), settings.eventTtlMs(), System.currentTimeMillis());
-            programs = new ProgramAgent(context, settings.data().resolve("programs"), m -> {
+            long epoch = System.currentTimeMillis();
+            events = new EventQueue(settings.eventQueue(), settings.eventTtlMs(), epoch);
+            Consumer<Message> toMaster = m -> {
                 SlaveLink l = link;
                 if (l != null) {
                     l.send(m);
                 }
-            }, events);
+            };
+            js = new JsBridge(epoch, toMaster);
+            programs = new ProgramAgent(context, settings.data().resolve("programs"), toMaster, events, js);
         } catch (IOException e) {
             NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
             return;
@@ -97,6 +102,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         if (l != null && l.connected()) {
             Map<String, Long> all = new java.util.TreeMap<>(events.counters());
             all.put(TransportCounters.DROPPED_EXPIRED, l.counters().get(TransportCounters.DROPPED_EXPIRED));
+            all.putAll(js.counters(Message.NodeCounters.MAX_COUNTERS - all.size()));
             l.send(new Message.NodeCounters(all));
         }
     }
@@ -112,6 +118,9 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         if (programs != null) {
             programs.close();
         }
+        if (js != null) {
+            js.close();
+        }
     }
 
     private Message.Register registration() {
@@ -125,6 +134,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         onlineSinceMs = System.currentTimeMillis();
         programs.onConnected();
         events.resendUnacknowledged(MonotonicClock.nowMs());
+        js.onConnected();
         ScheduledExecutorService r = reporter;
         if (r != null) {
             try {
@@ -152,6 +162,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
     public void onDisconnected(String reason) {
         offlineSinceMs = System.currentTimeMillis();
         programs.onDisconnected();
+        js.onDisconnected();
     }
 
     @Override
@@ -161,6 +172,8 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
             case Message.Chunk c -> programs.onChunk(c);
             case Message.Call c -> programs.onCall(c);
             case Message.EventAck a -> events.acknowledge(a.epoch(), a.upTo());
+            case Message.ExportResult r -> js.onResult(r);
+            case Message.PostAck a -> js.onPostAck(a);
             default -> LOG.fine("ignored " + message.getClass().getSimpleName() + " from the master");
         }
     }

@@ -43,6 +43,8 @@ final class NativeFixture implements AutoCloseable {
     private final Path marksFile;
     private final CrashMarks marks;
     final NativePrograms natives;
+    /** What the programs' C code calls JavaScript through; not connected until a test says so. */
+    final JsBridge js = new JsBridge(1, sent::add, 1);
 
     NativeFixture(Path root) throws IOException {
         this.root = root;
@@ -50,7 +52,7 @@ final class NativeFixture implements AutoCloseable {
         this.bundle = Files.createDirectories(root.resolve("bundle"));
         this.marksFile = root.resolve("calls.crash");
         this.marks = new CrashMarks(marksFile);
-        this.natives = new NativePrograms(extracted, marks, sent::add, events);
+        this.natives = new NativePrograms(extracted, marks, sent::add, events, js);
     }
 
     /** Puts an entry into the program's bundle. */
@@ -145,6 +147,7 @@ final class NativeFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         natives.close();
+        js.close();
         marks.close();
     }
 }

@@ -382,15 +382,20 @@ public sealed interface Message {
     record EventAck(long epoch, long upTo) implements Message {
     }
 
-    /** Slave to master: the slave's own counters (messages it dropped as expired, events it dropped). */
+    /**
+     * Slave to master: the slave's own counters (messages it dropped as expired, events it dropped,
+     * its programs' calls and posts to JavaScript).
+     */
     record NodeCounters(Map<String, Long> counters) implements Message {
+        public static final int MAX_COUNTERS = 256;
+
         public NodeCounters {
             counters = Map.copyOf(counters);
-            if (counters.size() > 64) {
-                throw new IllegalArgumentException("over 64 counters");
+            if (counters.size() > MAX_COUNTERS) {
+                throw new IllegalArgumentException("over " + MAX_COUNTERS + " counters");
             }
             counters.forEach((k, v) -> {
-                checkText("counter", k, 64);
+                checkText("counter", k, 128);
                 if (v == null || v < 0) {
                     throw new IllegalArgumentException("counter " + k + " is negative");
                 }

@@ -175,6 +175,19 @@ class MessageCodecTest {
                 .hasMessage("bad register: 17 labels, at most 16");
     }
 
+    @Test
+    void nodeCountersTakeUpTo256WithNamesOfProgramsOfAnyLength() {
+        Map<String, Long> counters = new java.util.HashMap<>();
+        String longest = "js." + "p".repeat(63) + ".postsExpired";
+        for (int i = 0; i < Message.NodeCounters.MAX_COUNTERS - 1; i++) {
+            counters.put("c" + i, (long) i);
+        }
+        counters.put(longest, 1L);
+        assertThat(new Message.NodeCounters(counters).counters()).hasSize(256).containsEntry(longest, 1L);
+        counters.put("one-more", 0L);
+        assertThatThrownBy(() -> new Message.NodeCounters(counters)).hasMessage("over 256 counters");
+    }
+
     private static String labelsJson(Map<String, String> labels) {
         StringBuilder b = new StringBuilder("{");
         labels.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(k).append("\":\"")
