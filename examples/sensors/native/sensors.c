@@ -43,9 +43,14 @@ static void *run(void *unused) {
     double phase = (getpid() % 628) / 100.0;
     double offset = 0.0;
     char out[64], args[128], line[160];
-    /* a synchronous call: this thread waits for the master's answer, at most 2 s */
+    /* a synchronous call: this thread waits for the master's answer, at most 2 s; the program's
+       JavaScript may start after its C code, or the master be away: ask again for a while */
     snprintf(args, sizeof args, "[\"%s\"]", sensor);
     int rc = js->call("calibrate", args, out, sizeof out, 2000);
+    for (int tries = 1; rc != SDM_OK && tries < 20 && atomic_load(&running); tries++) {
+        sleep(1);
+        rc = js->call("calibrate", args, out, sizeof out, 2000);
+    }
     if (rc == SDM_OK) {
         offset = atof(out);
     }

@@ -41,7 +41,8 @@ final class ExportArgs {
         List<String> params = export.params();
         String signature = export.name() + "(" + String.join(", ", params) + ")";
         if (values.size() != params.size()) {
-            throw new IllegalArgumentException(signature + " takes " + params.size() + " arguments, got " + values.size());
+            throw new IllegalArgumentException(signature + " takes " + params.size() + " argument"
+                    + (params.size() == 1 ? "" : "s") + ", got " + values.size());
         }
         for (int i = 0; i < values.size(); i++) {
             try {
