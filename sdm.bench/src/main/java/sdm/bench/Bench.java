@@ -59,7 +59,7 @@ public final class Bench {
                                        [--settle S] [--window S] [--heartbeat MS] [--liveness MS]
                        bin/bench js [--runs N] [--warmup S] [--samples N] [--target MS] [--kernels fib,sort,...]
                                     [--count N] [--batch N] [--programs N]
-                       bin/bench upcalls [--runs N] [--count 5000] [--posts 100000] [--rate 10000]""";
+                       bin/bench upcalls [--runs N] [--count 5000] [--posts 100000] [--rate 10000] [--warmup 15]""";
         Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin", "js", "upcalls");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);

@@ -64,7 +64,10 @@ final class UpcallsBench {
                 char out[64];
                 long long *ns = malloc(sizeof(long long) * count);
                 int failed = 0;
-                for (int i = 0; i < count / 5 + 1000; i++) js->call("echo", "[1]", out, sizeof out, 10000);
+                /* warm-up: rate seconds of calls (the master's JIT compiles the path meanwhile) */
+                for (long long until = now_ns() + rate * 1000000000LL; now_ns() < until;) {
+                    js->call("echo", "[1]", out, sizeof out, 10000);
+                }
                 long long start = now_ns();
                 for (int i = 0; i < count; i++) {
                     long long t = now_ns();
@@ -97,7 +100,7 @@ final class UpcallsBench {
 
             static void js_calls(void) {
                 char args[32];
-                snprintf(args, sizeof args, "[%d]", count);
+                snprintf(args, sizeof args, "[%d, %d]", count, rate);
                 int rc = js->call("callC", args, result, sizeof result, 600000);
                 if (rc != SDM_OK) snprintf(result + strlen(result), 64, " (%d)", rc);
             }
@@ -109,7 +112,8 @@ final class UpcallsBench {
                 return NULL;
             }
 
-            /* kind 0: timed C calls of echo; 1: posts of tick at rate a second; 2: JS's timed calls of add */
+            /* kind 0: timed C calls of echo after rate s of warm-up; 1: posts of tick at rate a second;
+               2: JS's timed calls of add after rate s of warm-up */
             int start(int kind_, int count_, int rate_) {
                 if (!done) return -1;
                 if (working) pthread_join(worker, NULL);
@@ -130,10 +134,10 @@ final class UpcallsBench {
     static final String EXPORTS = """
             { "name": "echo", "returns": "int", "params": ["int"] },
             { "name": "tick", "returns": "void", "params": ["int"] },
-            { "name": "callC", "returns": "string", "params": ["int"] }
+            { "name": "callC", "returns": "string", "params": ["int", "int"] }
             """;
 
-    /** {@code callC(count)}: sequential sdm.call of add on the caller's node, in batches of 100, after a warm-up. */
+    /** {@code callC(count, warmupS)}: sequential sdm.call of add on the caller's node, in batches of 100, after a warm-up. */
     static final String SCRIPT = """
             sdm.export('echo', (x) => x);
             // a burst of posts is counted from its first: one 2 s after the last begins the next
@@ -148,10 +152,10 @@ final class UpcallsBench {
             sdm.every(500, () => {
               if (ticks !== said) { said = ticks; console.log('TICKS ' + ticks + ' ' + (lastMs - firstMs)); }
             });
-            sdm.export('callC', async (count, { node }) => {
+            sdm.export('callC', async (count, warmupS, { node }) => {
               const options = { nodes: [node] };
               const BATCH = 100, batches = [];
-              for (let i = 0; i < Math.max(2000, count / 5); i++) await sdm.call('add', [i, 1], options);
+              for (const until = Date.now() + warmupS * 1000; Date.now() < until;) await sdm.call('add', [1, 1], options);
               for (let b = 0; b < count / BATCH; b++) {
                 const t = Date.now();
                 for (let i = 0; i < BATCH; i++) await sdm.call('add', [i, 1], options);
@@ -167,17 +171,20 @@ final class UpcallsBench {
     private final int count;
     private final int posts;
     private final int rate;
+    private final int warmupS;
 
     UpcallsBench(Bench bench, Map<String, String> options) {
         this.bench = bench;
         this.count = Integer.parseInt(options.getOrDefault("--count", "5000"));
         this.posts = Integer.parseInt(options.getOrDefault("--posts", "100000"));
         this.rate = Integer.parseInt(options.getOrDefault("--rate", "10000"));
+        this.warmupS = Integer.parseInt(options.getOrDefault("--warmup", "15"));
     }
 
     void run(int runs) throws Exception {
         System.out.println("sdm bench upcalls: " + runs + " runs of " + count + " sequential C->JS calls, as many "
-                + "JS->C calls and raw CURVE echoes, then " + posts + " posts from each of 3 slaves at " + rate + "/s");
+                + "JS->C calls (each after " + warmupS + " s of warm-up) and raw CURVE echoes, then " + posts
+                + " posts from each of 3 slaves at " + rate + "/s");
         LocalMachine machine = bench.startLocal(bench.work, 3, List.of(), Map.of());
         AdminSession admin = machine.admin();
         Path archive = TestPrograms.packWithExports(bench.work, "upcall", SOURCE, FUNCTIONS, EXPORTS, SCRIPT);
@@ -187,8 +194,10 @@ final class UpcallsBench {
         long masterPid = machine.process().pid();
         List<Map<String, Object>> results = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            JsonNode c = job(admin, slaves.get(0), 0, count, 0);
-            JsonNode js = Bench.JSON.readTree(job(admin, slaves.get(0), 2, count, 0).asText());
+            JsonNode c = job(admin, slaves.get(0), 0, count, warmupS);
+            // callC returns a string, and a string comes back from C as its JSON
+            String jsReport = job(admin, slaves.get(0), 2, count, warmupS).asText();
+            JsonNode js = Bench.JSON.readTree(Bench.JSON.readTree(jsReport).asText());
             JsonNode raw = new CallsBench(bench).rawEcho(CallMachine.payload(), count, 1, 1, 0).get("sequential");
             String before = tickLine(admin);
             long cpuBefore = ProcessFigures.cpuMs(masterPid);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import sdm.testkit.AdminSession;
-import sdm.testkit.Ports;
+import sdm.testkit.LocalMachine;
 import sdm.testkit.SdmProcess;
 import sdm.testkit.TestPrograms;
 import sdm.testkit.Waits;
@@ -198,28 +198,23 @@ class CCallsJsIT {
 
     @TempDir
     static Path work;
+    private static LocalMachine machine;
     private static SdmProcess local;
-    private static Path root;
     private static AdminSession admin;
 
     @BeforeAll
     static void startMachine() throws Exception {
-        int port = Ports.free();
-        root = work.resolve("sdm-data");
-        local = SdmProcess.start(work, Map.of(), "local", "--no-console", "--slaves", "2", "--bind",
-                "127.0.0.1:" + port);
-        Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
-                () -> Files.exists(root.resolve("master/master.endpoint")), done -> done);
-        admin = new AdminSession(root.resolve("master"));
-        SharedMachine.online(admin, 2);
+        machine = LocalMachine.start(work, 2, List.of(), Map.of());
+        local = machine.process();
+        admin = machine.admin();
         Path archive = TestPrograms.packWithExports(work, "bridge", SOURCE, FUNCTIONS, EXPORTS, SCRIPT);
         assertThat(admin.json("sdm:install", "--start", archive.toString()).get("atDesired").asInt()).isEqualTo(2);
     }
 
     @AfterAll
     static void stopMachine() {
-        if (local != null) {
-            local.close();
+        if (machine != null) {
+            machine.close();
         }
     }
 
@@ -406,7 +401,7 @@ class CCallsJsIT {
     }
 
     private static long slavePid(String name) throws Exception {
-        return Long.parseLong(Files.readString(root.resolve(name + "/sdm.pid")).strip());
+        return machine.pidOf(name);
     }
 
     private static Map<String, Long> counters() throws Exception {

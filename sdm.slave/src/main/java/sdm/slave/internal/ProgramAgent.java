@@ -66,7 +66,6 @@ final class ProgramAgent implements AutoCloseable {
     private final Fetcher fetcher;
     /** Why a library could not be loaded during the start that is under way (the agent's thread only). */
     private final Map<String, String> loadFailures = new HashMap<>();
-
     private Message.Desired desired;
     /** The highest revision heard on this connection: an older desired state is never applied after a newer one. */
     private long revisionHeard = -1;

@@ -359,7 +359,6 @@ public sealed interface Message {
     record Event(long epoch, long seq, String program, String level, String text, long atMs, long ttlMs)
             implements Message {
         public static final int MAX_TEXT = 2_000;
-
         public Event {
             if (epoch <= 0 || seq <= 0) {
                 throw new IllegalArgumentException("epoch and seq must be positive");
@@ -382,13 +381,9 @@ public sealed interface Message {
     record EventAck(long epoch, long upTo) implements Message {
     }
 
-    /**
-     * Slave to master: the slave's own counters (messages it dropped as expired, events it dropped,
-     * its programs' calls and posts to JavaScript).
-     */
+    /** Slave to master: the slave's own counters (expired messages, events, its programs' calls to JS). */
     record NodeCounters(Map<String, Long> counters) implements Message {
         public static final int MAX_COUNTERS = 256;
-
         public NodeCounters {
             counters = Map.copyOf(counters);
             if (counters.size() > MAX_COUNTERS) {
