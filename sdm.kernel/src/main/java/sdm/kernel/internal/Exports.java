@@ -37,6 +37,11 @@ final class Exports {
     private static final Pattern DECLARED = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*);returns=([a-z]+);params=\"[^\"]*\"");
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int LOGGED = 10;
+    /**
+     * Export calls of one program waiting for their answer at once, at most: an async export
+     * that never answers holds each until its timeout.
+     */
+    static final int MAX_WAITING = 10_000;
 
     private final JsProgram program;
     /** Declared name to return type. */
@@ -99,6 +104,10 @@ final class Exports {
             argsJson = JSON.writeValueAsString(args);
         } catch (JsonProcessingException e) {
             return failed(ExportException.Reason.BAD_ARGUMENTS, "the arguments are not JSON: " + e.getOriginalMessage());
+        }
+        if (pending.size() >= MAX_WAITING) {
+            return failed(ExportException.Reason.NOT_RUNNING, "program " + program.name + " has " + MAX_WAITING
+                    + " export calls waiting for their answer already");
         }
         int id = ids.incrementAndGet();
         CompletableFuture<Object> result = new CompletableFuture<>();
