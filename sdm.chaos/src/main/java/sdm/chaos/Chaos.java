@@ -17,7 +17,8 @@ import sdm.testkit.Folders;
 /**
  * {@code bin/chaos}: a Jepsen-style run against {@code bin/sdm local --slaves 5}. A client thread
  * installs, starts, stops, updates, uninstalls and calls a few programs while a nemesis kill -9s
- * slaves, freezes them (SIGSTOP for 1-20 s) and kill -9s and restarts the master. Every few
+ * slaves, freezes them (SIGSTOP for 1-20 s), black-holes the master's port (iptables DROP, no
+ * reset, for 1-20 s) and kill -9s and restarts the master. Every few
  * faults, and at the end, everything is healed and the invariants are checked:
  * <ul>
  * <li>every acknowledged desired state is what the master and every online node report within
@@ -72,6 +73,8 @@ public final class Chaos {
     private final ChaosChecks checks;
     private final Map<String, Integer> faultCounts = new TreeMap<>();
     private final List<String> kinds = new ArrayList<>();
+    /** Whether this machine can black-hole a port (iptables, as root). */
+    private final boolean partitions = BlackHole.available();
 
     private Chaos(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -138,7 +141,8 @@ public final class Chaos {
 
     private Outcome run() throws Exception {
         report.say("seed " + settings.seed() + ", " + settings.faults() + " faults, checks every "
-                + settings.checkEvery() + ", work folder " + settings.work());
+                + settings.checkEvery() + ", work folder " + settings.work()
+                + (partitions ? "" : "; no iptables here (or not root): no partitions"));
         Files.createDirectories(settings.work().resolve("calls"));
         machine.startMaster();
         client.masterUp = true;
@@ -165,11 +169,15 @@ public final class Chaos {
                 report.millis());
     }
 
-    /** The next fault's kind: of every ten, two master kills, four freezes and four slave kills, shuffled. */
+    /**
+     * The next fault's kind: of every ten, two master kills, three freezes, three slave kills and
+     * two partitions, shuffled (without iptables, freezes and kills instead of partitions).
+     */
     private String nextKind() {
         if (kinds.isEmpty()) {
             for (int i = 0; i < 10; i++) {
-                kinds.add(i < 2 ? "master-kill" : i < 6 ? "freeze" : "slave-kill");
+                kinds.add(i < 2 ? "master-kill" : i < 4 ? (partitions ? "partition" : "freeze")
+                        : i < 7 ? "freeze" : "slave-kill");
             }
             java.util.Collections.shuffle(kinds, random);
         }
@@ -182,8 +190,16 @@ public final class Chaos {
         String what;
         if (kind.equals("master-kill") || slaves.isEmpty()) {
             what = "master-kill";
+            if (machine.isPartitioned()) {
+                machine.heal(); // a restarted master must answer the client at once
+            }
             report.say("fault " + n + ": kill -9 the master (" + machine.masterPid() + ") and restart it");
             restartMaster();
+        } else if (kind.equals("partition") && !machine.isPartitioned()) {
+            long ms = 1_000 + random.nextLong(settings.maxFreezeMs() - 1_000);
+            what = "partition";
+            report.say(String.format(Locale.ROOT, "fault %d: black-hole the master's port for %.1f s", n, ms / 1000.0));
+            machine.partition(ms);
         } else {
             List<Long> thawed = slaves.stream().filter(p -> !machine.isFrozen(p)).toList();
             if (kind.equals("freeze") && !thawed.isEmpty()) {

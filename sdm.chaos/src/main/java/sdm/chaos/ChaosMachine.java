@@ -26,7 +26,8 @@ import sdm.transport.zmq.TransportException;
 
 /**
  * The machine a chaos run hurts: {@code bin/sdm local --slaves N} on one port and data folder
- * for the whole run, its master killed and started again, its slaves killed and frozen.
+ * for the whole run, its master killed and started again, its slaves killed and frozen, and its
+ * master's port black-holed ({@link BlackHole}).
  */
 final class ChaosMachine {
 
@@ -39,6 +40,9 @@ final class ChaosMachine {
     private final List<SdmProcess> processes = new ArrayList<>();
     /** Frozen slave pids and when they are due to be thawed. */
     private final Map<Long, Long> frozen = new ConcurrentHashMap<>();
+    private final BlackHole blackHole = new BlackHole(port);
+    /** When the partition is due to heal, 0 if there is none. */
+    private volatile long healAt;
     private volatile SdmProcess master;
     private volatile AdminSession admin;
 
@@ -149,6 +153,22 @@ final class ChaosMachine {
         frozen.put(pid, System.currentTimeMillis() + ms);
     }
 
+    /** Black-holes the master's port now (every slave and the client are cut off), heals it after {@code ms}. */
+    void partition(long ms) throws IOException {
+        blackHole.open();
+        healAt = System.currentTimeMillis() + ms;
+    }
+
+    boolean isPartitioned() {
+        return blackHole.isOpen();
+    }
+
+    /** Ends the partition, if there is one. */
+    void heal() {
+        healAt = 0;
+        blackHole.close();
+    }
+
     void killSlave(long pid) {
         frozen.remove(pid);
         signal("KILL", pid);
@@ -159,6 +179,10 @@ final class ChaosMachine {
         try {
             while (true) {
                 long now = System.currentTimeMillis();
+                long heal = healAt;
+                if (heal != 0 && heal <= now) {
+                    heal();
+                }
                 for (Map.Entry<Long, Long> e : frozen.entrySet()) {
                     if (e.getValue() <= now && frozen.remove(e.getKey(), e.getValue())) {
                         signal("CONT", e.getKey());
@@ -172,6 +196,7 @@ final class ChaosMachine {
     }
 
     void thawAll() {
+        heal();
         for (Long pid : List.copyOf(frozen.keySet())) {
             frozen.remove(pid);
             signal("CONT", pid);

@@ -14,8 +14,8 @@ import sdm.testkit.SdmProcess;
 /**
  * The short chaos run ({@code bin/chaos --faults 20 --check-every 10}): a client installing,
  * starting, stopping, updating, uninstalling and calling programs on {@code bin/sdm local
- * --slaves 5} while slaves are killed and frozen and the master is killed and restarted; no
- * invariant may break. {@code bin/chaos} is the long run.
+ * --slaves 5} while slaves are killed and frozen, the master's port is black-holed and the
+ * master is killed and restarted; no invariant may break. {@code bin/chaos} is the long run.
  */
 class ChaosIT {
 
@@ -29,6 +29,8 @@ class ChaosIT {
 
         assertThat(o.violations()).as(o.summary()).isEmpty();
         assertThat(o.faults().get("master-kill")).as("master kills").isGreaterThanOrEqualTo(4);
+        assertThat(o.faults().getOrDefault("partition", 0)).as("black-hole partitions (iptables, which .ci/run installs)")
+                .isGreaterThanOrEqualTo(2);
         assertThat(o.faults().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(20);
         assertThat(o.checks()).isEqualTo(2);
         assertThat(o.acknowledged()).as("operations the master acknowledged").isGreaterThanOrEqualTo(10);
