@@ -97,8 +97,8 @@ final class JsBridge implements AutoCloseable {
             return CallOutcome.of(SdmCodes.EFAILED, "the result cannot be written as JSON: " + e.getOriginalMessage());
         }
         if (cap > 0 && json.length >= cap) {
-            return CallOutcome.of(SdmCodes.ETOOBIG, "the result is " + json.length + " bytes of JSON and a NUL, over cap "
-                    + cap);
+            return CallOutcome.of(SdmCodes.ETOOBIG, "the result is " + json.length + " bytes of JSON, "
+                    + (json.length + 1) + " with its NUL: over cap " + cap);
         }
         return new CallOutcome(SdmCodes.OK, json);
     }

@@ -44,15 +44,21 @@ final class NativeFixture implements AutoCloseable {
     private final CrashMarks marks;
     final NativePrograms natives;
     /** What the programs' C code calls JavaScript through; not connected until a test says so. */
-    final JsBridge js = new JsBridge(1, sent::add, 1);
+    final JsBridge js;
 
     NativeFixture(Path root) throws IOException {
+        this(root, null);
+    }
+
+    /** With {@code js} for the libraries that call JavaScript (one of its own if null); closed with the fixture. */
+    NativeFixture(Path root, JsBridge js) throws IOException {
         this.root = root;
+        this.js = js != null ? js : new JsBridge(1, sent::add, 1);
         this.extracted = root.resolve("native");
         this.bundle = Files.createDirectories(root.resolve("bundle"));
         this.marksFile = root.resolve("calls.crash");
         this.marks = new CrashMarks(marksFile);
-        this.natives = new NativePrograms(extracted, marks, sent::add, events, js);
+        this.natives = new NativePrograms(extracted, marks, sent::add, events, this.js);
     }
 
     /** Puts an entry into the program's bundle. */
