@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import sdm.api.Platform;
+import sdm.testkit.Folders;
 import sdm.testkit.Gcc;
 
 /**
@@ -169,12 +170,7 @@ final class JsLibrary {
                         "-I", System.getProperty("sdm.include", "../include"));
                 library = Files.readAllBytes(lib);
             } finally {
-                try (var files = Files.list(dir)) {
-                    for (Path f : files.toList()) {
-                        Files.delete(f);
-                    }
-                }
-                Files.delete(dir);
+                Folders.deleteTree(dir);
             }
         }
         return library;

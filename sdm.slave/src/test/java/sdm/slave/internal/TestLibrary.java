@@ -1,13 +1,12 @@
 package sdm.slave.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import sdm.api.Platform;
+import sdm.testkit.Folders;
+import sdm.testkit.Gcc;
 
 /** A real shared library of the types a manifest declares, compiled by gcc once per test run. */
 final class TestLibrary {
@@ -71,19 +70,9 @@ final class TestLibrary {
         if (library == null) {
             Path dir = Files.createTempDirectory("sdm-gcc");
             try {
-                Files.writeString(dir.resolve("demo.c"), SOURCE);
-                Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", "libdemo.so", "demo.c")
-                        .directory(dir.toFile()).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertThat(p.waitFor()).as("gcc: %s", out).isZero();
-                library = Files.readAllBytes(dir.resolve("libdemo.so"));
+                library = Files.readAllBytes(Gcc.sharedLibrary(dir.resolve("libdemo.so"), SOURCE));
             } finally {
-                try (var files = Files.list(dir)) {
-                    for (Path f : files.toList()) {
-                        Files.delete(f);
-                    }
-                }
-                Files.delete(dir);
+                Folders.deleteTree(dir);
             }
         }
         return library;
