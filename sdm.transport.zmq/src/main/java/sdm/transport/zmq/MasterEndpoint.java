@@ -1,10 +1,7 @@
 package sdm.transport.zmq;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,18 +14,17 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
-import zmq.Msg;
-import zmq.io.Metadata;
 
 import sdm.api.node.MonotonicClock;
-import sdm.api.node.ThrottledLog;
 
 /**
  * The master's one ROUTER endpoint. Slaves and admin clients connect to it over CURVE; the
  * ZAP handler admits only the keys its {@link Admission} knows: the join key (to enroll), the
- * admin key, and enrolled slaves' keys, each connection bound to its node. One thread owns the socket: it
- * reads frames, decodes them, hands each message to the {@link Listener}, sends what other
- * threads queued with {@link #send}, and heartbeats every slave heard from recently.
+ * admin key, and enrolled slaves' keys, each connection bound to its node. One thread waits on
+ * the socket: it reads frames, has {@link Inbound} decode them and hand each message to the
+ * {@link Listener}, and heartbeats every slave heard from recently. Any thread sends on the
+ * socket itself when it is free ({@link SharedSocket}), and through the endpoint's thread when
+ * it is not.
  * A malformed, oversized, unknown or misdirected message is dropped, counted and logged.
  * What a peer can make it hold is bounded by {@link RouterOptions}, {@link FrameLimit} and
  * {@link PeerWatch}.
@@ -87,17 +83,16 @@ public final class MasterEndpoint implements AutoCloseable {
     private final Listener listener;
     private final MessageCodec codec;
     private final TransportCounters counters = new TransportCounters();
-    private final Outbox<Outgoing> outbox = new Outbox<>();
+    /** The socket, once the endpoint's thread has made it. */
+    private volatile SharedSocket shared;
+    private final Outbox<Outgoing> outbox = new Outbox<>(() -> {
+        SharedSocket s = shared;
+        if (s != null) {
+            s.wake();
+        }
+    });
     /** How often slaves are sent a heartbeat; changed at run time by {@link #heartbeat(long)}. */
     private volatile long heartbeatMs;
-    /** Socket thread only: each peer's clock offset, for expiry; admin peers come and go, so bounded. */
-    private final Map<String, PeerClock> peerClocks = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PeerClock> eldest) {
-            return size() > 4096;
-        }
-    };
-    private final ThrottledLog dropLog = new ThrottledLog(LOG, 20, 60_000);
     /**
      * Two I/O threads: CURVE in JeroMQ (jnacl, pure Java) runs at about 25 MB/s per thread here,
      * and bundles to several slaves are encrypted in parallel this way.
@@ -105,14 +100,7 @@ public final class MasterEndpoint implements AutoCloseable {
     private final ZContext context = new ZContext(2);
     private final ZapAuthenticator zap;
     private final PeerWatch watch;
-    /** Socket thread only: the address of each peer heard from, to cut one that does not read. */
-    private final Map<String, String> addresses = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > 16_384;
-        }
-    };
-    private final Map<String, Long> slavePeersLastHeard = new HashMap<>();
+    private final Inbound inbound;
     private final Thread thread;
     private final CompletableFuture<Integer> bound = new CompletableFuture<>();
     private volatile boolean running = true;
@@ -132,6 +120,7 @@ public final class MasterEndpoint implements AutoCloseable {
         context.setLinger(0);
         this.zap = new ZapAuthenticator(context, config.admission(), counters);
         this.watch = new PeerWatch(config.limits(), counters);
+        this.inbound = new Inbound(codec, counters, watch, listener);
         counters.gauge(TransportCounters.CONNECTIONS_OPEN, () -> watch.open()[0]);
         counters.gauge(TransportCounters.HANDSHAKES_OPEN, () -> watch.open()[1]);
         this.thread = Thread.ofPlatform().name("sdm-master-endpoint").start(this::run);
@@ -166,22 +155,33 @@ public final class MasterEndpoint implements AutoCloseable {
         return counters;
     }
 
-    /** Queues a message to one peer; returns at once, from any thread. */
+    /** Sends a message to one peer, from any thread, without waiting for the socket. */
     public void send(String routingId, Message message) {
         send(routingId, message, null);
     }
 
     /**
-     * Queues a message to one peer, and runs {@code handedOver} on the endpoint's thread once the
-     * socket has taken it or refused it (never, if the endpoint closes first).
+     * Sends a message to one peer, from any thread. It goes out at once when the socket is free
+     * and nothing this endpoint was given earlier still waits; otherwise it is queued for the
+     * endpoint's thread. {@code handedOver} (or null) runs once the socket has taken the message
+     * or refused it (never, if the endpoint closes first).
      */
     public void send(String routingId, Message message, Runnable handedOver) {
         long ttl = Expiry.defaultTtlMs(message);
-        outbox.offer(new Outgoing(routingId, message, ttl <= 0 ? 0 : MonotonicClock.nowMs() + ttl, handedOver));
+        long expiresMs = ttl <= 0 ? 0 : MonotonicClock.nowMs() + ttl;
+        SharedSocket s = shared;
+        if (handedOver == null && s != null && outbox.isEmpty()) {
+            byte[] frame = codec.sealUntil(message, expiresMs);
+            if (s.tryUse(router -> deliver(router, routingId, message, frame), false)) {
+                return;
+            }
+        }
+        outbox.offer(new Outgoing(routingId, message, expiresMs, handedOver));
     }
 
     private void run() {
         ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+        SharedSocket socket = null;
         try {
             RouterOptions.apply(router, config, counters, watch);
             String endpoint = "tcp://" + config.host() + ":" + (config.port() == 0 ? "*" : config.port());
@@ -191,9 +191,11 @@ public final class MasterEndpoint implements AutoCloseable {
                 bound.completeExceptionally(new TransportException(RouterOptions.bindError(config, e)));
                 return;
             }
+            socket = new SharedSocket(router);
+            shared = socket;
             String last = router.getLastEndpoint();
             bound.complete(Integer.parseInt(last.substring(last.lastIndexOf(':') + 1)));
-            loop(router);
+            loop(socket);
         } catch (RuntimeException e) {
             if (!bound.isDone()) {
                 bound.completeExceptionally(new TransportException("cannot start endpoint: " + e.getMessage()));
@@ -202,41 +204,39 @@ public final class MasterEndpoint implements AutoCloseable {
                 listener.onStopped("the master endpoint stopped: " + e);
             }
         } finally {
+            if (socket != null) {
+                socket.close();
+            }
             context.destroySocket(router);
         }
     }
 
-    private void loop(ZMQ.Socket router) {
-        ZMQ.Poller poller = context.createPoller(2);
-        poller.register(router, ZMQ.Poller.POLLIN);
-        poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
+    private void loop(SharedSocket socket) {
         long lastBeat = System.currentTimeMillis();
         long nextHeartbeat = lastBeat + heartbeatMs;
         long nextSweep = lastBeat + SWEEP_MS;
         boolean moreWaiting = false;
         while (running && !Thread.currentThread().isInterrupted()) {
             nextHeartbeat = Math.min(nextHeartbeat, lastBeat + heartbeatMs); // the interval may have been shortened
-            long wait = moreWaiting ? 0 : Math.max(0, Math.min(nextHeartbeat, nextSweep) - System.currentTimeMillis());
-            if (poller.poll(wait) < 0) {
-                break;
+            if (!moreWaiting) {
+                socket.await(Math.max(0, Math.min(nextHeartbeat, nextSweep) - System.currentTimeMillis()));
             }
-            if (poller.pollin(0) || moreWaiting) {
-                moreWaiting = receiveAll(router);
-            }
-            if (poller.pollin(1)) {
+            moreWaiting = receiveAll(socket);
+            socket.use(router -> {
                 outbox.drain(out -> {
                     try {
-                        deliver(router, out.routingId(), out.message(), out.expiresMs());
+                        deliver(router, out.routingId(), out.message(), codec.sealUntil(out.message(), out.expiresMs()));
                     } finally {
                         if (out.handedOver() != null) {
                             out.handedOver().run();
                         }
                     }
                 });
-            }
+                return null;
+            }, null);
             long now = System.currentTimeMillis();
             if (now >= nextHeartbeat) {
-                heartbeatSlaves(router, now);
+                heartbeatSlaves(socket, now);
                 lastBeat = now;
                 nextHeartbeat = now + heartbeatMs;
             }
@@ -245,108 +245,23 @@ public final class MasterEndpoint implements AutoCloseable {
                 nextSweep = now + SWEEP_MS;
             }
         }
-        poller.close();
     }
 
     /** Handles what is waiting, up to a bound, so a flooding peer cannot starve sends and heartbeats. */
-    private boolean receiveAll(ZMQ.Socket router) {
-        Msg first;
-        for (int n = 0; n < MAX_MESSAGES_PER_TURN && (first = router.base().recv(ZMQ.DONTWAIT)) != null; n++) {
-            String routingId = HEX.formatHex(first.data());
-            Msg payload = null;
-            Msg data = null;
-            int extra = 0;
-            while (router.hasReceiveMore()) {
-                Msg part = router.base().recv(0);
-                if (payload == null) {
-                    payload = part;
-                } else if (data == null) {
-                    data = part;
-                } else {
-                    extra++;
-                }
+    private boolean receiveAll(SharedSocket socket) {
+        for (int n = 0; n < MAX_MESSAGES_PER_TURN; n++) {
+            Inbound.Frames frames = socket.use(Inbound::read, null);
+            if (frames == null) {
+                return false;
             }
             counters.increment(TransportCounters.MESSAGES_IN);
-            handle(routingId, payload, data, extra);
+            inbound.handle(frames);
         }
-        return (router.getEvents() & ZMQ.Poller.POLLIN) != 0;
+        return socket.inputWaiting();
     }
 
-    private void handle(String routingId, Msg payload, Msg data, int extraFrames) {
-        Metadata meta = payload == null ? null : payload.getMetadata();
-        String userId = meta == null ? null : meta.get(Metadata.USER_ID);
-        PeerRole role = PeerRole.fromUserId(userId);
-        String address = meta == null ? "?" : String.valueOf(meta.get(Metadata.PEER_ADDRESS));
-        if (payload == null || extraFrames > 0 || role == null) {
-            drop(new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
-                    payload == null ? "empty message" : extraFrames > 0 ? (extraFrames + 2) + " frames, expected 1 or 2"
-                            : "no role for this connection"), address);
-            if (extraFrames > 0) {
-                // no SDM peer sends such a message: the peer is hostile, or broken
-                watch.cut(address, (extraFrames + 2) + " frames in one message");
-            }
-            return;
-        }
-        MessageCodec.Received received;
-        try {
-            received = codec.open(payload.data(), data == null ? null : data.data());
-        } catch (InvalidMessageException e) {
-            drop(e, address);
-            return;
-        }
-        Message message = received.message();
-        if (!allowed(role, message)) {
-            drop(new InvalidMessageException(InvalidMessageException.Cause.UNEXPECTED,
-                    role.name().toLowerCase() + " peer sent " + message.getClass().getSimpleName()), address);
-            return;
-        }
-        watch.heard(address, role, PeerWatch.nowMs());
-        addresses.put(routingId, address);
-        long now = System.currentTimeMillis();
-        if (role == PeerRole.SLAVE) {
-            slavePeersLastHeard.put(routingId, now);
-        }
-        long arrival = MonotonicClock.nowMs();
-        PeerClock clock = peerClocks.computeIfAbsent(routingId, k -> new PeerClock());
-        boolean expired = Expiry.expired(received, clock, arrival);
-        clock.sample(received.sentMs(), arrival);
-        Peer peer = new Peer(routingId, role, address, PeerRole.nodeIdOf(userId),
-                clock.measured() ? clock.senderNow(arrival) : 0);
-        if (expired) {
-            counters.increment(TransportCounters.DROPPED_EXPIRED);
-            try {
-                listener.onExpired(peer, message);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "counting an expired message from " + address + " failed", e);
-            }
-            return;
-        }
-        try {
-            listener.onMessage(peer, message);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "handling " + message.getClass().getSimpleName() + " from " + address + " failed", e);
-        }
-    }
-
-    private static boolean allowed(PeerRole role, Message message) {
-        return switch (role) {
-            case JOINER -> message instanceof Message.Enroll;
-            case SLAVE -> message instanceof Message.Register || message instanceof Message.Heartbeat
-                    || message instanceof Message.Report || message instanceof Message.Fetch
-                    || message instanceof Message.CallResult || message instanceof Message.Event
-                    || message instanceof Message.NodeCounters || message instanceof Message.ExportCall
-                    || message instanceof Message.Posts;
-            case ADMIN -> message instanceof Message.AdminRequest || message instanceof Message.Upload;
-        };
-    }
-
-    private void drop(InvalidMessageException e, String address) {
-        counters.dropped(e.reason());
-        dropLog.warn("dropped a message from " + address + ": " + e.getMessage());
-    }
-
-    private void deliver(ZMQ.Socket router, String routingId, Message message, long expiresMs) {
-        byte[] frame = codec.sealUntil(message, expiresMs);
+    /** With the socket held, from any thread. */
+    private boolean deliver(ZMQ.Socket router, String routingId, Message message, byte[] frame) {
         boolean sent;
         try {
             if (message instanceof Message.WithData w) {
@@ -359,30 +274,25 @@ public final class MasterEndpoint implements AutoCloseable {
         } catch (ZMQException e) {
             // gone (EHOSTUNREACH): no queue of it is left
             counters.increment(TransportCounters.UNROUTABLE);
-            return;
+            return true;
         }
         if (sent) {
             counters.increment(TransportCounters.MESSAGES_OUT);
-            return;
+            return true;
         }
         // its queue is full (EAGAIN): it reads nothing of what it is sent
         counters.increment(TransportCounters.UNROUTABLE);
-        String address = addresses.get(routingId);
+        String address = inbound.address(routingId);
         if (address != null) {
             watch.cut(address, "it does not read what it is sent (" + RouterOptions.SND_HWM + " messages wait)");
         }
+        return true;
     }
 
-    private void heartbeatSlaves(ZMQ.Socket router, long now) {
-        Iterator<Map.Entry<String, Long>> it = slavePeersLastHeard.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<String, Long> e = it.next();
-            if (now - e.getValue() > FORGET_PEER_MS) {
-                it.remove();
-                peerClocks.remove(e.getKey());
-            } else {
-                deliver(router, e.getKey(), new Message.Heartbeat(), 0);
-            }
+    private void heartbeatSlaves(SharedSocket socket, long now) {
+        byte[] beat = codec.sealUntil(new Message.Heartbeat(), 0);
+        for (String routingId : inbound.slavesHeardSince(now, FORGET_PEER_MS)) {
+            socket.use(router -> deliver(router, routingId, new Message.Heartbeat(), beat), false);
         }
     }
 
@@ -394,9 +304,12 @@ public final class MasterEndpoint implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        SharedSocket s = shared;
+        if (s != null) {
+            s.wake();
+        }
         SocketThread.join(thread, 5_000);
         zap.close();
-        outbox.close();
         context.close();
     }
 }

@@ -64,7 +64,14 @@ public final class SlaveLink implements AutoCloseable {
     private final ThrottledLog refusedLog = new ThrottledLog(LOG, 3, 60_000);
     /** Whether the master knows this slave's own key; the link thread's, read by {@link #enrolled()}. */
     private volatile boolean enrolled;
-    private final Outbox<Message> outbox = new Outbox<>();
+    /** The session whose socket is open, or null between sessions. */
+    private volatile Session current;
+    private final Outbox<Message> outbox = new Outbox<>(() -> {
+        Session s = current;
+        if (s != null) {
+            s.socket.wake();
+        }
+    });
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -90,8 +97,18 @@ public final class SlaveLink implements AutoCloseable {
         return enrolled;
     }
 
-    /** Queues a message to the master; returns at once, from any thread. */
+    /**
+     * Sends a message to the master, from any thread, without waiting: at once when the socket
+     * is free and nothing sent earlier still waits, otherwise through the link's thread.
+     */
     public void send(Message message) {
+        Session s = current;
+        if (s != null && outbox.isEmpty()) {
+            byte[] frame = codec.seal(message);
+            if (s.socket.tryUse(d -> s.sendFrame(d, frame), false)) {
+                return;
+            }
+        }
         outbox.offer(message);
     }
 
@@ -162,6 +179,7 @@ public final class SlaveLink implements AutoCloseable {
         private final ZContext context = new ZContext(1);
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
+        private SharedSocket socket;
         /** This session presents the join key to enroll the slave's own key. */
         private final boolean enrolling = !enrolled;
         /** Enrolled, or refused with its own key: the next session presents the other key. */
@@ -195,48 +213,37 @@ public final class SlaveLink implements AutoCloseable {
             // a context of the session's own: one name for its monitor serves every session
             dealer.monitor("inproc://sdm-slave-monitor", MONITORED);
             monitor.connect("inproc://sdm-slave-monitor");
+            socket = new SharedSocket(dealer, monitor);
         }
 
         void serve() {
             masterClock = new PeerClock();
             dealer.connect("tcp://" + config.masterAddress());
-            ZMQ.Poller poller = context.createPoller(3);
-            poller.register(dealer, ZMQ.Poller.POLLIN);
-            poller.register(monitor, ZMQ.Poller.POLLIN);
-            poller.register(outbox.wakeChannel(), ZMQ.Poller.POLLIN);
+            current = this;
             long silenceSince = System.currentTimeMillis();
             long nextHeartbeat = silenceSince;
-            try {
-                while (running && !switchedKeys) {
-                    long now = System.currentTimeMillis();
-                    long wait = Math.max(0, nextHeartbeat - now);
-                    if (poller.poll(wait) < 0) {
-                        return;
-                    }
-                    if (poller.pollin(0) && receiveAll()) {
-                        silenceSince = System.currentTimeMillis();
-                    }
-                    if (poller.pollin(1)) {
-                        readEvents();
-                    }
-                    if (poller.pollin(2)) {
-                        outbox.drain(m -> send(dealer, m));
-                    }
-                    now = System.currentTimeMillis();
-                    if (now >= nextHeartbeat) {
-                        // until welcomed, each beat is a registration (or an enrollment): nothing waits in a queue
-                        send(dealer, enrolling ? enrollment() : welcomed ? new Message.Heartbeat() : registration());
-                        nextHeartbeat = now + heartbeatMs;
-                    }
-                    // before the welcome, leave JeroMQ time to drop a hung handshake and redial
-                    long allowed = welcomed ? livenessMs : 2 * livenessMs;
-                    if (now - silenceSince > allowed) {
-                        lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
-                        return;
-                    }
+            while (running && !switchedKeys) {
+                socket.await(Math.max(0, nextHeartbeat - System.currentTimeMillis()));
+                if (receiveAll()) {
+                    silenceSince = System.currentTimeMillis();
                 }
-            } finally {
-                poller.close();
+                readEvents();
+                socket.use(d -> {
+                    outbox.drain(m -> sendFrame(d, codec.seal(m)));
+                    return null;
+                }, null);
+                long now = System.currentTimeMillis();
+                if (now >= nextHeartbeat) {
+                    // until welcomed, each beat is a registration (or an enrollment): nothing waits in a queue
+                    send(enrolling ? enrollment() : welcomed ? new Message.Heartbeat() : registration());
+                    nextHeartbeat = now + heartbeatMs;
+                }
+                // before the welcome, leave JeroMQ time to drop a hung handshake and redial
+                long allowed = welcomed ? livenessMs : 2 * livenessMs;
+                if (now - silenceSince > allowed) {
+                    lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
+                    return;
+                }
             }
         }
 
@@ -249,19 +256,34 @@ public final class SlaveLink implements AutoCloseable {
             return new Message.Enroll(r.nodeId(), r.name(), config.ownKeys().publicKey());
         }
 
+        /** One message as read: its first frame, its second (or null), and how many frames it had. */
+        private record Frames(byte[] frame, byte[] data, int count) {
+        }
+
+        private static Frames read(ZMQ.Socket d) {
+            byte[] frame = d.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
+                return null;
+            }
+            byte[] data = null;
+            int frames = 1;
+            while (d.hasReceiveMore()) {
+                byte[] part = d.recv(0);
+                if (++frames == 2) {
+                    data = part;
+                }
+            }
+            return new Frames(frame, data, frames);
+        }
+
         /** Reads every waiting frame; true if any came from the master. */
         private boolean receiveAll() {
             boolean heard = false;
-            byte[] frame;
-            while ((frame = dealer.recv(ZMQ.DONTWAIT)) != null) {
-                byte[] data = null;
-                int frames = 1;
-                while (dealer.hasReceiveMore()) {
-                    byte[] part = dealer.recv(0);
-                    if (++frames == 2) {
-                        data = part;
-                    }
-                }
+            Frames read;
+            while ((read = socket.use(Session::read, null)) != null) {
+                byte[] frame = read.frame();
+                byte[] data = read.data();
+                int frames = read.count();
                 heard = true;
                 counters.increment(TransportCounters.MESSAGES_IN);
                 MessageCodec.Received in;
@@ -310,7 +332,7 @@ public final class SlaveLink implements AutoCloseable {
                         refusedLog.warn("master " + config.masterAddress() + " refused this node: " + r.reason());
                         listener.onRefused(r.reason());
                     }
-                    case Message.Reregister r -> send(dealer, registration());
+                    case Message.Reregister r -> send(registration());
                     case Message.Welcome w -> {
                         if (!welcomed) {
                             LOG.info("joined master " + w.masterId() + " at " + config.masterAddress());
@@ -372,17 +394,28 @@ public final class SlaveLink implements AutoCloseable {
             }
         }
 
-        private void send(ZMQ.Socket socket, Message m) {
+        private void send(Message m) {
+            byte[] frame = codec.seal(m);
+            socket.use(d -> sendFrame(d, frame), false);
+        }
+
+        /** With the socket held. */
+        private boolean sendFrame(ZMQ.Socket d, byte[] frame) {
             try {
-                if (socket.send(codec.seal(m), ZMQ.DONTWAIT)) {
+                if (d.send(frame, ZMQ.DONTWAIT)) {
                     counters.increment(TransportCounters.MESSAGES_OUT);
                 }
             } catch (ZMQException e) {
                 // queue full or socket closing: heartbeats and registrations are sent again anyway
             }
+            return true;
         }
 
         void close() {
+            if (current == this) {
+                current = null;
+            }
+            socket.close();
             context.destroySocket(dealer);
             context.destroySocket(monitor);
             context.close();
@@ -392,7 +425,10 @@ public final class SlaveLink implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        Session s = current;
+        if (s != null) {
+            s.socket.wake();
+        }
         SocketThread.join(thread, 5_000);
-        outbox.close();
     }
 }
