@@ -12,9 +12,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import sdm.api.node.MonotonicClock;
 
 /**
- * Encodes {@link Message}s as UTF-8 JSON and decodes them strictly: a frame over the size
- * limit, not JSON, of an unknown type, with unknown or missing fields, is refused with an
- * {@link InvalidMessageException} naming the cause. Thread-safe.
+ * Encodes {@link Message}s as UTF-8 JSON, or the hot ones in binary ({@link BinaryBodies}),
+ * and decodes them strictly: a frame over the size limit, not JSON, of an unknown type, with
+ * unknown or missing fields, is refused with an {@link InvalidMessageException} naming the
+ * cause. Thread-safe.
  */
 public final class MessageCodec {
 
@@ -22,6 +23,8 @@ public final class MessageCodec {
     public static final int DEFAULT_MAX_BYTES = 1 << 20;
 
     static final byte ENVELOPE_VERSION = 1;
+    /** The envelope of a message whose body is binary ({@link BinaryBodies}) rather than JSON. */
+    static final byte BINARY_ENVELOPE = 2;
     static final int ENVELOPE_BYTES = 17;
 
     private final ObjectMapper mapper;
@@ -59,8 +62,9 @@ public final class MessageCodec {
     }
 
     /**
-     * A message for the wire: a 17-byte envelope, then its JSON. The envelope holds a version
-     * byte (never {@code '{'}), the sender's clock when sending and the absolute expiry on that
+     * A message for the wire: a 17-byte envelope, then its body: binary for calls, their results
+     * and heartbeats ({@link BinaryBodies}), JSON for the rest. The envelope holds a version
+     * byte (never {@code '{'}) that also tells the body's kind, the sender's clock when sending and the absolute expiry on that
      * clock (ms since the epoch; 0 = never), so a receiver can tell a message that waited too
      * long in a queue, a socket or a frozen process (see {@link PeerClock}).
      *
@@ -73,6 +77,12 @@ public final class MessageCodec {
 
     /** Seals with an expiry fixed earlier (when the message was made, not when the socket got to it); 0 for never. */
     public byte[] sealUntil(Message message, long expiresMs) {
+        byte[] binary = BinaryBodies.encode(message, ENVELOPE_BYTES);
+        if (binary != null) {
+            java.nio.ByteBuffer.wrap(binary).put(BINARY_ENVELOPE).putLong(MonotonicClock.nowMs())
+                    .putLong(Math.max(0, expiresMs));
+            return binary;
+        }
         byte[] json = encode(message);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ENVELOPE_BYTES + json.length);
         b.put(ENVELOPE_VERSION).putLong(MonotonicClock.nowMs()).putLong(Math.max(0, expiresMs)).put(json);
@@ -90,7 +100,7 @@ public final class MessageCodec {
 
     /** Decodes a frame from the wire (one or two frames), with its envelope if it has one. */
     public Received open(byte[] frame, byte[] data) throws InvalidMessageException {
-        if (frame.length > 0 && frame[0] == ENVELOPE_VERSION) {
+        if (frame.length > 0 && (frame[0] == ENVELOPE_VERSION || frame[0] == BINARY_ENVELOPE)) {
             if (frame.length < ENVELOPE_BYTES) {
                 throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "envelope cut short");
             }
@@ -108,15 +118,20 @@ public final class MessageCodec {
 
     /** Decodes one frame, with or without an envelope (which is then ignored). */
     public Message decode(byte[] frame) throws InvalidMessageException {
-        if (frame.length > 0 && frame[0] == ENVELOPE_VERSION) {
+        if (frame.length > 0 && (frame[0] == ENVELOPE_VERSION || frame[0] == BINARY_ENVELOPE)) {
             if (frame.length < ENVELOPE_BYTES) {
                 throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "envelope cut short");
+            }
+            if (frame[0] == BINARY_ENVELOPE) {
+                if (frame.length - ENVELOPE_BYTES > maxBytes) {
+                    throw oversized(frame.length - ENVELOPE_BYTES);
+                }
+                return BinaryBodies.decode(java.nio.ByteBuffer.wrap(frame, ENVELOPE_BYTES, frame.length - ENVELOPE_BYTES));
             }
             frame = java.util.Arrays.copyOfRange(frame, ENVELOPE_BYTES, frame.length);
         }
         if (frame.length > maxBytes) {
-            throw new InvalidMessageException(InvalidMessageException.Cause.OVERSIZED,
-                    "frame of " + frame.length + " bytes is over the limit of " + maxBytes);
+            throw oversized(frame.length);
         }
         try {
             Message m = mapper.readValue(frame, Message.class);
@@ -156,6 +171,11 @@ public final class MessageCodec {
                     m.getClass().getSimpleName() + " with an unexpected data frame");
         }
         return m;
+    }
+
+    private InvalidMessageException oversized(int length) {
+        return new InvalidMessageException(InvalidMessageException.Cause.OVERSIZED,
+                "frame of " + length + " bytes is over the limit of " + maxBytes);
     }
 
     private static String firstLine(String s) {
