@@ -22,8 +22,20 @@ final class CallThreads implements ThreadFactory {
 
     @Override
     public Thread newThread(Runnable r) {
+        return newThread(r, "");
+    }
+
+    /**
+     * Threads of another job that may run short calls too (the link's): call threads whose
+     * names add {@code -job} after the slot.
+     */
+    ThreadFactory named(String job) {
+        return r -> newThread(r, "-" + job);
+    }
+
+    private Thread newThread(Runnable r, String suffix) {
         int index = take();
-        return Thread.ofPlatform().name(PREFIX + index).daemon().unstarted(() -> {
+        return Thread.ofPlatform().name(PREFIX + index + suffix).daemon().unstarted(() -> {
             SLOT.set(index % CrashMarks.AGENT_SLOT);
             try {
                 r.run();
@@ -31,6 +43,11 @@ final class CallThreads implements ThreadFactory {
                 release(index);
             }
         });
+    }
+
+    /** Whether the calling thread is a call thread, with a crash-mark slot of its own. */
+    static boolean isCallThread() {
+        return SLOT.get() != null;
     }
 
     /** The crash-mark slot of the calling thread (0 for a thread that is not a call thread). */
@@ -60,11 +77,13 @@ final class CallThreads implements ThreadFactory {
         if (!threadName.startsWith(PREFIX)) {
             return -1;
         }
-        try {
-            return Integer.parseInt(threadName.substring(PREFIX.length()));
-        } catch (NumberFormatException e) {
-            return -1;
+        int end = PREFIX.length();
+        while (end < threadName.length() && end - PREFIX.length() < 9 && threadName.charAt(end) >= '0'
+                && threadName.charAt(end) <= '9') {
+            end++;
         }
+        boolean suffixOk = end == threadName.length() || threadName.charAt(end) == '-';
+        return end == PREFIX.length() || !suffixOk ? -1 : Integer.parseInt(threadName.substring(PREFIX.length(), end));
     }
 
     /** The lowest slot no live call thread holds. */

@@ -50,17 +50,14 @@ import sdm.transport.zmq.Message;
  * for this node's platform (the entry its {@code Bundle-NativeCode} clause names for this
  * os/arch) is extracted and loaded with the Foreign Function & Memory API in an arena of the
  * program's own, and every declared function is bound with its types. When the bundle stops,
- * the arena is closed: the library is unloaded (dlclose). Calls run on a pool of their own,
- * never on the link's thread, and may overlap; each is marked in {@link CrashMarks} while it
- * runs.
+ * the arena is closed: the library is unloaded (dlclose). Calls are run by
+ * {@link NativeCallRunner}.
  */
 final class NativePrograms implements AutoCloseable {
 
     /** What a crash mark names while a library is being loaded or unloaded. */
     static final String LOADING = "#loading its library";
     static final String UNLOADING = "#unloading its library";
-    private static final int THREADS = 8;
-    private static final int MAX_WAITING = 10_000;
     private static final long UNLOAD_WAIT_MS = 10_000;
     private static final Logger LOG = Logger.getLogger("sdm.slave");
     private static final Linker LINKER = Linker.nativeLinker();
@@ -85,9 +82,7 @@ final class NativePrograms implements AutoCloseable {
     private final Map<String, LoadedLibrary> loaded = new ConcurrentHashMap<>();
     /** Libraries whose calls outlived their program: closed once those calls return. */
     private final List<LoadedLibrary> lingering = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final CallThreads threads = new CallThreads();
-    private final ThreadPoolExecutor pool;
+    private final NativeCallRunner calls;
 
     /**
      * @param dir      where libraries are extracted (emptied now: what is there is from an earlier run)
@@ -95,20 +90,16 @@ final class NativePrograms implements AutoCloseable {
      * @param toMaster how results are sent
      * @param js       what a library that defines {@code sdm_set_js} calls JavaScript through
      */
-    NativePrograms(Path dir, CrashMarks marks, Consumer<Message> toMaster, EventQueue events, JsBridge js)
-            throws IOException {
+    NativePrograms(Path dir, CrashMarks marks, CallThreads threads, Consumer<Message> toMaster, EventQueue events,
+            JsBridge js) throws IOException {
         this.dir = dir;
         this.events = events;
         this.js = js;
         this.marks = marks;
         this.toMaster = toMaster;
+        this.calls = new NativeCallRunner(loaded, marks, threads, toMaster);
         DataFolder.deleteTree(dir);
         Files.createDirectories(dir);
-        // a LinkedTransferQueue hands a call to a waiting worker faster than an ArrayBlockingQueue
-        // (its workers spin briefly before parking): 14,000 -> 21,000 calls/s here
-        // threads come with the first calls and go after 30 s without one: an idle slave holds none
-        pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedTransferQueue<>(), threads);
-        pool.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -161,7 +152,7 @@ final class NativePrograms implements AutoCloseable {
                 FunctionDescriptor descriptor = returns == NativeType.VOID ? FunctionDescriptor.ofVoid(layouts)
                         : FunctionDescriptor.of(NativeValues.layout(returns), layouts);
                 functions.put(f.name(), new LoadedLibrary.Function(f.name(), returns, params,
-                        LINKER.downcallHandle(address, descriptor)));
+                        LINKER.downcallHandle(address, descriptor), new CallSpeed()));
             }
             Optional<MemorySegment> setLogger = lookup.find(LOGGER_SETTER);
             MethodHandle loggerSetter = null;
@@ -288,78 +279,14 @@ final class NativePrograms implements AutoCloseable {
         }
     }
 
-    /** From the link's thread: runs the call on the pool and sends its result. */
+    /** From the link's thread: the call runs on the pool, and its result is sent. */
     void onCall(Message.Call call) {
-        if (waiting.get() >= MAX_WAITING) {
-            toMaster.accept(new Message.CallResult(call.callId(), false, null, "the node is busy: " + waiting.get()
-                    + " calls waiting"));
-            return;
-        }
-        // the call is worth running only within its timeoutMs (the caller's time to live):
-        // one still waiting here by then is not run at all
-        long expires = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(call.timeoutMs());
-        waiting.incrementAndGet();
-        try {
-            pool.execute(() -> {
-                waiting.decrementAndGet();
-                toMaster.accept(System.nanoTime() - expires > 0
-                        ? failure(call, "expired after waiting " + call.timeoutMs() + " ms on the node; not run")
-                        : run(call));
-            });
-        } catch (RejectedExecutionException e) {
-            waiting.decrementAndGet();
-            toMaster.accept(new Message.CallResult(call.callId(), false, null, "the node is stopping"));
-        }
+        calls.onCall(call);
     }
 
-    private Message.CallResult run(Message.Call call) {
-        LoadedLibrary l = loaded.get(call.program());
-        if (l == null) {
-            return failure(call, "program " + call.program() + " is not active on this node");
-        }
-        LoadedLibrary.Function f = l.functions.get(call.function());
-        if (f == null) {
-            return failure(call, "program " + call.program() + " has no function '" + call.function() + "'");
-        }
-        if (call.args().size() != f.params().size()) {
-            return failure(call, f.signature() + " takes " + f.params().size() + " arguments, got " + call.args().size());
-        }
-        l.inFlight.incrementAndGet();
-        try {
-            if (l.closing) {
-                return failure(call, "program " + call.program() + " is stopping");
-            }
-            try (Arena strings = f.params().contains(NativeType.STRING) ? Arena.ofConfined() : null) {
-                Object[] args = new Object[f.params().size()];
-                for (int i = 0; i < args.length; i++) {
-                    Object v;
-                    try {
-                        v = f.params().get(i).argument(call.args().get(i));
-                    } catch (IllegalArgumentException e) {
-                        return failure(call, "argument " + (i + 1) + " of " + f.signature() + ": " + e.getMessage());
-                    }
-                    args[i] = v instanceof String s ? strings.allocateFrom(s) : v;
-                }
-                int mySlot = threads.slot();
-                // the returned string is read inside the mark too: a bad pointer crashes there
-                marks.enter(mySlot, call.program(), call.function());
-                try {
-                    Object out = f.handle().invokeWithArguments(args);
-                    return new Message.CallResult(call.callId(), true, NativeValues.result(f.returns(), out), "");
-                } finally {
-                    marks.leave(mySlot);
-                }
-            }
-        } catch (Throwable e) {
-            return failure(call, f.signature() + " failed: " + ErrorLine.of(e));
-        } finally {
-            l.inFlight.decrementAndGet();
-        }
-    }
-
-    private static Message.CallResult failure(Message.Call call, String error) {
-        return new Message.CallResult(call.callId(), false, null,
-                error.length() > 500 ? error.substring(0, 500) + "..." : error);
+    /** From the link's thread: runs the call there if its function has shown itself short; null otherwise. */
+    Message.CallResult callInline(Message.Call call) {
+        return calls.callInline(call);
     }
 
     private static JamManifest manifest(Function<String, URL> entries) throws IOException {
@@ -381,7 +308,7 @@ final class NativePrograms implements AutoCloseable {
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        calls.close();
         for (String name : loadedPrograms()) {
             unload(name);
         }

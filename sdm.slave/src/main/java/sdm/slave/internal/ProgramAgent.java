@@ -72,14 +72,14 @@ final class ProgramAgent implements AutoCloseable {
     private final Map<String, Installed> installed = new LinkedHashMap<>();
     private boolean connected;
 
-    ProgramAgent(BundleContext context, Path dir, Consumer<Message> toMaster, EventQueue events, JsBridge js)
-            throws IOException {
+    ProgramAgent(BundleContext context, Path dir, CallThreads threads, Consumer<Message> toMaster, EventQueue events,
+            JsBridge js) throws IOException {
         this.context = context;
         this.dir = dir;
         this.toMaster = toMaster;
         this.folder = new DataFolder(dir);
         this.marks = new CrashMarks(dir.resolve("calls.crash"));
-        this.natives = new NativePrograms(dir.resolve("native"), marks, toMaster, events, js);
+        this.natives = new NativePrograms(dir.resolve("native"), marks, threads, toMaster, events, js);
         this.book = new FailureBook(folder);
         this.saved = new DesiredStateFile(folder);
         this.fetcher = new Fetcher(dir, toMaster, new Fetcher.Listener() {
@@ -377,6 +377,11 @@ final class ProgramAgent implements AutoCloseable {
     /** From the link's thread: the call runs on the native pool. */
     void onCall(Message.Call call) {
         natives.onCall(call);
+    }
+
+    /** From the link's thread: runs a short call there, or returns null. */
+    Message.CallResult callInline(Message.Call call) {
+        return natives.callInline(call);
     }
 
     @Override

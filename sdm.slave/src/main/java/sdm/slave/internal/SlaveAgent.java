@@ -45,6 +45,8 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
     private SlaveSettings settings;
     private volatile SlaveLink link;
     private ProgramAgent programs;
+    /** The call threads, the link's among them: each with a crash-mark slot of its own. */
+    private final CallThreads callThreads = new CallThreads();
     private volatile String masterId = "";
     private volatile long onlineSinceMs;
     private volatile long offlineSinceMs;
@@ -73,7 +75,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
                 }
             };
             js = new JsBridge(epoch, toMaster);
-            programs = new ProgramAgent(context, settings.data().resolve("programs"), toMaster, events, js);
+            programs = new ProgramAgent(context, settings.data().resolve("programs"), callThreads, toMaster, events, js);
         } catch (IOException e) {
             NodeFailure.report(context, "cannot start the slave: " + e.getMessage());
             return;
@@ -83,7 +85,8 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), settings.ownKeys(),
                 settings.enrolled(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
-                Duration.ofSeconds(1), Duration.ofMillis(Math.max(1_000, settings.reconnectMaxMs()))), this);
+                Duration.ofSeconds(1), Duration.ofMillis(Math.max(1_000, settings.reconnectMaxMs())),
+                callThreads.named("link")), this);
         reporter = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-events").daemon().factory());
         reporter.scheduleWithFixedDelay(this::deliverEvents, EVENT_DRAIN_MS, EVENT_DRAIN_MS, TimeUnit.MILLISECONDS);
         reporter.scheduleWithFixedDelay(this::sendCounters, COUNTERS_MS, COUNTERS_MS, TimeUnit.MILLISECONDS);
@@ -163,6 +166,12 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         offlineSinceMs = System.currentTimeMillis();
         programs.onDisconnected();
         js.onDisconnected();
+    }
+
+    @Override
+    public Message.CallResult callInline(Message.Call call) {
+        ProgramAgent p = programs;
+        return p == null ? null : p.callInline(call);
     }
 
     @Override

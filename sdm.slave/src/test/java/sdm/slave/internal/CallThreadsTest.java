@@ -31,6 +31,10 @@ class CallThreadsTest {
         assertThat(threads.newThread(() -> { }).getName()).isEqualTo(CallThreads.PREFIX + "0");
         assertThat(CallThreads.slotOf(CallThreads.PREFIX + "7")).isEqualTo(7);
         assertThat(CallThreads.slotOf("sdm-programs")).isEqualTo(-1);
+        assertThat(threads.named("link").newThread(() -> { }).getName()).isEqualTo(CallThreads.PREFIX + "1-link");
+        assertThat(CallThreads.slotOf(CallThreads.PREFIX + "3-link")).isEqualTo(3);
+        assertThat(CallThreads.slotOf(CallThreads.PREFIX + "3x")).isEqualTo(-1);
+        assertThat(CallThreads.slotOf(CallThreads.PREFIX + "-link")).isEqualTo(-1);
         assertThat(threads.slot()).as("not a call thread").isZero();
     }
 

@@ -58,7 +58,7 @@ final class NativeFixture implements AutoCloseable {
         this.bundle = Files.createDirectories(root.resolve("bundle"));
         this.marksFile = root.resolve("calls.crash");
         this.marks = new CrashMarks(marksFile);
-        this.natives = new NativePrograms(extracted, marks, sent::add, events, this.js);
+        this.natives = new NativePrograms(extracted, marks, new CallThreads(), sent::add, events, this.js);
     }
 
     /** Puts an entry into the program's bundle. */

@@ -1,6 +1,7 @@
 package sdm.transport.zmq;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,7 +22,9 @@ import sdm.api.node.ThrottledLog;
  * heartbeats, counts any traffic from the master as a sign of life, and when the master is
  * silent past the liveness timeout it drops the socket and reconnects with exponential
  * back-off. A master that refuses its own key at the handshake (its book of keys lost, say) is
- * asked to enroll it again. One thread owns the socket; {@link #send} may be called from any.
+ * asked to enroll it again. One thread at a time serves the socket ({@link LeaderStandby}: a
+ * short call runs on it, and a long one does not stall the link); {@link #send} may be called
+ * from any thread.
  */
 public final class SlaveLink implements AutoCloseable {
 
@@ -35,44 +38,38 @@ public final class SlaveLink implements AutoCloseable {
      * @param liveness      silence after which the master is taken as lost
      * @param minBackoff    first reconnection delay, doubled on each failure
      * @param maxBackoff    longest reconnection delay
+     * @param threads       makes the link's threads (two at most: see {@link LeaderStandby})
      */
     public record Config(String masterAddress, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
             Supplier<Message.Register> registration, Duration heartbeat, Duration liveness, Duration minBackoff,
-            Duration maxBackoff) {
+            Duration maxBackoff, ThreadFactory threads) {
+
+        /** With threads named {@code sdm-slave-link-N}. */
+        public Config(String masterAddress, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
+                Supplier<Message.Register> registration, Duration heartbeat, Duration liveness, Duration minBackoff,
+                Duration maxBackoff) {
+            this(masterAddress, token, ownKeys, enrolled, registration, heartbeat, liveness, minBackoff, maxBackoff,
+                    Thread.ofPlatform().name("sdm-slave-link-", 0).factory());
+        }
     }
 
     private static final Logger LOG = Logger.getLogger("sdm.transport");
-    /**
-     * Connections closed soon after they opened and before the welcome, taken as a refusal when
-     * no failure event came. "Soon" is what tells a refusal from a master that is frozen or busy,
-     * whose connections close only when the handshake interval runs out.
-     */
-    private static final int CLOSES_MEANING_REFUSAL = 3;
-    /** A call with less than this left of its timeout when it arrives is dropped unrun. */
-    static final long CALL_MARGIN_MS = 50;
-    private static final int MONITORED = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_CONNECT_RETRIED | ZMQ.EVENT_DISCONNECTED
-            | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-            | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    private static final int MAX_MESSAGES_PER_TURN = 1_000;
 
     private final Config config;
     private final SlaveLinkListener listener;
     private final MessageCodec codec = new MessageCodec();
     private final TransportCounters counters = new TransportCounters();
-    /** The master's clock against ours, measured anew in each session (the master may have changed). Link thread only. */
-    private PeerClock masterClock = new PeerClock();
-    private final ThrottledLog expiredLog = new ThrottledLog(LOG, 5, 10_000);
+    private final FromMaster fromMaster = new FromMaster(codec, counters);
     private final ThrottledLog refusedLog = new ThrottledLog(LOG, 3, 60_000);
     /** Whether the master knows this slave's own key; the link thread's, read by {@link #enrolled()}. */
     private volatile boolean enrolled;
     /** The session whose socket is open, or null between sessions. */
     private volatile Session current;
-    private final Outbox<Message> outbox = new Outbox<>(() -> {
-        Session s = current;
-        if (s != null) {
-            s.socket.wake();
-        }
-    });
-    private final Thread thread;
+    private final Outbox<Message> outbox = new Outbox<>(this::wake);
+    private final LeaderStandby threads;
+    /** The leader's: the next reconnection delay. */
+    private long backoff;
     private volatile boolean running = true;
     private volatile boolean connected;
 
@@ -80,7 +77,9 @@ public final class SlaveLink implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.enrolled = config.enrolled();
-        this.thread = Thread.ofPlatform().name("sdm-slave-link").start(this::run);
+        this.backoff = config.minBackoff().toMillis();
+        this.threads = new LeaderStandby(config.threads(), this::lead);
+        threads.start();
     }
 
     /** Whether the master has welcomed this node and has not gone silent since. */
@@ -113,18 +112,22 @@ public final class SlaveLink implements AutoCloseable {
     }
 
     /**
-     * The link's one thread: session after session until closed. Nothing that goes wrong in a
-     * session may end it (a slave whose link thread died would never see its master again), so
-     * every failure is logged and followed by a new session after the back-off.
+     * The leading thread's loop: session after session until closed. Nothing that goes wrong in
+     * a session may end it (a slave whose link stopped would never see its master again), so
+     * every failure is logged and followed by a new session after the back-off. Returns early,
+     * leaving the session open, once another thread has taken the lead during a long call.
      */
-    private void run() {
-        long backoff = config.minBackoff().toMillis();
-        while (running) {
-            Session session = null;
+    private void lead() {
+        while (running && threads.leading()) {
+            Session session = current; // open if a former leader was serving it
             try {
-                // inside the try: a socket that cannot be made now (file descriptors, say) must not end the link
-                session = new Session();
-                session.serve();
+                if (session == null) {
+                    // inside the try: a socket that cannot be made now (file descriptors, say) must not end the link
+                    session = new Session();
+                }
+                if (!session.serve()) {
+                    return;
+                }
             } catch (ZMQException e) {
                 // for example a master host name that does not resolve (yet): retry with back-off
                 LOG.warning("cannot connect to master " + config.masterAddress() + ": " + e.getMessage());
@@ -132,10 +135,9 @@ public final class SlaveLink implements AutoCloseable {
                 if (running) {
                     LOG.log(Level.SEVERE, "link to master " + config.masterAddress() + " failed", e);
                 }
-            } finally {
-                if (session != null) {
-                    end(session);
-                }
+            }
+            if (session != null) {
+                end(session);
             }
             if (!running) {
                 break;
@@ -179,7 +181,7 @@ public final class SlaveLink implements AutoCloseable {
         private final ZContext context = new ZContext(1);
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
-        private SharedSocket socket;
+        private final SharedSocket socket;
         /** This session presents the join key to enroll the slave's own key. */
         private final boolean enrolling = !enrolled;
         /** Enrolled, or refused with its own key: the next session presents the other key. */
@@ -187,11 +189,11 @@ public final class SlaveLink implements AutoCloseable {
         private boolean welcomed;
         private long heartbeatMs = config.heartbeat().toMillis();
         private long livenessMs = config.liveness().toMillis();
-        private boolean refusalLogged;
-        private int closesBeforeWelcome;
-        private long connectedAtMs;
         private final long handshakeMs = Math.max(1_000, config.liveness().toMillis() / 2);
-        private boolean retryLogged;
+        private final LinkEvents events = new LinkEvents(config.masterAddress(), handshakeMs);
+        private boolean opened;
+        private long silenceSince;
+        private long nextHeartbeat;
 
         Session() {
             CurveKeyPair own = enrolling ? config.token().slaveKeys() : config.ownKeys();
@@ -211,21 +213,25 @@ public final class SlaveLink implements AutoCloseable {
             // ends; give up on it early and let the socket reconnect (see AdminClient).
             dealer.setHandshakeIvl((int) handshakeMs);
             // a context of the session's own: one name for its monitor serves every session
-            dealer.monitor("inproc://sdm-slave-monitor", MONITORED);
+            dealer.monitor("inproc://sdm-slave-monitor", LinkEvents.MONITORED);
             monitor.connect("inproc://sdm-slave-monitor");
             socket = new SharedSocket(dealer, monitor);
         }
 
-        void serve() {
-            masterClock = new PeerClock();
-            dealer.connect("tcp://" + config.masterAddress());
-            current = this;
-            long silenceSince = System.currentTimeMillis();
-            long nextHeartbeat = silenceSince;
+        /** Serves the socket until the master is lost (true) or another thread takes the lead (false). */
+        boolean serve() {
+            if (!opened) {
+                opened = true;
+                fromMaster.newSession();
+                current = this;
+                dealer.connect("tcp://" + config.masterAddress());
+                silenceSince = System.currentTimeMillis();
+                nextHeartbeat = silenceSince;
+            }
             while (running && !switchedKeys) {
                 socket.await(Math.max(0, nextHeartbeat - System.currentTimeMillis()));
-                if (receiveAll()) {
-                    silenceSince = System.currentTimeMillis();
+                if (!receiveAll()) {
+                    return false;
                 }
                 readEvents();
                 socket.use(d -> {
@@ -242,9 +248,10 @@ public final class SlaveLink implements AutoCloseable {
                 long allowed = welcomed ? livenessMs : 2 * livenessMs;
                 if (now - silenceSince > allowed) {
                     lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
-                    return;
+                    return true;
                 }
             }
+            return true;
         }
 
         private Message.Register registration() {
@@ -256,66 +263,20 @@ public final class SlaveLink implements AutoCloseable {
             return new Message.Enroll(r.nodeId(), r.name(), config.ownKeys().publicKey());
         }
 
-        /** One message as read: its first frame, its second (or null), and how many frames it had. */
-        private record Frames(byte[] frame, byte[] data, int count) {
-        }
-
-        private static Frames read(ZMQ.Socket d) {
-            byte[] frame = d.recv(ZMQ.DONTWAIT);
-            if (frame == null) {
-                return null;
-            }
-            byte[] data = null;
-            int frames = 1;
-            while (d.hasReceiveMore()) {
-                byte[] part = d.recv(0);
-                if (++frames == 2) {
-                    data = part;
-                }
-            }
-            return new Frames(frame, data, frames);
-        }
-
-        /** Reads every waiting frame; true if any came from the master. */
+        /**
+         * Reads what waits, up to a bound so that heartbeats are never starved; false if another
+         * thread took the lead during a call run here.
+         */
         private boolean receiveAll() {
-            boolean heard = false;
-            Frames read;
-            while ((read = socket.use(Session::read, null)) != null) {
-                byte[] frame = read.frame();
-                byte[] data = read.data();
-                int frames = read.count();
-                heard = true;
-                counters.increment(TransportCounters.MESSAGES_IN);
-                MessageCodec.Received in;
-                try {
-                    if (frames > 2) {
-                        throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
-                                frames + " frames, expected 1 or 2");
-                    }
-                    in = codec.open(frame, data);
-                } catch (InvalidMessageException e) {
-                    counters.dropped(e.reason());
-                    LOG.warning("dropped a message from the master: " + e.getMessage());
+            FromMaster.Frames read;
+            for (int n = 0; n < MAX_MESSAGES_PER_TURN && (read = socket.use(FromMaster::read, null)) != null; n++) {
+                silenceSince = System.currentTimeMillis();
+                Message m = fromMaster.open(read);
+                if (m == null) {
                     continue;
                 }
-                long now = MonotonicClock.nowMs();
-                boolean expired = Expiry.expired(in, masterClock, now);
-                masterClock.sample(in.sentMs(), now);
-                Message m = in.message();
-                if (!expired && m instanceof Message.Call && in.expiresMs() != 0 && masterClock.measured()
-                        && in.expiresMs() - masterClock.senderNow(now) < CALL_MARGIN_MS) {
-                    // its answer could not reach the caller in time: running it would only surprise
-                    expired = true;
-                }
-                if (expired) {
-                    counters.increment(TransportCounters.DROPPED_EXPIRED);
-                    expiredLog.warn("dropped an expired " + m.getClass().getSimpleName() + " from the master");
-                    continue;
-                }
-                if (m instanceof Message.Call c && in.expiresMs() != 0) {
-                    // what is left of the caller's timeout, on our clock: the call is dropped unrun after it
-                    long left = Math.max(1, in.expiresMs() - masterClock.senderNow(now));
-                    m = new Message.Call(c.callId(), c.program(), c.function(), c.args(), Math.min(c.timeoutMs(), left));
+                if (m instanceof Message.Call c && !call(c)) {
+                    return false;
                 }
                 switch (m) {
                     case Message.Heartbeat h -> { }
@@ -346,43 +307,37 @@ public final class SlaveLink implements AutoCloseable {
                         }
                         listener.onConnected(w);
                     }
+                    case Message.Call c -> { }
                     default -> listener.onMessage(m);
                 }
             }
-            return heard;
+            return true;
+        }
+
+        /** Runs a short call here and sends its result, or gives the call to the node; false if the lead was lost meanwhile. */
+        private boolean call(Message.Call c) {
+            long ticket = threads.beginWork();
+            Message.CallResult result;
+            boolean leading;
+            try {
+                result = listener.callInline(c);
+            } finally {
+                leading = threads.endWork(ticket);
+            }
+            if (result != null) {
+                send(result);
+            } else {
+                listener.onMessage(c);
+            }
+            return leading;
         }
 
         private void readEvents() {
-            ZMQ.Event event;
-            while ((event = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
-                int e = event.getEvent();
-                long now = System.currentTimeMillis();
-                if (e == ZMQ.EVENT_CONNECTED) {
-                    connectedAtMs = now;
-                }
-                boolean closedEarly = e == ZMQ.EVENT_DISCONNECTED && !welcomed && now - connectedAtMs < handshakeMs / 2
-                        && ++closesBeforeWelcome >= CLOSES_MEANING_REFUSAL;
-                if (closedEarly || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
-                        || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
-                        || e == zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-                    if (!enrolling) {
-                        // the master does not know this key (any more): enroll it again with the token
-                        LOG.warning("master " + config.masterAddress() + " refused this node's key; enrolling it again");
-                        enrolled = false;
-                        switchedKeys = true;
-                    } else if (!refusalLogged) {
-                        refusalLogged = true;
-                        LOG.severe("master " + config.masterAddress()
-                                + " refused the handshake: wrong join token, or another master at that address");
-                    }
-                } else if (e == ZMQ.EVENT_CONNECT_RETRIED) {
-                    if (!retryLogged) {
-                        retryLogged = true;
-                        LOG.warning("cannot reach master " + config.masterAddress() + "; retrying");
-                    }
-                } else if (e == ZMQ.EVENT_DISCONNECTED && connected) {
-                    LOG.info("connection to master " + config.masterAddress() + " closed");
-                }
+            if (events.ownKeyRefused(monitor, welcomed, connected, enrolling)) {
+                // the master does not know this key (any more): enroll it again with the token
+                LOG.warning("master " + config.masterAddress() + " refused this node's key; enrolling it again");
+                enrolled = false;
+                switchedKeys = true;
             }
         }
 
@@ -425,10 +380,15 @@ public final class SlaveLink implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        wake();
+        threads.close(5_000);
+    }
+
+    /** Ends the leader's wait on the socket, if it waits. */
+    private void wake() {
         Session s = current;
         if (s != null) {
             s.socket.wake();
         }
-        SocketThread.join(thread, 5_000);
     }
 }

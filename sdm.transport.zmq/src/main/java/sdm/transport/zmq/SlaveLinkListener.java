@@ -19,6 +19,16 @@ public interface SlaveLinkListener {
     default void onRefused(String reason) {
     }
 
+    /**
+     * Asked first for every call: runs it on the link's thread and returns its result when the
+     * node knows the call to be short, or returns null at once to have it given to
+     * {@link #onMessage}. A call that runs long here does not stall the link: another thread
+     * takes over the socket meanwhile.
+     */
+    default Message.CallResult callInline(Message.Call call) {
+        return null;
+    }
+
     /** Any message other than heartbeats and the link's own control messages. */
     default void onMessage(Message message) {
     }
