@@ -77,7 +77,7 @@ record CallMachine(AdminSession admin, String node) {
 
     /** The bytes of one call as SDM puts it on the wire: the baselines send this payload. */
     static byte[] payload() {
-        return new MessageCodec().encode(new Message.Call("bench-1", "bench", "add", List.of(1, 2), 10_000));
+        return new MessageCodec().seal(new Message.Call("bench-1", "bench", "add", List.of(1, 2), 10_000), 10_000);
     }
 
     /**
@@ -92,6 +92,24 @@ record CallMachine(AdminSession admin, String node) {
     JsonNode measure(int count, int inflight, int burst, int batch) throws Exception {
         return Bench.JSON.readTree(admin.text("bench:calls", "--count", "" + count, "--inflight", "" + inflight,
                 "--burst", "" + burst, "--batch", "" + batch, "bench", "add", node).strip());
+    }
+
+    /**
+     * How many calls the slave ran on its link's thread and on its pool so far, and how often a
+     * call held the link so long that the other link thread took over (the slave reports them
+     * every 2 s): {@code "inline/pooled/takeovers"}.
+     */
+    String slaveCallCounters() throws Exception {
+        JsonNode counters = admin.json("sdm:master").get("counters");
+        String name = "";
+        for (JsonNode n : admin.json("sdm:nodes")) {
+            if (n.get("id").asText().equals(node)) {
+                name = n.get("name").asText();
+            }
+        }
+        return counters.path("node." + name + ".callsInline").asLong() + "/"
+                + counters.path("node." + name + ".callsPooled").asLong() + "/"
+                + counters.path("node." + name + ".linkTakeovers").asLong();
     }
 
     /** The benchmark's program: add(int,int), compiled with gcc now. */

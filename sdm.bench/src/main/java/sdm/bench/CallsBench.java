@@ -54,9 +54,11 @@ final class CallsBench {
             JsonNode r = rawEcho(payload);
             sdm.add(s);
             raw.add(r);
-            System.out.printf(Locale.ROOT, "run %d: sdm p50 %.1f us, raw p50 %.1f us; sdm %.0f calls/s, raw %.0f/s%n",
+            System.out.printf(Locale.ROOT, "run %d: sdm p50 %.1f us, raw p50 %.1f us; sdm %.0f calls/s, raw %.0f/s;"
+                    + " slave's calls inline/pooled/takeovers so far %s%n",
                     run, s.at("/sequential/p50Micros").asDouble(), r.at("/sequential/p50Micros").asDouble(),
-                    s.at("/inflight/perSecond").asDouble(), r.at("/inflight/perSecond").asDouble());
+                    s.at("/inflight/perSecond").asDouble(), r.at("/inflight/perSecond").asDouble(),
+                    machine.slaveCallCounters());
         }
         report(sdm, raw, payload.length);
     }

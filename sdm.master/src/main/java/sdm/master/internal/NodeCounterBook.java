@@ -19,7 +19,8 @@ import sdm.transport.zmq.TransportCounters;
 final class NodeCounterBook {
 
     private static final Set<String> SLAVE_COUNTERS = Set.of(TransportCounters.DROPPED_EXPIRED, "eventsRaised",
-            "eventsSent", "eventsExpired", "eventsOverflowed", "eventsWaiting");
+            "eventsSent", "eventsExpired", "eventsOverflowed", "eventsWaiting", TransportCounters.CALLS_INLINE,
+            TransportCounters.CALLS_POOLED, TransportCounters.LINK_TAKEOVERS);
     /** What a slave counts of each program's calls and posts from C to JavaScript. */
     private static final Pattern PROGRAM_COUNTER = Pattern.compile(
             "js\\.[a-z][a-z0-9-]{0,62}\\.(postsQueued|postsDropped|postsExpired|postsSent|callsMade|callsRefused)");

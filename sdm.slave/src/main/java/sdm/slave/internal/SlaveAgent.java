@@ -104,7 +104,10 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         SlaveLink l = link;
         if (l != null && l.connected()) {
             Map<String, Long> all = new java.util.TreeMap<>(events.counters());
-            all.put(TransportCounters.DROPPED_EXPIRED, l.counters().get(TransportCounters.DROPPED_EXPIRED));
+            for (String name : List.of(TransportCounters.DROPPED_EXPIRED, TransportCounters.CALLS_INLINE,
+                    TransportCounters.CALLS_POOLED, TransportCounters.LINK_TAKEOVERS)) {
+                all.put(name, l.counters().get(name));
+            }
             all.putAll(js.counters(Message.NodeCounters.MAX_COUNTERS - all.size()));
             l.send(new Message.NodeCounters(all));
         }

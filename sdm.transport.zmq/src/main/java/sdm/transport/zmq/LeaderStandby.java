@@ -25,6 +25,7 @@ final class LeaderStandby {
 
     private final ThreadFactory factory;
     private final Runnable loop;
+    private final Runnable onTakeover;
     private final ThrottledLog takeovers = new ThrottledLog(LOG, 5, 60_000);
     private volatile Thread leader;
     private volatile Thread standby;
@@ -33,10 +34,14 @@ final class LeaderStandby {
     private final AtomicLong pieces = new AtomicLong();
     private volatile boolean open = true;
 
-    /** @param loop run by the leader; returns once this is closed or the calling thread no longer leads */
-    LeaderStandby(ThreadFactory factory, Runnable loop) {
+    /**
+     * @param loop       run by the leader; returns once this is closed or the calling thread no longer leads
+     * @param onTakeover run by the standby each time it takes the lead
+     */
+    LeaderStandby(ThreadFactory factory, Runnable loop, Runnable onTakeover) {
         this.factory = factory;
         this.loop = loop;
+        this.onTakeover = onTakeover;
     }
 
     void start() {
@@ -106,6 +111,7 @@ final class LeaderStandby {
                     standby = null;
                     leader = me;
                 }
+                onTakeover.run();
                 takeovers.warn("a call has held the link's thread for over " + GUARD_MS
                         + " ms; another thread serves the link meanwhile");
                 return true;

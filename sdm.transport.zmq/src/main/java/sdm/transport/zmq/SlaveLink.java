@@ -78,7 +78,8 @@ public final class SlaveLink implements AutoCloseable {
         this.listener = listener;
         this.enrolled = config.enrolled();
         this.backoff = config.minBackoff().toMillis();
-        this.threads = new LeaderStandby(config.threads(), this::lead);
+        this.threads = new LeaderStandby(config.threads(), this::lead,
+                () -> counters.increment(TransportCounters.LINK_TAKEOVERS));
         threads.start();
     }
 
@@ -325,8 +326,10 @@ public final class SlaveLink implements AutoCloseable {
                 leading = threads.endWork(ticket);
             }
             if (result != null) {
+                counters.increment(TransportCounters.CALLS_INLINE);
                 send(result);
             } else {
+                counters.increment(TransportCounters.CALLS_POOLED);
                 listener.onMessage(c);
             }
             return leading;

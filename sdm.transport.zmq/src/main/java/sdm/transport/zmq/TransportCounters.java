@@ -37,6 +37,11 @@ public final class TransportCounters {
     public static final String CONNECTIONS_OPEN = "connectionsOpen";
     /** Gauge: connections open now that have not delivered a valid message yet. */
     public static final String HANDSHAKES_OPEN = "handshakesOpen";
+    /** A slave's: calls run on the link's own thread, and calls handed to the node's pool. */
+    public static final String CALLS_INLINE = "callsInline";
+    public static final String CALLS_POOLED = "callsPooled";
+    /** A slave's: times a call ran so long on the link's thread that the other link thread took over. */
+    public static final String LINK_TAKEOVERS = "linkTakeovers";
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();

@@ -121,6 +121,8 @@ class InlineCallsTest {
         assertThat(link.connected()).isTrue();
         call("after", "quick");
         await("an answer after", () -> results.containsKey("after"));
+        assertThat(link.counters().get(TransportCounters.LINK_TAKEOVERS)).isEqualTo(1);
+        assertThat(link.counters().get(TransportCounters.CALLS_INLINE)).isEqualTo(4);
     }
 
     private static void sleep(long ms) {
