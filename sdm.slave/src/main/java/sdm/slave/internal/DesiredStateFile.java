@@ -1,97 +1,107 @@
 package sdm.slave.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import sdm.api.ProgramState;
 import sdm.api.node.DataFolder;
 import sdm.transport.zmq.Message;
 
 /**
- * The last desired state the master sent, kept in {@code desired.json} so that a slave that
+ * The last desired state the master sent, kept in {@code desired.txt} so that a slave that
  * restarts while its master is away runs what it ran. The file has a format of its own,
- * versioned ({@code "format": 1}) and written here field by field, so that a change of the
- * wire never changes what a slave finds on its disk:
- * <pre>{"format": 1, "revision": 12, "programs": [
- *   {"name": "hello", "version": "1.0.0", "sha256": "...", "size": 5120, "state": "active", "attempt": 3}]}</pre>
- * A file without {@code format}, the wire's {@code Desired} message as slaves once kept it, is
- * read as well and written anew at the next change.
+ * versioned on its first line and written here field by field, so that a change of the wire
+ * never changes what a slave finds on its disk, and so that reading it needs no JSON library:
+ * <pre>
+ * sdm-desired-state 2
+ * revision 12
+ * program	hello	1.0.0	SHA-256	5120	active	3</pre>
+ * one line per program, its fields (name, version, SHA-256, size, state, attempt) apart by tabs,
+ * a {@code %}, tab or line break in a version written as {@code %25}, {@code %09}, {@code %0A},
+ * {@code %0D}. A {@code desired.json} of an earlier slave is read ({@link DesiredStateJson}) when
+ * there is no {@code desired.txt}, and removed at the next save.
  */
 final class DesiredStateFile {
 
-    static final String FILE = "desired.json";
-    static final int FORMAT = 1;
+    static final String FILE = "desired.txt";
+    static final String HEADER = "sdm-desired-state 2";
 
+    private final Path dir;
     private final DataFolder folder;
-    private final ObjectMapper json = new ObjectMapper();
 
-    DesiredStateFile(DataFolder folder) {
-        this.folder = folder;
+    DesiredStateFile(Path dir) throws IOException {
+        this.dir = dir;
+        this.folder = new DataFolder(dir);
     }
 
     void save(Message.Desired desired) throws IOException {
-        ObjectNode root = json.createObjectNode();
-        root.put("format", FORMAT);
-        root.put("revision", desired.revision());
-        ArrayNode programs = root.putArray("programs");
+        StringBuilder out = new StringBuilder(HEADER).append('\n').append("revision ").append(desired.revision())
+                .append('\n');
         for (Message.DesiredProgram p : desired.programs()) {
-            programs.addObject().put("name", p.name()).put("version", p.version()).put("sha256", p.sha256())
-                    .put("size", p.size()).put("state", p.state().text()).put("attempt", p.attempt());
+            out.append("program\t").append(p.name()).append('\t').append(escape(p.version())).append('\t')
+                    .append(p.sha256()).append('\t').append(p.size()).append('\t').append(p.state().text())
+                    .append('\t').append(p.attempt()).append('\n');
         }
-        folder.write(FILE, json.writerWithDefaultPrettyPrinter().writeValueAsString(root), false);
+        folder.write(FILE, out.toString(), false);
+        Files.deleteIfExists(dir.resolve(DesiredStateJson.FILE));
     }
 
     /**
      * The state kept, if there is one.
      *
-     * @throws IOException if the file cannot be read or does not hold a desired state
+     * @throws IOException if the file cannot be read or does not hold a desired state, saying where
      */
     Optional<Message.Desired> load() throws IOException {
         Optional<String> text = folder.read(FILE);
         if (text.isEmpty()) {
-            return Optional.empty();
+            return DesiredStateJson.load(folder);
         }
-        JsonNode root = json.readTree(text.get());
-        int format = root.path("format").asInt(0);
-        if (format > FORMAT || (format == 0 && !"desired".equals(root.path("type").asText()))) {
-            throw new IOException(FILE + " is of a format this slave does not know (" + format + ")");
+        List<String> lines = text.get().lines().toList();
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            throw new IOException(FILE + " is of a format this slave does not know ("
+                    + (lines.isEmpty() ? "empty" : first(lines.get(0))) + ")");
         }
+        if (lines.size() < 2 || !lines.get(1).startsWith("revision ")) {
+            throw new IOException(FILE + ": line 2 is not the revision");
+        }
+        long revision = number(lines.get(1).substring("revision ".length()), 2);
         List<Message.DesiredProgram> programs = new ArrayList<>();
+        for (int i = 2; i < lines.size(); i++) {
+            String[] f = lines.get(i).split("\t", -1);
+            if (f.length != 7 || !f[0].equals("program")) {
+                throw new IOException(FILE + ": line " + (i + 1) + " is not a program of 6 fields");
+            }
+            try {
+                programs.add(new Message.DesiredProgram(f[1], unescape(f[2]), f[3], number(f[4], i + 1),
+                        ProgramState.of(f[5]), number(f[6], i + 1)));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(FILE + ": line " + (i + 1) + ": " + e.getMessage());
+            }
+        }
+        return Optional.of(new Message.Desired(revision, programs));
+    }
+
+    private static String first(String line) {
+        return line.length() > 40 ? line.substring(0, 40) + "..." : line;
+    }
+
+    private static long number(String text, int line) throws IOException {
         try {
-            JsonNode list = root.get("programs");
-            if (list == null || !list.isArray()) {
-                throw new IOException(FILE + ": 'programs' is missing or not a list");
-            }
-            for (JsonNode p : list) {
-                programs.add(new Message.DesiredProgram(text(p, "name"), text(p, "version"), text(p, "sha256"),
-                        number(p, "size"), ProgramState.of(text(p, "state")), number(p, "attempt")));
-            }
-            return Optional.of(new Message.Desired(number(root, "revision"), programs));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(FILE + ": " + e.getMessage());
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IOException(FILE + ": line " + line + ": '" + first(text) + "' is not a whole number");
         }
     }
 
-    private static String text(JsonNode node, String field) throws IOException {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual()) {
-            throw new IOException(FILE + ": '" + field + "' is missing or not text");
-        }
-        return v.asText();
+    private static String escape(String s) {
+        return s.replace("%", "%25").replace("\t", "%09").replace("\n", "%0A").replace("\r", "%0D");
     }
 
-    private static long number(JsonNode node, String field) throws IOException {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new IOException(FILE + ": '" + field + "' is missing or not a whole number");
-        }
-        return v.asLong();
+    private static String unescape(String s) {
+        return s.replace("%09", "\t").replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%");
     }
 }

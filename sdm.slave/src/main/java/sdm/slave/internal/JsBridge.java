@@ -21,10 +21,22 @@ import sdm.transport.zmq.Message;
  */
 final class JsBridge implements AutoCloseable {
 
+    /** Made on first use: a slave whose C code never calls JavaScript never loads the JSON library. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+
+        static byte[] bytes(Object value) {
+            try {
+                return MAPPER.writeValueAsBytes(value);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(e.getOriginalMessage());
+            }
+        }
+    }
+
     static final int MAX_TIMEOUT_MS = 86_400_000;
     /** The time to live of a post made with {@code ttl_ms} 0. */
     static final int CONNECTED_ONLY_TTL_MS = 10_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JsCounters counters = new JsCounters();
     private final ExportCalls calls;
@@ -92,9 +104,9 @@ final class JsBridge implements AutoCloseable {
         }
         byte[] json;
         try {
-            json = JSON.writeValueAsBytes(r.value());
-        } catch (JsonProcessingException e) {
-            return CallOutcome.of(SdmCodes.EFAILED, "the result cannot be written as JSON: " + e.getOriginalMessage());
+            json = Json.bytes(r.value());
+        } catch (IllegalArgumentException e) {
+            return CallOutcome.of(SdmCodes.EFAILED, "the result cannot be written as JSON: " + e.getMessage());
         }
         if (cap > 0 && json.length >= cap) {
             return CallOutcome.of(SdmCodes.ETOOBIG, "the result is " + json.length + " bytes of JSON, "

@@ -81,7 +81,7 @@ final class ProgramAgent implements AutoCloseable {
         this.marks = new CrashMarks(dir.resolve("calls.crash"));
         this.natives = new NativePrograms(dir.resolve("native"), marks, threads, toMaster, events, js);
         this.book = new FailureBook(folder);
-        this.saved = new DesiredStateFile(folder);
+        this.saved = new DesiredStateFile(dir);
         this.fetcher = new Fetcher(dir, toMaster, new Fetcher.Listener() {
             @Override
             public void arrived(String sha256) {

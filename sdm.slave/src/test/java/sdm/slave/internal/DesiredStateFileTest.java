@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,43 +24,66 @@ class DesiredStateFileTest {
 
     private final Message.Desired desired = new Message.Desired(12, List.of(
             new Message.DesiredProgram("hello", "1.0.0", "a".repeat(64), 5120, ProgramState.ACTIVE, 3),
-            new Message.DesiredProgram("calc", "2.1.0", "b".repeat(64), 99, ProgramState.UNSUPPORTED, 1)));
+            new Message.DesiredProgram("calc", "2.1.0 %\tbeta", "b".repeat(64), 99, ProgramState.UNSUPPORTED, 1)));
 
     @Test
     void whatIsSavedIsLoadedInItsOwnFormat() throws Exception {
-        DataFolder folder = new DataFolder(dir);
-        new DesiredStateFile(folder).save(desired);
+        new DesiredStateFile(dir).save(desired);
 
-        assertThat(folder.read(DesiredStateFile.FILE).orElseThrow()).contains("\"format\" : 1")
-                .contains("\"state\" : \"unsupported\"").doesNotContain("\"type\"");
-        assertThat(new DesiredStateFile(new DataFolder(dir)).load()).contains(desired);
+        assertThat(Files.readString(dir.resolve(DesiredStateFile.FILE))).startsWith("sdm-desired-state 2\nrevision 12\n")
+                .contains("program\thello\t1.0.0\t" + "a".repeat(64) + "\t5120\tactive\t3\n")
+                .contains("\t2.1.0 %25%09beta\t").contains("\tunsupported\t");
+        assertThat(new DesiredStateFile(dir).load()).contains(desired);
+    }
+
+    @Test
+    void anEarlierSlavesJsonFileIsReadThenReplaced() throws Exception {
+        DataFolder folder = new DataFolder(dir);
+        folder.write(DesiredStateJson.FILE, """
+                {"format": 1, "revision": 12, "programs": [
+                 {"name": "hello", "version": "1.0.0", "sha256": "%s", "size": 5120, "state": "active", "attempt": 3},
+                 {"name": "calc", "version": "2.1.0 %%\\tbeta", "sha256": "%s", "size": 99, "state": "unsupported",
+                  "attempt": 1}]}""".formatted("a".repeat(64), "b".repeat(64)), false);
+        DesiredStateFile file = new DesiredStateFile(dir);
+        assertThat(file.load()).contains(desired);
+        file.save(desired);
+        assertThat(dir.resolve(DesiredStateJson.FILE)).doesNotExist();
+        assertThat(file.load()).contains(desired);
     }
 
     @Test
     void theWiresMessageThatSlavesOnceKeptIsReadToo() throws Exception {
-        DataFolder folder = new DataFolder(dir);
-        folder.write(DesiredStateFile.FILE, new String(new MessageCodec().encode(desired), StandardCharsets.UTF_8),
-                false);
-        assertThat(new DesiredStateFile(folder).load()).contains(desired);
+        new DataFolder(dir).write(DesiredStateJson.FILE,
+                new String(new MessageCodec().encode(desired), StandardCharsets.UTF_8), false);
+        assertThat(new DesiredStateFile(dir).load()).contains(desired);
     }
 
     @Test
     void noFileIsNoStateAndABadOneIsOneClearError() throws Exception {
         DataFolder folder = new DataFolder(dir);
-        DesiredStateFile file = new DesiredStateFile(folder);
+        DesiredStateFile file = new DesiredStateFile(dir);
         assertThat(file.load()).isEmpty();
-
+        String sha = "a".repeat(64);
+        for (String[] bad : new String[][] {
+                {"sdm-desired-state 3\nrevision 1\n", "format this slave does not know (sdm-desired-state 3)"},
+                {"", "format this slave does not know (empty)"},
+                {"sdm-desired-state 2\nprogram\tx\n", "line 2 is not the revision"},
+                {"sdm-desired-state 2\nrevision one\n", "line 2: 'one' is not a whole number"},
+                {"sdm-desired-state 2\nrevision 1\nprogram\tx\t1\n", "line 3 is not a program of 6 fields"},
+                {"sdm-desired-state 2\nrevision 1\nprogram\tx\t1\t" + sha + "\t1.5\tactive\t1\n", "line 3: '1.5'"},
+                {"sdm-desired-state 2\nrevision 1\nprogram\tx\t1\t" + sha + "\t1\tdancing\t1\n",
+                        "line 3: unknown program state 'dancing'"},
+                {"sdm-desired-state 2\nrevision 1\nprogram\tX\t1\t" + sha + "\t1\tactive\t1\n", "line 3: bad program name"}}) {
+            folder.write(DesiredStateFile.FILE, bad[0], false);
+            assertThatThrownBy(file::load).isInstanceOf(IOException.class).hasMessageContaining(bad[1]);
+        }
+        Files.delete(dir.resolve(DesiredStateFile.FILE));
         for (String[] bad : new String[][] {
                 {"{\"format\": 2, \"revision\": 1, \"programs\": []}", "format this slave does not know (2)"},
                 {"{\"revision\": 1, \"programs\": []}", "format this slave does not know (0)"},
                 {"{\"format\": 1, \"programs\": []}", "'revision' is missing"},
-                {"{\"format\": 1, \"revision\": 1}", "'programs' is missing"},
-                {"{\"format\": 1, \"revision\": 1, \"programs\": [{\"name\": \"x\", \"version\": \"1\", \"sha256\": \""
-                        + "a".repeat(64) + "\", \"size\": 1.5, \"state\": \"active\", \"attempt\": 1}]}", "'size'"},
-                {"{\"format\": 1, \"revision\": 1, \"programs\": [{\"name\": \"x\", \"version\": \"1\", \"sha256\": \""
-                        + "a".repeat(64) + "\", \"size\": 1, \"state\": \"dancing\", \"attempt\": 1}]}",
-                        "unknown program state 'dancing'"}}) {
-            folder.write(DesiredStateFile.FILE, bad[0], false);
+                {"{\"format\": 1, \"revision\": 1}", "'programs' is missing"}}) {
+            folder.write(DesiredStateJson.FILE, bad[0], false);
             assertThatThrownBy(file::load).isInstanceOf(IOException.class).hasMessageContaining(bad[1]);
         }
     }

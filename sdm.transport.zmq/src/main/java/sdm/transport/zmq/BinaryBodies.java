@@ -1,59 +1,63 @@
 package sdm.transport.zmq;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The hot messages in a compact binary body instead of JSON: calls both ways, their results
- * and heartbeats. Every other message stays JSON. A body is a type byte, then the fields (the
- * texts, the numbers, then the values): text as a length (2 bytes, 4 for values) and UTF-8, numbers big-endian, and
- * each argument or result as a tag byte and its bytes. Decoding is as strict as the JSON's:
- * a body cut short, with bytes left over, of an unknown type or tag, or with text that is not
- * UTF-8 is refused, and the record's own checks apply. A value that the body cannot hold
- * (a number beyond a long, say) leaves the whole message to JSON.
+ * Every {@link Message} in a compact binary body, so that a node needs no JSON library on its
+ * wire. A body is the message's type number (its place in {@link #TYPES}, from 0; new types go
+ * at the end), then its record's components in order: {@code long} in 8 bytes and {@code int} in 4,
+ * big-endian; {@code boolean} as 0 or 1; text as a length and UTF-8 ({@link BinaryValues});
+ * lists and maps as a count and their elements; an enum by its name; a nested record by its
+ * components; any other value as a tag and its bytes. A text, list or map may be absent (null):
+ * its length or count is then 0, and one more than the real one otherwise. The bytes of a
+ * {@link Message.WithData} travel in their own frame, not here.
+ *
+ * <p>Decoding is as strict as JSON's was: a body cut short, with bytes left over, of an
+ * unknown type, tag or enum name, with a length beyond the frame, or with text that is not
+ * UTF-8 is refused, and the record's own checks apply. A value that the body cannot hold (a
+ * number beyond a long, say) leaves the whole message to JSON.
  */
 final class BinaryBodies {
 
-    private static final byte CALL = 1;
-    private static final byte CALL_RESULT = 2;
-    private static final byte EXPORT_CALL = 3;
-    private static final byte EXPORT_RESULT = 4;
-    private static final byte HEARTBEAT = 5;
+    /** Each type's number is its place here: the same on both ends of a link. */
+    private static final List<Class<? extends Message>> TYPES = List.of(Message.Enroll.class,
+            Message.Enrolled.class, Message.Refused.class, Message.Register.class, Message.Welcome.class,
+            Message.Reregister.class, Message.Heartbeat.class, Message.AdminRequest.class, Message.AdminReply.class,
+            Message.Desired.class, Message.Report.class, Message.Fetch.class, Message.Chunk.class,
+            Message.Upload.class, Message.UploadAck.class, Message.Call.class, Message.CallResult.class,
+            Message.Event.class, Message.EventAck.class, Message.NodeCounters.class, Message.ExportCall.class,
+            Message.ExportResult.class, Message.Posts.class, Message.PostAck.class);
 
-    private static final byte NULL = 0;
-    private static final byte FALSE = 1;
-    private static final byte TRUE = 2;
-    private static final byte INT = 3;
-    private static final byte LONG = 4;
-    private static final byte DOUBLE = 5;
-    private static final byte STRING = 6;
+    private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
+        @Override
+        protected Shape computeValue(Class<?> type) {
+            return Shape.of(type);
+        }
+    };
 
     private BinaryBodies() {
     }
 
-    /** The message's binary body after {@code header} bytes left free, or null if it goes as JSON. */
+    /** The message's binary body after {@code header} bytes left free, or null if it must go as JSON. */
     static byte[] encode(Message message, int header) {
-        Writer w = new Writer(header);
-        boolean done = switch (message) {
-            case Message.Call c -> w.type(CALL).text(c.callId()).text(c.program()).text(c.function())
-                    .number(c.timeoutMs()).values(c.args());
-            case Message.CallResult r -> w.type(CALL_RESULT).text(r.callId()).flag(r.ok()).text(r.error())
-                    .value(r.value());
-            case Message.ExportCall c -> w.type(EXPORT_CALL).text(c.callId()).text(c.program()).text(c.function())
-                    .number(c.timeoutMs()).values(c.args());
-            case Message.ExportResult r -> w.type(EXPORT_RESULT).text(r.callId()).number(r.code()).text(r.error())
-                    .value(r.value());
-            case Message.Heartbeat h -> w.type(HEARTBEAT) != null;
-            default -> false;
-        };
-        return done ? w.bytes() : null;
+        int type = TYPES.indexOf(message.getClass());
+        if (type < 0) {
+            return null;
+        }
+        BinaryValues.Writer w = new BinaryValues.Writer(header);
+        w.count(type);
+        return SHAPES.get(message.getClass()).write(message, w) ? w.bytes() : null;
     }
 
     /**
@@ -62,226 +66,199 @@ final class BinaryBodies {
      * @throws InvalidMessageException naming what is wrong
      */
     static Message decode(ByteBuffer body) throws InvalidMessageException {
-        Reader r = new Reader(body);
+        BinaryValues.Reader r = new BinaryValues.Reader(body);
         try {
-            byte type = body.get();
-            Message m = switch (type) {
-                case CALL -> {
-                    String callId = r.text();
-                    String program = r.text();
-                    String function = r.text();
-                    long timeoutMs = r.number();
-                    yield new Message.Call(callId, program, function, r.values(), timeoutMs);
-                }
-                case CALL_RESULT -> {
-                    String callId = r.text();
-                    boolean ok = r.flag();
-                    String error = r.text();
-                    yield new Message.CallResult(callId, ok, r.value(), error);
-                }
-                case EXPORT_CALL -> {
-                    String callId = r.text();
-                    String program = r.text();
-                    String function = r.text();
-                    long timeoutMs = r.number();
-                    yield new Message.ExportCall(callId, program, function, r.values(), timeoutMs);
-                }
-                case EXPORT_RESULT -> {
-                    String callId = r.text();
-                    long code = r.number();
-                    String error = r.text();
-                    if (code != (int) code) {
-                        throw malformed("bad export result code");
-                    }
-                    yield new Message.ExportResult(callId, (int) code, r.value(), error);
-                }
-                case HEARTBEAT -> new Message.Heartbeat();
-                default -> throw new InvalidMessageException(InvalidMessageException.Cause.UNKNOWN_TYPE,
+            int type = r.count();
+            if (type >= TYPES.size()) {
+                throw new InvalidMessageException(InvalidMessageException.Cause.UNKNOWN_TYPE,
                         "unknown binary message type " + type);
-            };
+            }
+            Class<? extends Message> c = TYPES.get(type);
+            Message m;
+            try {
+                m = (Message) SHAPES.get(c).read(r);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw BinaryValues.malformed("bad " + c.getSimpleName().toLowerCase() + ": " + e.getMessage());
+            }
             if (body.hasRemaining()) {
-                throw malformed(body.remaining() + " bytes after the " + m.getClass().getSimpleName());
+                throw BinaryValues.malformed(body.remaining() + " bytes after the " + c.getSimpleName());
             }
             return m;
         } catch (BufferUnderflowException e) {
-            throw malformed("binary message cut short");
-        } catch (IllegalArgumentException e) {
-            throw malformed("bad binary message: " + e.getMessage());
+            throw BinaryValues.malformed("binary message cut short");
         }
     }
 
-    private static InvalidMessageException malformed(String why) {
-        return new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, why);
-    }
+    /** How one record type is written and read: a field for each component, and its canonical constructor. */
+    private record Shape(List<Field> fields, MethodHandle constructor) {
 
-    /**
-     * Grows as it writes. Every text field of these records is bounded well below 64 KiB by the
-     * record's checks; a value it cannot hold makes {@link #value} false.
-     */
-    private static final class Writer {
-        private byte[] buf = new byte[128];
-        private int pos;
-
-        Writer(int header) {
-            pos = header;
-        }
-
-        Writer type(byte type) {
-            room(1);
-            buf[pos++] = type;
-            return this;
-        }
-
-        Writer flag(boolean b) {
-            return type(b ? TRUE : FALSE);
-        }
-
-        Writer text(String s) {
-            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-            room(2 + utf8.length);
-            buf[pos++] = (byte) (utf8.length >>> 8);
-            buf[pos++] = (byte) utf8.length;
-            System.arraycopy(utf8, 0, buf, pos, utf8.length);
-            pos += utf8.length;
-            return this;
-        }
-
-        Writer number(long v) {
-            room(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                buf[pos++] = (byte) (v >>> shift);
+        static Shape of(Class<?> type) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                List<Field> fields = new ArrayList<>();
+                RecordComponent[] components = type.getRecordComponents();
+                Class<?>[] types = new Class<?>[components.length];
+                for (int i = 0; i < components.length; i++) {
+                    RecordComponent rc = components[i];
+                    types[i] = rc.getType();
+                    MethodHandle get = lookup.unreflect(rc.getAccessor()).asType(MethodType.methodType(Object.class,
+                            Object.class));
+                    fields.add(new Field(get, codec(rc.getGenericType())));
+                }
+                MethodHandle make = lookup.findConstructor(type, MethodType.methodType(void.class, types))
+                        .asSpreader(Object[].class, types.length)
+                        .asType(MethodType.methodType(Object.class, Object[].class));
+                return new Shape(fields, make);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot shape " + type.getName(), e);
             }
-            return this;
         }
 
-        boolean values(List<Object> values) {
-            type((byte) values.size());
-            for (Object v : values) {
-                if (!value(v)) {
+        boolean write(Object record, BinaryValues.Writer w) {
+            for (Field f : fields) {
+                Object v;
+                try {
+                    v = (Object) f.get().invokeExact(record);
+                } catch (Throwable e) {
+                    throw new IllegalStateException("cannot read a component of " + record.getClass().getName(), e);
+                }
+                if (!f.codec().write(v, w)) {
                     return false;
                 }
             }
             return true;
         }
 
-        /** The tags mirror what JSON gives back: an int where the number fits one, a double for any fraction. */
-        boolean value(Object v) {
-            switch (v) {
-                case null -> type(NULL);
-                case Boolean b -> flag(b);
-                case Integer i -> type(INT).int32(i);
-                case Short s -> type(INT).int32(s);
-                case Byte b -> type(INT).int32(b);
-                case Long l -> {
-                    long x = l;
-                    if (x == (int) x) {
-                        type(INT).int32((int) x);
-                    } else {
-                        type(LONG).number(x);
-                    }
-                }
-                case Double d -> type(DOUBLE).number(Double.doubleToRawLongBits(d));
-                case Float f -> type(DOUBLE).number(Double.doubleToRawLongBits(Double.parseDouble(f.toString())));
-                case String s -> {
-                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                    type(STRING).int32(utf8.length);
-                    room(utf8.length);
-                    System.arraycopy(utf8, 0, buf, pos, utf8.length);
-                    pos += utf8.length;
-                }
-                default -> {
-                    return false;
-                }
+        Object read(BinaryValues.Reader r) throws InvalidMessageException {
+            Object[] args = new Object[fields.size()];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = fields.get(i).codec().read(r);
             }
-            return true;
-        }
-
-        private Writer int32(int v) {
-            room(4);
-            buf[pos++] = (byte) (v >>> 24);
-            buf[pos++] = (byte) (v >>> 16);
-            buf[pos++] = (byte) (v >>> 8);
-            buf[pos++] = (byte) v;
-            return this;
-        }
-
-        private void room(int n) {
-            if (pos + n > buf.length) {
-                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+            try {
+                return (Object) constructor.invokeExact(args);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalArgumentException(e.getMessage());
             }
-        }
-
-        byte[] bytes() {
-            return pos == buf.length ? buf : java.util.Arrays.copyOf(buf, pos);
         }
     }
 
-    private static final class Reader {
-        private final ByteBuffer in;
-        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private record Field(MethodHandle get, BinaryValues.Codec codec) {
+    }
 
-        Reader(ByteBuffer in) {
-            this.in = in;
-        }
-
-        String text() throws InvalidMessageException {
-            return utf8(in.getShort() & 0xFFFF);
-        }
-
-        boolean flag() throws InvalidMessageException {
-            byte b = in.get();
-            if (b != TRUE && b != FALSE) {
-                throw malformed("a flag is neither true nor false");
-            }
-            return b == TRUE;
-        }
-
-        long number() {
-            return in.getLong();
-        }
-
-        List<Object> values() throws InvalidMessageException {
-            int n = in.get() & 0xFF;
-            List<Object> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                out.add(value());
-            }
-            return out;
-        }
-
-        Object value() throws InvalidMessageException {
-            byte tag = in.get();
-            return switch (tag) {
-                case NULL -> null;
-                case FALSE -> Boolean.FALSE;
-                case TRUE -> Boolean.TRUE;
-                case INT -> in.getInt();
-                case LONG -> in.getLong();
-                case DOUBLE -> Double.longBitsToDouble(in.getLong());
-                case STRING -> {
-                    int n = in.getInt();
-                    if (n < 0) {
-                        throw malformed("a string of negative length");
+    private static BinaryValues.Codec codec(Type type) {
+        if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+            BinaryValues.Codec element = codec(p.getActualTypeArguments()[0]);
+            return new BinaryValues.Codec() {
+                @Override
+                public boolean write(Object v, BinaryValues.Writer w) {
+                    if (v == null) {
+                        w.count(0);
+                        return true;
                     }
-                    yield utf8(n);
+                    List<?> list = (List<?>) v;
+                    w.count(list.size() + 1);
+                    for (Object e : list) {
+                        if (!element.write(e, w)) {
+                            return false;
+                        }
+                    }
+                    return true;
                 }
-                default -> throw malformed("unknown value tag " + tag);
+
+                @Override
+                public Object read(BinaryValues.Reader r) throws InvalidMessageException {
+                    int n = r.count();
+                    if (n == 0) {
+                        return null;
+                    }
+                    List<Object> out = new ArrayList<>(r.bounded(n - 1));
+                    for (int i = 1; i < n; i++) {
+                        out.add(element.read(r));
+                    }
+                    return out;
+                }
             };
         }
+        if (type instanceof ParameterizedType p && p.getRawType() == Map.class) {
+            BinaryValues.Codec key = codec(p.getActualTypeArguments()[0]);
+            BinaryValues.Codec value = codec(p.getActualTypeArguments()[1]);
+            return new BinaryValues.Codec() {
+                @Override
+                public boolean write(Object v, BinaryValues.Writer w) {
+                    if (v == null) {
+                        w.count(0);
+                        return true;
+                    }
+                    Map<?, ?> map = (Map<?, ?>) v;
+                    w.count(map.size() + 1);
+                    for (Map.Entry<?, ?> e : map.entrySet()) {
+                        if (!key.write(e.getKey(), w) || !value.write(e.getValue(), w)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }
 
-        private String utf8(int n) throws InvalidMessageException {
-            if (n > in.remaining()) {
-                throw new BufferUnderflowException();
-            }
-            ByteBuffer slice = in.slice(in.position(), n);
-            in.position(in.position() + n);
-            try {
-                CharBuffer chars = utf8.decode(slice);
-                return chars.toString();
-            } catch (CharacterCodingException e) {
-                throw malformed("text that is not UTF-8");
-            }
+                @Override
+                public Object read(BinaryValues.Reader r) throws InvalidMessageException {
+                    int n = r.count();
+                    if (n == 0) {
+                        return null;
+                    }
+                    Map<Object, Object> out = new LinkedHashMap<>(r.bounded(n - 1) * 2);
+                    for (int i = 1; i < n; i++) {
+                        if (out.put(key.read(r), value.read(r)) != null) {
+                            throw BinaryValues.malformed("a key twice in a map");
+                        }
+                    }
+                    return out;
+                }
+            };
         }
+        if (!(type instanceof Class<?> c)) {
+            throw new IllegalStateException("no binary form for " + type);
+        }
+        if (c.isRecord()) {
+            return new BinaryValues.Codec() {
+                @Override
+                public boolean write(Object v, BinaryValues.Writer w) {
+                    if (v == null) {
+                        throw new IllegalStateException("a null " + c.getSimpleName());
+                    }
+                    return SHAPES.get(c).write(v, w);
+                }
+
+                @Override
+                public Object read(BinaryValues.Reader r) throws InvalidMessageException {
+                    return SHAPES.get(c).read(r);
+                }
+            };
+        }
+        if (c.isEnum()) {
+            return new BinaryValues.Codec() {
+                @Override
+                public boolean write(Object v, BinaryValues.Writer w) {
+                    w.text(v == null ? null : ((Enum<?>) v).name());
+                    return true;
+                }
+
+                @Override
+                public Object read(BinaryValues.Reader r) throws InvalidMessageException {
+                    String name = r.text();
+                    if (name == null) {
+                        return null;
+                    }
+                    for (Object constant : c.getEnumConstants()) {
+                        if (((Enum<?>) constant).name().equals(name)) {
+                            return constant;
+                        }
+                    }
+                    throw BinaryValues.malformed("unknown " + c.getSimpleName() + " " + name);
+                }
+            };
+        }
+        return BinaryValues.plain(c);
     }
 }

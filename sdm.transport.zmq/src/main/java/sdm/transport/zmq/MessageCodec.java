@@ -1,21 +1,12 @@
 package sdm.transport.zmq;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import sdm.api.node.MonotonicClock;
 
 /**
- * Encodes {@link Message}s as UTF-8 JSON, or the hot ones in binary ({@link BinaryBodies}),
- * and decodes them strictly: a frame over the size limit, not JSON, of an unknown type, with
- * unknown or missing fields, is refused with an {@link InvalidMessageException} naming the
- * cause. Thread-safe.
+ * Encodes {@link Message}s for the wire, in binary ({@link BinaryBodies}) or, for what that
+ * cannot carry, in JSON ({@link JsonBodies}, made on first need), and decodes them strictly: a
+ * frame over the size limit, malformed, of an unknown type, with fields missing or out of their
+ * bounds, is refused with an {@link InvalidMessageException} naming the cause. Thread-safe.
  */
 public final class MessageCodec {
 
@@ -27,8 +18,8 @@ public final class MessageCodec {
     static final byte BINARY_ENVELOPE = 2;
     static final int ENVELOPE_BYTES = 17;
 
-    private final ObjectMapper mapper;
     private final int maxBytes;
+    private volatile JsonBodies json;
 
     public MessageCodec() {
         this(DEFAULT_MAX_BYTES);
@@ -36,34 +27,29 @@ public final class MessageCodec {
 
     public MessageCodec(int maxBytes) {
         this.maxBytes = maxBytes;
-        this.mapper = JsonMapper.builder()
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                // program states by their lower-case names, and only those
-                .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
-                .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
-                .build();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(32).maxStringLength(maxBytes).build());
+    }
+
+    private JsonBodies json() {
+        JsonBodies j = json;
+        if (j == null) {
+            j = new JsonBodies(maxBytes);
+            json = j;
+        }
+        return j;
     }
 
     public int maxBytes() {
         return maxBytes;
     }
 
+    /** The message as JSON, without an envelope. */
     public byte[] encode(Message message) {
-        try {
-            return mapper.writeValueAsBytes(message);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
-        }
+        return json().encode(message);
     }
 
     /**
-     * A message for the wire: a 17-byte envelope, then its body: binary for calls, their results
-     * and heartbeats ({@link BinaryBodies}), JSON for the rest. The envelope holds a version
+     * A message for the wire: a 17-byte envelope, then its body, binary ({@link BinaryBodies}) or,
+     * for a value that cannot go in binary, JSON. The envelope holds a version
      * byte (never {@code '{'}) that also tells the body's kind, the sender's clock when sending and the absolute expiry on that
      * clock (ms since the epoch; 0 = never), so a receiver can tell a message that waited too
      * long in a queue, a socket or a frozen process (see {@link PeerClock}).
@@ -133,24 +119,7 @@ public final class MessageCodec {
         if (frame.length > maxBytes) {
             throw oversized(frame.length);
         }
-        try {
-            Message m = mapper.readValue(frame, Message.class);
-            if (m == null) {
-                throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "empty message");
-            }
-            return m;
-        } catch (ValueInstantiationException e) {
-            // a field out of its bounds: the record's own words, not Jackson's
-            Throwable why = e.getCause() == null ? e : e.getCause();
-            throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "bad "
-                    + e.getType().getRawClass().getSimpleName().toLowerCase() + ": " + firstLine(why.getMessage()));
-        } catch (InvalidTypeIdException e) {
-            throw new InvalidMessageException(InvalidMessageException.Cause.UNKNOWN_TYPE,
-                    "unknown message type " + (e.getTypeId() == null ? "(none)" : "'" + e.getTypeId() + "'"));
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
-                    "not a message: " + firstLine(e.getMessage()));
-        }
+        return json().decode(frame);
     }
 
     /**
@@ -176,14 +145,5 @@ public final class MessageCodec {
     private InvalidMessageException oversized(int length) {
         return new InvalidMessageException(InvalidMessageException.Cause.OVERSIZED,
                 "frame of " + length + " bytes is over the limit of " + maxBytes);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        String line = nl < 0 ? s : s.substring(0, nl);
-        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
     }
 }

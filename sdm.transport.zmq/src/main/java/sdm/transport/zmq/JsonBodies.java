@@ -1,0 +1,73 @@
+package sdm.transport.zmq;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * Messages as UTF-8 JSON objects whose {@code type} names the record, decoded strictly: not
+ * JSON, of an unknown type, with unknown or missing fields is refused. Only what the binary
+ * body cannot carry goes this way, so a node that never meets such a message never loads the
+ * JSON library. Thread-safe.
+ */
+final class JsonBodies {
+
+    private final ObjectMapper mapper;
+
+    JsonBodies(int maxBytes) {
+        this.mapper = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // program states by their lower-case names, and only those
+                .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
+                .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(32).maxStringLength(maxBytes).build());
+    }
+
+    byte[] encode(Message message) {
+        try {
+            return mapper.writeValueAsBytes(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + message.getClass().getSimpleName(), e);
+        }
+    }
+
+    Message decode(byte[] json) throws InvalidMessageException {
+        try {
+            Message m = mapper.readValue(json, Message.class);
+            if (m == null) {
+                throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "empty message");
+            }
+            return m;
+        } catch (ValueInstantiationException e) {
+            // a field out of its bounds: the record's own words, not Jackson's
+            Throwable why = e.getCause() == null ? e : e.getCause();
+            throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, "bad "
+                    + e.getType().getRawClass().getSimpleName().toLowerCase() + ": " + firstLine(why.getMessage()));
+        } catch (InvalidTypeIdException e) {
+            throw new InvalidMessageException(InvalidMessageException.Cause.UNKNOWN_TYPE,
+                    "unknown message type " + (e.getTypeId() == null ? "(none)" : "'" + e.getTypeId() + "'"));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new InvalidMessageException(InvalidMessageException.Cause.MALFORMED,
+                    "not a message: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 160 ? line.substring(0, 160) + "..." : line;
+    }
+}
