@@ -99,6 +99,15 @@ final class LocalMachine {
         }
     }
 
+    /** The slaves' own JVM options when {@code SDM_SLAVE_JAVA_OPTS} does not replace them. */
+    static List<String> defaultSlaveOptions() {
+        return split(DEFAULT_SLAVE_OPTS);
+    }
+
+    private static List<String> split(String options) {
+        return java.util.Arrays.stream(options.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
+    }
+
     private List<String> command(String endpoint, String name, Path data) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -109,11 +118,16 @@ final class LocalMachine {
         cmd.add("-XX:ErrorFile=" + data.resolve("log/hs_err_pid%p.log"));
         cmd.add("-XX:-CreateCoredumpOnCrash");
         // the options of every node (bin/sdm's SDM_JAVA_OPTS), then the slaves' own
-        String opts = System.getenv().getOrDefault("SDM_JAVA_OPTS", "") + " "
-                + System.getenv().getOrDefault("SDM_SLAVE_JAVA_OPTS", DEFAULT_SLAVE_OPTS);
-        for (String opt : opts.trim().split("\\s+")) {
-            if (!opt.isEmpty()) {
-                cmd.add(opt);
+        cmd.addAll(split(System.getenv().getOrDefault("SDM_JAVA_OPTS", "")));
+        String own = System.getenv("SDM_SLAVE_JAVA_OPTS");
+        if (own != null) {
+            cmd.addAll(split(own));
+        } else {
+            cmd.addAll(defaultSlaveOptions());
+            // made at build time with these options (AotTraining); a JDK that cannot use it starts without
+            Path cache = dist.resolve(AotTraining.CACHE);
+            if (Files.exists(cache)) {
+                cmd.add("-XX:AOTCache=" + cache);
             }
         }
         cmd.addAll(List.of("-jar", dist.resolve("sdm-launcher.jar").toString(), "slave", "--master", endpoint,

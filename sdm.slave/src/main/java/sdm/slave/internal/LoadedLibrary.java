@@ -15,7 +15,10 @@ import sdm.archive.NativeType;
  */
 final class LoadedLibrary {
 
-    /** A function of the library, bound by its manifest's types, and how long its calls take. */
+    /**
+     * A function of the library, bound by its manifest's types ({@code handle} takes its
+     * arguments as an {@code Object[]} and returns an {@code Object}), and how long its calls take.
+     */
     record Function(String name, NativeType returns, List<NativeType> params, MethodHandle handle, CallSpeed speed) {
         String signature() {
             return name + "(" + String.join(", ", params.stream().map(NativeType::manifestName).toList()) + ")";

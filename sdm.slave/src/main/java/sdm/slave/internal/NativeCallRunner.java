@@ -114,7 +114,7 @@ final class NativeCallRunner implements AutoCloseable {
                 marks.enter(mySlot, call.program(), call.function());
                 long start = System.nanoTime();
                 try {
-                    Object out = f.handle().invokeWithArguments(args);
+                    Object out = (Object) f.handle().invokeExact(args);
                     return new Message.CallResult(call.callId(), true, NativeValues.result(f.returns(), out), "");
                 } finally {
                     f.speed().took(System.nanoTime() - start);

@@ -151,8 +151,11 @@ final class NativePrograms implements AutoCloseable {
                 MemoryLayout[] layouts = params.stream().map(NativeValues::layout).toArray(MemoryLayout[]::new);
                 FunctionDescriptor descriptor = returns == NativeType.VOID ? FunctionDescriptor.ofVoid(layouts)
                         : FunctionDescriptor.of(NativeValues.layout(returns), layouts);
-                functions.put(f.name(), new LoadedLibrary.Function(f.name(), returns, params,
-                        LINKER.downcallHandle(address, descriptor), new CallSpeed()));
+                // adapted once to take its arguments as an array: invokeWithArguments would adapt it on every call
+                MethodHandle spread = LINKER.downcallHandle(address, descriptor)
+                        .asSpreader(Object[].class, params.size())
+                        .asType(MethodType.methodType(Object.class, Object[].class));
+                functions.put(f.name(), new LoadedLibrary.Function(f.name(), returns, params, spread, new CallSpeed()));
             }
             Optional<MemorySegment> setLogger = lookup.find(LOGGER_SETTER);
             MethodHandle loggerSetter = null;
