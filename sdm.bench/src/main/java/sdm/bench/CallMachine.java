@@ -112,6 +112,19 @@ record CallMachine(AdminSession admin, String node) {
                 + counters.path("node." + name + ".linkTakeovers").asLong();
     }
 
+    /** The JVM options of the slave that takes the calls, as it runs (machine in {@code work}), -X and -XX ones only. */
+    List<String> slaveJvmOptions(Path work) throws Exception {
+        for (JsonNode n : admin.json("sdm:nodes")) {
+            if (n.get("id").asText().equals(node)) {
+                long pid = Long.parseLong(Files.readString(work.resolve("sdm-data/" + n.get("name").asText() + "/sdm.pid"))
+                        .strip());
+                return Bench.jvmFlags(pid).stream().filter(f -> f.startsWith("-X") && !f.startsWith("-XX:AOTCache"))
+                        .toList();
+            }
+        }
+        throw new IllegalStateException("node " + node + " is not in sdm:nodes");
+    }
+
     /** The benchmark's program: add(int,int), compiled with gcc now. */
     private static Path program(Path work) throws Exception {
         return program(work, "bench", null);

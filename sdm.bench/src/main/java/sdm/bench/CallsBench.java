@@ -49,11 +49,14 @@ final class CallsBench {
         byte[] payload = CallMachine.payload();
         List<JsonNode> sdm = new ArrayList<>();
         List<JsonNode> raw = new ArrayList<>();
+        List<JsonNode> rawLikeSlave = new ArrayList<>();
+        List<String> slaveOptions = machine.slaveJvmOptions(bench.work);
         for (int run = 1; run <= runs; run++) {
             JsonNode s = machine.measure(count, inflight, burst);
             JsonNode r = rawEcho(payload);
             sdm.add(s);
             raw.add(r);
+            rawLikeSlave.add(rawEcho(payload, count, inflight, burst, 0, slaveOptions));
             System.out.printf(Locale.ROOT, "run %d: sdm p50 %.1f us, raw p50 %.1f us; sdm %.0f calls/s, raw %.0f/s;"
                     + " slave's calls inline/pooled/takeovers so far %s%n",
                     run, s.at("/sequential/p50Micros").asDouble(), r.at("/sequential/p50Micros").asDouble(),
@@ -61,6 +64,20 @@ final class CallsBench {
                     machine.slaveCallCounters());
         }
         report(sdm, raw, payload.length);
+        System.out.printf(Locale.ROOT, "raw echo with its server on the slave's JVM options (%s): p50 %.1f us, "
+                + "p90 %.1f us, %.0f calls/s (median of %d)%n", String.join(" ", slaveOptions),
+                median(rawLikeSlave, "/sequential/p50Micros"), median(rawLikeSlave, "/sequential/p90Micros"),
+                median(rawLikeSlave, "/inflight/perSecond"), rawLikeSlave.size());
+        Map<String, Object> likeSlave = new LinkedHashMap<>();
+        likeSlave.put("options", slaveOptions);
+        likeSlave.put("p50Micros", median(rawLikeSlave, "/sequential/p50Micros"));
+        likeSlave.put("p90Micros", median(rawLikeSlave, "/sequential/p90Micros"));
+        likeSlave.put("perSecond", median(rawLikeSlave, "/inflight/perSecond"));
+        bench.record("calls-raw-on-slave-options", likeSlave);
+    }
+
+    private static double median(List<JsonNode> runs, String at) {
+        return Bench.medianOf(runs.stream().map(n -> n.at(at).asDouble()).toList());
     }
 
     private void report(List<JsonNode> sdm, List<JsonNode> raw, int payloadBytes) throws IOException {
@@ -106,13 +123,21 @@ final class CallsBench {
      * trip of each {@code batch} consecutive sequential ones.
      */
     JsonNode rawEcho(byte[] payload, int count, int inflight, int burst, int batch) throws Exception {
+        return rawEcho(payload, count, inflight, burst, batch, List.of());
+    }
+
+    /** As {@link #rawEcho(byte[], int, int, int, int)}, with the echo server's JVM started with {@code serverOptions}. */
+    JsonNode rawEcho(byte[] payload, int count, int inflight, int burst, int batch, List<String> serverOptions)
+            throws Exception {
         int port = Ports.free();
         ZMQ.Curve.KeyPair server = ZMQ.Curve.generateKeyPair();
         Path secret = bench.work.resolve("echo.key");
         Files.writeString(secret, server.secretKey);
-        Process echo = bench.start(bench.work, List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), EchoServer.class.getName(), "" + port, secret.toString()),
-                "echo");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(serverOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServer.class.getName(), "" + port,
+                secret.toString()));
+        Process echo = bench.start(bench.work, command, "echo");
         try (ZContext context = new ZContext(1)) {
             Waits.untilTrue("the echo server", Duration.ofSeconds(60),
                     () -> Files.readString(bench.work.resolve("echo.out")).contains("ready"));

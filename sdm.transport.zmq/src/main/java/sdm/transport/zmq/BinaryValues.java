@@ -6,7 +6,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The parts {@link BinaryBodies} writes and reads: lengths and counts as unsigned varints
@@ -266,6 +268,27 @@ final class BinaryValues {
         String text() throws InvalidMessageException {
             int n = count();
             return n == 0 ? null : utf8(n - 1);
+        }
+
+        long int64() {
+            return in.getLong();
+        }
+
+        int int32() {
+            return in.getInt();
+        }
+
+        /** A list of values, absent (null) or not. */
+        List<Object> values() throws InvalidMessageException {
+            int n = count();
+            if (n == 0) {
+                return null;
+            }
+            List<Object> out = new ArrayList<>(bounded(n - 1));
+            for (int i = 1; i < n; i++) {
+                out.add(value());
+            }
+            return out;
         }
 
         Boolean flag() throws InvalidMessageException {

@@ -27,6 +27,7 @@ final class SharedSocket implements AutoCloseable {
     private final List<ZMQ.Socket> ownerOnly;
     private final ReentrantLock lock = new ReentrantLock();
     private final Selector selector;
+    private final SelectionKey socketKey;
     /** The thread that waits; it needs no wake-up after its own uses. */
     private volatile Thread waiter;
     /** Under the lock. */
@@ -37,7 +38,7 @@ final class SharedSocket implements AutoCloseable {
         this.ownerOnly = List.of(ownerOnly);
         try {
             selector = Selector.open();
-            socket.getFD().register(selector, SelectionKey.OP_READ);
+            socketKey = socket.getFD().register(selector, SelectionKey.OP_READ);
             for (ZMQ.Socket s : ownerOnly) {
                 s.getFD().register(selector, SelectionKey.OP_READ);
             }
@@ -49,23 +50,27 @@ final class SharedSocket implements AutoCloseable {
     /**
      * The waiting thread: returns when the socket (or an owner-only one) may have input, after
      * {@link #wake()}, or after {@code ms} (at once for 0). It may return early: the caller
-     * then finds nothing to read and waits again.
+     * then finds nothing to read and waits again. True if an owner-only socket may have input.
      */
-    void await(long ms) {
+    boolean await(long ms) {
         waiter = Thread.currentThread();
-        if (inputWaiting()) {
-            return;
-        }
         for (ZMQ.Socket s : ownerOnly) {
             if ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-                return;
+                return true;
             }
         }
+        if (inputWaiting()) {
+            return false;
+        }
+        boolean ownerReady = false;
         try {
             if (ms <= 0) {
                 selector.selectNow();
             } else {
                 selector.select(ms);
+            }
+            for (SelectionKey key : selector.selectedKeys()) {
+                ownerReady |= key != socketKey;
             }
             selector.selectedKeys().clear();
         } catch (ClosedSelectorException e) {
@@ -73,6 +78,7 @@ final class SharedSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("waiting on a socket failed", e);
         }
+        return ownerReady;
     }
 
     /** Ends the waiter's current or next {@link #await}. */

@@ -230,11 +230,13 @@ public final class SlaveLink implements AutoCloseable {
                 nextHeartbeat = silenceSince;
             }
             while (running && !switchedKeys) {
-                socket.await(Math.max(0, nextHeartbeat - System.currentTimeMillis()));
+                boolean monitored = socket.await(Math.max(0, nextHeartbeat - System.currentTimeMillis()));
                 if (!receiveAll()) {
                     return false;
                 }
-                readEvents();
+                if (monitored) {
+                    readEvents();
+                }
                 socket.use(d -> {
                     outbox.drain(m -> sendFrame(d, codec.seal(m)));
                     return null;

@@ -7,18 +7,22 @@ import sdm.api.ProgramState;
 /** The checks of {@link Message}'s fields: a failure makes the frame malformed. */
 final class WireFields {
 
+    /** Compiled once: every call and result is checked on the hot path. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
     private WireFields() {
     }
 
     static void checkName(String name) {
         checkText("name", name, 63);
-        if (!name.matches("[a-z][a-z0-9-]{0,62}")) {
+        if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("bad program name");
         }
     }
 
     static void checkSha(String sha) {
-        if (sha == null || !sha.matches("[0-9a-f]{64}")) {
+        if (sha == null || !SHA256.matcher(sha).matches()) {
             throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits");
         }
     }

@@ -62,6 +62,18 @@ class BinaryBodiesTest {
     }
 
     @Test
+    void theHandWrittenHotMessagesAreLaidOutAsTheirShapes() {
+        for (Message m : EVERY) {
+            if (m instanceof Message.Call || m instanceof Message.CallResult || m instanceof Message.ExportCall
+                    || m instanceof Message.ExportResult || m instanceof Message.Heartbeat) {
+                byte[] frame = codec.seal(m, 0);
+                assertThat(Arrays.copyOfRange(frame, MessageCodec.ENVELOPE_BYTES, frame.length)).as(m.toString())
+                        .isEqualTo(BinaryBodies.encodeByShape(m));
+            }
+        }
+    }
+
+    @Test
     void bulkBytesStayInTheirOwnFrame() throws InvalidMessageException {
         byte[] data = {1, 2, 3};
         Message.Chunk chunk = new Message.Chunk(SHA, 0, 10, data);
