@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import sdm.transport.zmq.Message;
 
 /**
  * Fetches the bundles this node lacks from the master, in chunks with a bounded credit, into
- * {@code SHA256.part} files; a bundle whose digest checks out becomes {@code SHA256.jar}. A
+ * {@code SHA256.part} files, hashing the chunks as they are written; a bundle whose digest checks
+ * out becomes {@code SHA256.jar}. A
  * transfer survives disconnections: on a new session it asks again for what is missing, and
  * one that makes no progress for a while asks again too. Used from the agent's thread only.
  */
@@ -55,6 +57,10 @@ final class Fetcher {
         int outstanding;
         long lastProgressMs = System.currentTimeMillis();
         long lastReportMs = System.currentTimeMillis();
+        /** The digest of the chunks written so far in order, and those that came ahead of a missing one. */
+        private final MessageDigest digest = Sha256.digest();
+        private int hashed;
+        private Map<Integer, byte[]> ahead = new HashMap<>();
 
         Transfer(String sha256, long size) throws IOException {
             this.sha256 = sha256;
@@ -76,6 +82,34 @@ final class Fetcher {
                 long offset = (long) next * CHUNK;
                 toMaster.accept(new Message.Fetch(sha256, offset, (int) Math.min(CHUNK, size - offset)));
             }
+        }
+
+        /**
+         * Hashes the bundle as its chunks are written, in order; chunks that come ahead of a missing
+         * one wait, a few at most: past that, the file is hashed whole once complete.
+         */
+        void hash(int index, byte[] data) {
+            if (ahead == null) {
+                return;
+            }
+            if (index != hashed) {
+                ahead.put(index, data);
+                if (ahead.size() > 2 * CREDIT) {
+                    ahead = null;
+                }
+                return;
+            }
+            digest.update(data);
+            hashed++;
+            for (byte[] next; (next = ahead.remove(hashed)) != null; hashed++) {
+                digest.update(next);
+            }
+        }
+
+        /** The digest of the whole file: hashed as it came, or read back if it came too far out of order. */
+        String sha256() throws IOException {
+            return ahead != null && hashed == chunks ? Sha256.hex(digest)
+                    : Sha256.ofFile(part);
         }
 
         /** Asks again for whatever is missing, from the start. */
@@ -198,6 +232,7 @@ final class Fetcher {
             return;
         }
         t.received.set(index);
+        t.hash(index, c.data());
         t.outstanding = Math.max(0, t.outstanding - 1);
         long now = System.currentTimeMillis();
         if (now - t.lastReportMs >= 1_000) {
@@ -217,7 +252,7 @@ final class Fetcher {
         try {
             t.channel.force(true);
             t.close();
-            String actual = Sha256.ofFile(t.part);
+            String actual = t.sha256();
             if (!actual.equals(t.sha256)) {
                 LOG.warning("bundle " + t.sha256 + " arrived with digest " + actual + "; fetching it again");
                 Files.deleteIfExists(t.part);

@@ -77,6 +77,39 @@ class FetcherTest {
         assertThat(dir.resolve(sha + ".part")).doesNotExist();
     }
 
+    /** Answers every fetch asked, newest first within each credit's worth: the chunks come out of order. */
+    private void answerBackwards(Fetcher f, String sha, byte[] bytes) {
+        int answered = 0;
+        while (answered < asked.size()) {
+            List<Message.Fetch> window = new ArrayList<>(asked.subList(answered, asked.size()));
+            answered = asked.size();
+            for (Message.Fetch fetch : window.reversed()) {
+                f.receive(chunk(sha, bytes, fetch));
+            }
+        }
+    }
+
+    @Test
+    void chunksOutOfOrderAreHashedAsTheyComeAndABadOneIsCaught() throws Exception {
+        byte[] bytes = bundle(20 * Fetcher.CHUNK + 5);
+        String sha = sha256(bytes);
+        Fetcher f = fetcher();
+        f.connected();
+        f.fetch(new Message.DesiredProgram("alpha", "1.0.0", sha, bytes.length, ProgramState.ACTIVE, 1));
+        answerBackwards(f, sha, bytes);
+        assertThat(arrived).containsExactly(sha);
+        assertThat(Files.readAllBytes(f.jar(sha))).isEqualTo(bytes);
+
+        byte[] other = bundle(20 * Fetcher.CHUNK + 7);
+        String otherSha = sha256(other);
+        other[3 * Fetcher.CHUNK + 1] ^= 1; // one bit flipped on the way
+        asked.clear();
+        f.fetch(new Message.DesiredProgram("beta", "1.0.0", otherSha, other.length, ProgramState.ACTIVE, 1));
+        answerBackwards(f, otherSha, other);
+        assertThat(arrived).containsExactly(sha);
+        assertThat(f.jar(otherSha)).doesNotExist();
+    }
+
     @Test
     void aNewSessionAsksAgainForWhatIsMissingAndAWrongDigestIsNotKept() throws Exception {
         byte[] bytes = bundle(3 * Fetcher.CHUNK);
