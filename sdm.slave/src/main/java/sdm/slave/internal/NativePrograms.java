@@ -282,14 +282,9 @@ final class NativePrograms implements AutoCloseable {
         }
     }
 
-    /** From the link's thread: the call runs on the pool, and its result is sent. */
-    void onCall(Message.Call call) {
-        calls.onCall(call);
-    }
-
-    /** From the link's thread: runs the call there if its function has shown itself short; null otherwise. */
-    Message.CallResult callInline(Message.Call call) {
-        return calls.callInline(call);
+    /** What runs calls of the loaded functions. */
+    NativeCallRunner calls() {
+        return calls;
     }
 
     private static JamManifest manifest(Function<String, URL> entries) throws IOException {

@@ -374,14 +374,9 @@ final class ProgramAgent implements AutoCloseable {
         }
     }
 
-    /** From the link's thread: the call runs on the native pool. */
-    void onCall(Message.Call call) {
-        natives.onCall(call);
-    }
-
-    /** From the link's thread: runs a short call there, or returns null. */
-    Message.CallResult callInline(Message.Call call) {
-        return natives.callInline(call);
+    /** What runs the native calls, on the link's thread or the pool. */
+    NativeCallRunner calls() {
+        return natives.calls();
     }
 
     @Override

@@ -174,7 +174,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
     @Override
     public Message.CallResult callInline(Message.Call call) {
         ProgramAgent p = programs;
-        return p == null ? null : p.callInline(call);
+        return p == null ? null : p.calls().callInline(call);
     }
 
     @Override
@@ -182,7 +182,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         switch (message) {
             case Message.Desired d -> programs.onDesired(d);
             case Message.Chunk c -> programs.onChunk(c);
-            case Message.Call c -> programs.onCall(c);
+            case Message.Call c -> programs.calls().onCall(c);
             case Message.EventAck a -> events.acknowledge(a.epoch(), a.upTo());
             case Message.ExportResult r -> js.onResult(r);
             case Message.PostAck a -> js.onPostAck(a);

@@ -36,8 +36,8 @@ class InlineNativeCallsTest {
     /** What {@code callInline} answers on a thread of the link's kind, and that thread's name. */
     private Message.CallResult inline(String function, Object... args) throws InterruptedException {
         AtomicReference<Message.CallResult> result = new AtomicReference<>();
-        Thread t = threads.named("link").newThread(() -> result.set(
-                n.natives.callInline(new Message.Call("i", NativeFixture.PROGRAM, function, List.of(args), 10_000))));
+        Message.Call call = new Message.Call("i", NativeFixture.PROGRAM, function, List.of(args), 10_000);
+        Thread t = threads.named("link").newThread(() -> result.set(n.natives.calls().callInline(call)));
         t.start();
         t.join(10_000);
         return result.get();
@@ -61,7 +61,7 @@ class InlineNativeCallsTest {
         Message.CallResult r = inline("add", 40, 2);
         assertThat(r.ok()).isTrue();
         assertThat(r.value()).isEqualTo(42);
-        assertThat(n.natives.callInline(new Message.Call("t", NativeFixture.PROGRAM, "add", List.of(1, 1), 10_000)))
+        assertThat(n.natives.calls().callInline(new Message.Call("t", NativeFixture.PROGRAM, "add", List.of(1, 1), 10_000)))
                 .as("on a thread with no crash-mark slot").isNull();
         assertThat(inline("nosuch")).as("an unknown function goes to the pool, which explains").isNull();
     }

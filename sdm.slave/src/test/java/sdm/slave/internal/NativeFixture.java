@@ -97,7 +97,7 @@ final class NativeFixture implements AutoCloseable {
 
     String send(long ttlMs, String function, Object... args) {
         String id = UUID.randomUUID().toString();
-        natives.onCall(new Message.Call(id, PROGRAM, function, List.of(args), ttlMs));
+        natives.calls().onCall(new Message.Call(id, PROGRAM, function, List.of(args), ttlMs));
         return id;
     }
 

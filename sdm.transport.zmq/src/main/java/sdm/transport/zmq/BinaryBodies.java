@@ -95,11 +95,8 @@ final class BinaryBodies {
         w.text(callId);
         w.text(program);
         w.text(function);
-        w.count(args.size() + 1);
-        for (Object a : args) {
-            if (!w.value(a)) {
-                return false;
-            }
+        if (!w.list(args, BinaryValues.VALUE)) {
+            return false;
         }
         w.int64(timeoutMs);
         return true;
@@ -113,9 +110,9 @@ final class BinaryBodies {
     /** The hot messages read by hand, in their shapes' layout; null for any other type. */
     private static Message readHot(int type, BinaryValues.Reader r) throws InvalidMessageException {
         if (type == CALL) {
-            return new Message.Call(r.text(), r.text(), r.text(), r.values(), r.int64());
+            return new Message.Call(r.text(), r.text(), r.text(), r.list(BinaryValues.VALUE), r.int64());
         } else if (type == EXPORT_CALL) {
-            return new Message.ExportCall(r.text(), r.text(), r.text(), r.values(), r.int64());
+            return new Message.ExportCall(r.text(), r.text(), r.text(), r.list(BinaryValues.VALUE), r.int64());
         } else if (type == CALL_RESULT) {
             return new Message.CallResult(r.text(), r.flag(), r.value(), r.text());
         } else if (type == EXPORT_RESULT) {
@@ -220,31 +217,12 @@ final class BinaryBodies {
             return new BinaryValues.Codec() {
                 @Override
                 public boolean write(Object v, BinaryValues.Writer w) {
-                    if (v == null) {
-                        w.count(0);
-                        return true;
-                    }
-                    List<?> list = (List<?>) v;
-                    w.count(list.size() + 1);
-                    for (Object e : list) {
-                        if (!element.write(e, w)) {
-                            return false;
-                        }
-                    }
-                    return true;
+                    return w.list((List<?>) v, element);
                 }
 
                 @Override
                 public Object read(BinaryValues.Reader r) throws InvalidMessageException {
-                    int n = r.count();
-                    if (n == 0) {
-                        return null;
-                    }
-                    List<Object> out = new ArrayList<>(r.bounded(n - 1));
-                    for (int i = 1; i < n; i++) {
-                        out.add(element.read(r));
-                    }
-                    return out;
+                    return r.list(element);
                 }
             };
         }

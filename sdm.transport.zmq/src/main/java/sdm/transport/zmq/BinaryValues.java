@@ -38,6 +38,19 @@ final class BinaryValues {
         Object read(Reader r) throws InvalidMessageException;
     }
 
+    /** Any value of a call or a post, tagged. */
+    static final Codec VALUE = new Codec() {
+        @Override
+        public boolean write(Object v, Writer w) {
+            return w.value(v);
+        }
+
+        @Override
+        public Object read(Reader r) throws InvalidMessageException {
+            return r.value();
+        }
+    };
+
     static InvalidMessageException malformed(String why) {
         return new InvalidMessageException(InvalidMessageException.Cause.MALFORMED, why);
     }
@@ -81,17 +94,7 @@ final class BinaryValues {
             };
         }
         if (c == Object.class) {
-            return new Codec() {
-                @Override
-                public boolean write(Object v, Writer w) {
-                    return w.value(v);
-                }
-
-                @Override
-                public Object read(Reader r) throws InvalidMessageException {
-                    return r.value();
-                }
-            };
+            return VALUE;
         }
         throw new IllegalStateException("no binary form for " + c.getName());
     }
@@ -150,6 +153,21 @@ final class BinaryValues {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             count(utf8.length + 1);
             raw(utf8);
+        }
+
+        /** A list, absent (null) or not, each element by {@code element}; false if one cannot be written. */
+        boolean list(List<?> list, Codec element) {
+            if (list == null) {
+                count(0);
+                return true;
+            }
+            count(list.size() + 1);
+            for (Object e : list) {
+                if (!element.write(e, this)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         void flag(boolean b) {
@@ -278,15 +296,15 @@ final class BinaryValues {
             return in.getInt();
         }
 
-        /** A list of values, absent (null) or not. */
-        List<Object> values() throws InvalidMessageException {
+        /** A list, absent (null) or not, each element by {@code element}. */
+        List<Object> list(Codec element) throws InvalidMessageException {
             int n = count();
             if (n == 0) {
                 return null;
             }
             List<Object> out = new ArrayList<>(bounded(n - 1));
             for (int i = 1; i < n; i++) {
-                out.add(value());
+                out.add(element.read(this));
             }
             return out;
         }
