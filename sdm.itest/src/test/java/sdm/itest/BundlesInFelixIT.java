@@ -130,7 +130,7 @@ public class BundlesInFelixIT {
         List<String> names = Stream.of(context.getBundles()).map(Bundle::getSymbolicName).toList();
         assertTrue(names.toString(), names.containsAll(List.of("sdm.api", "sdm.transport.zmq", "sdm.master", "sdm.kernel",
                 "org.apache.felix.scr", "org.apache.felix.gogo.runtime", "org.apache.felix.configadmin",
-                "org.apache.felix.fileinstall", "eu.neilalexander.jnacl")));
+                "org.apache.felix.fileinstall", "sdm.curve")));
     }
 
     @Test

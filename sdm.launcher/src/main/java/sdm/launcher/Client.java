@@ -18,7 +18,7 @@ final class Client {
 
     /** The bundles the admin client needs, by symbolic name prefix. */
     private static final List<String> CLIENT_BUNDLES = List.of("sdm.api", "sdm.transport.zmq", "jeromq",
-            "org.zeromq", "eu.neilalexander.jnacl", "com.fasterxml.jackson.core");
+            "org.zeromq", "sdm.curve", "com.fasterxml.jackson.core");
 
     private final Path dist;
 
