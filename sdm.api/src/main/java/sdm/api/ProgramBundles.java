@@ -11,19 +11,19 @@ import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
  * What makes a bundle a program's on every node of a machine: the manifest header that names
- * its program, and the location it is installed at ({@code jam:NAME}).
+ * its program. The master installs it at {@code jam:NAME}; a slave at the file it fetched.
  */
 public final class ProgramBundles {
 
     /** The header that the archive converter writes into a program's bundle: the program's name. */
     public static final String HEADER = "SDM-Program";
-    /** Program bundles are installed at this prefix and the program's name. */
+    /** The master installs program bundles at this prefix and the program's name. */
     public static final String LOCATION_PREFIX = "jam:";
 
     private ProgramBundles() {
     }
 
-    /** Where a program's bundle is installed. */
+    /** Where the master installs a program's bundle. */
     public static String location(String program) {
         return LOCATION_PREFIX + program;
     }

@@ -22,14 +22,15 @@ import sdm.api.ProgramBundles;
  * <ul>
  * <li>the master's bundle file: written when the archive was checked and converted (fsync,
  * rename keep its time);
- * <li>a node's Felix cache, {@code DATA/cache/bundleN/version0.0/bundle.jar} of the bundle at
- * {@code jam:NAME}: Felix's copy of the bundle written;
+ * <li>the master's Felix cache, {@code DATA/cache/bundleN/version0.0/bundle.jar} of the bundle
+ * at {@code jam:NAME}: Felix's copy of the bundle written (a slave's Felix reads the fetched
+ * file in place);
  * <li>the master's {@code installed program NAME VERSION}: installed and started in its own
  * Felix, state recorded; the desired state goes to the slaves right after;
  * <li>a slave's {@code fetching NAME VERSION}: its desired state arrived, first chunks asked;
  * <li>a slave's {@code DATA/programs/SHA.jar}: the last chunk written (the slave fsyncs and
  * renames the file, which keeps that time);
- * <li>a slave's {@code installed NAME VERSION}: installed in its Felix;
+ * <li>a slave's {@code installed NAME VERSION}: fsynced, renamed, installed in its Felix;
  * <li>a slave's {@code DATA/programs/native/NAME-UUID/*.so}: the library extracted from the bundle;
  * <li>a slave's {@code started NAME VERSION}: library loaded, functions bound.
  * </ul>
@@ -54,7 +55,6 @@ final class DeployTimeline {
                 span(startMs, List.of(logged(data.resolve("master"), "installed program " + name + " " + version))));
         List<Long> fetching = new ArrayList<>();
         List<Long> lastChunk = new ArrayList<>();
-        List<Long> copied = new ArrayList<>();
         List<Long> installed = new ArrayList<>();
         List<Long> extracted = new ArrayList<>();
         List<Long> started = new ArrayList<>();
@@ -62,15 +62,13 @@ final class DeployTimeline {
             Path dir = data.resolve(slave);
             fetching.add(logged(dir, "fetching " + name + " " + version));
             lastChunk.add(Files.getLastModifiedTime(dir.resolve("programs/" + sha256 + ".jar")).toMillis());
-            copied.add(felixCopy(dir, name));
             installed.add(logged(dir, "installed " + name + " " + version));
             extracted.add(extractedLibrary(dir, name));
             started.add(logged(dir, "started " + name + " " + version));
         }
         out.put("slaves: desired state in, fetching", span(startMs, fetching));
         out.put("slaves: last chunk written", span(startMs, lastChunk));
-        out.put("slaves: fsync, SHA-256 read back, copied into Felix cache", span(startMs, copied));
-        out.put("slaves: installed in Felix", span(startMs, installed));
+        out.put("slaves: fsync, rename, installed in Felix (no copy)", span(startMs, installed));
         out.put("slaves: library extracted", span(startMs, extracted));
         out.put("slaves: started (library loaded, functions bound)", span(startMs, started));
         out.put("command returned, every slave active", span(startMs, List.of(endMs)));
@@ -102,7 +100,7 @@ final class DeployTimeline {
         return new double[] {(first - startMs) / 1000.0, (last - startMs) / 1000.0};
     }
 
-    /** When a node's Felix finished writing its copy of the bundle installed at {@code jam:NAME}. */
+    /** When the master's Felix finished writing its copy of the bundle installed at {@code jam:NAME}. */
     private static long felixCopy(Path node, String name) throws IOException {
         try (Stream<Path> bundles = Files.list(node.resolve("cache"))) {
             for (Path b : bundles.filter(p -> p.getFileName().toString().startsWith("bundle")).toList()) {

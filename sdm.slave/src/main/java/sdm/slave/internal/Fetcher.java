@@ -154,6 +154,16 @@ final class Fetcher {
         return dir.resolve(sha256 + ".jar");
     }
 
+    /**
+     * The location to install an arrived bundle at: Felix reads the file where it is instead of
+     * copying it into its cache. The file stays while a bundle of it is installed (the agent
+     * keeps installed bundles' digests in {@link #deleteUnused}), and the cache starts empty at
+     * every start of the slave, so no bundle outlives its file.
+     */
+    String location(String sha256) {
+        return "reference:file:" + jar(sha256).toAbsolutePath().toUri().getRawPath();
+    }
+
     boolean fetching(String sha256) {
         return transfers.containsKey(sha256);
     }

@@ -233,10 +233,10 @@ final class ProgramAgent implements AutoCloseable {
         if (book.answering(d) != null) {
             return false;
         }
-        try (InputStream in = Files.newInputStream(fetcher.jar(d.sha256()))) {
+        try (InputStream in = old == null ? null : Files.newInputStream(fetcher.jar(d.sha256()))) {
             Bundle b;
             if (old == null) {
-                b = context.installBundle(ProgramBundles.location(d.name()), in);
+                b = context.installBundle(fetcher.location(d.sha256()));
             } else {
                 b = old.bundle();
                 LOG.info("updating " + d.name() + " " + old.version() + " -> " + d.version());
