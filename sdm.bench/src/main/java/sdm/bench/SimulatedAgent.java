@@ -62,6 +62,8 @@ final class SimulatedAgent {
     private long lastHeardMs;
     private long reconnectAtMs;
     private int reconnections;
+    /** Sessions in a row dropped before the first answer: with slave timing, as SlaveLink counts them. */
+    private int failedSessions;
 
     /**
      * @param slaveTiming give up on a handshake and on a first answer as soon as {@code SlaveLink}
@@ -110,11 +112,10 @@ final class SimulatedAgent {
         s.setReconnectIVLMax(2_000);
         s.setSndHWM(10_000);
         s.setImmediate(true);
-        // SlaveLink gives up on a handshake after half the liveness, against JeroMQ's rare hung
-        // handshakes. Hundreds of agents share one I/O thread here, and a handshake costs a few
-        // ms of CPU at each end: with that limit they gave up and redialed in a loop, so they
-        // wait as long as the master does (10 s).
-        s.setHandshakeIvl(slaveTiming ? (int) Math.max(1_000, livenessMs / 2) : HANDSHAKE_MS);
+        // SlaveLink gives up on a handshake early, against JeroMQ's rare hung handshakes.
+        // Hundreds of agents share one I/O thread here: without slave timing they wait as long
+        // as the master does (10 s), so that they do not give up on their neighbours' account.
+        s.setHandshakeIvl((int) handshakeLimitMs());
         s.connect("tcp://" + address);
         dealer = s;
         online = false;
@@ -169,6 +170,7 @@ final class SimulatedAgent {
     }
 
     private void markOnline(long now) {
+        failedSessions = 0;
         if (!online) {
             online = true;
             nextCountersMs = now + COUNTERS_MS;
@@ -199,9 +201,10 @@ final class SimulatedAgent {
         if (now - lastHeardMs > allowedSilenceMs()) {
             context.destroySocket(dealer);
             dealer = null;
+            failedSessions = online ? 0 : failedSessions + 1;
             online = false;
             reconnections++;
-            reconnectAtMs = now + RECONNECT_MS;
+            reconnectAtMs = now + reconnectDelayMs();
             return true;
         }
         if (nextBeatMs <= horizon) {
@@ -230,7 +233,22 @@ final class SimulatedAgent {
      * I/O thread wait their turn; redialing then would only waste the work done.
      */
     private long allowedSilenceMs() {
-        return online ? livenessMs : slaveTiming ? 2 * livenessMs : Math.max(2 * livenessMs, FIRST_ANSWER_MS);
+        return online ? livenessMs : slaveTiming ? Math.max(2 * livenessMs, handshakeLimitMs() + livenessMs)
+                : Math.max(2 * livenessMs, FIRST_ANSWER_MS);
+    }
+
+    /** With slave timing, SlaveLink's: half the liveness, doubled by each failed session, 10 s at most. */
+    private long handshakeLimitMs() {
+        return slaveTiming ? Math.min(10_000, Math.max(1_000, livenessMs / 2) << Math.min(failedSessions, 3)) : HANDSHAKE_MS;
+    }
+
+    /** With slave timing, SlaveLink's back-off (1 s doubled per failed session, 2 s at most) with its jitter. */
+    private long reconnectDelayMs() {
+        if (!slaveTiming) {
+            return RECONNECT_MS;
+        }
+        long backoff = Math.min(2_000, RECONNECT_MS << Math.min(failedSessions, 1));
+        return backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     }
 
     private void send(MessageCodec codec, Message m) {

@@ -2,6 +2,7 @@ package sdm.transport.zmq;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,11 +21,10 @@ import sdm.api.node.ThrottledLog;
  * its own key ({@link Message.Enroll}); from then on it presents its own key, which the master
  * binds to its node id. Paranoid Pirate: the slave registers on every new connection,
  * heartbeats, counts any traffic from the master as a sign of life, and when the master is
- * silent past the liveness timeout it drops the socket and reconnects with exponential
- * back-off. A master that refuses its own key at the handshake (its book of keys lost, say) is
- * asked to enroll it again. One thread at a time serves the socket ({@link LeaderStandby}: a
- * short call runs on it, and a long one does not stall the link); {@link #send} may be called
- * from any thread.
+ * silent past the liveness timeout it drops the socket and reconnects with jittered exponential
+ * back-off. A master that refuses its own key at the handshake is asked to enroll it again. One
+ * thread at a time serves the socket ({@link LeaderStandby}: a short call runs on it, and a
+ * long one does not stall the link); {@link #send} may be called from any thread.
  */
 public final class SlaveLink implements AutoCloseable {
 
@@ -68,8 +68,8 @@ public final class SlaveLink implements AutoCloseable {
     private volatile Session current;
     private final Outbox<Message> outbox = new Outbox<>(this::wake);
     private final LeaderStandby threads;
-    /** The leader's: the next reconnection delay. */
-    private long backoff;
+    /** The leader's. */
+    private final Reconnection reconnection;
     private volatile boolean running = true;
     private volatile boolean connected;
 
@@ -77,7 +77,7 @@ public final class SlaveLink implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.enrolled = config.enrolled();
-        this.backoff = config.minBackoff().toMillis();
+        this.reconnection = new Reconnection(config.minBackoff().toMillis(), config.maxBackoff().toMillis());
         this.threads = new LeaderStandby(config.threads(), this::lead,
                 () -> counters.increment(TransportCounters.LINK_TAKEOVERS));
         threads.start();
@@ -143,12 +143,10 @@ public final class SlaveLink implements AutoCloseable {
             if (!running) {
                 break;
             }
-            if (session != null && (session.welcomed || session.switchedKeys)) {
-                backoff = config.minBackoff().toMillis();
-            }
-            LOG.info("reconnecting to master " + config.masterAddress() + " in " + backoff + " ms");
-            sleepUnlessClosed(backoff);
-            backoff = Math.min(backoff * 2, config.maxBackoff().toMillis());
+            reconnection.ended(session != null && (session.welcomed || session.switchedKeys));
+            long delay = reconnection.nextDelayMs(ThreadLocalRandom.current());
+            LOG.info("reconnecting to master " + config.masterAddress() + " in " + delay + " ms");
+            sleepUnlessClosed(delay);
         }
     }
 
@@ -191,6 +189,7 @@ public final class SlaveLink implements AutoCloseable {
         private long heartbeatMs = config.heartbeat().toMillis();
         private long livenessMs = config.liveness().toMillis();
         private final long handshakeMs = Math.max(1_000, config.liveness().toMillis() / 2);
+        private final long handshakeLimitMs = reconnection.handshakeLimitMs(handshakeMs);
         private final LinkEvents events = new LinkEvents(config.masterAddress(), handshakeMs);
         private boolean opened;
         private long silenceSince;
@@ -212,7 +211,7 @@ public final class SlaveLink implements AutoCloseable {
             dealer.setImmediate(true);
             // JeroMQ 0.6.0 now and then leaves a new connection hanging before its handshake
             // ends; give up on it early and let the socket reconnect (see AdminClient).
-            dealer.setHandshakeIvl((int) handshakeMs);
+            dealer.setHandshakeIvl((int) handshakeLimitMs);
             // a context of the session's own: one name for its monitor serves every session
             dealer.monitor("inproc://sdm-slave-monitor", LinkEvents.MONITORED);
             monitor.connect("inproc://sdm-slave-monitor");
@@ -244,11 +243,11 @@ public final class SlaveLink implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 if (now >= nextHeartbeat) {
                     // until welcomed, each beat is a registration (or an enrollment): nothing waits in a queue
-                    send(enrolling ? enrollment() : welcomed ? new Message.Heartbeat() : registration());
+                    send(enrolling ? enrollment() : welcomed ? new Message.Heartbeat() : config.registration().get());
                     nextHeartbeat = now + heartbeatMs;
                 }
                 // before the welcome, leave JeroMQ time to drop a hung handshake and redial
-                long allowed = welcomed ? livenessMs : 2 * livenessMs;
+                long allowed = welcomed ? livenessMs : Math.max(2 * livenessMs, handshakeLimitMs + livenessMs);
                 if (now - silenceSince > allowed) {
                     lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
                     return true;
@@ -257,12 +256,8 @@ public final class SlaveLink implements AutoCloseable {
             return true;
         }
 
-        private Message.Register registration() {
-            return config.registration().get();
-        }
-
         private Message.Enroll enrollment() {
-            Message.Register r = registration();
+            Message.Register r = config.registration().get();
             return new Message.Enroll(r.nodeId(), r.name(), config.ownKeys().publicKey());
         }
 
@@ -296,7 +291,7 @@ public final class SlaveLink implements AutoCloseable {
                         refusedLog.warn("master " + config.masterAddress() + " refused this node: " + r.reason());
                         listener.onRefused(r.reason());
                     }
-                    case Message.Reregister r -> send(registration());
+                    case Message.Reregister r -> send(config.registration().get());
                     case Message.Welcome w -> {
                         if (!welcomed) {
                             LOG.info("joined master " + w.masterId() + " at " + config.masterAddress());
