@@ -1,6 +1,9 @@
 package sdm.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,6 +29,18 @@ public final class TestPrograms {
     private static final int EM_AARCH64 = 183;
 
     private TestPrograms() {
+    }
+
+    /** A test's source file (C, JavaScript) kept as a resource beside {@code owner}'s class. */
+    public static String source(Class<?> owner, String name) {
+        try (InputStream in = owner.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is not a resource beside " + owner.getName());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
