@@ -114,7 +114,55 @@ final class Enrollments implements Admission {
     }
 
     /** Enrolls the slave's key under its id, or says why not: the answer to send back. */
-    synchronized Message enroll(Message.Enroll e, long nowMs) {
+    Message enroll(Message.Enroll e, long nowMs) {
+        return enroll(List.of(e), nowMs).getFirst();
+    }
+
+    /**
+     * Enrolls a batch with one write of the book (a group commit: each write rewrites the whole
+     * file, so one per enrollment made a burst of new slaves cost the square of their number).
+     * The answers are in the batch's order; if the write fails, every enrollment new in this
+     * batch is undone and refused.
+     */
+    synchronized List<Message> enroll(List<Message.Enroll> batch, long nowMs) {
+        List<Message> answers = new ArrayList<>(batch.size());
+        List<Slave> added = new ArrayList<>();
+        for (Message.Enroll e : batch) {
+            Message answer = check(e);
+            if (answer == null) {
+                Slave s = new Slave(e.nodeId(), e.name(), e.publicKey(), nowMs, 0);
+                put(s);
+                added.add(s);
+                answer = new Message.Enrolled(e.nodeId());
+            }
+            answers.add(answer);
+        }
+        if (added.isEmpty()) {
+            return answers;
+        }
+        if (!save()) {
+            for (Slave s : added) {
+                byKey.remove(s.publicKey());
+                byNode.remove(s.nodeId());
+            }
+            Message refused = new Message.Refused("the master cannot save its enrolled slaves now; try again");
+            for (int i = 0; i < batch.size(); i++) {
+                String key = batch.get(i).publicKey();
+                if (added.stream().anyMatch(a -> a.publicKey().equals(key))) {
+                    answers.set(i, refused);
+                }
+            }
+            return answers;
+        }
+        for (Slave s : added) {
+            LOG.info("enrolled node " + TerminalText.escape(s.name() + " (" + s.nodeId() + ")") + ", key fingerprint "
+                    + s.fingerprint());
+        }
+        return answers;
+    }
+
+    /** Why this enrollment is refused, or that it is enrolled already; null for a new slave to add. */
+    private Message check(Message.Enroll e) {
         Slave byItsKey = byKey.get(e.publicKey());
         Slave byItsId = byNode.get(e.nodeId());
         if (byItsKey != null) {
@@ -134,16 +182,7 @@ final class Enrollments implements Admission {
         if (e.publicKey().equals(joinKey) || e.publicKey().equals(adminKey)) {
             return new Message.Refused("a slave enrolls a key of its own, not the join or admin key");
         }
-        Slave s = new Slave(e.nodeId(), e.name(), e.publicKey(), nowMs, 0);
-        put(s);
-        if (!save()) {
-            byKey.remove(s.publicKey());
-            byNode.remove(s.nodeId());
-            return new Message.Refused("the master cannot save its enrolled slaves now; try again");
-        }
-        LOG.info("enrolled node " + TerminalText.escape(e.name() + " (" + e.nodeId() + ")") + ", key fingerprint "
-                + s.fingerprint());
-        return new Message.Enrolled(e.nodeId());
+        return null;
     }
 
     /**

@@ -37,7 +37,7 @@ final class MachineListeners implements AutoCloseable {
     void transition(String nodeId, boolean online) {
         thread.execute(() -> {
             tell(nodeId, online);
-            OnlineNodes.tell(context, (int) registry.snapshot().stream().filter(NodeInfo::online).count());
+            OnlineNodes.tell(context, registry.onlineCount());
         });
     }
 

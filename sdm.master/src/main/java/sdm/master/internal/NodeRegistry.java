@@ -221,6 +221,15 @@ final class NodeRegistry {
         return n == null ? null : n.snapshot();
     }
 
+    /** How many nodes are online now. */
+    synchronized int onlineCount() {
+        int n = 0;
+        for (Node node : byId.values()) {
+            n += node.online ? 1 : 0;
+        }
+        return n;
+    }
+
     synchronized List<NodeInfo> snapshot() {
         List<NodeInfo> out = new ArrayList<>(byId.size());
         for (Node n : byId.values()) {

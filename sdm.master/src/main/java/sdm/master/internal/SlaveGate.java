@@ -1,7 +1,10 @@
 package sdm.master.internal;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,8 @@ import sdm.transport.zmq.TransportCounters;
  * Who a slave's connection speaks for. A connection made with the join key may only enroll a
  * key of its own ({@link Enrollments}); a connection made with an enrolled key speaks only as
  * the node that key is enrolled as, and not at all once that node is revoked. Enrollments are
- * written on a thread of their own, off the endpoint's, at most {@value #QUEUED} waiting.
+ * written on a thread of their own, off the endpoint's, at most {@value #QUEUED} waiting, and all
+ * that wait go in one write.
  * <p>
  * Each new node needs a new enrollment, so the rate of those bounds how fast a holder of the join
  * token can make the master keep new nodes: past {@code enrollmentsPerSecond} (and ten seconds'
@@ -42,6 +46,12 @@ final class SlaveGate implements AutoCloseable {
     private final Supplier<MasterEndpoint> endpoint;
     private volatile JoinToken token;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20, 60_000);
+    /** One enrollment from a connection, waiting for the writer. */
+    private record Waiting(MasterEndpoint.Peer from, Message.Enroll enroll) {
+    }
+
+    private final BlockingQueue<Waiting> waiting = new ArrayBlockingQueue<>(QUEUED);
+    /** Each waiting enrollment queues a drain; a drain finds its own and those after it. */
     private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(QUEUED), Thread.ofPlatform().name("sdm-enrollments").daemon().factory());
     private final double enrollmentsPerSecond;
@@ -92,10 +102,14 @@ final class SlaveGate implements AutoCloseable {
                     + " new nodes a second; this one asks again");
             return;
         }
-        try {
-            writer.execute(() -> write(from, enroll, endpoint));
-        } catch (RejectedExecutionException e) {
+        if (!waiting.offer(new Waiting(from, enroll))) {
             throttled(from, enroll, endpoint, QUEUED + " enrollments are waiting to be written; this one asks again");
+            return;
+        }
+        try {
+            writer.execute(() -> writeWaiting(endpoint));
+        } catch (RejectedExecutionException e) {
+            // the writer has a task queued already, which takes this enrollment too
         }
     }
 
@@ -106,18 +120,27 @@ final class SlaveGate implements AutoCloseable {
         endpoint.send(from.routingId(), new Message.Refused(reason));
     }
 
-    private void write(MasterEndpoint.Peer from, Message.Enroll enroll, MasterEndpoint endpoint) {
-        // a slave asks on every beat until answered: only the first answer enrolls anything
-        boolean known = book.admits(enroll.publicKey());
-        Message answer = book.enroll(enroll, System.currentTimeMillis());
-        if (answer instanceof Message.Refused r) {
-            endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
-            refusals.warn("refused to enroll " + TerminalText.escape(enroll.name() + " (" + enroll.nodeId() + ")")
-                    + " from " + from.address() + ": " + TerminalText.escape(r.reason()));
-        } else if (!known) {
-            endpoint.counters().increment(TransportCounters.ENROLLED);
+    /** Everything waiting, in one write of the book: a burst of new slaves costs one write, not one each. */
+    private void writeWaiting(MasterEndpoint endpoint) {
+        List<Waiting> batch = new ArrayList<>();
+        waiting.drainTo(batch);
+        if (batch.isEmpty()) {
+            return;
         }
-        endpoint.send(from.routingId(), answer);
+        // a slave asks on every beat until answered: only the first answer enrolls anything
+        List<Boolean> known = batch.stream().map(w -> book.admits(w.enroll().publicKey())).toList();
+        List<Message> answers = book.enroll(batch.stream().map(Waiting::enroll).toList(), System.currentTimeMillis());
+        for (int i = 0; i < batch.size(); i++) {
+            Waiting w = batch.get(i);
+            if (answers.get(i) instanceof Message.Refused r) {
+                endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
+                refusals.warn("refused to enroll " + TerminalText.escape(w.enroll().name() + " (" + w.enroll().nodeId()
+                        + ")") + " from " + w.from().address() + ": " + TerminalText.escape(r.reason()));
+            } else if (!known.get(i)) {
+                endpoint.counters().increment(TransportCounters.ENROLLED);
+            }
+            endpoint.send(w.from().routingId(), answers.get(i));
+        }
     }
 
     /** On the endpoint's thread: whether a registration is {@linkplain #admits admitted} and within the rate. */

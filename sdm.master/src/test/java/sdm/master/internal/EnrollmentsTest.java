@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,32 @@ class EnrollmentsTest {
         assertThat(again.slave("n1").orElseThrow().fingerprint()).matches("[0-9a-f]{16}");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(Enrollments.FILE))))
                 .isEqualTo("rw-------");
+    }
+
+    @Test
+    void aBatchIsAnsweredInItsOrderAndAFailedWriteUndoesItsNewSlavesOnly() throws IOException {
+        Enrollments book = open();
+        String a = CurveKeyPair.generate().publicKey();
+        String b = CurveKeyPair.generate().publicKey();
+        String known = CurveKeyPair.generate().publicKey();
+        book.enroll(enroll("k", known), 1);
+        List<Message> answers = book.enroll(List.of(enroll("a", a), enroll("a", a), enroll("b", b), enroll("x", a),
+                enroll("k", known)), 2);
+        assertThat(answers.subList(0, 3)).containsExactly(new Message.Enrolled("a"), new Message.Enrolled("a"),
+                new Message.Enrolled("b"));
+        assertThat(answers.get(3)).isInstanceOf(Message.Refused.class);
+        assertThat(answers.get(4)).isEqualTo(new Message.Enrolled("k"));
+        assertThat(open().userIdOf(b)).as("written").isEqualTo("node:b");
+
+        Files.delete(dir.resolve(Enrollments.FILE));
+        Files.createDirectories(dir.resolve(Enrollments.FILE).resolve("in-the-way"));
+        String c = CurveKeyPair.generate().publicKey();
+        List<Message> failed = book.enroll(List.of(enroll("c", c), enroll("c", c), enroll("k", known)), 3);
+        assertThat(failed.get(0)).isInstanceOf(Message.Refused.class);
+        assertThat(failed.get(1)).isInstanceOf(Message.Refused.class);
+        assertThat(failed.get(2)).isEqualTo(new Message.Enrolled("k"));
+        assertThat(book.userIdOf(c)).isNull();
+        assertThat(book.userIdOf(a)).isEqualTo("node:a");
     }
 
     @Test

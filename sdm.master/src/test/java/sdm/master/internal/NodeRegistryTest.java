@@ -61,11 +61,14 @@ class NodeRegistryTest {
         registry.register("r1", "10.0.0.1:5000", reg("n1", "a"), 1_000);
         registry.sweep(3_900);
         assertThat(only().online()).isTrue();
+        assertThat(registry.onlineCount()).isEqualTo(1);
         registry.sweep(4_001);
         assertThat(only().online()).isFalse();
+        assertThat(registry.onlineCount()).isZero();
         assertThat(only().offlineSinceMs()).isEqualTo(4_001);
         assertThat(registry.touch("r1", 5_000)).isTrue();
         assertThat(only().online()).isTrue();
+        assertThat(registry.onlineCount()).isEqualTo(1);
         assertThat(only().onlineSinceMs()).isEqualTo(5_000);
         assertThat(registry.touch("unknown", 5_000)).as("unknown connection must register").isFalse();
     }
