@@ -3,10 +3,6 @@ package com.neilalexander.jnacl.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Method;
-import java.net.JarURLConnection;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Random;
 
@@ -35,7 +31,7 @@ class Curve25519Test {
 
     @Test
     void sameAsJnaclOnRandomScalarsAndPoints() throws Exception {
-        Method jnacl = jnaclCurve().getMethod("crypto_scalarmult", byte[].class, byte[].class, byte[].class);
+        Method jnacl = Jnacl.type("curve25519").getMethod("crypto_scalarmult", byte[].class, byte[].class, byte[].class);
         Random random = new Random(25519);
         for (int i = 0; i < 200; i++) {
             byte[] n = new byte[32];
@@ -53,8 +49,7 @@ class Curve25519Test {
 
     @Test
     void aBoxSealedHereOpensWithJnacl() throws Exception {
-        Class<?> box = Class.forName("com.neilalexander.jnacl.crypto.curve25519xsalsa20poly1305", true,
-                jnaclCurve().getClassLoader());
+        Class<?> box = Jnacl.type("curve25519xsalsa20poly1305");
         Method open = box.getMethod("crypto_box_open", byte[].class, byte[].class, long.class, byte[].class,
                 byte[].class, byte[].class);
         byte[] nonce = new byte[24];
@@ -87,18 +82,5 @@ class Curve25519Test {
         byte[] q = new byte[32];
         curve25519.crypto_scalarmult(q, n, p);
         return q;
-    }
-
-    /** jnacl's own curve25519, from its jar, beside (not instead of) the class under test. */
-    private static Class<?> jnaclCurve() throws Exception {
-        for (URL copy : Collections.list(ClassLoader.getSystemClassLoader()
-                .getResources("com/neilalexander/jnacl/crypto/curve25519.class"))) {
-            if (copy.getProtocol().equals("jar")) {
-                URL jar = ((JarURLConnection) copy.openConnection()).getJarFileURL();
-                return Class.forName("com.neilalexander.jnacl.crypto.curve25519", true,
-                        new URLClassLoader(new URL[] {jar}, null));
-            }
-        }
-        throw new AssertionError("jnacl's jar is not on the test class path");
     }
 }
