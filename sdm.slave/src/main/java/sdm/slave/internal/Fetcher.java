@@ -231,6 +231,11 @@ final class Fetcher {
             t.lastProgressMs = System.currentTimeMillis();
             return;
         }
+        // the next one is asked for first: the master reads and sends it while this one is written and hashed
+        t.outstanding = Math.max(0, t.outstanding - 1);
+        if (connected) {
+            t.requestMore();
+        }
         try {
             ByteBuffer data = ByteBuffer.wrap(c.data());
             while (data.hasRemaining()) {
@@ -243,7 +248,6 @@ final class Fetcher {
         }
         t.received.set(index);
         t.hash(index, c.data());
-        t.outstanding = Math.max(0, t.outstanding - 1);
         long now = System.currentTimeMillis();
         if (now - t.lastReportMs >= 1_000) {
             t.lastReportMs = now;
@@ -252,8 +256,6 @@ final class Fetcher {
         t.lastProgressMs = now;
         if (t.received.cardinality() == t.chunks) {
             complete(t);
-        } else if (connected) {
-            t.requestMore();
         }
     }
 
