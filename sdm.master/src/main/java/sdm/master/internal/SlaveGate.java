@@ -2,7 +2,9 @@ package sdm.master.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -127,8 +129,9 @@ final class SlaveGate implements AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        // a slave asks on every beat until answered: only the first answer enrolls anything
-        List<Boolean> known = batch.stream().map(w -> book.admits(w.enroll().publicKey())).toList();
+        // a slave asks on every beat until answered, perhaps twice in one batch: only the first enrolls anything
+        Set<String> known = new HashSet<>();
+        batch.stream().map(w -> w.enroll().publicKey()).filter(book::admits).forEach(known::add);
         List<Message> answers = book.enroll(batch.stream().map(Waiting::enroll).toList(), System.currentTimeMillis());
         for (int i = 0; i < batch.size(); i++) {
             Waiting w = batch.get(i);
@@ -136,7 +139,7 @@ final class SlaveGate implements AutoCloseable {
                 endpoint.counters().increment(TransportCounters.ENROLLMENTS_REFUSED);
                 refusals.warn("refused to enroll " + TerminalText.escape(w.enroll().name() + " (" + w.enroll().nodeId()
                         + ")") + " from " + w.from().address() + ": " + TerminalText.escape(r.reason()));
-            } else if (!known.get(i)) {
+            } else if (known.add(w.enroll().publicKey())) {
                 endpoint.counters().increment(TransportCounters.ENROLLED);
             }
             endpoint.send(w.from().routingId(), answers.get(i));
