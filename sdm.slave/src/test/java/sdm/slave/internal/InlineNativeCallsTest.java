@@ -59,6 +59,12 @@ class InlineNativeCallsTest {
         assertThat(inline("add", 1, 2)).as("not known yet").isNull();
         assertThat(warm("add", 1, 2)).isGreaterThanOrEqualTo(CallSpeed.STREAK);
         Message.CallResult r = inline("add", 40, 2);
+        // as below: a warm-up's last inline call over 100 µs on a busy machine ends the streak again
+        for (int attempt = 0; attempt < 20 && r == null; attempt++) {
+            warm("add", 1, 2);
+            r = inline("add", 40, 2);
+        }
+        assertThat(r).as("taken inline after a warm-up").isNotNull();
         assertThat(r.ok()).isTrue();
         assertThat(r.value()).isEqualTo(42);
         assertThat(n.natives.calls().callInline(new Message.Call("t", NativeFixture.PROGRAM, "add", List.of(1, 1), 10_000)))
@@ -69,19 +75,26 @@ class InlineNativeCallsTest {
     @Test
     void oneLongCallSendsTheFunctionBackToThePool() throws Exception {
         Path open = Files.writeString(root.resolve("open"), "");
-        warm("wait_for", open.toString());
         Path later = root.resolve("later");
-        Thread opener = new Thread(() -> {
-            try {
-                Thread.sleep(50);
-                Files.writeString(later, "");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        opener.start();
-        Message.CallResult slow = inline("wait_for", later.toString());
-        opener.join();
+        Message.CallResult slow = null;
+        // on a busy machine the warm-up's own last inline call may take over 100 µs and end the
+        // streak again: then the slow call is not taken inline, and the test warms up again
+        for (int attempt = 0; attempt < 20 && slow == null; attempt++) {
+            Files.deleteIfExists(later);
+            warm("wait_for", open.toString());
+            Thread opener = new Thread(() -> {
+                try {
+                    Thread.sleep(50);
+                    Files.writeString(later, "");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            opener.start();
+            slow = inline("wait_for", later.toString());
+            opener.join();
+        }
+        assertThat(slow).as("taken inline after a warm-up").isNotNull();
         assertThat(slow.value()).as("ran inline, and waited").isEqualTo(true);
         assertThat(inline("wait_for", open.toString())).as("back to the pool").isNull();
     }
