@@ -7,22 +7,30 @@ import sdm.api.ProgramState;
 /** The checks of {@link Message}'s fields: a failure makes the frame malformed. */
 final class WireFields {
 
-    /** Compiled once: every call and result is checked on the hot path. */
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,62}");
-    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
-
     private WireFields() {
     }
 
+    /** A program name, {@code [a-z][a-z0-9-]{0,62}}: checked by hand, as every call and result has one. */
     static void checkName(String name) {
         checkText("name", name, 63);
-        if (!NAME.matcher(name).matches()) {
+        if (!(name.charAt(0) >= 'a' && name.charAt(0) <= 'z')) {
             throw new IllegalArgumentException("bad program name");
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                throw new IllegalArgumentException("bad program name");
+            }
         }
     }
 
     static void checkSha(String sha) {
-        if (sha == null || !SHA256.matcher(sha).matches()) {
+        boolean hex = sha != null && sha.length() == 64;
+        for (int i = 0; hex && i < 64; i++) {
+            char c = sha.charAt(i);
+            hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
+        }
+        if (!hex) {
             throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits");
         }
     }
@@ -42,6 +50,7 @@ final class WireFields {
             throw new IllegalArgumentException(field + " is over " + maxLength + " characters");
         }
     }
+
     static List<Object> checkArgs(List<Object> args) {
         List<Object> out = args == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(args));
         if (out.size() > 64) {

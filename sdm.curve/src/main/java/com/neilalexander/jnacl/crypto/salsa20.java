@@ -71,12 +71,12 @@ public class salsa20 {
         return 0;
     }
 
-    private static int word(byte[] b, int at) {
+    static int word(byte[] b, int at) {
         return (int) INT.get(b, at);
     }
 
     /** Ten double rounds (columns, then rows) of {@code in}, plus {@code in}, into {@code out}. */
-    private static void core(int[] in, int[] out) {
+    static void core(int[] in, int[] out) {
         int x0 = in[0];
         int x1 = in[1];
         int x2 = in[2];
