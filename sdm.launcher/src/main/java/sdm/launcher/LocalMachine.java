@@ -27,21 +27,18 @@ final class LocalMachine {
 
     private static final Logger LOG = Logger.getLogger("sdm.launcher");
     /**
-     * A slave is a small, mostly idle JVM: one GC thread, two compiler threads (C2 makes a short
-     * native call 35 µs faster and gives SHA-256 its intrinsic, for about 5 MB of RSS), a heap
+     * A slave is a small, mostly idle JVM: one GC thread, C2 alone (a short native call is 35 µs
+     * faster than with C1, SHA-256 gets its intrinsic, and what is not hot stays interpreted:
+     * tiered C1 and C2 took 5–7 MB more, over 64 MiB), a heap
      * that gives memory back, C heap given back to the system every few seconds (glibc keeps
-     * what the JVM freed in its arenas: ~5 MB of an idle slave), and methods compiled after
-     * 1,000 calls rather than 200 (start-up code run a few hundred times is not compiled: ~1 MB
-     * of code and compiler memory; the call path is compiled within the first few hundred
-     * calls). Idle RSS here, the largest of 9 slaves: 65.9 MB; 60.7 MB with C1 only.
+     * what the JVM freed in its arenas: ~5 MB of an idle slave). Idle RSS here, the largest of 9
+     * slaves: 62.9 MB; 60.7 MB with C1 only.
      * {@code SDM_SLAVE_JAVA_OPTS} replaces them.
      */
     private static final String DEFAULT_SLAVE_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx64m -Xss256k"
-            + " -XX:CICompilerCount=2 -XX:ReservedCodeCacheSize=16m"
+            + " -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m"
             + " -XX:+UseCompactObjectHeaders -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20"
-            + " -XX:TrimNativeHeapInterval=5000"
-            + " -XX:Tier3InvocationThreshold=1000 -XX:Tier3MinInvocationThreshold=1000"
-            + " -XX:Tier3CompileThreshold=5000 -XX:Tier3BackEdgeThreshold=100000";
+            + " -XX:TrimNativeHeapInterval=5000";
 
     /** With a console, its prompt waits this long for the slaves, so start-up lines come first. */
     private static final long CONSOLE_WAIT_MS = 20_000;
