@@ -64,7 +64,7 @@ final class BinaryBodies {
         BinaryValues.Writer w = new BinaryValues.Writer(header);
         w.count(type);
         boolean written = switch (message) {
-            // the hot messages, written by hand in the very layout of their shapes: reflection is slow on a C1-only slave
+            // the hot messages, written by hand in the very layout of their shapes: reflection is slow
             case Message.Call c -> call(w, c.callId(), c.program(), c.function(), c.args(), c.timeoutMs());
             case Message.ExportCall c -> call(w, c.callId(), c.program(), c.function(), c.args(), c.timeoutMs());
             case Message.CallResult c -> {
