@@ -27,13 +27,12 @@ final class LocalMachine {
 
     private static final Logger LOG = Logger.getLogger("sdm.launcher");
     /**
-     * A slave is a small, mostly idle JVM: one GC thread, C2 alone (a short native call is 35 µs
+     * A slave is a small, mostly idle JVM: one GC thread; C2 alone (a short native call is 35 µs
      * faster than with C1, SHA-256 gets its intrinsic, and what is not hot stays interpreted:
-     * tiered C1 and C2 took 5–7 MB more, over 64 MiB), a heap
-     * that gives memory back, C heap given back to the system every few seconds (glibc keeps
-     * what the JVM freed in its arenas: ~5 MB of an idle slave). Idle RSS here, the largest of 9
-     * slaves: 62.9 MB; 60.7 MB with C1 only.
-     * {@code SDM_SLAVE_JAVA_OPTS} replaces them.
+     * tiered C1 and C2 took 5–7 MB more, over 64 MiB); a heap that gives memory back; C heap
+     * given back to the system every few seconds (glibc keeps what the JVM freed in its arenas:
+     * ~5 MB of an idle slave). Idle RSS here, the largest of 9 slaves: 62.9 MB; 60.7 MB with C1
+     * only. {@code SDM_SLAVE_JAVA_OPTS} replaces them.
      */
     private static final String DEFAULT_SLAVE_OPTS = "-XX:+UseSerialGC -Xms4m -Xmx64m -Xss256k"
             + " -XX:-TieredCompilation -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m"
