@@ -51,7 +51,7 @@ final class SimulatedAgent {
     private final boolean slaveTiming;
     private final Message.Enroll enrollment;
     private boolean enrolled;
-    /** Enrolled on this socket: the next tick replaces it with one that presents the own key. */
+    /** Enrolled on this socket, not in place: the next tick replaces it with one that presents the own key. */
     private boolean switchKeys;
     private ZMQ.Socket dealer;
     private boolean online;
@@ -146,9 +146,15 @@ final class SimulatedAgent {
             }
             switch (m) {
                 case Message.Enrolled e -> {
-                    enrolled = true;
-                    switchKeys = true;
-                    return;
+                    if (!enrolled) {
+                        enrolled = true;
+                        // in place, this connection is the node's now: register on it at once
+                        nextBeatMs = now;
+                        if (!e.inPlace()) {
+                            switchKeys = true;
+                            return;
+                        }
+                    }
                 }
                 case Message.Welcome w -> {
                     if (w.heartbeatMs() > 0 && w.livenessMs() > w.heartbeatMs()) {

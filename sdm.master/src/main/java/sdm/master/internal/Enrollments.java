@@ -133,7 +133,7 @@ final class Enrollments implements Admission {
                 Slave s = new Slave(e.nodeId(), e.name(), e.publicKey(), nowMs, 0);
                 put(s);
                 added.add(s);
-                answer = new Message.Enrolled(e.nodeId());
+                answer = new Message.Enrolled(e.nodeId(), true);
             }
             answers.add(answer);
         }
@@ -172,7 +172,8 @@ final class Enrollments implements Admission {
             if (!byItsKey.nodeId().equals(e.nodeId())) {
                 return new Message.Refused("this key is enrolled as node " + byItsKey.nodeId() + ", not " + e.nodeId());
             }
-            return new Message.Enrolled(e.nodeId());
+            // a known key is no secret: whoever holds it proves that in a handshake of its own
+            return new Message.Enrolled(e.nodeId(), false);
         }
         if (byItsId != null) {
             return new Message.Refused(byItsId.revoked() ? "node " + e.nodeId() + " was revoked"

@@ -142,6 +142,9 @@ final class SlaveGate implements AutoCloseable {
             } else if (known.add(w.enroll().publicKey())) {
                 endpoint.counters().increment(TransportCounters.ENROLLED);
             }
+            if (answers.get(i) instanceof Message.Enrolled e && e.inPlace()) {
+                endpoint.enrolledInPlace(w.from().routingId(), e.nodeId());
+            }
             endpoint.send(w.from().routingId(), answers.get(i));
         }
     }

@@ -38,7 +38,7 @@ class EnrollmentsTest {
         assertThat(book.userIdOf(admin)).isEqualTo("admin");
         assertThat(book.userIdOf(join)).isEqualTo("joiner");
         assertThat(book.userIdOf(own)).isNull();
-        assertThat(book.enroll(enroll("n1", own), 1)).isEqualTo(new Message.Enrolled("n1"));
+        assertThat(book.enroll(enroll("n1", own), 1)).isEqualTo(new Message.Enrolled("n1", true));
         assertThat(book.userIdOf(own)).isEqualTo("node:n1");
     }
 
@@ -48,7 +48,8 @@ class EnrollmentsTest {
         String first = CurveKeyPair.generate().publicKey();
         String second = CurveKeyPair.generate().publicKey();
         book.enroll(enroll("n1", first), 1);
-        assertThat(book.enroll(enroll("n1", first), 2)).isEqualTo(new Message.Enrolled("n1"));
+        assertThat(book.enroll(enroll("n1", first), 2)).as("a known key proves itself in a handshake")
+                .isEqualTo(new Message.Enrolled("n1", false));
         assertThat(book.enroll(enroll("n1", second), 3)).isInstanceOf(Message.Refused.class)
                 .extracting(m -> ((Message.Refused) m).reason()).asString()
                 .contains("node n1 is enrolled with another key");
@@ -104,10 +105,11 @@ class EnrollmentsTest {
         book.enroll(enroll("k", known), 1);
         List<Message> answers = book.enroll(List.of(enroll("a", a), enroll("a", a), enroll("b", b), enroll("x", a),
                 enroll("k", known)), 2);
-        assertThat(answers.subList(0, 3)).containsExactly(new Message.Enrolled("a"), new Message.Enrolled("a"),
-                new Message.Enrolled("b"));
+        assertThat(answers.subList(0, 3)).as("only the first of a new key in place")
+                .containsExactly(new Message.Enrolled("a", true), new Message.Enrolled("a", false),
+                        new Message.Enrolled("b", true));
         assertThat(answers.get(3)).isInstanceOf(Message.Refused.class);
-        assertThat(answers.get(4)).isEqualTo(new Message.Enrolled("k"));
+        assertThat(answers.get(4)).isEqualTo(new Message.Enrolled("k", false));
         assertThat(open().userIdOf(b)).as("written").isEqualTo("node:b");
 
         Files.delete(dir.resolve(Enrollments.FILE));
@@ -116,7 +118,7 @@ class EnrollmentsTest {
         List<Message> failed = book.enroll(List.of(enroll("c", c), enroll("c", c), enroll("k", known)), 3);
         assertThat(failed.get(0)).isInstanceOf(Message.Refused.class);
         assertThat(failed.get(1)).isInstanceOf(Message.Refused.class);
-        assertThat(failed.get(2)).isEqualTo(new Message.Enrolled("k"));
+        assertThat(failed.get(2)).isEqualTo(new Message.Enrolled("k", false));
         assertThat(book.userIdOf(c)).isNull();
         assertThat(book.userIdOf(a)).isEqualTo("node:a");
     }

@@ -45,6 +45,17 @@ final class Inbound {
             return size() > 16_384;
         }
     };
+    /**
+     * Connections made with the join key whose enrollment was answered in place: each speaks as
+     * its node. Written by the master's enrollment writer, bounded like {@link #addresses}.
+     */
+    private final Map<String, String> enrolledInPlace = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                    return size() > 16_384;
+                }
+            });
     /** When each slave connection was last heard from, for heartbeats. */
     private final Map<String, Long> slavesLastHeard = new java.util.HashMap<>();
 
@@ -103,6 +114,15 @@ final class Inbound {
             return;
         }
         Message message = received.message();
+        String nodeId = PeerRole.nodeIdOf(userId);
+        // an enrollment sent again before the answer came stays the joiner's: it is answered, not refused
+        if (role == PeerRole.JOINER && !(message instanceof Message.Enroll)) {
+            String bound = enrolledInPlace.get(routingId);
+            if (bound != null) {
+                role = PeerRole.SLAVE;
+                nodeId = bound;
+            }
+        }
         if (!allowed(role, message)) {
             drop(new InvalidMessageException(InvalidMessageException.Cause.UNEXPECTED,
                     role.name().toLowerCase() + " peer sent " + message.getClass().getSimpleName()), address);
@@ -119,7 +139,7 @@ final class Inbound {
         PeerClock clock = peerClocks.computeIfAbsent(routingId, k -> new PeerClock());
         boolean expired = Expiry.expired(received, clock, arrival);
         clock.sample(received.sentMs(), arrival);
-        MasterEndpoint.Peer peer = new MasterEndpoint.Peer(routingId, role, address, PeerRole.nodeIdOf(userId),
+        MasterEndpoint.Peer peer = new MasterEndpoint.Peer(routingId, role, address, nodeId,
                 clock.measured() ? clock.senderNow(arrival) : 0);
         if (expired) {
             counters.increment(TransportCounters.DROPPED_EXPIRED);
@@ -144,6 +164,11 @@ final class Inbound {
         }
     }
 
+    /** From now on the join-key connection {@code routingId} speaks as node {@code nodeId}; any thread. */
+    void enrolledInPlace(String routingId, String nodeId) {
+        enrolledInPlace.put(routingId, nodeId);
+    }
+
     /** The slave connections heard from within {@code forgetMs}; the others are forgotten. */
     Iterable<String> slavesHeardSince(long now, long forgetMs) {
         var it = slavesLastHeard.entrySet().iterator();
@@ -152,6 +177,7 @@ final class Inbound {
             if (now - e.getValue() > forgetMs) {
                 it.remove();
                 peerClocks.remove(e.getKey());
+                enrolledInPlace.remove(e.getKey());
             }
         }
         return slavesLastHeard.keySet();

@@ -30,6 +30,7 @@ final class LinkEvents {
     private long connectedAtMs;
     private boolean retryLogged;
     private boolean refusalLogged;
+    private boolean disconnected;
 
     LinkEvents(String master, long handshakeMs) {
         this.master = master;
@@ -48,6 +49,8 @@ final class LinkEvents {
             long now = System.currentTimeMillis();
             if (e == ZMQ.EVENT_CONNECTED) {
                 connectedAtMs = now;
+            } else if (e == ZMQ.EVENT_DISCONNECTED) {
+                disconnected = true;
             }
             boolean closedEarly = e == ZMQ.EVENT_DISCONNECTED && !welcomed && now - connectedAtMs < handshakeMs / 2
                     && ++closesBeforeWelcome >= CLOSES_MEANING_REFUSAL;
@@ -69,5 +72,12 @@ final class LinkEvents {
             LOG.severe("master " + master + " refused the handshake: wrong join token, or another master at that address");
         }
         return refused && !enrolling;
+    }
+
+    /** Whether a connection of this socket closed since the last time this was asked. */
+    boolean disconnectedSinceAsked() {
+        boolean was = disconnected;
+        disconnected = false;
+        return was;
     }
 }

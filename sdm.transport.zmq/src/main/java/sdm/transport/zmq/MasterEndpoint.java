@@ -155,6 +155,15 @@ public final class MasterEndpoint implements AutoCloseable {
         return counters;
     }
 
+    /**
+     * Binds a connection made with the join key to the node it has just enrolled as new: its
+     * messages are that node's from now on, as if it had connected with the node's own key. Call
+     * before answering it with an {@link Message.Enrolled} in place; from any thread.
+     */
+    public void enrolledInPlace(String routingId, String nodeId) {
+        inbound.enrolledInPlace(routingId, nodeId);
+    }
+
     /** Sends a message to one peer, from any thread, without waiting for the socket. */
     public void send(String routingId, Message message) {
         send(routingId, message, null);

@@ -65,8 +65,13 @@ public sealed interface Message {
         }
     }
 
-    /** Master to slave: its key is enrolled under {@code nodeId}; it connects with it from now on. */
-    record Enrolled(String nodeId) implements Message {
+    /**
+     * Master to slave: its key is enrolled under {@code nodeId}, and it connects with it from now
+     * on. {@code inPlace}: the key is new, and this connection speaks as the node already, so the
+     * slave registers on it instead of connecting again; otherwise (a key enrolled before, which
+     * anyone may know) it must prove it holds the key in a handshake of its own.
+     */
+    record Enrolled(String nodeId, boolean inPlace) implements Message {
         public Enrolled {
             checkText("nodeId", nodeId, 64);
         }

@@ -47,4 +47,16 @@ final class Reconnection {
     long handshakeLimitMs(long baseMs) {
         return Math.min(MAX_HANDSHAKE_MS, baseMs << Math.min(failedSessions, 3));
     }
+
+    /** Sleeps {@code ms}, or less if {@code running} turns false or the thread is interrupted. */
+    static void sleep(long ms, java.util.function.BooleanSupplier running) {
+        long until = System.currentTimeMillis() + ms;
+        try {
+            while (running.getAsBoolean() && System.currentTimeMillis() < until) {
+                Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
 }

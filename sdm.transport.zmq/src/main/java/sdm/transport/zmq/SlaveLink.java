@@ -18,13 +18,14 @@ import sdm.api.node.ThrottledLog;
 /**
  * A slave's link to its master: a CURVE DEALER that pins the master's key (from the join
  * token). A slave not yet enrolled presents the join token's key and asks the master to enroll
- * its own key ({@link Message.Enroll}); from then on it presents its own key, which the master
- * binds to its node id. Paranoid Pirate: the slave registers on every new connection,
- * heartbeats, counts any traffic from the master as a sign of life, and when the master is
- * silent past the liveness timeout it drops the socket and reconnects with jittered exponential
- * back-off. A master that refuses its own key at the handshake is asked to enroll it again. One
- * thread at a time serves the socket ({@link LeaderStandby}: a short call runs on it, and a
- * long one does not stall the link); {@link #send} may be called from any thread.
+ * its own key ({@link Message.Enroll}); a new key's connection then goes on as its node, and
+ * from the next one on the slave presents its own key, which the master binds to its node id.
+ * Paranoid Pirate: the slave registers on every new connection, heartbeats, counts any traffic
+ * from the master as a sign of life, and when the master is silent past the liveness timeout it
+ * drops the socket and reconnects with jittered exponential back-off. A master that refuses its
+ * own key at the handshake is asked to enroll it again. One thread at a time serves the socket
+ * ({@link LeaderStandby}: a short call runs on it, and a long one does not stall the link);
+ * {@link #send} may be called from any thread.
  */
 public final class SlaveLink implements AutoCloseable {
 
@@ -146,7 +147,7 @@ public final class SlaveLink implements AutoCloseable {
             reconnection.ended(session != null && (session.welcomed || session.switchedKeys));
             long delay = reconnection.nextDelayMs(ThreadLocalRandom.current());
             LOG.info("reconnecting to master " + config.masterAddress() + " in " + delay + " ms");
-            sleepUnlessClosed(delay);
+            Reconnection.sleep(delay, () -> running);
         }
     }
 
@@ -163,17 +164,6 @@ public final class SlaveLink implements AutoCloseable {
         }
     }
 
-    private void sleepUnlessClosed(long ms) {
-        long until = System.currentTimeMillis() + ms;
-        while (running && System.currentTimeMillis() < until) {
-            try {
-                Thread.sleep(Math.min(100, Math.max(1, until - System.currentTimeMillis())));
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
     /** One socket's life: from connect until the master is silent past liveness. */
     private final class Session {
         /** A context of its own: an I/O thread one handshake left hanging must not hang the next sessions. */
@@ -181,9 +171,10 @@ public final class SlaveLink implements AutoCloseable {
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
         private final SharedSocket socket;
-        /** This session presents the join key to enroll the slave's own key. */
-        private final boolean enrolling = !enrolled;
-        /** Enrolled, or refused with its own key: the next session presents the other key. */
+        /** This session presents the join key to enroll the slave's own key; {@code enrolling} until answered. */
+        private final boolean joinKey = !enrolled;
+        private boolean enrolling = joinKey;
+        /** Enrolled not in place, or refused with its own key: the next session presents the other key. */
         private boolean switchedKeys;
         private boolean welcomed;
         private long heartbeatMs = config.heartbeat().toMillis();
@@ -196,7 +187,7 @@ public final class SlaveLink implements AutoCloseable {
         private long nextHeartbeat;
 
         Session() {
-            CurveKeyPair own = enrolling ? config.token().slaveKeys() : config.ownKeys();
+            CurveKeyPair own = joinKey ? config.token().slaveKeys() : config.ownKeys();
             context.setLinger(0);
             dealer.setLinger(0);
             dealer.setCurveServerKey(ZMQ.Curve.z85Decode(config.token().masterPublicKey()));
@@ -280,10 +271,13 @@ public final class SlaveLink implements AutoCloseable {
                     case Message.Heartbeat h -> { }
                     case Message.Enrolled e -> {
                         if (enrolling && !switchedKeys) { // one answer per enrollment sent: the first counts
-                            LOG.info("enrolled with master " + config.masterAddress() + " as " + e.nodeId()
-                                    + "; connecting with this node's own key");
+                            LOG.info("enrolled with master " + config.masterAddress() + " as " + e.nodeId());
                             enrolled = true;
-                            switchedKeys = true;
+                            enrolling = false;
+                            // in place, this connection speaks as the node now: register on it at once
+                            switchedKeys = !e.inPlace();
+                            events.disconnectedSinceAsked();
+                            nextHeartbeat = 0;
                             listener.onEnrolled(e.nodeId());
                         }
                     }
@@ -333,10 +327,13 @@ public final class SlaveLink implements AutoCloseable {
         }
 
         private void readEvents() {
-            if (events.ownKeyRefused(monitor, welcomed, connected, enrolling)) {
+            if (events.ownKeyRefused(monitor, welcomed, connected, joinKey)) {
                 // the master does not know this key (any more): enroll it again with the token
                 LOG.warning("master " + config.masterAddress() + " refused this node's key; enrolling it again");
                 enrolled = false;
+                switchedKeys = true;
+            } else if (joinKey && enrolled && events.disconnectedSinceAsked()) {
+                // enrolled in place: the binding was that connection's, the next one presents the own key
                 switchedKeys = true;
             }
         }

@@ -22,7 +22,7 @@ class BinaryBodiesTest {
     /** One of every type, with every kind of field. */
     private static final List<Message> EVERY = List.of(
             new Message.Enroll("n1", "slave-1", "k".repeat(40)),
-            new Message.Enrolled("n1"),
+            new Message.Enrolled("n1", true),
             new Message.Refused("node n1 is taken"),
             new Message.Register("n1", "slave-1", Map.of("zone", "a", "rack", "r-7"), "linux", "x86_64", "0.1.0"),
             new Message.Welcome("m", 1000, 3000),

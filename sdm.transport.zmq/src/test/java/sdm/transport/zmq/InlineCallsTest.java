@@ -52,7 +52,7 @@ class InlineCallsTest {
                     switch (message) {
                         case Message.Enroll e -> {
                             enrolled.put(e.publicKey(), e.nodeId());
-                            self[0].send(peer.routingId(), new Message.Enrolled(e.nodeId()));
+                            self[0].send(peer.routingId(), new Message.Enrolled(e.nodeId(), false));
                         }
                         case Message.Register r -> {
                             slave = peer.routingId();

@@ -25,6 +25,11 @@ class LinkTest {
     /** The test master's book: enrolled public key to node id. */
     private final Map<String, String> enrolled = new ConcurrentHashMap<>();
     private final List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Whether the test master answers a new key's enrollment in place, as the master does. */
+    private volatile boolean enrollInPlace = true;
+    /** The connection (routing id) each node last enrolled on, and registered on. */
+    private final Map<String, String> enrolledOn = new ConcurrentHashMap<>();
+    private final Map<String, String> registeredOn = new ConcurrentHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private MasterEndpoint master;
 
@@ -39,12 +44,16 @@ class LinkTest {
     private final java.util.Set<String> poisoned = ConcurrentHashMap.newKeySet();
 
     private MasterEndpoint startMaster() throws TransportException {
+        return startMaster(0);
+    }
+
+    private MasterEndpoint startMaster(int port) throws TransportException {
         MasterEndpoint[] self = new MasterEndpoint[1];
         Admission admission = key -> poisoned.contains(key) ? failAdmission()
                 : key.equals(adminKeys.publicKey()) ? PeerRole.ADMIN.userId()
                 : key.equals(token.slaveKeys().publicKey()) ? PeerRole.JOINER.userId()
                 : enrolled.containsKey(key) ? PeerRole.slaveUserId(enrolled.get(key)) : null;
-        master = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys, admission,
+        master = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", port, serverKeys, admission,
                 Duration.ofMillis(200), 1 << 20),
                 (peer, message) -> {
                     if (message instanceof Message.Enroll e) {
@@ -52,8 +61,12 @@ class LinkTest {
                             refusals.add(e.nodeId());
                             self[0].send(peer.routingId(), new Message.Refused("node " + e.nodeId() + " is taken"));
                         } else {
-                            enrolled.put(e.publicKey(), e.nodeId());
-                            self[0].send(peer.routingId(), new Message.Enrolled(e.nodeId()));
+                            boolean fresh = enrolled.put(e.publicKey(), e.nodeId()) == null && enrollInPlace;
+                            enrolledOn.put(e.nodeId(), peer.routingId());
+                            if (fresh) {
+                                self[0].enrolledInPlace(peer.routingId(), e.nodeId());
+                            }
+                            self[0].send(peer.routingId(), new Message.Enrolled(e.nodeId(), fresh));
                         }
                     } else if (message instanceof Message.Register r) {
                         if (!r.nodeId().equals(peer.nodeId())) {
@@ -61,6 +74,7 @@ class LinkTest {
                             return;
                         }
                         registered.put(r.nodeId(), r);
+                        registeredOn.put(r.nodeId(), peer.routingId());
                         self[0].send(peer.routingId(), new Message.Welcome("m", 200, 600));
                     } else if (message instanceof Message.AdminRequest a) {
                         self[0].send(peer.routingId(), new Message.AdminReply(a.requestId(), true,
@@ -157,6 +171,33 @@ class LinkTest {
         assertThat(link.enrolled()).isTrue();
         assertThat(enrolled).containsEntry(own.publicKey(), "n1");
         assertThat(registered).containsOnlyKeys("n1");
+    }
+
+    @Test
+    void aNewKeyEnrolledInPlaceRegistersOnTheSameConnectionAndTheNextOnePresentsTheKey() throws Exception {
+        startMaster();
+        CurveKeyPair own = CurveKeyPair.generate();
+        SlaveLink link = link("n1", token, own, false);
+        await("n1 welcomed", Duration.ofSeconds(10), link::connected);
+        assertThat(registeredOn.get("n1")).as("registered where it enrolled").isEqualTo(enrolledOn.get("n1"));
+        // the link is lost: the next connection presents the node's own key, which the master knows
+        String first = registeredOn.get("n1");
+        int port = master.port();
+        master.close();
+        startMaster(port);
+        await("n1 back", Duration.ofSeconds(30), () -> registered.containsKey("n1") && link.connected()
+                && !first.equals(registeredOn.get("n1")));
+        assertThat(enrolledOn.get("n1")).as("not enrolled again").isEqualTo(first);
+    }
+
+    @Test
+    void aKeyNotEnrolledInPlaceConnectsAgainWithItselfToRegister() throws Exception {
+        enrollInPlace = false;
+        startMaster();
+        SlaveLink link = link("n1", token, CurveKeyPair.generate(), false);
+        await("n1 welcomed", Duration.ofSeconds(10), link::connected);
+        assertThat(link.enrolled()).isTrue();
+        assertThat(registeredOn.get("n1")).as("another connection").isNotEqualTo(enrolledOn.get("n1"));
     }
 
     @Test
