@@ -141,14 +141,13 @@ final class FanIn {
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(pid);
             jvms.addAll(startAgents(dir, address, List.of("--token-file", master.resolve(NodeFiles.JOIN_TOKEN).toString())));
-            AdminSession admin = machine.admin();
-            Waits.untilTrue(agents + " simulated slaves online", Duration.ofMillis(rampMs + 180_000),
-                    () -> {
-                        checkAlive(dir, jvms);
-                        return online(admin.json("sdm:nodes")) == agents;
-                    });
+            // the agents' own word, as for the raw router: polling sdm:nodes meanwhile would be the harness's load
+            awaitAgentsOnline(dir, jvms, agents + " simulated slaves welcomed");
             Join join = new Join(System.currentTimeMillis() - started,
                     (double) (ProcessFigures.cpuMs(pid) - cpu) / agents);
+            AdminSession admin = machine.admin();
+            Waits.untilTrue(agents + " simulated slaves online in sdm:nodes", Duration.ofSeconds(60),
+                    () -> online(admin.json("sdm:nodes")) == agents);
             Load load = measure(pid, jvms, join, since -> flapped(admin.json("sdm:nodes"), since), dir);
             try (AdminConnection watch = new AdminConnection(master)) {
                 watch.json("sdm:nodes"); // the handshake, before the clock starts
@@ -186,15 +185,7 @@ final class FanIn {
             long started = System.currentTimeMillis();
             long cpu = ProcessFigures.cpuMs(router.pid());
             jvms.addAll(startAgents(dir, "127.0.0.1:" + port, List.of("--server-key", server.publicKey)));
-            Waits.untilTrue(agents + " agents answered by the raw router", Duration.ofMillis(rampMs + 180_000), () -> {
-                checkAlive(dir, jvms);
-                for (int j = 1; j <= jvms.size(); j++) {
-                    if (!Files.readString(dir.resolve("agents-" + j + ".out")).contains(" online after ")) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            awaitAgentsOnline(dir, jvms, agents + " agents answered by the raw router");
             Join join = new Join(System.currentTimeMillis() - started,
                     (double) (ProcessFigures.cpuMs(router.pid()) - cpu) / agents);
             return new Load[] {alone, measure(router.pid(), jvms, join, ms -> 0, dir)};
@@ -240,6 +231,19 @@ final class FanIn {
      * and committed heap at its end, then the heap after a full collection (asked through jcmd,
      * after the window so that it does not count in it).
      */
+    /** Until every agent JVM says all its agents are online (each prints it once). */
+    private void awaitAgentsOnline(Path dir, List<Process> jvms, String what) throws Exception {
+        Waits.untilTrue(what, Duration.ofMillis(rampMs + 180_000), () -> {
+            checkAlive(dir, jvms);
+            for (int j = 1; j <= jvms.size(); j++) {
+                if (!Files.readString(dir.resolve("agents-" + j + ".out")).contains(" online after ")) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
     private Load measure(long pid, List<Process> jvms, Join join, Flaps flapped, Path agentsDir) throws Exception {
         settle(agentsDir, jvms.size());
         long windowStart = System.currentTimeMillis();

@@ -69,6 +69,13 @@ record FanInReport(int agents, int stop, long heartbeatMs, long livenessMs, int 
         row(out, s, "RSS added by the agents, MB", added(sdm, idle, Load::rssMb), added(raw, rawIdle, Load::rssMb));
         row(out, s, "CPU per agent joining (CURVE handshake and more), ms", m(sdm, Load::joinCpuMs),
                 m(raw, Load::joinCpuMs));
+        row(out, s, "  the same, less the server's idle CPU over the join, ms", joinAboveIdle(sdm, idle),
+                joinAboveIdle(raw, rawIdle));
+    }
+
+    /** CPU per agent joining, less what the server spends idle over as long (its sweeps and timers). */
+    private double joinAboveIdle(List<Load> loaded, List<Load> alone) {
+        return m(loaded, Load::joinCpuMs) - m(alone, Load::cpuPercent) / 100 * m(loaded, Load::onlineMs) / agents;
     }
 
     private void frozen(Map<String, Object> out) {
