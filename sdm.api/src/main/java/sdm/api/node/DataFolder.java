@@ -74,6 +74,38 @@ public final class DataFolder {
     }
 
     /**
+     * Appends {@code text} and a line end to {@code name} and forces them to disk: after a crash
+     * every append that returned is there, and of one that did not at most a torn last line. A
+     * new file is made as {@link #write} makes one.
+     */
+    public void append(String name, String text, boolean secret) throws IOException {
+        Path target = root.resolve(name);
+        boolean created = false;
+        if (!Files.exists(target)) {
+            Files.createFile(target, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+            created = true;
+        }
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(text + "\n");
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+            ch.force(false);
+        }
+        if (created) {
+            syncDirectory(root);
+        }
+    }
+
+    /** Deletes {@code name} durably, if it is there. */
+    public void delete(String name) throws IOException {
+        if (Files.deleteIfExists(root.resolve(name))) {
+            syncDirectory(root);
+        }
+    }
+
+    /**
      * Refuses a secret file that its group or others may read or write, as ssh does with keys.
      *
      * @throws IOException saying how to fix it

@@ -26,7 +26,10 @@ import sdm.transport.zmq.PeerRole;
 
 /**
  * The slaves' own keys, each bound to one node id, in {@code enrolled.json} of the master's data
- * folder (written atomically, owner-only, format 1). The join token enrolls a key once; from
+ * folder (written atomically, owner-only, format 1) and the changes since, one JSON line each, in
+ * {@code enrolled.log}: an enrollment appends a line, and the log is folded into the file once
+ * it holds half as many lines as the book has slaves (and 256 at least), so a burst or a long ramp
+ * of new slaves costs each of them a line and a small share of a rewrite, not a rewrite each. The join token enrolls a key once; from
  * then on the key is the node's credential, and no other key may take its id. A revoked node
  * stays in the book so that neither its key nor its id is admitted again. This is also the
  * master's {@link Admission}: the ZAP handler asks it about every handshake.
@@ -34,6 +37,9 @@ import sdm.transport.zmq.PeerRole;
 final class Enrollments implements Admission {
 
     static final String FILE = "enrolled.json";
+    static final String LOG_FILE = "enrolled.log";
+    /** The log is folded into the file at this many lines, or at half as many as the book has slaves. */
+    static final int FOLD_AT_LEAST = 256;
     private static final int FORMAT = 1;
     private static final Logger LOG = Logger.getLogger("sdm.master");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +64,8 @@ final class Enrollments implements Admission {
     /** By public key; written under this object's lock, read by the ZAP thread at any time. */
     private final Map<String, Slave> byKey = new ConcurrentHashMap<>();
     private final Map<String, Slave> byNode = new ConcurrentHashMap<>();
+    /** Lines in {@link #LOG_FILE}; under this object's lock. */
+    private int logLines;
 
     private Enrollments(DataFolder data, String adminKey, String joinKey) {
         this.data = data;
@@ -81,14 +89,57 @@ final class Enrollments implements Admission {
                     throw new IOException(FILE + " is not format " + FORMAT + " of the enrolled slaves");
                 }
                 for (JsonNode s : root.get("slaves")) {
-                    book.put(new Slave(s.path("nodeId").asText(), s.path("name").asText(), s.path("key").asText(),
-                            s.path("enrolledAtMs").asLong(), s.path("revokedAtMs").asLong()));
+                    book.put(slave(s));
                 }
             } catch (JsonProcessingException e) {
                 throw new IOException(FILE + " is damaged: " + e.getOriginalMessage());
             }
         }
+        if (book.replayLog()) {
+            // a torn last line: the next append must not follow it
+            synchronized (book) {
+                if (!book.fold()) {
+                    throw new IOException("cannot fold " + LOG_FILE + " into " + FILE);
+                }
+            }
+        }
         return book;
+    }
+
+    private static Slave slave(JsonNode s) {
+        return new Slave(s.path("nodeId").asText(), s.path("name").asText(), s.path("key").asText(),
+                s.path("enrolledAtMs").asLong(), s.path("revokedAtMs").asLong());
+    }
+
+    /**
+     * Applies the log's lines over the file's book, each the whole of one slave as it is now.
+     * Returns true if the last line was torn (an append cut by a crash, never acknowledged).
+     *
+     * @throws IOException naming the line, if one before the last is damaged
+     */
+    private boolean replayLog() throws IOException {
+        Optional<String> text = data.read(LOG_FILE);
+        if (text.isEmpty() || text.get().isEmpty()) {
+            return false;
+        }
+        String[] lines = text.get().split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            try {
+                JsonNode s = JSON.readTree(lines[i]);
+                if (s == null || !s.path("key").isTextual() || !s.path("nodeId").isTextual()) {
+                    throw new IOException(LOG_FILE + " line " + (i + 1) + " is not an enrolled slave");
+                }
+                put(slave(s));
+                logLines++;
+            } catch (JsonProcessingException e) {
+                if (i == lines.length - 1) {
+                    LOG.warning(LOG_FILE + " ends in a torn line (a crash while it was written); it is dropped");
+                    return true;
+                }
+                throw new IOException(LOG_FILE + " line " + (i + 1) + " is damaged: " + e.getOriginalMessage());
+            }
+        }
+        return false;
     }
 
     @Override
@@ -119,10 +170,9 @@ final class Enrollments implements Admission {
     }
 
     /**
-     * Enrolls a batch with one write of the book (a group commit: each write rewrites the whole
-     * file, so one per enrollment made a burst of new slaves cost the square of their number).
-     * The answers are in the batch's order; if the write fails, every enrollment new in this
-     * batch is undone and refused.
+     * Enrolls a batch with one append to the log (a group commit: one fsync for a burst). The
+     * answers are in the batch's order; if the append fails, every enrollment new in this batch is
+     * undone and refused.
      */
     synchronized List<Message> enroll(List<Message.Enroll> batch, long nowMs) {
         List<Message> answers = new ArrayList<>(batch.size());
@@ -140,7 +190,7 @@ final class Enrollments implements Admission {
         if (added.isEmpty()) {
             return answers;
         }
-        if (!save()) {
+        if (!record(added)) {
             for (Slave s : added) {
                 byKey.remove(s.publicKey());
                 byNode.remove(s.nodeId());
@@ -197,8 +247,9 @@ final class Enrollments implements Admission {
             return false;
         }
         if (!s.revoked()) {
-            put(new Slave(s.nodeId(), s.name(), s.publicKey(), s.enrolledAtMs(), nowMs));
-            if (!save()) {
+            Slave revoked = new Slave(s.nodeId(), s.name(), s.publicKey(), s.enrolledAtMs(), nowMs);
+            put(revoked);
+            if (!record(List.of(revoked))) {
                 put(s);
                 throw new IOException("cannot save " + FILE + "; " + nodeId + " is not revoked");
             }
@@ -226,6 +277,54 @@ final class Enrollments implements Admission {
         byNode.put(s.nodeId(), s);
     }
 
+    /** Appends the slaves' lines to the log, folding it into the file when it is long; false if they are not kept. */
+    private boolean record(List<Slave> changed) {
+        StringBuilder lines = new StringBuilder();
+        try {
+            for (Slave s : changed) {
+                if (!lines.isEmpty()) {
+                    lines.append('\n');
+                }
+                lines.append(JSON.writeValueAsString(fields(s)));
+            }
+            data.append(LOG_FILE, lines.toString(), true);
+        } catch (IOException e) {
+            LOG.warning("cannot append to " + LOG_FILE + ": " + e.getMessage());
+            return false;
+        }
+        logLines += changed.size();
+        if (logLines >= Math.max(FOLD_AT_LEAST, byNode.size() / 2)) {
+            fold();
+        }
+        return true;
+    }
+
+    /** Writes the whole book to the file, then deletes the log; false (the log kept) if it cannot. */
+    private boolean fold() {
+        if (!save()) {
+            return false;
+        }
+        try {
+            data.delete(LOG_FILE);
+            logLines = 0;
+            return true;
+        } catch (IOException e) {
+            // the file holds everything; the log replays over it harmlessly, each line a whole slave
+            LOG.warning("cannot delete " + LOG_FILE + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private static Map<String, Object> fields(Slave s) {
+        Map<String, Object> one = new LinkedHashMap<>();
+        one.put("nodeId", s.nodeId());
+        one.put("name", s.name());
+        one.put("key", s.publicKey());
+        one.put("enrolledAtMs", s.enrolledAtMs());
+        one.put("revokedAtMs", s.revokedAtMs());
+        return one;
+    }
+
     private boolean save() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
@@ -233,13 +332,7 @@ final class Enrollments implements Admission {
         List<Slave> all = new ArrayList<>(byNode.values());
         all.sort(java.util.Comparator.comparingLong(Slave::enrolledAtMs));
         for (Slave s : all) {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("nodeId", s.nodeId());
-            one.put("name", s.name());
-            one.put("key", s.publicKey());
-            one.put("enrolledAtMs", s.enrolledAtMs());
-            one.put("revokedAtMs", s.revokedAtMs());
-            slaves.add(JSON.valueToTree(one));
+            slaves.add(JSON.valueToTree(fields(s)));
         }
         try {
             data.write(FILE, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root), true);

@@ -92,8 +92,54 @@ class EnrollmentsTest {
         assertThat(again.userIdOf(own)).isEqualTo("node:n1");
         assertThat(again.userIdOf(gone)).isNull();
         assertThat(again.slave("n1").orElseThrow().fingerprint()).matches("[0-9a-f]{16}");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(Enrollments.LOG_FILE))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    void aLogLongerThanTheBookIsFoldedIntoTheFileAndNothingIsLost() throws IOException {
+        Enrollments book = open();
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < Enrollments.FOLD_AT_LEAST; i++) {
+            keys.add(CurveKeyPair.generate().publicKey());
+            book.enroll(enroll("n" + i, keys.get(i)), i);
+            assertThat(Files.exists(dir.resolve(Enrollments.FILE))).as("folded after " + (i + 1))
+                    .isEqualTo(i == Enrollments.FOLD_AT_LEAST - 1);
+        }
+        assertThat(dir.resolve(Enrollments.LOG_FILE)).doesNotExist();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(Enrollments.FILE))))
                 .isEqualTo("rw-------");
+        book.revoke("n0", 1_000);
+        assertThat(Files.readAllLines(dir.resolve(Enrollments.LOG_FILE))).hasSize(1);
+        Enrollments again = open();
+        assertThat(again.userIdOf(keys.get(0))).as("revoked after the fold").isNull();
+        for (int i = 1; i < keys.size(); i++) {
+            assertThat(again.userIdOf(keys.get(i))).isEqualTo("node:n" + i);
+        }
+    }
+
+    @Test
+    void aTornLastLineIsDroppedAndTheNextAppendsAreKept() throws IOException {
+        String own = CurveKeyPair.generate().publicKey();
+        open().enroll(enroll("n1", own), 1);
+        Files.writeString(dir.resolve(Enrollments.LOG_FILE), "{\"nodeId\":\"n2\",\"na",
+                java.nio.file.StandardOpenOption.APPEND);
+        Enrollments book = open();
+        assertThat(book.slave("n2")).isEmpty();
+        String next = CurveKeyPair.generate().publicKey();
+        book.enroll(enroll("n3", next), 2);
+        Enrollments again = open();
+        assertThat(again.userIdOf(own)).isEqualTo("node:n1");
+        assertThat(again.userIdOf(next)).isEqualTo("node:n3");
+    }
+
+    @Test
+    void aDamagedLineBeforeTheLastIsOneLine() throws IOException {
+        open().enroll(enroll("n1", CurveKeyPair.generate().publicKey()), 1);
+        Path log = dir.resolve(Enrollments.LOG_FILE);
+        Files.writeString(log, "garbage\n" + Files.readString(log));
+        assertThatThrownBy(this::open).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("enrolled.log line 1 is damaged");
     }
 
     @Test
@@ -112,8 +158,8 @@ class EnrollmentsTest {
         assertThat(answers.get(4)).isEqualTo(new Message.Enrolled("k", false));
         assertThat(open().userIdOf(b)).as("written").isEqualTo("node:b");
 
-        Files.delete(dir.resolve(Enrollments.FILE));
-        Files.createDirectories(dir.resolve(Enrollments.FILE).resolve("in-the-way"));
+        Files.delete(dir.resolve(Enrollments.LOG_FILE));
+        Files.createDirectories(dir.resolve(Enrollments.LOG_FILE).resolve("in-the-way"));
         String c = CurveKeyPair.generate().publicKey();
         List<Message> failed = book.enroll(List.of(enroll("c", c), enroll("c", c), enroll("k", known)), 3);
         assertThat(failed.get(0)).isInstanceOf(Message.Refused.class);
