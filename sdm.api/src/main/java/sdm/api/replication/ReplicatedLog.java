@@ -1,0 +1,24 @@
+package sdm.api.replication;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The log the masters of a machine replicate. Only the leader appends; an operation is
+ * acknowledged once a majority of the masters hold it and this master has applied it.
+ */
+public interface ReplicatedLog {
+
+    /**
+     * Appends an operation. Completes with its index once committed and applied here, or
+     * exceptionally with {@link NotLeaderException} on a master that is not the leader (or no
+     * longer is), or with another exception if the operation could not be committed.
+     */
+    CompletableFuture<Long> append(byte[] operation);
+
+    /** This master as the log sees it now. */
+    ReplicaStatus self();
+
+    /** Every master of the machine, this one included, in the order they were configured. */
+    List<ReplicaStatus> replicas();
+}

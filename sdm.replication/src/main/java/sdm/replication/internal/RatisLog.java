@@ -1,0 +1,236 @@
+package sdm.replication.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import sdm.api.replication.NotLeaderException;
+import sdm.api.replication.ReplicaStatus;
+import sdm.api.replication.ReplicatedLog;
+import sdm.api.replication.ReplicatedState;
+
+/**
+ * A {@link ReplicatedLog} on one embedded Ratis server over Netty: this master's member of the
+ * machine's one Raft group. Appends go straight to the local server (no client hop), and only a
+ * leader takes them; the log is snapshotted and compacted every {@code snapshotEvery} entries,
+ * so a master that was away long catches up from a snapshot.
+ */
+public final class RatisLog implements ReplicatedLog, AutoCloseable {
+
+    /** Every machine's group has this id: a machine has one group, named by its members' list. */
+    private static final RaftGroupId GROUP = RaftGroupId.valueOf(UUID.nameUUIDFromBytes("sdm-masters".getBytes()));
+
+    /**
+     * @param self          this master's replica id, one of {@code replicas}' keys
+     * @param replicas      every master's replica id and consensus {@code host:port}, in order
+     * @param leaders       every master's slaves' endpoint {@code host:port}, by replica id: what a
+     *                      {@link NotLeaderException} names
+     * @param storage       the folder of this master's log and snapshots
+     * @param electionMin   the shortest election timeout; the longest is twice as long
+     * @param snapshotEvery entries between snapshots; the log is purged up to each, a segment
+     *                      ({@code segmentBytes} at most) at a time
+     */
+    public record Config(String self, Map<String, String> replicas, Map<String, String> leaders, Path storage,
+            Duration electionMin, long snapshotEvery, long segmentBytes) {
+        public Config {
+            replicas = new LinkedHashMap<>(replicas);
+            leaders = Map.copyOf(leaders);
+            if (!replicas.containsKey(self)) {
+                throw new IllegalArgumentException("replica " + self + " is not among " + replicas.keySet());
+            }
+        }
+    }
+
+    private final Config config;
+    private final RaftServer server;
+    private final RaftPeerId selfId;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    private RatisLog(Config config, RaftServer server) {
+        this.config = config;
+        this.server = server;
+        this.selfId = RaftPeerId.valueOf(config.self());
+    }
+
+    /** Starts this master's server; it joins the group's elections at once. */
+    public static RatisLog start(Config config, ReplicatedState state) throws IOException {
+        List<RaftPeer> peers = new ArrayList<>();
+        config.replicas().forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(id).setAddress(address)
+                .build()));
+        RaftProperties properties = properties(config);
+        RaftServer server = RaftServer.newBuilder()
+                .setGroup(RaftGroup.valueOf(GROUP, peers))
+                .setProperties(properties)
+                .setServerId(RaftPeerId.valueOf(config.self()))
+                .setStateMachine(new StateAdapter(state))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        return new RatisLog(config, server);
+    }
+
+    private static RaftProperties properties(Config config) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        String self = config.replicas().get(config.self());
+        NettyConfigKeys.Server.setHost(p, self.substring(0, self.lastIndexOf(':')));
+        NettyConfigKeys.Server.setPort(p, Integer.parseInt(self.substring(self.lastIndexOf(':') + 1)));
+        RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
+        long min = config.electionMin().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(Integer.MAX_VALUE, config.snapshotEvery()));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.segmentBytes()));
+        return p;
+    }
+
+    @Override
+    public CompletableFuture<Long> append(byte[] operation) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(selfId)
+                .setGroupId(GROUP)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(operation)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request).thenApply(this::indexOf);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private long indexOf(RaftClientReply reply) {
+        if (reply.getException() instanceof LeaderNotReadyException) {
+            // elected, and not yet sure of what its predecessor committed: no leader to name yet
+            throw new CompletionException(new NotLeaderException(null));
+        }
+        if (reply.getNotLeaderException() != null) {
+            RaftPeer suggested = reply.getNotLeaderException().getSuggestedLeader();
+            throw new CompletionException(new NotLeaderException(suggested == null ? null
+                    : config.leaders().getOrDefault(suggested.getId().toString(), suggested.getAddress())));
+        }
+        if (!reply.isSuccess()) {
+            Exception e = reply.getException();
+            throw new CompletionException(e == null ? new IOException("the operation was not committed") : e);
+        }
+        return reply.getLogIndex();
+    }
+
+    /** The leader's replica id now, or null while there is none. */
+    public String leaderId() {
+        RaftPeerId leader = info().getLeaderId();
+        return leader == null ? null : leader.toString();
+    }
+
+    @Override
+    public ReplicaStatus self() {
+        DivisionInfo info = info();
+        // a leader not yet ready takes no appends: to the others it is still a candidate
+        ReplicaStatus.Role role = info.isLeader() && !info.isLeaderReady() ? ReplicaStatus.Role.CANDIDATE
+                : role(info.getCurrentRole());
+        return new ReplicaStatus(config.self(), config.replicas().get(config.self()), role, info.getCurrentTerm(),
+                commitIndex(), info.getLastAppliedIndex(), 0);
+    }
+
+    @Override
+    public List<ReplicaStatus> replicas() {
+        DivisionInfo info = info();
+        RoleInfoProto roles = info.getRoleInfoProto();
+        long[] matched = info.isLeader() ? info.getFollowerMatchIndices() : new long[0];
+        List<ServerRpcProto> followers = roles.hasLeaderInfo() ? roles.getLeaderInfo().getFollowerInfoList() : List.of();
+        String leader = leaderId();
+        long commit = commitIndex();
+        List<ReplicaStatus> out = new ArrayList<>();
+        for (Map.Entry<String, String> r : config.replicas().entrySet()) {
+            if (r.getKey().equals(config.self())) {
+                out.add(self());
+                continue;
+            }
+            long applied = -1;
+            long contact = -1;
+            for (int i = 0; i < followers.size(); i++) {
+                if (followers.get(i).getId().getId().toStringUtf8().equals(r.getKey())) {
+                    contact = followers.get(i).getLastRpcElapsedTimeMs();
+                    applied = i < matched.length ? matched[i] : -1;
+                }
+            }
+            if (roles.hasFollowerInfo() && r.getKey().equals(leader)) {
+                contact = roles.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs();
+            }
+            ReplicaStatus.Role role = r.getKey().equals(leader) ? ReplicaStatus.Role.LEADER
+                    : leader != null ? ReplicaStatus.Role.FOLLOWER : ReplicaStatus.Role.UNKNOWN;
+            out.add(new ReplicaStatus(r.getKey(), r.getValue(), role, info.getCurrentTerm(), commit, applied, contact));
+        }
+        return out;
+    }
+
+    private long commitIndex() {
+        try {
+            return server.getDivision(GROUP).getRaftLog().getLastCommittedIndex();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private DivisionInfo info() {
+        try {
+            return server.getDivision(GROUP).getInfo();
+        } catch (IOException e) {
+            throw new IllegalStateException("this master's consensus server is gone: " + e.getMessage(), e);
+        }
+    }
+
+    private static ReplicaStatus.Role role(RaftPeerRole role) {
+        return switch (role) {
+            case LEADER -> ReplicaStatus.Role.LEADER;
+            case FOLLOWER -> ReplicaStatus.Role.FOLLOWER;
+            case CANDIDATE -> ReplicaStatus.Role.CANDIDATE;
+            default -> ReplicaStatus.Role.UNKNOWN;
+        };
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
