@@ -59,12 +59,20 @@ public final class BundleConverter {
                     put(z, name, new byte[0]);
                 } else {
                     ZipEntry source = in.getEntry(name);
-                    // deflating incompressible data (libraries are not, blobs often are) costs
-                    // about 20 ms per MiB for nothing: such entries are stored in deflate's raw blocks
-                    z.setLevel(incompressible(source) ? Deflater.NO_COMPRESSION : Deflater.DEFAULT_COMPRESSION);
                     try (InputStream data = in.getInputStream(source)) {
                         ZipEntry e = new ZipEntry(name);
                         e.setTime(FIXED_TIME);
+                        if (incompressible(source)) {
+                            // deflating incompressible data (libraries are not, blobs often are)
+                            // costs about 20 ms per MiB for nothing; stored, a slave can also copy
+                            // it out of the bundle with the kernel (StoredEntries)
+                            e.setMethod(ZipEntry.STORED);
+                            e.setSize(source.getSize());
+                            e.setCompressedSize(source.getSize());
+                            e.setCrc(source.getCrc()); // checked against the bytes as they are written
+                        } else {
+                            z.setLevel(Deflater.DEFAULT_COMPRESSION);
+                        }
                         z.putNextEntry(e);
                         data.transferTo(z);
                         z.closeEntry();

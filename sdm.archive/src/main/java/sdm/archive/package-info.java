@@ -3,5 +3,5 @@
  * program must follow before anything of it is installed.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.3.0")
+@org.osgi.annotation.versioning.Version("0.4.0")
 package sdm.archive;

@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ import sdm.archive.ArchiveException;
 import sdm.archive.BundleConverter;
 import sdm.archive.JamManifest;
 import sdm.archive.NativeType;
+import sdm.archive.StoredEntries;
 import sdm.transport.zmq.Message;
 
 /**
@@ -74,6 +76,8 @@ final class NativePrograms implements AutoCloseable {
         }
     }
 
+    /** The location prefix of a bundle that Felix reads where it is (see {@code Fetcher#location}). */
+    private static final String REFERENCE = "reference:file:";
     private final Path dir;
     private final CrashMarks marks;
     private final Consumer<Message> toMaster;
@@ -108,11 +112,18 @@ final class NativePrograms implements AutoCloseable {
      * @throws IOException with one line if the library cannot be found, loaded or bound
      */
     void load(Bundle bundle) throws IOException {
-        load(ProgramBundles.programOf(bundle), bundle::getEntry);
+        String location = bundle.getLocation();
+        Path jar = location.startsWith(REFERENCE) ? Path.of(URI.create(location.substring("reference:".length())))
+                : null;
+        load(ProgramBundles.programOf(bundle), bundle::getEntry, jar);
     }
 
-    /** As {@link #load(Bundle)}, for program {@code name}, whose bundle's entry of a path {@code entries} finds. */
-    void load(String name, Function<String, URL> entries) throws IOException {
+    /**
+     * As {@link #load(Bundle)}, for program {@code name}, whose bundle's entry of a path
+     * {@code entries} finds; {@code jar}, if not null, is the bundle's file, which a stored
+     * library is copied out of by the kernel.
+     */
+    void load(String name, Function<String, URL> entries, Path jar) throws IOException {
         JamManifest m = manifest(entries);
         if (m.nativeCode() == null) {
             return;
@@ -127,8 +138,10 @@ final class NativePrograms implements AutoCloseable {
         Path folder = dir.resolve(name + "-" + UUID.randomUUID());
         Files.createDirectories(folder);
         Path file = folder.resolve(lib.path().substring(lib.path().lastIndexOf('/') + 1));
-        try (InputStream in = entry.openStream()) {
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        if (jar == null || !StoredEntries.copy(jar, lib.path(), file)) {
+            try (InputStream in = entry.openStream()) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         Arena arena = Arena.ofShared();
         try {

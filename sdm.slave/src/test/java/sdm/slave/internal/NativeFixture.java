@@ -80,6 +80,11 @@ final class NativeFixture implements AutoCloseable {
     }
 
     void load() throws IOException {
+        load(null);
+    }
+
+    /** Loads the program from the folder's entries, or its library from {@code jar} if that stores it. */
+    void load(Path jar) throws IOException {
         natives.load(PROGRAM, path -> {
             Path f = bundle.resolve(path);
             try {
@@ -87,7 +92,7 @@ final class NativeFixture implements AutoCloseable {
             } catch (MalformedURLException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, jar);
     }
 
     /** Sends a call with a time to live of 10 s; its id is returned. */

@@ -44,6 +44,28 @@ class NativeLoadTest {
     }
 
     @Test
+    void aLibraryTheBundleFileStoresIsCopiedOutOfTheFileItself() throws Exception {
+        byte[] library = TestLibrary.bytes();
+        Path jar = root.resolve("demo.jar");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+            java.util.zip.ZipEntry e = new java.util.zip.ZipEntry(TestLibrary.PATH);
+            e.setMethod(java.util.zip.ZipEntry.STORED);
+            e.setSize(library.length);
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(library);
+            e.setCrc(crc.getValue());
+            z.putNextEntry(e);
+            z.write(library);
+            z.closeEntry();
+        }
+        // the entry Felix would serve is not a library: only the copy out of the jar loads
+        n.entry(TestLibrary.PATH, "not a library".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        n.manifest(TestLibrary.manifest(TestLibrary.PATH, TestLibrary.FUNCTIONS));
+        n.load(jar);
+        assertThat(n.call("add", 2, 3).value()).isEqualTo(5);
+    }
+
+    @Test
     void whatAnEarlierRunExtractedIsDeletedAtTheStart() throws IOException {
         Path old = Files.createDirectories(root.resolve("old/native/demo-1"));
         Files.writeString(old.resolve("libdemo.so"), "from an earlier run");
