@@ -68,8 +68,12 @@ public class BundlesInFelixIT {
 
     @Configuration
     public Option[] config() throws IOException {
+        return masterOptions(Files.createTempDirectory("sdm-paxexam"), "127.0.0.1:0").toArray(Option[]::new);
+    }
+
+    /** A headless master's bundles and framework properties, binding {@code bind}, with its data in {@code data}. */
+    static List<Option> masterOptions(Path data, String bind) throws IOException {
         Path dist = Path.of(System.getProperty("sdm.dist.dir"));
-        Path data = Files.createTempDirectory("sdm-paxexam");
         List<Option> options = new ArrayList<>();
         try (Stream<Path> jars = Files.list(dist.resolve("bundles"))) {
             for (Path jar : jars.sorted().toList()) {
@@ -83,11 +87,11 @@ public class BundlesInFelixIT {
         options.add(frameworkProperty(NodeProperties.DATA).value(data.toString()));
         // as the launcher does: the system bundle exports GraalJS and the heap meter from the module path
         options.add(org.ops4j.pax.exam.CoreOptions.systemPackages(moduleExports()));
-        options.add(frameworkProperty(NodeProperties.MASTER_BIND).value("127.0.0.1:0"));
+        options.add(frameworkProperty(NodeProperties.MASTER_BIND).value(bind));
         options.add(frameworkProperty("felix.fileinstall.dir").value(data.resolve("deploy").toString()));
         options.add(systemProperty("org.ops4j.pax.url.mvn.localRepository")
                 .value(System.getProperty("org.ops4j.pax.url.mvn.localRepository", "")));
-        return options.toArray(Option[]::new);
+        return options;
     }
 
     private static String[] moduleExports() throws IOException {
@@ -129,6 +133,7 @@ public class BundlesInFelixIT {
         assertEquals(List.of(), notActive);
         List<String> names = Stream.of(context.getBundles()).map(Bundle::getSymbolicName).toList();
         assertTrue(names.toString(), names.containsAll(List.of("sdm.api", "sdm.transport.zmq", "sdm.master", "sdm.kernel",
+                "sdm.replication",
                 "org.apache.felix.scr", "org.apache.felix.gogo.runtime", "org.apache.felix.configadmin",
                 "org.apache.felix.fileinstall", "sdm.curve")));
     }

@@ -52,8 +52,8 @@ final class FelixNode {
      * A slave has no shell (it is administered through its master) and no configuration
      * service: leaving Gogo and ConfigAdmin out saves it two threads and ~2 MB.
      */
-    private static final Set<String> MASTER_ONLY = Set.of("sdm.master", "sdm.kernel", "org.apache.felix.fileinstall",
-            "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command", "org.apache.felix.configadmin");
+    private static final Set<String> MASTER_ONLY = Set.of("sdm.master", "sdm.kernel",
+            "org.apache.felix.fileinstall", "org.apache.felix.gogo.runtime", "org.apache.felix.gogo.command", "org.apache.felix.configadmin");
     /**
      * Started once the node is ready: FileInstall would otherwise scan the deploy folder before
      * the master's installer for programs is there, and install a {@code .jam.zip} as a plain bundle.
@@ -62,6 +62,8 @@ final class FelixNode {
     private static final Set<String> SLAVE_ONLY = Set.of("sdm.slave");
     /** Runs programs' JavaScript; needs GraalJS from the JVM's module path. */
     private static final String KERNEL = "sdm.kernel";
+    /** Ratis and its 19 MB: only on a master of a replicated machine. */
+    private static final String REPLICATION = "sdm.replication";
 
     private final Framework framework;
     private final List<Bundle> console = new ArrayList<>();
@@ -113,7 +115,9 @@ final class FelixNode {
             List<Bundle> afterReady = new ArrayList<>();
             for (Path jar : bundleJars(dist)) {
                 String bsn = symbolicName(jar);
-                if (bsn == null || !wanted(bsn, role, console) || KERNEL.equals(bsn) && javascript == null) {
+                if (bsn == null || !wanted(bsn, role, console) || KERNEL.equals(bsn) && javascript == null
+                        || REPLICATION.equals(bsn) && (role != Role.MASTER || !config.containsKey(
+                                NodeProperties.MASTER_REPLICAS))) {
                     continue;
                 }
                 Bundle b = context.installBundle(jar.toUri().toString());

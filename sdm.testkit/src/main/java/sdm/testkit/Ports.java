@@ -19,4 +19,19 @@ public final class Ports {
             throw new UncheckedIOException("no free port on 127.0.0.1", e);
         }
     }
+
+    /** A port free on 127.0.0.1 now whose next one is free too: a master's, and its consensus port. */
+    public static int freePair() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = free();
+            if (port < 65535) {
+                try (ServerSocket s = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException e) {
+                    // taken: another try
+                }
+            }
+        }
+        throw new IllegalStateException("no two free ports in a row on 127.0.0.1 in 100 tries");
+    }
 }

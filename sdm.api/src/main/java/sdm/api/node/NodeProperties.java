@@ -14,6 +14,12 @@ public final class NodeProperties {
     public static final String LIVENESS_MS = "sdm.liveness.ms";
     /** The master's {@code HOST:PORT} to bind. */
     public static final String MASTER_BIND = "sdm.master.bind";
+    /**
+     * Every master of a replicated machine, {@code HOST:PORT} of each one's slaves' endpoint,
+     * separated by commas, the same list on each; this master's {@link #MASTER_BIND} is one of
+     * them. Unset for a single master.
+     */
+    public static final String MASTER_REPLICAS = "sdm.master.replicas";
     /** The master a slave joins, {@code HOST:PORT}. */
     public static final String SLAVE_MASTER = "sdm.slave.master";
     /** The join token a slave presents on its first start. */

@@ -12,7 +12,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.URI;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,8 +75,6 @@ final class NativePrograms implements AutoCloseable {
         }
     }
 
-    /** The location prefix of a bundle that Felix reads where it is (see {@code Fetcher#location}). */
-    private static final String REFERENCE = "reference:file:";
     private final Path dir;
     private final CrashMarks marks;
     private final Consumer<Message> toMaster;
@@ -107,14 +104,12 @@ final class NativePrograms implements AutoCloseable {
     }
 
     /**
-     * Loads the program's library and binds its functions.
+     * Loads the program's library and binds its functions; {@code jar}, if not null, is the
+     * file of the bundle's current revision.
      *
      * @throws IOException with one line if the library cannot be found, loaded or bound
      */
-    void load(Bundle bundle) throws IOException {
-        String location = bundle.getLocation();
-        Path jar = location.startsWith(REFERENCE) ? Path.of(URI.create(location.substring("reference:".length())))
-                : null;
+    void load(Bundle bundle, Path jar) throws IOException {
         load(ProgramBundles.programOf(bundle), bundle::getEntry, jar);
     }
 

@@ -46,8 +46,7 @@ final class ProgramAgent implements AutoCloseable {
     private static final String AGENT_THREAD = "sdm-programs";
     private static final Logger LOG = Logger.getLogger("sdm.slave");
 
-    private record Installed(Bundle bundle, String sha256, String version) {
-    }
+    private record Installed(Bundle bundle, String sha256, String version) { }
 
     private final BundleContext context;
     private final Path dir;
@@ -100,8 +99,9 @@ final class ProgramAgent implements AutoCloseable {
                 if (name == null) {
                     return null;
                 }
+                Installed i = installed.get(name); // its revision's file: an update keeps the first location
                 try {
-                    natives.load(bundle);
+                    natives.load(bundle, i != null && i.bundle() == bundle ? fetcher.jar(i.sha256()) : null);
                 } catch (IOException e) {
                     loadFailures.put(name, e.getMessage());
                 }

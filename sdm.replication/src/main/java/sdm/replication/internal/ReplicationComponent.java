@@ -1,0 +1,72 @@
+package sdm.replication.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.logging.Logger;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+import sdm.api.node.NodeProperties;
+import sdm.api.replication.ReplicatedLog;
+import sdm.api.replication.ReplicatedState;
+
+/**
+ * This master's member of the machine's replicated log, on a master started with
+ * {@link NodeProperties#MASTER_REPLICAS}: once a {@link ReplicatedState} is there to apply to,
+ * it starts the log (in {@code DATA/replication/}) and registers it as a {@link ReplicatedLog}.
+ * A single master has no such property, and nothing starts.
+ */
+@Component(immediate = true)
+public final class ReplicationComponent {
+
+    private static final Logger LOG = Logger.getLogger("sdm.replication");
+    /** Elections time out after 0.5 to 1 s: a new leader within about 1.5 s of the old one's death. */
+    static final Duration ELECTION_MIN = Duration.ofMillis(500);
+    static final long SNAPSHOT_EVERY = 1_024;
+    static final long SEGMENT_BYTES = 4L << 20;
+
+    @Reference
+    private ReplicatedState state;
+    private RatisLog log;
+    private ServiceRegistration<ReplicatedLog> registration;
+
+    @Activate
+    void activate(BundleContext context) throws IOException {
+        String list = context.getProperty(NodeProperties.MASTER_REPLICAS);
+        if (list == null || list.isBlank()) {
+            return;
+        }
+        ReplicaList replicas = ReplicaList.parse(list, context.getProperty(NodeProperties.MASTER_BIND));
+        Path storage = Path.of(context.getProperty(NodeProperties.DATA)).resolve("replication");
+        RatisLog.Config config = new RatisLog.Config(replicas.self(), replicas.consensus(), replicas.endpoints(),
+                storage, ELECTION_MIN, SNAPSHOT_EVERY, SEGMENT_BYTES);
+        // Ratis finds its RPC and metrics implementations by class name, through the context class loader
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(RatisLog.class.getClassLoader());
+        try {
+            log = RatisLog.start(config, state);
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+        registration = context.registerService(ReplicatedLog.class, log, null);
+        LOG.info("replica " + replicas.self() + " of " + replicas.endpoints().values() + ", consensus at "
+                + replicas.consensus().get(replicas.self()));
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        if (registration != null) {
+            registration.unregister();
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+}
