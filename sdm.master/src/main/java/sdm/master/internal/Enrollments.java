@@ -28,8 +28,10 @@ import sdm.transport.zmq.PeerRole;
  * The slaves' own keys, each bound to one node id, in {@code enrolled.json} of the master's data
  * folder (written atomically, owner-only, format 1) and the changes since, one JSON line each, in
  * {@code enrolled.log}: an enrollment appends a line, and the log is folded into the file once
- * it holds half as many lines as the book has slaves (and 256 at least), so a burst or a long ramp
- * of new slaves costs each of them a line and a small share of a rewrite, not a rewrite each. The join token enrolls a key once; from
+ * it holds half as many lines as the book has slaves (and 256 at least), so a burst or a long
+ * ramp of new slaves costs each of them a line and a small share of a rewrite, not a rewrite
+ * each. An append that failed may have left part of a line: the next change folds the log
+ * instead of appending after it. The join token enrolls a key once; from
  * then on the key is the node's credential, and no other key may take its id. A revoked node
  * stays in the book so that neither its key nor its id is admitted again. This is also the
  * master's {@link Admission}: the ZAP handler asks it about every handshake.
@@ -64,8 +66,9 @@ final class Enrollments implements Admission {
     /** By public key; written under this object's lock, read by the ZAP thread at any time. */
     private final Map<String, Slave> byKey = new ConcurrentHashMap<>();
     private final Map<String, Slave> byNode = new ConcurrentHashMap<>();
-    /** Lines in {@link #LOG_FILE}; under this object's lock. */
+    /** Lines in {@link #LOG_FILE}, and whether an append to it failed since its last fold; under this object's lock. */
     private int logLines;
+    private boolean appendFailed;
 
     private Enrollments(DataFolder data, String adminKey, String joinKey) {
         this.data = data;
@@ -279,6 +282,11 @@ final class Enrollments implements Admission {
 
     /** Appends the slaves' lines to the log, folding it into the file when it is long; false if they are not kept. */
     private boolean record(List<Slave> changed) {
+        if (appendFailed) {
+            // the book in memory holds the changes: written whole, they need no line
+            appendFailed = !fold();
+            return !appendFailed;
+        }
         StringBuilder lines = new StringBuilder();
         try {
             for (Slave s : changed) {
@@ -290,6 +298,7 @@ final class Enrollments implements Admission {
             data.append(LOG_FILE, lines.toString(), true);
         } catch (IOException e) {
             LOG.warning("cannot append to " + LOG_FILE + ": " + e.getMessage());
+            appendFailed = true;
             return false;
         }
         logLines += changed.size();

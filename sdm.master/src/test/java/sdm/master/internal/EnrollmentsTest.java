@@ -167,6 +167,17 @@ class EnrollmentsTest {
         assertThat(failed.get(2)).isEqualTo(new Message.Enrolled("k", false));
         assertThat(book.userIdOf(c)).isNull();
         assertThat(book.userIdOf(a)).isEqualTo("node:a");
+
+        // the failed append may have left part of a line: the next change folds the log instead
+        Files.delete(dir.resolve(Enrollments.LOG_FILE).resolve("in-the-way"));
+        Files.delete(dir.resolve(Enrollments.LOG_FILE));
+        Files.writeString(dir.resolve(Enrollments.LOG_FILE), "{\"nodeId\":\"c\",\"na");
+        String d = CurveKeyPair.generate().publicKey();
+        assertThat(book.enroll(enroll("d", d), 4)).isEqualTo(new Message.Enrolled("d", true));
+        assertThat(dir.resolve(Enrollments.LOG_FILE)).doesNotExist();
+        Enrollments again = open();
+        assertThat(List.of(a, b, known, d)).allSatisfy(key -> assertThat(again.userIdOf(key)).startsWith("node:"));
+        assertThat(again.userIdOf(c)).isNull();
     }
 
     @Test
