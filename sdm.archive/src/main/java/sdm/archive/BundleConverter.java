@@ -70,8 +70,6 @@ public final class BundleConverter {
                             e.setSize(source.getSize());
                             e.setCompressedSize(source.getSize());
                             e.setCrc(source.getCrc()); // checked against the bytes as they are written
-                        } else {
-                            z.setLevel(Deflater.DEFAULT_COMPRESSION);
                         }
                         z.putNextEntry(e);
                         data.transferTo(z);
@@ -90,7 +88,6 @@ public final class BundleConverter {
     private static void put(ZipOutputStream z, String name, byte[] bytes) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setTime(FIXED_TIME);
-        z.setLevel(Deflater.DEFAULT_COMPRESSION);
         z.putNextEntry(e);
         z.write(bytes);
         z.closeEntry();

@@ -56,8 +56,7 @@ public final class DataFolder {
         Path target = root.resolve(name);
         Path temp = root.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
         try {
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+            Files.createFile(temp, permissions(secret));
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ch.write(StandardCharsets.UTF_8.encode(text + "\n"));
                 ch.force(true);
@@ -82,8 +81,7 @@ public final class DataFolder {
         Path target = root.resolve(name);
         boolean created = false;
         if (!Files.exists(target)) {
-            Files.createFile(target, PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
+            Files.createFile(target, permissions(secret));
             created = true;
         }
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
@@ -96,6 +94,10 @@ public final class DataFolder {
         if (created) {
             syncDirectory(root);
         }
+    }
+
+    private static java.nio.file.attribute.FileAttribute<?> permissions(boolean secret) {
+        return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"));
     }
 
     /** Deletes {@code name} durably, if it is there. */

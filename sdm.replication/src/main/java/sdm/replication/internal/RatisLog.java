@@ -66,7 +66,7 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
     public record Config(String self, Map<String, String> replicas, Map<String, String> leaders, Path storage,
             Duration electionMin, long snapshotEvery, long segmentBytes) {
         public Config {
-            replicas = new LinkedHashMap<>(replicas);
+            replicas = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicas));
             leaders = Map.copyOf(leaders);
             if (!replicas.containsKey(self)) {
                 throw new IllegalArgumentException("replica " + self + " is not among " + replicas.keySet());

@@ -114,7 +114,7 @@ final class NativePrograms implements AutoCloseable {
     }
 
     /**
-     * As {@link #load(Bundle)}, for program {@code name}, whose bundle's entry of a path
+     * As {@link #load(Bundle, Path)}, for program {@code name}, whose bundle's entry of a path
      * {@code entries} finds; {@code jar}, if not null, is the bundle's file, which a stored
      * library is copied out of by the kernel.
      */

@@ -32,32 +32,27 @@ final class Inbound {
     private final MasterEndpoint.Listener listener;
     private final ThrottledLog dropLog = new ThrottledLog(LOG, 20, 60_000);
     /** Each peer's clock offset, for expiry; admin peers come and go, so bounded. */
-    private final Map<String, PeerClock> peerClocks = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PeerClock> eldest) {
-            return size() > 4096;
-        }
-    };
+    private final Map<String, PeerClock> peerClocks = leastRecentlyUsed(4096);
     /** The address of each peer heard from, to cut one that does not read; read by senders too. */
-    private final Map<String, String> addresses = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > 16_384;
-        }
-    };
+    private final Map<String, String> addresses = leastRecentlyUsed(16_384);
     /**
      * Connections made with the join key whose enrollment was answered in place: each speaks as
      * its node. Written by the master's enrollment writer, bounded like {@link #addresses}.
      */
     private final Map<String, String> enrolledInPlace = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                    return size() > 16_384;
-                }
-            });
+            leastRecentlyUsed(16_384));
     /** When each slave connection was last heard from, for heartbeats. */
     private final Map<String, Long> slavesLastHeard = new java.util.HashMap<>();
+
+    /** A map that forgets its least recently used entry past {@code max}; not thread-safe. */
+    private static <V> Map<String, V> leastRecentlyUsed(int max) {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > max;
+            }
+        };
+    }
 
     Inbound(MessageCodec codec, TransportCounters counters, PeerWatch watch, MasterEndpoint.Listener listener) {
         this.codec = codec;

@@ -65,12 +65,7 @@ public sealed interface Message {
         }
     }
 
-    /**
-     * Master to slave: its key is enrolled under {@code nodeId}, and it connects with it from now
-     * on. {@code inPlace}: the key is new, and this connection speaks as the node already, so the
-     * slave registers on it instead of connecting again; otherwise (a key enrolled before, which
-     * anyone may know) it must prove it holds the key in a handshake of its own.
-     */
+    /** Master to slave: its key is enrolled as {@code nodeId}; {@code inPlace}: new, this connection is the node's. */
     record Enrolled(String nodeId, boolean inPlace) implements Message {
         public Enrolled {
             checkText("nodeId", nodeId, 64);
