@@ -6,8 +6,6 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -24,10 +22,12 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
 
+import sdm.api.MachineInfo;
 import sdm.api.node.NodeProperties;
 import sdm.api.replication.NotLeaderException;
 import sdm.api.replication.ReplicaStatus;
@@ -36,9 +36,10 @@ import sdm.api.replication.ReplicatedState;
 import sdm.testkit.Ports;
 
 /**
- * Ratis inside the master's Felix: given a state to apply to, the replication bundle starts this
- * master's consensus server (the other two masters of its list are not there) and registers the
- * log, which takes no appends without a majority.
+ * Ratis inside the master's Felix: a master started with a list of replicas gives the
+ * replication bundle its state, which starts this master's consensus server (the other two
+ * masters of its list are not there) and registers the log; it takes no appends without a
+ * majority, and the master, never elected, serves nothing.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -58,26 +59,13 @@ public class ReplicationInFelixIT {
     }
 
     @Test
-    public void theLogStartsInFelixOnAStateAndWaitsForAMajority() throws Exception {
-        ReplicatedState nothing = new ReplicatedState() {
-            @Override
-            public void apply(long index, byte[] operation) {
-            }
-
-            @Override
-            public void save(OutputStream out) {
-            }
-
-            @Override
-            public void load(InputStream in) {
-            }
-        };
-        ServiceRegistration<ReplicatedState> state = context.registerService(ReplicatedState.class, nothing, null);
+    public void aReplicatedMasterStartsItsLogAndWaitsForAMajorityToLead() throws Exception {
         ServiceTracker<ReplicatedLog, ReplicatedLog> tracker = new ServiceTracker<>(context, ReplicatedLog.class, null);
         tracker.open();
         try {
             ReplicatedLog log = tracker.waitForService(30_000);
             assertNotNull("no ReplicatedLog within 30 s", log);
+            assertNotNull("the master gives the log its state", context.getServiceReference(ReplicatedState.class));
             ReplicaStatus self = log.self();
             assertEquals("m1", self.id());
             assertTrue(self.toString(), self.role() != ReplicaStatus.Role.LEADER);
@@ -94,10 +82,14 @@ public class ReplicationInFelixIT {
             } catch (ExecutionException e) {
                 assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof NotLeaderException);
             }
+            MachineInfo machine = context.getService(context.getServiceReference(MachineInfo.class));
+            assertEquals("a follower serves no slaves", List.of(), machine.nodes());
+            Bundle master = FrameworkUtil.getBundle(machine.getClass());
+            master.stop();
+            assertTrue("the log goes with the master's state", context.getServiceReference(ReplicatedLog.class) == null);
+            master.start();
         } finally {
             tracker.close();
-            state.unregister();
         }
-        assertTrue("the log goes with the state", context.getServiceReference(ReplicatedLog.class) == null);
     }
 }

@@ -30,12 +30,19 @@ final class LogSetup {
     }
 
     private static Handler console;
+    /**
+     * Ratis logs every retry to a master that is down (four a second) and every election step:
+     * only its errors are kept. The masters' own lines say who leads. Held here, since the log
+     * manager keeps its loggers only weakly.
+     */
+    private static final Logger RATIS = Logger.getLogger("org.apache.ratis");
 
     /** Start-up lines (INFO) go to the console; see {@link #quietConsole}. */
     static void configure(Path data, String tag) throws IOException {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.INFO);
+        RATIS.setLevel(Level.SEVERE);
         console = new ConsoleHandler();
         console.setLevel(Level.INFO);
         console.setFormatter(new OneLine(tag, false));

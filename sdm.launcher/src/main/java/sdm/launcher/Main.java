@@ -30,8 +30,11 @@ public final class Main {
               local   [--slaves N] [--no-console] [--bind HOST:PORT] [--data DIR] [--heartbeat MS] [--liveness MS]
                       a master and N (default 3) slave processes on this machine
               master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console] [--heartbeat MS] [--liveness MS]
+                      [--replicas HOST:PORT,HOST:PORT,HOST:PORT]
                       a master (default port 7700, data in ./sdm-data/master); slaves take its
-                      heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms)
+                      heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms);
+                      with --replicas, one of a machine's masters (each its own --bind among them,
+                      the port after it for consensus): the leader serves, the others follow
               slave   --master HOST:PORT (--token TOKEN | --token-file FILE) [--name NAME] [--label k=v]... [--data DIR]
                       a slave that joins that master (the token only on its first start)
               client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
@@ -103,12 +106,30 @@ public final class Main {
 
     private static int master(String[] args) throws Exception {
         Options o = Options.parse("master", args, 1, Set.of("--no-console"),
-                Set.of("--bind", "--data", "--deploy", "--heartbeat", "--liveness"), false);
+                Set.of("--bind", "--data", "--deploy", "--heartbeat", "--liveness", "--replicas"), false);
         Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_MASTER_DATA)).toAbsolutePath();
         String bind = Options.hostPort("master", "--bind", o.get("--bind", "0.0.0.0:7700"));
+        String replicas = o.get("--replicas", null);
+        if (replicas != null) {
+            int count = replicas.split(",", -1).length;
+            if (count < 3 || count % 2 == 0) {
+                throw new UsageException("sdm master: --replicas needs an odd number of masters, 3 at least, not "
+                        + count);
+            }
+            for (String r : replicas.split(",", -1)) {
+                Options.hostPort("master", "--replicas", r.strip());
+            }
+            if (java.util.Arrays.stream(replicas.split(",")).map(String::strip).noneMatch(bind::equals)) {
+                throw new UsageException("sdm master: --bind " + bind + " must be one of --replicas " + replicas
+                        + " (each master binds its own entry)");
+            }
+        }
         boolean console = !o.has("--no-console") && System.console() != null;
         Map<String, String> props = masterProperties(data, bind, o.get("--deploy", null));
         props.putAll(timing("master", o));
+        if (replicas != null) {
+            props.put(NodeProperties.MASTER_REPLICAS, replicas);
+        }
         LogSetup.configure(data, "master");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.MASTER, console, props);
         node.startConsole();

@@ -21,4 +21,10 @@ public interface ReplicatedLog {
 
     /** Every master of the machine, this one included, in the order they were configured. */
     List<ReplicaStatus> replicas();
+
+    /**
+     * Tells {@code listener} whether this master leads: at once, and on every change. One
+     * listener at a time; null stops the calls.
+     */
+    void onLeadership(LeadershipListener listener);
 }

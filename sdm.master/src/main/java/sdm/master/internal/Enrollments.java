@@ -61,8 +61,10 @@ final class Enrollments implements Admission {
     }
 
     private final DataFolder data;
-    private final String adminKey;
+    private volatile String adminKey;
     private volatile String joinKey;
+    /** Where a replicated master's changes go, instead of its own files; null on a single master. */
+    private volatile Journal journal;
     /** By public key; written under this object's lock, read by the ZAP thread at any time. */
     private final Map<String, Slave> byKey = new ConcurrentHashMap<>();
     private final Map<String, Slave> byNode = new ConcurrentHashMap<>();
@@ -107,6 +109,39 @@ final class Enrollments implements Admission {
             }
         }
         return book;
+    }
+
+    /**
+     * A replicated master's book: empty until its log is applied, kept in memory and in the
+     * log's snapshots, every change committed through {@code journal}.
+     */
+    static Enrollments replicated(DataFolder data, Journal journal) {
+        Enrollments book = new Enrollments(data, "", "");
+        book.journal = journal;
+        return book;
+    }
+
+    /** The machine's admin and join keys, once a replicated master knows them. */
+    void keys(String admin, String join) {
+        adminKey = admin;
+        joinKey = join;
+    }
+
+    /** Applies slaves committed through the masters' log (on every master; on the leader again). */
+    void apply(StateChange.SlavesRecorded recorded) {
+        recorded.slaves().forEach(this::put);
+    }
+
+    /** Every slave in the book, for a snapshot. */
+    List<Slave> all() {
+        return List.copyOf(byNode.values());
+    }
+
+    /** Replaces the whole book, from a snapshot. */
+    void replace(List<Slave> slaves) {
+        byKey.clear();
+        byNode.clear();
+        slaves.forEach(this::put);
     }
 
     private static Slave slave(JsonNode s) {
@@ -282,6 +317,16 @@ final class Enrollments implements Admission {
 
     /** Appends the slaves' lines to the log, folding it into the file when it is long; false if they are not kept. */
     private boolean record(List<Slave> changed) {
+        Journal j = journal;
+        if (j != null) {
+            try {
+                j.commit(new StateChange.SlavesRecorded(changed));
+                return true;
+            } catch (IOException e) {
+                LOG.warning("cannot record " + changed.size() + " enrolled slaves: " + e.getMessage());
+                return false;
+            }
+        }
         if (appendFailed) {
             // the book in memory holds the changes: written whole, they need no line
             appendFailed = !fold();

@@ -45,10 +45,31 @@ final class MasterFramework implements AutoCloseable {
         return e == null ? null : e.runtime();
     }
 
+    /** Stops every program on the master (transiently: the store says what runs after a restart). */
     @Override
     public void close() {
+        for (Bundle b : context.getBundles()) {
+            if (b.getLocation().startsWith(ProgramBundles.LOCATION_PREFIX) && running(b)) {
+                try {
+                    b.stop(Bundle.STOP_TRANSIENT);
+                } catch (BundleException | IllegalStateException e) {
+                    LOG.warning("stopping " + b.getLocation() + " on the master: " + ErrorLine.of(e));
+                }
+            }
+        }
         if (extender != null) {
             extender.close();
+        }
+    }
+
+    /** Uninstalls the programs' bundles that are not among {@code names} (left by an earlier term or a crash). */
+    void retain(java.util.Set<String> names) {
+        for (Bundle b : context.getBundles()) {
+            String location = b.getLocation();
+            if (location.startsWith(ProgramBundles.LOCATION_PREFIX)
+                    && !names.contains(location.substring(ProgramBundles.LOCATION_PREFIX.length()))) {
+                uninstall(location.substring(ProgramBundles.LOCATION_PREFIX.length()));
+            }
         }
     }
 

@@ -16,16 +16,17 @@ import sdm.transport.zmq.JoinToken;
 record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, boolean created) {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
+    static final String SERVER_KEY = "master.key";
 
     static MasterKeys loadOrCreate(DataFolder data) throws IOException {
         boolean created = false;
         CurveKeyPair server;
-        var secret = data.readSecret("master.key");
+        var secret = data.readSecret(SERVER_KEY);
         if (secret.isPresent()) {
             server = CurveKeyPair.fromSecret(secret.get());
         } else {
             server = CurveKeyPair.generate();
-            data.write("master.key", server.secretKey(), true);
+            data.write(SERVER_KEY, server.secretKey(), true);
             created = true;
         }
         data.write(NodeFiles.MASTER_PUBLIC_KEY, server.publicKey(), false);
@@ -53,5 +54,10 @@ record MasterKeys(CurveKeyPair server, JoinToken joinToken, CurveKeyPair admin, 
             created = true;
         }
         return new MasterKeys(server, token, admin, created);
+    }
+
+    /** These keys as the change that gives them to every master of a replicated machine. */
+    StateChange.MachineKeys change() {
+        return new StateChange.MachineKeys(server.secretKey(), joinToken.text(), admin.secretKey());
     }
 }

@@ -2,7 +2,6 @@ package sdm.master.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -13,10 +12,14 @@ import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import sdm.api.MachineInfo;
 import sdm.api.MasterInfo;
@@ -24,7 +27,13 @@ import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.api.node.DataFolder;
+import sdm.api.node.ErrorLine;
 import sdm.api.node.NodeFiles;
+import sdm.api.node.NodeProperties;
+import sdm.api.replication.LeadershipListener;
+import sdm.api.replication.NotLeaderException;
+import sdm.api.replication.ReplicatedLog;
+import sdm.api.replication.ReplicatedState;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
@@ -39,6 +48,10 @@ import sdm.transport.zmq.TransportException;
  * {@code getService} waits for the activation to end, so nobody sees a master half started. A
  * master that cannot start (its port is taken) reports one line to its launcher, which stops
  * the node; its parts then refuse with {@link IllegalStateException}.
+ *
+ * <p>A master started with {@code sdm.master.replicas} is one of a machine's replicated masters:
+ * its state comes only through the masters' log ({@link MachineState}), and it works (a {@link
+ * LeaderTerm}) only while it leads; while it follows, its parts refuse naming the leader.
  */
 @Component(immediate = true, service = {MachineInfo.class, MasterNode.class}, configurationPid = MasterNode.PID)
 public final class MasterNode implements MachineInfo {
@@ -49,40 +62,45 @@ public final class MasterNode implements MachineInfo {
     private volatile AdminShell shell;
 
     private final long startedMs = System.currentTimeMillis();
+    private BundleContext context;
     private MasterSettings settings;
+    private DataFolder data;
     private String id;
     private String version;
     private NodeRegistry registry;
-    private volatile MasterEndpoint endpoint;
     private ScheduledExecutorService sweeper;
-    private ProgramManager programs;
-    private MasterFramework framework;
-    private Convergence convergence;
-    private BundleServer bundles;
     private ProgramLogs logs;
     private volatile long heartbeatMs;
     private volatile long livenessMs;
     private MachineListeners listeners;
-    private volatile ExportCalls exports;
     private final NodeCounterBook nodeCounters = new NodeCounterBook();
-    private SlaveEvents events;
-    private volatile NativeCalls calls;
+    private ProgramStore store;
+    private Enrollments enrollments;
+    private MachineState state;
+    private MasterParts parts;
     private Uploads uploads;
     private ExecutorService uploadWriter;
     private volatile String failure;
-    private volatile SlaveGate gate;
+    /** The master at work; null while a replicated master follows. Changed under {@code terms}. */
+    private volatile LeaderTerm term;
+    private final Object terms = new Object();
+    /** Set on a replicated master only. */
+    private ReplicatedJournal replicated;
+    private ServiceRegistration<ReplicatedState> stateRegistration;
+    private volatile String leaderAddress;
 
     /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
     static final String PID = "sdm.master";
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
+        this.context = context;
         version = FrameworkUtil.getBundle(getClass()).getVersion().toString();
+        String replicas = context.getProperty(NodeProperties.MASTER_REPLICAS);
         try {
             settings = MasterSettings.from(context);
-            DataFolder data = new DataFolder(settings.data());
+            data = new DataFolder(settings.data());
             id = data.nodeId();
-            MasterKeys keys = MasterKeys.loadOrCreate(data);
             heartbeatMs = settings.heartbeatMs();
             livenessMs = settings.livenessMs();
             applyTiming(config, false);
@@ -93,64 +111,26 @@ public final class MasterNode implements MachineInfo {
                 logs.machine(t.line());
                 listeners.transition(t.nodeId(), t.online());
             });
-            ProgramStore store = ProgramStore.open(settings.data().resolve("programs"));
+            store = ProgramStore.open(settings.data().resolve("programs"));
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
-            Manifests manifests = new Manifests(store);
-            Rollouts rollouts = new Rollouts();
-            framework = new MasterFramework(context, store);
-            convergence = new Convergence(store, registry, manifests, rollouts);
-            bundles = new BundleServer(store, rollouts);
-            programs = new ProgramManager(store, manifests, rollouts, framework, convergence, registry,
-                    settings.limits(), settings.deployDir());
-            CallPlanner planner = new CallPlanner(store, manifests, registry, convergence);
-            events = new SlaveEvents(registry, logs, programs::isInstalled);
-            programs.onUninstalled(name -> {
-                try {
-                    DataFolder.deleteTree(privateRoot().resolve(name));
-                } catch (IOException e) {
-                    LOG.warning("cannot delete the private data of " + name + ": " + e.getMessage());
-                }
-            });
-            programs.start();
-            Enrollments enrollments = Enrollments.open(data, keys.admin().publicKey(), keys.joinToken().slaveKeys().publicKey());
-            gate = new SlaveGate(enrollments, registry, data, keys.joinToken(), () -> endpoint,
-                    settings.enrollmentsPerSecond(), settings.registrationsPerSecond());
-            endpoint = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(), keys.server(),
-                    enrollments, Duration.ofMillis(heartbeatMs), settings.maxMessageBytes(), settings.peers()),
-                    new MasterEndpoint.Listener() {
-                        @Override
-                        public void onMessage(MasterEndpoint.Peer from, Message message) {
-                            MasterNode.this.onMessage(from, message);
-                        }
-
-                        @Override
-                        public void onExpired(MasterEndpoint.Peer from, Message message) {
-                            String nodeId = registry.nodeIdOf(from.routingId());
-                            if (nodeId != null) {
-                                nodeCounters.expired(nodeId);
-                            }
-                        }
-
-                        @Override
-                        public void onStopped(String reason) {
-                            NodeFailure.report(context, reason);
-                        }
-                    });
-            MasterEndpoint bound = endpoint;
-            convergence.connect(bound::send);
-            bundles.connect(bound::send, bound.counters());
-            calls = new NativeCalls(planner, bound::send);
-            exports = new ExportCalls(store, manifests, framework::runtime, bound::send);
-            registry.onSessionEnded(calls::sessionEnded);
-            String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + endpoint.port();
-            data.write(NodeFiles.MASTER_ENDPOINT, local, false);
-            if (keys.created()) {
-                // shown once on the console, never logged: log files are not secret
-                System.out.println("sdm: first start; slaves join this master with --token "
-                        + keys.joinToken().text() + " (kept in " + settings.data().resolve(NodeFiles.JOIN_TOKEN) + ")");
+            if (replicas == null || replicas.isBlank()) {
+                MasterKeys keys = MasterKeys.loadOrCreate(data);
+                enrollments = Enrollments.open(data, keys.admin().publicKey(), keys.joinToken().slaveKeys().publicKey());
+                parts = parts();
+                term = new LeaderTerm(parts, context, settings, keys,
+                        t -> data.write(NodeFiles.JOIN_TOKEN, t.text(), true));
+                announce(keys);
+            } else {
+                replicated = new ReplicatedJournal();
+                enrollments = Enrollments.replicated(data, replicated);
+                state = new MachineState(store, enrollments, data);
+                store.journal(replicated);
+                state.clear(); // the log and its snapshot give it all again
+                parts = parts();
+                stateRegistration = context.registerService(ReplicatedState.class, state, null);
+                LOG.info("master " + id + " is one of the masters " + replicas + "; it serves while it leads");
             }
-            LOG.info("master " + id + " listening on " + address() + ", data in " + settings.data());
         } catch (TransportException | IOException | IllegalArgumentException e) {
             stop();
             failure = "cannot start the master: " + e.getMessage();
@@ -161,25 +141,84 @@ public final class MasterNode implements MachineInfo {
         long period = 20; // liveness may change at run time: sweep often enough for the shortest
         sweeper.scheduleAtFixedRate(() -> registry.sweep(System.currentTimeMillis()), period, period,
                 TimeUnit.MILLISECONDS);
-        // one acknowledgement per node and 50 ms, however many events came in
-        sweeper.scheduleAtFixedRate(() -> {
-            MasterEndpoint e = endpoint;
-            if (e != null) {
-                events.acknowledge(e::send);
+        sweeper.scheduleWithFixedDelay(() -> uploads.sweep(System.currentTimeMillis()), 1, 1, TimeUnit.SECONDS);
+    }
+
+    private MasterParts parts() {
+        return new MasterParts(id, data, store, enrollments, registry, nodeCounters, logs, uploads, uploadWriter,
+                () -> shell, () -> heartbeatMs, () -> livenessMs, privateRoot());
+    }
+
+    private void announce(MasterKeys keys) {
+        if (keys.created()) {
+            // shown once on the console, never logged: log files are not secret
+            System.out.println("sdm: first start; slaves join this master with --token "
+                    + keys.joinToken().text() + " (kept in " + settings.data().resolve(NodeFiles.JOIN_TOKEN) + ")");
+        }
+        LOG.info("master " + id + " listening on " + address() + ", data in " + settings.data());
+    }
+
+    /** A replicated master's log, once the replication bundle started it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindLog(ReplicatedLog log) {
+        ReplicatedJournal j = replicated;
+        if (j != null) {
+            j.log(log);
+            log.onLeadership(new LeadershipListener() {
+                @Override
+                public void leading(long t) {
+                    lead(t);
+                }
+
+                @Override
+                public void following(long t, String leader) {
+                    follow(leader);
+                }
+            });
+        }
+    }
+
+    void unbindLog(ReplicatedLog log) {
+        log.onLeadership(null);
+        follow(null);
+    }
+
+    /** Elected, with everything committed applied: this master starts serving, with the machine's keys. */
+    private void lead(long t) {
+        synchronized (terms) {
+            if (term != null || failure != null) {
+                return;
             }
-        }, 50, 50, TimeUnit.MILLISECONDS);
-        sweeper.scheduleWithFixedDelay(() -> {
-            // a throw would cancel the task for good
             try {
-                long now = System.currentTimeMillis();
-                convergence.sweep(now);
-                uploads.sweep(now);
-                registry.forget(now, settings.forgetOfflineMs(), nodeCounters::forget, convergence::forget, events::forget,
-                        exports::forget);
-            } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "program sweep failed", e);
+                MasterKeys keys = MasterKeys.loadOrCreate(data);
+                if (state.keys().isEmpty()) {
+                    replicated.commit(keys.change()); // the first leader's keys become the machine's
+                }
+                state.serving(true);
+                term = new LeaderTerm(parts, context, settings, keys, token -> replicated.commit(
+                        new StateChange.MachineKeys(keys.server().secretKey(), token.text(), keys.admin().secretKey())));
+                LOG.info("master " + id + " leads (term " + t + ")");
+                announce(keys);
+            } catch (IOException | TransportException | RuntimeException e) {
+                state.serving(false);
+                LOG.warning("master " + id + " was elected but cannot serve: " + ErrorLine.of(e));
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** No longer the leader (or not yet): this master stops serving at once. */
+    private void follow(String leader) {
+        synchronized (terms) {
+            leaderAddress = leader;
+            LeaderTerm t = term;
+            if (t != null) {
+                term = null;
+                t.close();
+                state.serving(false);
+                LOG.info("master " + id + " stopped serving: it does not lead now"
+                        + (leader == null ? "" : "; " + leader + " does"));
+            }
+        }
     }
 
     @Deactivate
@@ -198,7 +237,7 @@ public final class MasterNode implements MachineInfo {
     }
 
     ProgramManager programs() {
-        return running(programs);
+        return working().programs;
     }
 
     ProgramLogs logs() {
@@ -206,12 +245,12 @@ public final class MasterNode implements MachineInfo {
     }
 
     NativeCalls calls() {
-        return running(calls);
+        return working().calls;
     }
 
     /** Who slaves' connections speak for: enrollment, revocation, the join token. */
     SlaveGate gate() {
-        return running(gate);
+        return working().gate;
     }
 
     /** Where programs keep their private data ({@code sdm.store}): one folder each, deleted with the program. */
@@ -231,79 +270,34 @@ public final class MasterNode implements MachineInfo {
         return part;
     }
 
+    /** The term at work, or a refusal that names the leader. */
+    private LeaderTerm working() {
+        LeaderTerm t = running(term);
+        if (t == null) {
+            throw new IllegalStateException(new NotLeaderException(leaderAddress).getMessage());
+        }
+        return t;
+    }
+
     private void stop() {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        if (stateRegistration != null) {
+            stateRegistration.unregister(); // stops the replicated log first: nothing is applied after
+            stateRegistration = null;
+        }
+        synchronized (terms) {
+            if (term != null) {
+                term.close();
+                term = null;
+            }
+        }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
         }
-        for (AutoCloseable part : new AutoCloseable[] {listeners, convergence, bundles, framework, calls, gate, endpoint}) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                LOG.warning("stopping " + part.getClass().getSimpleName() + " failed: " + e);
-            }
-        }
-        endpoint = null;
-    }
-
-    /**
-     * On the endpoint's thread: must not block. Registrations, admin requests and uploads come
-     * from any connection; everything else only from a registered node's, and counts as a sign
-     * of its life.
-     */
-    private void onMessage(MasterEndpoint.Peer from, Message message) {
-        MasterEndpoint e = endpoint;
-        if (e == null) {
-            return; // not yet (or no longer) started: a slave registers again on its next beat
-        }
-        switch (message) {
-            case Message.Enroll enroll -> gate.enroll(from, enroll, e);
-            case Message.Register r -> {
-                if (!gate.mayRegister(from, r.nodeId(), e)) {
-                    return;
-                }
-                registry.register(from.routingId(), from.address(), r, System.currentTimeMillis());
-                e.send(from.routingId(), new Message.Welcome(id, heartbeatMs, livenessMs));
-                convergence.nodeRegistered(r.nodeId());
-            }
-            case Message.AdminRequest request -> {
-                AdminShell s = shell;
-                if (s == null) {
-                    e.send(from.routingId(), new Message.AdminReply(request.requestId(), false, "",
-                            "this master's shell is not ready (it is starting, or has no shell)"));
-                } else {
-                    s.submit(request, uploads, reply -> e.send(from.routingId(), reply));
-                }
-            }
-            case Message.Upload chunk -> uploadWriter.execute(
-                    () -> e.send(from.routingId(), uploads.accept(chunk, System.currentTimeMillis())));
-            default -> {
-                if (!gate.admits(from, null, e)) {
-                    return;
-                }
-                if (!registry.touch(from.routingId(), System.currentTimeMillis())) {
-                    e.send(from.routingId(), new Message.Reregister());
-                    return;
-                }
-                fromNode(registry.nodeIdOf(from.routingId()), from, message, e);
-            }
-        }
-    }
-
-    private void fromNode(String nodeId, MasterEndpoint.Peer from, Message message, MasterEndpoint e) {
-        switch (message) {
-            case Message.Report report -> convergence.onReport(nodeId, report);
-            case Message.CallResult result -> calls.onResult(nodeId, result);
-            case Message.Event event -> events.onEvent(nodeId, event, e.counters());
-            case Message.NodeCounters c -> nodeCounters.reported(nodeId, c.counters());
-            case Message.Fetch fetch -> bundles.onFetch(from.routingId(), fetch);
-            case Message.ExportCall call -> exports.onCall(nodeId, from, call);
-            case Message.Posts posts -> exports.onPosts(nodeId, from, posts);
-            default -> { } // a heartbeat: the touch was all of it
+        if (listeners != null) {
+            listeners.close();
         }
     }
 
@@ -331,7 +325,7 @@ public final class MasterNode implements MachineInfo {
         livenessMs = liveness;
         if (running) {
             registry.liveness(liveness);
-            MasterEndpoint e = endpoint;
+            MasterEndpoint e = endpoint();
             if (e != null) {
                 e.heartbeat(heartbeat);
                 for (NodeInfo n : registry.snapshot()) {
@@ -345,8 +339,13 @@ public final class MasterNode implements MachineInfo {
         LOG.info("heartbeat every " + heartbeat + " ms, liveness " + liveness + " ms");
     }
 
+    private MasterEndpoint endpoint() {
+        LeaderTerm t = term;
+        return t == null ? null : t.endpoint;
+    }
+
     private String address() {
-        MasterEndpoint e = endpoint;
+        MasterEndpoint e = endpoint();
         return settings.host() + ":" + (e == null ? settings.port() : e.port());
     }
 
@@ -358,13 +357,13 @@ public final class MasterNode implements MachineInfo {
 
     @Override
     public MasterInfo master() {
-        MasterEndpoint e = endpoint;
+        LeaderTerm t = term;
+        MasterEndpoint e = t == null ? null : t.endpoint;
         Map<String, Long> counters = new java.util.TreeMap<>(e == null ? Map.of() : e.counters().snapshot());
         List<NodeInfo> nodes = registry.snapshot();
         nodeCounters.addTo(counters, nodes);
-        ExportCalls x = exports;
-        if (x != null) {
-            x.addTo(counters, nodes);
+        if (t != null) {
+            t.exports.addTo(counters, nodes);
         }
         return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
                 counters, heartbeatMs, livenessMs);

@@ -65,6 +65,8 @@ public final class ProgramManager {
      */
     void start() throws IOException {
         framework.open();
+        framework.retain(store.programs().stream().map(ProgramStore.Program::name).collect(
+                java.util.stream.Collectors.toSet()));
         for (ProgramStore.Program p : store.programs()) {
             manifests.load(p.sha256());
             if (p.source().startsWith("deploy:") && deployDir != null

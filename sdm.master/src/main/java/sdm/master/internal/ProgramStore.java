@@ -89,6 +89,8 @@ final class ProgramStore {
     /** Replaced whole on each change, so that readers (the endpoint thread) never wait on a write. */
     private volatile Map<String, Program> programs = Map.of();
     private volatile long revision;
+    private volatile Journal journal;
+    private final BundleAssembly assembly;
 
     private ProgramStore(Path dir) throws IOException {
         this.dir = dir;
@@ -97,6 +99,14 @@ final class ProgramStore {
         Files.createDirectories(bundles);
         Files.createDirectories(incoming);
         this.folder = new DataFolder(dir);
+        this.assembly = new BundleAssembly(bundles, this::bundle);
+        this.journal = change -> {
+            switch (change) {
+                case StateChange.ProgramPut p -> apply(p);
+                case StateChange.ProgramRemoved r -> apply(r);
+                default -> throw new IllegalArgumentException("not a change of programs: " + change);
+            }
+        };
     }
 
     /**
@@ -180,31 +190,77 @@ final class ProgramStore {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             DataFolder.syncDirectory(bundles);
+            journal.publish(digest, target);
             return new Staged(digest, size);
         } finally {
             Files.deleteIfExists(temp);
         }
     }
 
-    /** Adds or replaces a program; once this returns, the change survives a crash. */
-    synchronized void put(Program program) throws IOException {
-        Map<String, Program> next = new TreeMap<>(programs);
-        next.put(program.name(), program);
-        write(next);
+    /** Adds or replaces a program; once this returns, the change survives a crash (on a majority of replicated masters). */
+    void put(Program program) throws IOException {
+        journal.commit(new StateChange.ProgramPut(program));
     }
 
-    /** Removes a program; its bundle file goes with the next {@link #collectGarbage()}. */
-    synchronized void remove(String name) throws IOException {
-        Map<String, Program> next = new TreeMap<>(programs);
-        next.remove(name);
-        write(next);
+    /** Removes a program; its bundle file goes with the next {@link #collectGarbage}. */
+    void remove(String name) throws IOException {
+        journal.commit(new StateChange.ProgramRemoved(name));
     }
 
-    private void write(Map<String, Program> next) throws IOException {
-        State state = new State(revision + 1, new ArrayList<>(next.values()));
+    /** Where changes go, before the store is used; a single master's store applies them at once. */
+    void journal(Journal j) {
+        journal = j;
+    }
+
+    /**
+     * Applies a committed change. The revision only grows, and stays above every attempt a
+     * program was given, whichever master gave it.
+     */
+    synchronized void apply(StateChange.ProgramPut put) throws IOException {
+        Map<String, Program> next = new TreeMap<>(programs);
+        next.put(put.program().name(), put.program());
+        write(next, Math.max(revision + 1, put.program().attempt()));
+    }
+
+    synchronized void apply(StateChange.ProgramRemoved removed) throws IOException {
+        Map<String, Program> next = new TreeMap<>(programs);
+        next.remove(removed.name());
+        write(next, revision + 1);
+    }
+
+    /** Applies a chunk of a bundle that came through the masters' log. */
+    synchronized void apply(StateChange.BundleChunk chunk) throws IOException {
+        assembly.accept(chunk);
+    }
+
+    private void write(Map<String, Program> next, long nextRevision) throws IOException {
+        State state = new State(nextRevision, new ArrayList<>(next.values()));
         folder.write("state.json", json.writeValueAsString(state), false);
         programs = java.util.Collections.unmodifiableMap(next);
         revision = state.revision();
+    }
+
+    /** Everything the store holds, for a snapshot: its state, and the bundles not yet whole. */
+    synchronized State state() {
+        return new State(revision, new ArrayList<>(programs.values()));
+    }
+
+    Path bundles() {
+        return bundles;
+    }
+
+    BundleAssembly assembly() {
+        return assembly;
+    }
+
+    /**
+     * Replaces the whole store with {@code state}, whose bundles are in place already: a
+     * replicated master at start (before its log is applied again) and after a snapshot.
+     */
+    synchronized void replace(State state) throws IOException {
+        Map<String, Program> next = new TreeMap<>();
+        state.programs().forEach(p -> next.put(p.name(), p));
+        write(next, state.revision());
     }
 
     /**

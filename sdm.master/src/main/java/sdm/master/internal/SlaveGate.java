@@ -13,8 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
-import sdm.api.node.DataFolder;
-import sdm.api.node.NodeFiles;
 import sdm.api.node.TerminalText;
 import sdm.api.node.ThrottledLog;
 import sdm.transport.zmq.JoinToken;
@@ -44,7 +42,7 @@ final class SlaveGate implements AutoCloseable {
 
     private final Enrollments book;
     private final NodeRegistry registry;
-    private final DataFolder data;
+    private final TokenKeeper keeper;
     private final Supplier<MasterEndpoint> endpoint;
     private volatile JoinToken token;
     private final ThrottledLog refusals = new ThrottledLog(LOG, 20, 60_000);
@@ -61,11 +59,17 @@ final class SlaveGate implements AutoCloseable {
     private final double registrationsPerSecond;
     private final RateLimit registrations;
 
-    SlaveGate(Enrollments book, NodeRegistry registry, DataFolder data, JoinToken token,
+    /** Makes a new join token durable: in {@code join.token}, or through the masters' log. */
+    @FunctionalInterface
+    interface TokenKeeper {
+        void keep(JoinToken token) throws IOException;
+    }
+
+    SlaveGate(Enrollments book, NodeRegistry registry, TokenKeeper keeper, JoinToken token,
             Supplier<MasterEndpoint> endpoint, double enrollmentsPerSecond, double registrationsPerSecond) {
         this.book = book;
         this.registry = registry;
-        this.data = data;
+        this.keeper = keeper;
         this.token = token;
         this.endpoint = endpoint;
         this.enrollmentsPerSecond = enrollmentsPerSecond;
@@ -80,12 +84,12 @@ final class SlaveGate implements AutoCloseable {
     }
 
     /**
-     * A new join token, written to {@code join.token}: the old one no longer enrolls (nor connects
+     * A new join token, kept by the keeper before it counts: the old one no longer enrolls (nor connects
      * to enroll); slaves enrolled already are not affected.
      */
     synchronized JoinToken rotateToken() throws IOException {
         JoinToken next = JoinToken.create(token.masterPublicKey());
-        data.write(NodeFiles.JOIN_TOKEN, next.text(), true);
+        keeper.keep(next);
         book.joinKey(next.slaveKeys().publicKey());
         token = next;
         LOG.warning("the join token was rotated: the old one no longer enrolls slaves");

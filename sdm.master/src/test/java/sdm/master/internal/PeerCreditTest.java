@@ -109,7 +109,7 @@ class PeerCreditTest {
         DataFolder data = new DataFolder(dir);
         Enrollments book = Enrollments.open(data, CurveKeyPair.generate().publicKey(), token.slaveKeys().publicKey());
         MasterEndpoint[] self = new MasterEndpoint[1];
-        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), data, token, () -> self[0], 1.0, 1_000.0);
+        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), t -> data.write(sdm.api.node.NodeFiles.JOIN_TOKEN, t.text(), true), token, () -> self[0], 1.0, 1_000.0);
         closeables.add(gate);
         List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
         self[0] = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys, book,
@@ -144,7 +144,7 @@ class PeerCreditTest {
         DataFolder data = new DataFolder(dir);
         Enrollments book = Enrollments.open(data, CurveKeyPair.generate().publicKey(), token.slaveKeys().publicKey());
         MasterEndpoint[] self = new MasterEndpoint[1];
-        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), data, token, () -> self[0], 10.0, 1.0);
+        SlaveGate gate = new SlaveGate(book, new NodeRegistry(3_000), t -> data.write(sdm.api.node.NodeFiles.JOIN_TOKEN, t.text(), true), token, () -> self[0], 10.0, 1.0);
         closeables.add(gate);
         java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
         self[0] = MasterEndpoint.start(new MasterEndpoint.Config("127.0.0.1", 0, serverKeys,

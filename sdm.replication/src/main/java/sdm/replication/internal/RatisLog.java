@@ -37,6 +37,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
+import sdm.api.replication.LeadershipListener;
 import sdm.api.replication.NotLeaderException;
 import sdm.api.replication.ReplicaStatus;
 import sdm.api.replication.ReplicatedLog;
@@ -79,11 +80,14 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
     private final RaftPeerId selfId;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
+    private final LeaderLease lease;
 
     private RatisLog(Config config, RaftServer server) {
         this.config = config;
         this.server = server;
         this.selfId = RaftPeerId.valueOf(config.self());
+        long min = config.electionMin().toMillis();
+        this.lease = new LeaderLease(this::view, this::confirm, min * 6 / 10, Math.max(5, min / 20));
     }
 
     /** Starts this master's server; it joins the group's elections at once. */
@@ -92,14 +96,24 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         config.replicas().forEach((id, address) -> peers.add(RaftPeer.newBuilder().setId(id).setAddress(address)
                 .build()));
         RaftProperties properties = properties(config);
-        RaftServer server = RaftServer.newBuilder()
-                .setGroup(RaftGroup.valueOf(GROUP, peers))
-                .setProperties(properties)
-                .setServerId(RaftPeerId.valueOf(config.self()))
-                .setStateMachine(new StateAdapter(state))
-                .setOption(RaftStorage.StartupOption.RECOVER)
-                .build();
-        server.start();
+        // Ratis finds its RPC and metrics implementations by class name, through the context class
+        // loader; the threads it starts meanwhile keep that loader, and only those
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(RatisLog.class.getClassLoader());
+        RaftServer server;
+        try {
+            server = RaftServer.newBuilder()
+                    .setGroup(RaftGroup.valueOf(GROUP, peers))
+                    .setProperties(properties)
+                    .setServerId(RaftPeerId.valueOf(config.self()))
+                    .setStateMachine(new StateAdapter(state))
+                    .setOption(RaftStorage.StartupOption.RECOVER)
+                    .build();
+            server.start();
+        } finally {
+            thread.setContextClassLoader(before);
+        }
         return new RatisLog(config, server);
     }
 
@@ -113,6 +127,9 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         long min = config.electionMin().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        // reads are only the lease's confirmations: each must reach a majority, and give up soon
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
@@ -124,18 +141,49 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
 
     @Override
     public CompletableFuture<Long> append(byte[] operation) {
-        RaftClientRequest request = RaftClientRequest.newBuilder()
+        try {
+            return server.submitClientRequestAsync(request(Message.valueOf(UnsafeByteOperations.unsafeWrap(operation)),
+                    RaftClientRequest.writeRequestType())).thenApply(this::indexOf);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private RaftClientRequest request(Message message, RaftClientRequest.Type type) {
+        return RaftClientRequest.newBuilder()
                 .setClientId(clientId)
                 .setServerId(selfId)
                 .setGroupId(GROUP)
                 .setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(operation)))
-                .setType(RaftClientRequest.writeRequestType())
+                .setMessage(message)
+                .setType(type)
                 .build();
+    }
+
+    @Override
+    public void onLeadership(LeadershipListener listener) {
+        lease.listener(listener);
+    }
+
+    /** Whether this master leads and holds its lease: a majority confirmed it within the lease. */
+    public boolean leading() {
+        return lease.held();
+    }
+
+    private LeaderLease.View view() {
+        DivisionInfo info = info();
+        String leader = leaderId();
+        return new LeaderLease.View(info.getCurrentTerm(), info.isLeader() && info.isLeaderReady(),
+                leader == null ? null : config.leaders().get(leader));
+    }
+
+    /** One read-index round: the server sends every follower a heartbeat and waits for a majority. */
+    private CompletableFuture<Boolean> confirm() {
         try {
-            return server.submitClientRequestAsync(request).thenApply(this::indexOf);
+            return server.submitClientRequestAsync(request(Message.EMPTY, RaftClientRequest.readRequestType()))
+                    .thenApply(RaftClientReply::isSuccess);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.completedFuture(false);
         }
     }
 
@@ -231,6 +279,7 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        lease.close();
         server.close();
     }
 }

@@ -12,6 +12,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
+import sdm.api.NodeFailure;
+import sdm.api.node.ErrorLine;
 import sdm.api.node.NodeProperties;
 import sdm.api.replication.ReplicatedLog;
 import sdm.api.replication.ReplicatedState;
@@ -37,24 +39,25 @@ public final class ReplicationComponent {
     private ServiceRegistration<ReplicatedLog> registration;
 
     @Activate
-    void activate(BundleContext context) throws IOException {
+    void activate(BundleContext context) {
         String list = context.getProperty(NodeProperties.MASTER_REPLICAS);
         if (list == null || list.isBlank()) {
             return;
         }
+        try {
+            start(context, list);
+        } catch (IOException | RuntimeException e) {
+            // the master cannot be one of the machine's masters: its launcher stops it with this line
+            NodeFailure.report(context, "cannot start the masters' log: " + ErrorLine.of(e));
+        }
+    }
+
+    private void start(BundleContext context, String list) throws IOException {
         ReplicaList replicas = ReplicaList.parse(list, context.getProperty(NodeProperties.MASTER_BIND));
         Path storage = Path.of(context.getProperty(NodeProperties.DATA)).resolve("replication");
         RatisLog.Config config = new RatisLog.Config(replicas.self(), replicas.consensus(), replicas.endpoints(),
                 storage, ELECTION_MIN, SNAPSHOT_EVERY, SEGMENT_BYTES);
-        // Ratis finds its RPC and metrics implementations by class name, through the context class loader
-        Thread thread = Thread.currentThread();
-        ClassLoader before = thread.getContextClassLoader();
-        thread.setContextClassLoader(RatisLog.class.getClassLoader());
-        try {
-            log = RatisLog.start(config, state);
-        } finally {
-            thread.setContextClassLoader(before);
-        }
+        log = RatisLog.start(config, state);
         registration = context.registerService(ReplicatedLog.class, log, null);
         LOG.info("replica " + replicas.self() + " of " + replicas.endpoints().values() + ", consensus at "
                 + replicas.consensus().get(replicas.self()));

@@ -1,0 +1,180 @@
+package sdm.master.internal;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import sdm.api.node.DataFolder;
+import sdm.api.node.NodeFiles;
+import sdm.api.replication.ReplicatedState;
+import sdm.transport.zmq.CurveKeyPair;
+import sdm.transport.zmq.JoinToken;
+
+/**
+ * What the masters of a machine keep alike: the programs and their bundles, the enrolled
+ * slaves, the machine's keys. Every {@link StateChange} is applied here, on a single master as
+ * it is made, on replicated masters in the log's order; a snapshot is one zip of all of it.
+ */
+final class MachineState implements ReplicatedState {
+
+    private static final Logger LOG = Logger.getLogger("sdm.master");
+    private static final String PROGRAMS = "programs.json";
+    private static final String SLAVES = "slaves.json";
+    private static final String KEYS = "keys.json";
+    private static final String BUNDLES = "bundles/";
+    private static final String PARTS = "parts/";
+
+    private final ProgramStore store;
+    private final Enrollments book;
+    private final DataFolder data;
+    private volatile StateChange.MachineKeys keys;
+    /** While this master serves, its program manager decides which bundles to keep; a follower drops unnamed ones itself. */
+    private volatile boolean serving;
+
+    MachineState(ProgramStore store, Enrollments book, DataFolder data) {
+        this.store = store;
+        this.book = book;
+        this.data = data;
+    }
+
+    /** The machine's keys, once a change gave them (replicated masters only). */
+    Optional<StateChange.MachineKeys> keys() {
+        return Optional.ofNullable(keys);
+    }
+
+    void serving(boolean s) {
+        serving = s;
+    }
+
+    void apply(StateChange change) throws IOException {
+        switch (change) {
+            case StateChange.ProgramPut p -> {
+                store.apply(p);
+                dropUnnamedBundles();
+            }
+            case StateChange.ProgramRemoved r -> {
+                store.apply(r);
+                dropUnnamedBundles();
+            }
+            case StateChange.BundleChunk c -> store.apply(c);
+            case StateChange.SlavesRecorded s -> book.apply(s);
+            case StateChange.MachineKeys k -> applyKeys(k);
+        }
+    }
+
+    @Override
+    public void apply(long index, byte[] operation) {
+        try {
+            apply(StateChange.Codec.decode(operation));
+        } catch (IOException | RuntimeException e) {
+            // the same on every master: one line, and the log goes on
+            LOG.severe("entry " + index + " of the masters' log was not applied: " + sdm.api.node.ErrorLine.of(e));
+        }
+    }
+
+    private static boolean isDigest(String s) {
+        return s.matches("[0-9a-f]{64}");
+    }
+
+    private void dropUnnamedBundles() throws IOException {
+        if (!serving) {
+            store.collectGarbage(Set.of());
+        }
+    }
+
+    private void applyKeys(StateChange.MachineKeys k) throws IOException {
+        CurveKeyPair server = CurveKeyPair.fromSecret(k.serverSecret());
+        JoinToken token = JoinToken.parse(k.joinToken());
+        if (!token.masterPublicKey().equals(server.publicKey())) {
+            throw new IOException("the machine's join token does not name its server key");
+        }
+        CurveKeyPair admin = CurveKeyPair.fromSecret(k.adminSecret());
+        data.write(MasterKeys.SERVER_KEY, server.secretKey(), true);
+        data.write(NodeFiles.MASTER_PUBLIC_KEY, server.publicKey(), false);
+        data.write(NodeFiles.JOIN_TOKEN, token.text(), true);
+        data.write(NodeFiles.ADMIN_KEY, admin.secretKey(), true);
+        book.keys(admin.publicKey(), token.slaveKeys().publicKey());
+        keys = k;
+    }
+
+    /** Forgets everything: a replicated master at start, before its log gives it all again. */
+    void clear() throws IOException {
+        store.replace(new ProgramStore.State(0, List.of()));
+        store.assembly().clear();
+        store.collectGarbage(Set.of());
+        book.replace(List.of());
+        keys = null;
+    }
+
+    @Override
+    public void save(OutputStream out) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(new FilterOutputStream(out) {
+            @Override
+            public void close() throws IOException {
+                flush(); // the snapshot's file is the caller's to close
+            }
+        });
+        BundleAssembly.EntryWriter entries = (name, body) -> {
+            zip.putNextEntry(new ZipEntry(name));
+            body.write(zip);
+            zip.closeEntry();
+        };
+        ProgramStore.State state = store.state();
+        entries.entry(PROGRAMS, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(state)));
+        for (ProgramStore.Program p : state.programs()) {
+            String name = BUNDLES + p.sha256();
+            entries.entry(name, o -> Files.copy(store.bundle(p.sha256()), o));
+        }
+        store.assembly().save(PARTS, entries);
+        entries.entry(SLAVES, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(book.all())));
+        StateChange.MachineKeys k = keys;
+        if (k != null) {
+            entries.entry(KEYS, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(k)));
+        }
+        zip.finish();
+    }
+
+    @Override
+    public void load(InputStream in) throws IOException {
+        clear();
+        ProgramStore.State programs = new ProgramStore.State(0, List.of());
+        ZipInputStream zip = new ZipInputStream(in);
+        InputStream entry = new FilterInputStream(zip) {
+            @Override
+            public void close() {
+                // one entry ends, not the snapshot
+            }
+        };
+        for (ZipEntry e; (e = zip.getNextEntry()) != null;) {
+            String name = e.getName();
+            if (name.equals(PROGRAMS)) {
+                programs = StateChange.Codec.JSON.readValue(entry, ProgramStore.State.class);
+            } else if (name.startsWith(BUNDLES) && isDigest(name.substring(BUNDLES.length()))) {
+                Files.copy(entry, store.bundle(name.substring(BUNDLES.length())),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } else if (name.startsWith(PARTS) && isDigest(name.substring(PARTS.length()))) {
+                store.assembly().load(name.substring(PARTS.length()), entry);
+            } else if (name.equals(SLAVES)) {
+                book.replace(StateChange.Codec.JSON.readValue(entry, new TypeReference<List<Enrollments.Slave>>() { }));
+            } else if (name.equals(KEYS)) {
+                applyKeys(StateChange.Codec.JSON.readValue(entry, StateChange.MachineKeys.class));
+            } else {
+                throw new IOException("the snapshot holds an unknown entry " + name);
+            }
+        }
+        DataFolder.syncDirectory(store.bundles());
+        store.replace(programs);
+    }
+}

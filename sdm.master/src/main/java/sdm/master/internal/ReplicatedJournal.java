@@ -1,0 +1,85 @@
+package sdm.master.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import sdm.api.node.ErrorLine;
+import sdm.api.replication.NotLeaderException;
+import sdm.api.replication.ReplicatedLog;
+
+/**
+ * The journal of a replicated master: a change is appended to the masters' log and counts once
+ * a majority holds it and this master applied it (through {@link MachineState}). Bundles travel
+ * in the log too, in chunks, so a follower has every byte that a later change names.
+ */
+final class ReplicatedJournal implements Journal {
+
+    /** Small enough for one Raft entry and one segment; large enough that a 16 MiB bundle is 16 entries. */
+    static final int CHUNK_BYTES = 1 << 20;
+    /** How long a change waits for a majority before the command gives up on it. */
+    static final long COMMIT_TIMEOUT_MS = 10_000;
+
+    private volatile ReplicatedLog log;
+
+    void log(ReplicatedLog l) {
+        log = l;
+    }
+
+    @Override
+    public void commit(StateChange change) throws IOException {
+        await(List.of(append(change)), change.getClass().getSimpleName());
+    }
+
+    @Override
+    public void publish(String sha256, Path file) throws IOException {
+        long size = Files.size(file);
+        List<CompletableFuture<Long>> pending = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            long offset = 0;
+            do {
+                byte[] bytes = in.readNBytes((int) Math.min(CHUNK_BYTES, size - offset));
+                if (bytes.length == 0 && size > 0) {
+                    throw new IOException(file + " became shorter while it was read");
+                }
+                pending.add(append(new StateChange.BundleChunk(sha256, size, offset, bytes)));
+                offset += bytes.length;
+            } while (offset < size);
+        }
+        await(pending, "bundle " + sha256.substring(0, 12));
+    }
+
+    private CompletableFuture<Long> append(StateChange change) throws IOException {
+        ReplicatedLog l = log;
+        if (l == null) {
+            throw new IOException("this master's replicated log is not running");
+        }
+        return l.append(StateChange.Codec.encode(change));
+    }
+
+    private static void await(List<CompletableFuture<Long>> pending, String what) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMMIT_TIMEOUT_MS);
+        for (CompletableFuture<Long> f : pending) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw new IOException(cause instanceof NotLeaderException ? cause.getMessage()
+                        : what + " was not committed by the masters: " + ErrorLine.of(cause));
+            } catch (TimeoutException e) {
+                throw new IOException(what + " was not committed by a majority of the masters within "
+                        + COMMIT_TIMEOUT_MS / 1000 + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while " + what + " was committed");
+            }
+        }
+    }
+}

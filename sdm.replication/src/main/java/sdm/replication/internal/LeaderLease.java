@@ -1,0 +1,117 @@
+package sdm.replication.internal;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import sdm.api.replication.LeadershipListener;
+
+/**
+ * Whether this master may act as the leader now. Raft lets a leader cut off from the others go
+ * on believing it leads until it misses their answers for a whole election timeout, and by then
+ * another master may have been elected. So a leader here holds a lease instead: every tick it
+ * asks a majority to confirm it (a read-index round, one heartbeat each), and once a majority
+ * answered a round sent at time t it may act until t + {@code lease}. The lease is shorter than
+ * the shortest election timeout, which no follower can start counting before it answered that
+ * round: the old leader has stopped before anyone else can win.
+ */
+final class LeaderLease implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger("sdm.replication");
+
+    /** What the Raft server says now: its term, whether it leads and is ready, and the leader's address. */
+    record View(long term, boolean leaderReady, String leaderAddress) {
+    }
+
+    private final Supplier<View> view;
+    private final Supplier<CompletableFuture<Boolean>> confirm;
+    private final long leaseNanos;
+    private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("sdm-lease").daemon().factory());
+    private final ExecutorService calls = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("sdm-leadership").daemon().factory());
+    private final AtomicBoolean confirming = new AtomicBoolean();
+    private volatile LeadershipListener listener;
+    private volatile long leaseTerm = -1;
+    private volatile long leaseUntil;
+    /** What the listener was last told; on the tick thread only. */
+    private Boolean told;
+    private long toldTerm = -1;
+    private String toldLeader;
+
+    /**
+     * @param confirm starts one confirmation round; completes true if a majority answered it
+     */
+    LeaderLease(Supplier<View> view, Supplier<CompletableFuture<Boolean>> confirm, long leaseMs, long tickMs) {
+        this.view = view;
+        this.confirm = confirm;
+        this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMs);
+        ticks.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
+    }
+
+    void listener(LeadershipListener l) {
+        ticks.execute(() -> {
+            listener = l;
+            told = null;
+            tick();
+        });
+    }
+
+    /** Whether this master holds the lease now. */
+    boolean held() {
+        View v = view.get();
+        return v.leaderReady() && holds(v.term());
+    }
+
+    private boolean holds(long term) {
+        return leaseTerm == term && System.nanoTime() - leaseUntil < 0;
+    }
+
+    private void tick() {
+        try {
+            View v = view.get();
+            if (v.leaderReady() && confirming.compareAndSet(false, true)) {
+                long sent = System.nanoTime();
+                long term = v.term();
+                confirm.get().whenComplete((ok, error) -> {
+                    if (error == null && Boolean.TRUE.equals(ok) && (leaseTerm != term || sent + leaseNanos - leaseUntil > 0)) {
+                        leaseTerm = term;
+                        leaseUntil = sent + leaseNanos;
+                    }
+                    confirming.set(false);
+                });
+            }
+            boolean leading = v.leaderReady() && holds(v.term());
+            String leader = leading ? null : v.leaderAddress();
+            LeadershipListener l = listener;
+            if (l != null && (told == null || told != leading || toldTerm != v.term()
+                    || !leading && !Objects.equals(toldLeader, leader))) {
+                told = leading;
+                toldTerm = v.term();
+                toldLeader = leader;
+                calls.execute(() -> {
+                    if (leading) {
+                        l.leading(v.term());
+                    } else {
+                        l.following(v.term(), leader);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the leadership check failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ticks.shutdownNow();
+        calls.shutdown();
+    }
+}

@@ -1,0 +1,114 @@
+package sdm.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import sdm.api.node.NodeFiles;
+import sdm.transport.zmq.Message;
+
+/**
+ * Three (or five) replicated masters as real processes on 127.0.0.1, each its own port and the
+ * next one for consensus, data in {@code work/master-K}: started, killed and found by who leads.
+ * Closing stops those still running.
+ */
+public final class ReplicaSet implements AutoCloseable {
+
+    private final Path work;
+    private final List<Integer> ports = new ArrayList<>();
+    private final SdmProcess[] processes;
+    private final String list;
+
+    public ReplicaSet(Path work, int count) {
+        this.work = work;
+        for (int i = 0; i < count; i++) {
+            ports.add(Ports.freePair());
+        }
+        this.processes = new SdmProcess[count];
+        this.list = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+    }
+
+    /** {@code HOST:PORT,...} as every master is started with. */
+    public String list() {
+        return list;
+    }
+
+    public int size() {
+        return processes.length;
+    }
+
+    public int port(int i) {
+        return ports.get(i);
+    }
+
+    public Path data(int i) {
+        return work.resolve("master-" + (i + 1));
+    }
+
+    /** Starts master {@code i} (again), without waiting for anything. */
+    public SdmProcess start(int i) throws IOException {
+        Files.deleteIfExists(data(i).resolve(NodeFiles.MASTER_ENDPOINT));
+        processes[i] = SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port(i),
+                "--replicas", list, "--data", data(i).getFileName().toString());
+        return processes[i];
+    }
+
+    public void startAll() throws IOException {
+        for (int i = 0; i < processes.length; i++) {
+            start(i);
+        }
+    }
+
+    public SdmProcess process(int i) {
+        return processes[i];
+    }
+
+    /** SIGKILL to master {@code i}. */
+    public void kill(int i) throws InterruptedException {
+        processes[i].kill();
+    }
+
+    /**
+     * The master that leads now, as its admin session answers: the first live one whose
+     * {@code sdm:master} runs. Waits up to {@code timeout} for one.
+     */
+    public int leader(Duration timeout) throws Exception {
+        return Waits.until("a master that leads", timeout, Duration.ofMillis(50), this::leaderNow, i -> i >= 0);
+    }
+
+    private int leaderNow() {
+        for (int i = 0; i < processes.length; i++) {
+            if (processes[i] == null || !processes[i].isAlive()
+                    || !Files.exists(data(i).resolve(NodeFiles.MASTER_ENDPOINT))) {
+                continue;
+            }
+            try {
+                Message.AdminReply r = admin(i).reply(Duration.ofMillis(1_500), false, "sdm:apps");
+                if (r.ok()) {
+                    return i;
+                }
+            } catch (Exception e) {
+                // not this one (yet)
+            }
+        }
+        return -1;
+    }
+
+    /** The admin session of master {@code i}, through its data folder. */
+    public AdminSession admin(int i) throws IOException {
+        return new AdminSession(data(i));
+    }
+
+    @Override
+    public void close() {
+        for (SdmProcess p : processes) {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+}
