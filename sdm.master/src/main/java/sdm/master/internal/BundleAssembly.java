@@ -95,6 +95,11 @@ final class BundleAssembly {
         LOG.fine("bundle " + sha256 + " is complete");
     }
 
+    /** Whether {@code fileName} in the store's folder is the file of a bundle being assembled. */
+    boolean assembles(String fileName) {
+        return fileName.startsWith(".part-") && parts.containsKey(fileName.substring(".part-".length()));
+    }
+
     /** Forgets every bundle not yet whole, and deletes its file. */
     void clear() throws IOException {
         for (String sha : List.copyOf(parts.keySet())) {

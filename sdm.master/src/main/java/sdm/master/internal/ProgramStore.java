@@ -264,8 +264,9 @@ final class ProgramStore {
     }
 
     /**
-     * Deletes bundle files that no program names (nor {@code keep}), and temporary files. The
-     * caller makes sure no bundle is being staged meanwhile.
+     * Deletes bundle files that no program names (nor {@code keep}) and that are not being
+     * assembled from the masters' log, and temporary files. The caller makes sure no bundle is
+     * being staged meanwhile.
      */
     synchronized void collectGarbage(Set<String> keep) throws IOException {
         Set<String> named = new HashSet<>();
@@ -273,7 +274,8 @@ final class ProgramStore {
         keep.forEach(sha -> named.add(sha + ".jar"));
         try (Stream<Path> files = Files.list(bundles)) {
             for (Path f : files.toList()) {
-                if (!named.contains(f.getFileName().toString())) {
+                String name = f.getFileName().toString();
+                if (!named.contains(name) && !assembly.assembles(name)) {
                     Files.deleteIfExists(f);
                 }
             }
