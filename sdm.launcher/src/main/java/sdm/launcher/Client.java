@@ -35,7 +35,10 @@ final class Client {
         Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_MASTER_DATA)).toAbsolutePath();
         List<String> toolArgs = new ArrayList<>(List.of("--data", data.toString()));
         if (o.has("--master")) {
-            toolArgs.addAll(List.of("--master", Options.hostPort("client", "--master", o.get("--master", null))));
+            for (String m : o.get("--master", null).split(",", -1)) {
+                Options.hostPort("client", "--master", m.strip());
+            }
+            toolArgs.addAll(List.of("--master", o.get("--master", null)));
         }
         toolArgs.addAll(List.of("--timeout", o.get("--timeout", "60")));
         if (o.has("--json")) {

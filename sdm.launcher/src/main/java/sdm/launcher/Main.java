@@ -35,10 +35,13 @@ public final class Main {
                       heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms);
                       with --replicas, one of a machine's masters (each its own --bind among them,
                       the port after it for consensus): the leader serves, the others follow
-              slave   --master HOST:PORT (--token TOKEN | --token-file FILE) [--name NAME] [--label k=v]... [--data DIR]
-                      a slave that joins that master (the token only on its first start)
-              client  [--master HOST:PORT] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
-                      runs one shell command on a running master and prints its output
+              slave   --master HOST:PORT[,HOST:PORT...] (--token TOKEN | --token-file FILE) [--name NAME] [--label k=v]...
+                      [--data DIR]
+                      a slave that joins that master, or whichever of the machine's masters leads
+                      (the token only on its first start)
+              client  [--master HOST:PORT[,HOST:PORT...]] [--data DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
+                      runs one shell command on a running master (the leader, of replicated masters)
+                      and prints its output
               pack    DIR [-o FILE]
                       checks a program folder and writes its .jam.zip
               include prints the folder of sdm.h, the header of what C code may call in SDM
@@ -200,7 +203,10 @@ public final class Main {
         }
         Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_SLAVE_DATA)).toAbsolutePath();
         Map<String, String> props = new HashMap<>();
-        props.put(NodeProperties.SLAVE_MASTER, Options.hostPort("slave", "--master", o.get("--master", null)));
+        for (String m : o.get("--master", null).split(",", -1)) {
+            Options.hostPort("slave", "--master", m.strip());
+        }
+        props.put(NodeProperties.SLAVE_MASTER, o.get("--master", null));
         if (o.has("--token") && o.has("--token-file")) {
             throw new UsageException("sdm slave: give --token or --token-file, not both");
         }

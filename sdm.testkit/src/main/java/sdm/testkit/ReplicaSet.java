@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import sdm.api.node.NodeFiles;
+import sdm.transport.zmq.AdminAccess;
+import sdm.transport.zmq.AdminClient;
 import sdm.transport.zmq.Message;
 
 /**
@@ -87,7 +89,10 @@ public final class ReplicaSet implements AutoCloseable {
                 continue;
             }
             try {
-                Message.AdminReply r = admin(i).reply(Duration.ofMillis(1_500), false, "sdm:apps");
+                // asked directly: a follower's answer names the leader, and is not followed here
+                AdminAccess a = AdminAccess.fromDataFolder(data(i), null);
+                Message.AdminReply r = AdminClient.execute(a.address(), a.masterPublicKey(), a.keys(),
+                        List.of("sdm:apps"), false, Duration.ofMillis(1_500));
                 if (r.ok()) {
                     return i;
                 }

@@ -1,21 +1,18 @@
 package sdm.master.internal;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.osgi.framework.BundleContext;
 
-import sdm.api.NodeFailure;
 import sdm.api.node.DataFolder;
-import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
-import sdm.transport.zmq.TransportException;
 
 /**
  * The master at work: its endpoint, the programs in its Felix and on the slaves, calls and
@@ -38,16 +35,17 @@ final class LeaderTerm implements AutoCloseable {
     final NativeCalls calls;
     final ExportCalls exports;
     private final ScheduledExecutorService sweeper;
+    private final Supplier<Message.Welcome> welcome;
 
     /**
-     * Starts the term: the master's Felix is brought to the stored desired state, then the
-     * endpoint opens; slaves register again and are sent their desired state.
-     *
-     * @throws IOException if the state cannot be applied; TransportException if the endpoint cannot open
+     * The term's parts, ready for the endpoint's messages: slaves register again and are sent
+     * their desired state, while {@link #start} brings the master's own Felix to it.
      */
     LeaderTerm(MasterParts master, BundleContext context, MasterSettings settings, MasterKeys keys,
-            SlaveGate.TokenKeeper tokens) throws IOException, TransportException {
+            SlaveGate.TokenKeeper tokens, MasterEndpoint endpoint, Supplier<Message.Welcome> welcome) {
         this.master = master;
+        this.endpoint = endpoint;
+        this.welcome = welcome;
         ProgramStore store = master.store();
         NodeRegistry registry = master.registry();
         Manifests manifests = new Manifests(store);
@@ -67,35 +65,15 @@ final class LeaderTerm implements AutoCloseable {
             }
         });
         sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-programs").daemon().factory());
-        SlaveGate g = null;
-        MasterEndpoint e = null;
-        try {
-            programs.start();
-            g = new SlaveGate(master.enrollments(), registry, tokens, keys.joinToken(), () -> endpoint(),
-                    settings.enrollmentsPerSecond(), settings.registrationsPerSecond());
-            e = MasterEndpoint.start(new MasterEndpoint.Config(settings.host(), settings.port(), keys.server(),
-                    master.enrollments(), Duration.ofMillis(master.heartbeatMs().getAsLong()), settings.maxMessageBytes(),
-                    settings.peers()), listener(context));
-        } catch (IOException | TransportException | RuntimeException failure) {
-            gate = g;
-            endpoint = e;
-            calls = null;
-            exports = null;
-            close();
-            throw failure;
-        }
-        gate = g;
-        endpoint = e;
-        MasterEndpoint bound = e;
-        convergence.connect(e::send);
-        bundles.connect(e::send, e.counters());
-        calls = new NativeCalls(planner, e::send);
-        exports = new ExportCalls(store, manifests, framework::runtime, e::send);
+        gate = new SlaveGate(master.enrollments(), registry, tokens, keys.joinToken(), () -> endpoint,
+                settings.enrollmentsPerSecond(), settings.registrationsPerSecond());
+        convergence.connect(endpoint::send);
+        bundles.connect(endpoint::send, endpoint.counters());
+        calls = new NativeCalls(planner, endpoint::send);
+        exports = new ExportCalls(store, manifests, framework::runtime, endpoint::send);
         registry.onSessionEnded(calls::sessionEnded);
-        String local = ("0.0.0.0".equals(settings.host()) ? "127.0.0.1" : settings.host()) + ":" + e.port();
-        master.data().write(NodeFiles.MASTER_ENDPOINT, local, false);
         // one acknowledgement per node and 50 ms, however many events came in
-        sweeper.scheduleAtFixedRate(() -> events.acknowledge(bound::send), 50, 50, TimeUnit.MILLISECONDS);
+        sweeper.scheduleAtFixedRate(() -> events.acknowledge(endpoint::send), 50, 50, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(() -> {
             // a throw would cancel the task for good
             try {
@@ -109,33 +87,18 @@ final class LeaderTerm implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
     }
 
-    private MasterEndpoint endpoint() {
-        return endpoint;
-    }
-
-    private MasterEndpoint.Listener listener(BundleContext context) {
-        return new MasterEndpoint.Listener() {
-            @Override
-            public void onMessage(MasterEndpoint.Peer from, Message message) {
-                MasterEndpoint e = endpoint;
-                if (e != null) {
-                    LeaderTerm.this.onMessage(from, message, e);
-                }
-            }
-
-            @Override
-            public void onExpired(MasterEndpoint.Peer from, Message message) {
-                String nodeId = master.registry().nodeIdOf(from.routingId());
-                if (nodeId != null) {
-                    master.nodeCounters().expired(nodeId);
-                }
-            }
-
-            @Override
-            public void onStopped(String reason) {
-                NodeFailure.report(context, reason);
-            }
-        };
+    /**
+     * Brings the master's Felix to the stored desired state (its programs' JavaScript starts).
+     *
+     * @throws IOException if the state cannot be applied; the term is closed then
+     */
+    void start() throws IOException {
+        try {
+            programs.start();
+        } catch (IOException | RuntimeException failure) {
+            close();
+            throw failure;
+        }
     }
 
     /**
@@ -143,7 +106,7 @@ final class LeaderTerm implements AutoCloseable {
      * from any connection; everything else only from a registered node's, and counts as a sign
      * of its life.
      */
-    private void onMessage(MasterEndpoint.Peer from, Message message, MasterEndpoint e) {
+    void onMessage(MasterEndpoint.Peer from, Message message, MasterEndpoint e) {
         NodeRegistry registry = master.registry();
         switch (message) {
             case Message.Enroll enroll -> gate.enroll(from, enroll, e);
@@ -152,7 +115,7 @@ final class LeaderTerm implements AutoCloseable {
                     return;
                 }
                 registry.register(from.routingId(), from.address(), r, System.currentTimeMillis());
-                e.send(from.routingId(), new Message.Welcome(master.id(), master.heartbeatMs().getAsLong(), master.livenessMs().getAsLong()));
+                e.send(from.routingId(), welcome.get());
                 convergence.nodeRegistered(r.nodeId());
             }
             case Message.AdminRequest request -> {
@@ -192,15 +155,11 @@ final class LeaderTerm implements AutoCloseable {
         }
     }
 
-    int port() {
-        return endpoint.port();
-    }
-
-    /** Ends the term: the endpoint first (no message comes in after), then the programs on the master. */
+    /** Ends the term (the master stops sending its messages here first), then the programs on the master. */
     @Override
     public void close() {
         sweeper.shutdownNow();
-        for (AutoCloseable part : new AutoCloseable[] {endpoint, convergence, bundles, calls, gate, framework}) {
+        for (AutoCloseable part : new AutoCloseable[] {convergence, bundles, calls, gate, framework}) {
             try {
                 if (part != null) {
                     part.close();

@@ -42,6 +42,7 @@ final class MachineState implements ReplicatedState {
     private volatile StateChange.MachineKeys keys;
     /** While this master serves, its program manager decides which bundles to keep; a follower drops unnamed ones itself. */
     private volatile boolean serving;
+    private volatile Runnable keysApplied = () -> { };
 
     MachineState(ProgramStore store, Enrollments book, DataFolder data) {
         this.store = store;
@@ -52,6 +53,11 @@ final class MachineState implements ReplicatedState {
     /** The machine's keys, once a change gave them (replicated masters only). */
     Optional<StateChange.MachineKeys> keys() {
         return Optional.ofNullable(keys);
+    }
+
+    /** Called on the log's thread once the machine's keys were applied (and on each change of them). */
+    void onKeys(Runnable r) {
+        keysApplied = r;
     }
 
     void serving(boolean s) {
@@ -107,6 +113,7 @@ final class MachineState implements ReplicatedState {
         data.write(NodeFiles.ADMIN_KEY, admin.secretKey(), true);
         book.keys(admin.publicKey(), token.slaveKeys().publicKey());
         keys = k;
+        keysApplied.run();
     }
 
     /** Forgets everything: a replicated master at start, before its log gives it all again. */

@@ -54,7 +54,7 @@ import sdm.transport.zmq.TransportException;
  * LeaderTerm}) only while it leads; while it follows, its parts refuse naming the leader.
  */
 @Component(immediate = true, service = {MachineInfo.class, MasterNode.class}, configurationPid = MasterNode.PID)
-public final class MasterNode implements MachineInfo {
+public final class MasterNode implements MachineInfo, LeadershipListener {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
 
@@ -88,6 +88,9 @@ public final class MasterNode implements MachineInfo {
     private ReplicatedJournal replicated;
     private ServiceRegistration<ReplicatedState> stateRegistration;
     private volatile String leaderAddress;
+    private Reception reception;
+    private List<String> replicaAddresses = List.of();
+    private volatile long leaderTerm;
 
     /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
     static final String PID = "sdm.master";
@@ -118,8 +121,13 @@ public final class MasterNode implements MachineInfo {
                 MasterKeys keys = MasterKeys.loadOrCreate(data);
                 enrollments = Enrollments.open(data, keys.admin().publicKey(), keys.joinToken().slaveKeys().publicKey());
                 parts = parts();
+                reception = new Reception(settings, parts, context);
+                reception.starting();
                 term = new LeaderTerm(parts, context, settings, keys,
-                        t -> data.write(NodeFiles.JOIN_TOKEN, t.text(), true));
+                        t -> data.write(NodeFiles.JOIN_TOKEN, t.text(), true), reception.open(keys), this::welcome);
+                term.start(); // as a master always did: its Felix at the desired state before any slave is heard
+                reception.serve(term);
+                reception.announce();
                 announce(keys);
             } else {
                 replicated = new ReplicatedJournal();
@@ -127,7 +135,12 @@ public final class MasterNode implements MachineInfo {
                 state = new MachineState(store, enrollments, data);
                 store.journal(replicated);
                 state.clear(); // the log and its snapshot give it all again
+                replicaAddresses = java.util.Arrays.stream(replicas.split(",")).map(String::strip).toList();
                 parts = parts();
+                reception = new Reception(settings, parts, context);
+                reception.follow(this::leaderAddress);
+                // a follower answers slaves and clients as soon as it has the machine's key
+                state.onKeys(() -> Thread.ofVirtual().start(this::openAsFollower));
                 stateRegistration = context.registerService(ReplicatedState.class, state, null);
                 LOG.info("master " + id + " is one of the masters " + replicas + "; it serves while it leads");
             }
@@ -164,56 +177,80 @@ public final class MasterNode implements MachineInfo {
         ReplicatedJournal j = replicated;
         if (j != null) {
             j.log(log);
-            log.onLeadership(new LeadershipListener() {
-                @Override
-                public void leading(long t) {
-                    lead(t);
-                }
-
-                @Override
-                public void following(long t, String leader) {
-                    follow(leader);
-                }
-            });
+            log.onLeadership(this);
         }
     }
 
     void unbindLog(ReplicatedLog log) {
         log.onLeadership(null);
-        follow(null);
+        following(-1, null);
+    }
+
+    private void openAsFollower() {
+        synchronized (terms) {
+            try {
+                if (reception.endpoint() == null && failure == null) {
+                    reception.open(MasterKeys.loadOrCreate(data));
+                    reception.announce();
+                }
+            } catch (IOException | TransportException | RuntimeException e) {
+                LOG.warning("master " + id + " cannot open its endpoint: " + ErrorLine.of(e));
+            }
+        }
+    }
+
+    private String leaderAddress() {
+        String l = leaderAddress;
+        return l == null ? "" : l;
+    }
+
+    /** What a slave is told when it registers: the timing, and of replicated masters their list and the term. */
+    private Message.Welcome welcome() {
+        return new Message.Welcome(id, heartbeatMs, livenessMs, replicaAddresses, leaderTerm);
     }
 
     /** Elected, with everything committed applied: this master starts serving, with the machine's keys. */
-    private void lead(long t) {
+    @Override
+    public void leading(long t) {
         synchronized (terms) {
             if (term != null || failure != null) {
                 return;
             }
             try {
+                reception.starting();
+                leaderTerm = t;
                 MasterKeys keys = MasterKeys.loadOrCreate(data);
                 if (state.keys().isEmpty()) {
                     replicated.commit(keys.change()); // the first leader's keys become the machine's
                 }
                 state.serving(true);
                 term = new LeaderTerm(parts, context, settings, keys, token -> replicated.commit(
-                        new StateChange.MachineKeys(keys.server().secretKey(), token.text(), keys.admin().secretKey())));
+                        new StateChange.MachineKeys(keys.server().secretKey(), token.text(), keys.admin().secretKey())),
+                        reception.open(keys), this::welcome);
+                reception.serve(term);
+                reception.announce();
+                term.start();
                 LOG.info("master " + id + " leads (term " + t + ")");
                 announce(keys);
             } catch (IOException | TransportException | RuntimeException e) {
+                term = null;
                 state.serving(false);
+                reception.follow(this::leaderAddress);
                 LOG.warning("master " + id + " was elected but cannot serve: " + ErrorLine.of(e));
             }
         }
     }
 
     /** No longer the leader (or not yet): this master stops serving at once. */
-    private void follow(String leader) {
+    @Override
+    public void following(long inTerm, String leader) {
         synchronized (terms) {
             leaderAddress = leader;
-            LeaderTerm t = term;
-            if (t != null) {
+            reception.follow(this::leaderAddress);
+            LeaderTerm ended = term;
+            if (ended != null) {
                 term = null;
-                t.close();
+                ended.close();
                 state.serving(false);
                 LOG.info("master " + id + " stopped serving: it does not lead now"
                         + (leader == null ? "" : "; " + leader + " does"));
@@ -292,6 +329,9 @@ public final class MasterNode implements MachineInfo {
                 term.close();
                 term = null;
             }
+            if (reception != null) {
+                reception.close();
+            }
         }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
@@ -331,7 +371,7 @@ public final class MasterNode implements MachineInfo {
                 for (NodeInfo n : registry.snapshot()) {
                     String routingId = registry.routingIdOf(n.id());
                     if (routingId != null) {
-                        e.send(routingId, new Message.Welcome(id, heartbeat, liveness));
+                        e.send(routingId, welcome());
                     }
                 }
             }
@@ -340,8 +380,8 @@ public final class MasterNode implements MachineInfo {
     }
 
     private MasterEndpoint endpoint() {
-        LeaderTerm t = term;
-        return t == null ? null : t.endpoint;
+        Reception r = reception;
+        return r == null ? null : r.endpoint();
     }
 
     private String address() {
@@ -358,7 +398,7 @@ public final class MasterNode implements MachineInfo {
     @Override
     public MasterInfo master() {
         LeaderTerm t = term;
-        MasterEndpoint e = t == null ? null : t.endpoint;
+        MasterEndpoint e = endpoint();
         Map<String, Long> counters = new java.util.TreeMap<>(e == null ? Map.of() : e.counters().snapshot());
         List<NodeInfo> nodes = registry.snapshot();
         nodeCounters.addTo(counters, nodes);

@@ -82,7 +82,7 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         }
         programs.start();
         LOG.info("joining master " + settings.master() + " as " + settings.name() + " (" + settings.nodeId() + ")");
-        link = new SlaveLink(new SlaveLink.Config(settings.master(), settings.token(), settings.ownKeys(),
+        link = new SlaveLink(new SlaveLink.Config(masters(), settings.token(), settings.ownKeys(),
                 settings.enrolled(), this::registration,
                 Duration.ofMillis(settings.heartbeatMs()), Duration.ofMillis(settings.livenessMs()),
                 Duration.ofSeconds(1), Duration.ofMillis(Math.max(1_000, settings.reconnectMaxMs())),
@@ -129,6 +129,26 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
         }
     }
 
+    /**
+     * The masters to dial: those the last leader's welcome named (kept in {@code DATA/masters}),
+     * else those given at start.
+     */
+    private List<String> masters() {
+        try {
+            java.util.Optional<String> kept = new DataFolder(settings.data()).read(SlaveSettings.MASTERS);
+            if (kept.isPresent() && !kept.get().isBlank()) {
+                keptMasters = kept.get().strip();
+                return List.of(keptMasters.split(","));
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot read " + SlaveSettings.MASTERS + "; dialing " + settings.master() + ": " + e.getMessage());
+        }
+        return java.util.Arrays.stream(settings.master().split(",")).map(String::strip).toList();
+    }
+
+    /** The last masters' list written to {@code DATA/masters}; the link thread's once started. */
+    private volatile String keptMasters;
+
     private Message.Register registration() {
         return new Message.Register(settings.nodeId(), settings.name(), settings.labels(), Platform.os(),
                 Platform.arch(), version);
@@ -137,6 +157,15 @@ public final class SlaveAgent implements MachineInfo, SlaveLinkListener {
     @Override
     public void onConnected(Message.Welcome welcome) {
         masterId = welcome.masterId();
+        String list = String.join(",", welcome.masters());
+        if (!welcome.masters().isEmpty() && !list.equals(keptMasters)) {
+            try {
+                new DataFolder(settings.data()).write(SlaveSettings.MASTERS, list, false);
+                keptMasters = list;
+            } catch (IOException e) {
+                LOG.warning("cannot keep the masters' addresses in " + SlaveSettings.MASTERS + ": " + e.getMessage());
+            }
+        }
         onlineSinceMs = System.currentTimeMillis();
         programs.onConnected();
         events.resendUnacknowledged(MonotonicClock.nowMs());

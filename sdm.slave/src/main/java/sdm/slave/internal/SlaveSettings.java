@@ -30,6 +30,10 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         JoinToken token, CurveKeyPair ownKeys, boolean enrolled, long heartbeatMs, long livenessMs, int eventQueue,
         long eventTtlMs, long reconnectMaxMs) {
 
+    /** The masters the last leader's welcome named, comma-separated: dialed after a restart. */
+    static final String MASTERS = "masters";
+
+
     static final String SLAVE_KEY = "slave.key";
     static final String ENROLLED = "enrolled";
 

@@ -15,7 +15,8 @@ import sdm.api.node.NodeFiles;
  * What an admin client needs to reach a master: its address, the public key it must present,
  * and the admin key pair. Read from the master's data folder, where the master writes them.
  *
- * @param address         {@code HOST:PORT}
+ * @param address         {@code HOST:PORT}, or several comma-separated: the masters of a
+ *                        replicated machine, tried in turn until the leader answers
  * @param masterPublicKey Z85 key the master must present
  * @param keys            the admin key pair
  */
@@ -46,15 +47,56 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
         return Files.readString(p, StandardCharsets.UTF_8).strip();
     }
 
+    /** How long a command goes on looking for the leader of replicated masters (an election takes 1-2 s). */
+    static final long FIND_LEADER_MS = 10_000;
+
     /** Runs one command on the master; see {@link AdminClient#execute}. */
     public Message.AdminReply execute(List<String> command, boolean json, Duration replyTimeout)
             throws TransportException {
-        return AdminClient.execute(address, masterPublicKey, keys, command, json, replyTimeout, Map.of());
+        return execute(command, json, replyTimeout, Map.of());
     }
 
-    /** Runs one command on the master after uploading the local files it names; see {@link AdminClient#execute}. */
+    /**
+     * Runs one command on the master after uploading the local files it names; see {@link
+     * AdminClient#execute}. A master that does not lead names the one that does, which is asked
+     * next; without a name (an election), the next of the list, or the same again a moment later.
+     */
     public Message.AdminReply execute(List<String> command, boolean json, Duration replyTimeout,
             Map<Integer, Path> uploads) throws TransportException {
-        return AdminClient.execute(address, masterPublicKey, keys, command, json, replyTimeout, uploads);
+        List<String> masters = new java.util.ArrayList<>(List.of(address.split(",")));
+        masters.replaceAll(String::strip);
+        String at = masters.getFirst();
+        long deadline = System.currentTimeMillis() + FIND_LEADER_MS;
+        while (true) {
+            try {
+                return AdminClient.execute(at, masterPublicKey, keys, command, json, replyTimeout, uploads,
+                        masters.size() > 1);
+            } catch (NotLeaderAnswer e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                if (e.leader().isEmpty() || e.leader().equals(at)) {
+                    at = masters.get((masters.indexOf(at) + 1) % masters.size());
+                    pause();
+                } else {
+                    at = e.leader();
+                }
+            } catch (TransportException e) {
+                if (masters.size() == 1 || System.currentTimeMillis() > deadline || e.getMessage().contains("refused")) {
+                    throw e;
+                }
+                at = masters.get((Math.max(0, masters.indexOf(at)) + 1) % masters.size());
+                pause();
+            }
+        }
+    }
+
+    private static void pause() throws TransportException {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while looking for the leader");
+        }
     }
 }

@@ -30,7 +30,7 @@ public final class AdminClient {
     private static final int WINDOW = 8;
     /** Connections closed on us before any answer, taken as a refusal of our key. */
     private static final int CLOSES_MEANING_REFUSAL = 3;
-    private static final int EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED
+    private static final int EVENTS = ZMQ.EVENT_CONNECTED | ZMQ.EVENT_DISCONNECTED | ZMQ.EVENT_CONNECT_RETRIED
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
             | zmq.ZMQ.ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
 
@@ -65,6 +65,17 @@ public final class AdminClient {
     public static Message.AdminReply execute(String masterAddress, String masterPublicKey, CurveKeyPair adminKeys,
             List<String> command, boolean json, Duration replyTimeout, Map<Integer, Path> uploads)
             throws TransportException {
+        return execute(masterAddress, masterPublicKey, adminKeys, command, json, replyTimeout, uploads, false);
+    }
+
+    /**
+     * As {@link #execute(String, String, CurveKeyPair, List, boolean, Duration, Map)}; a master that
+     * does not lead is a {@link NotLeaderAnswer}, and with {@code unreachableFast} a master that
+     * no one answers for fails at the first refused dial rather than after the connect timeout.
+     */
+    static Message.AdminReply execute(String masterAddress, String masterPublicKey, CurveKeyPair adminKeys,
+            List<String> command, boolean json, Duration replyTimeout, Map<Integer, Path> uploads,
+            boolean unreachableFast) throws TransportException {
         MessageCodec codec = new MessageCodec(64 << 20);
         try (ZContext context = new ZContext(1)) {
             context.setLinger(0);
@@ -83,7 +94,7 @@ public final class AdminClient {
             monitor.connect("inproc://sdm-admin-monitor");
             dealer.connect("tcp://" + masterAddress);
             Exchange exchange = new Exchange(dealer, monitor, codec, context,
-                    new Progress(masterAddress, replyTimeout));
+                    new Progress(masterAddress, replyTimeout, unreachableFast));
 
             Map<Integer, String> uploadIds = new HashMap<>();
             for (Map.Entry<Integer, Path> u : new TreeMap<>(uploads).entrySet()) {
@@ -139,12 +150,17 @@ public final class AdminClient {
                     while (dealer.hasReceiveMore()) {
                         dealer.recv(0);
                     }
+                    Message m;
                     try {
-                        return codec.decode(frame);
+                        m = codec.decode(frame);
                     } catch (InvalidMessageException e) {
                         throw new TransportException("master at " + progress.address + " sent an unreadable reply: "
                                 + e.getMessage());
                     }
+                    if (m instanceof Message.NotLeader n) {
+                        throw new NotLeaderAnswer(progress.address, n.leader());
+                    }
+                    return m;
                 }
                 poll(progress.waitMs());
             }
@@ -203,16 +219,21 @@ public final class AdminClient {
     private static final class Progress {
         private final String address;
         private final Duration replyTimeout;
+        private final boolean unreachableFast;
         private long deadline = System.currentTimeMillis() + CONNECT_TIMEOUT_MS;
         private boolean connected;
         private int closes;
 
-        Progress(String address, Duration replyTimeout) {
+        Progress(String address, Duration replyTimeout, boolean unreachableFast) {
             this.address = address;
             this.replyTimeout = replyTimeout;
+            this.unreachableFast = unreachableFast;
         }
 
         void on(int event) throws TransportException {
+            if (event == ZMQ.EVENT_CONNECT_RETRIED && unreachableFast && !connected) {
+                throw new TransportException("cannot reach master at " + address + " (nothing answers there)");
+            }
             if (event == ZMQ.EVENT_CONNECTED && !connected) {
                 connected = true;
                 deadline = System.currentTimeMillis() + replyTimeout.toMillis();

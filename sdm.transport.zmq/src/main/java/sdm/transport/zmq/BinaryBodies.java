@@ -37,7 +37,7 @@ final class BinaryBodies {
             Message.Desired.class, Message.Report.class, Message.Fetch.class, Message.Chunk.class,
             Message.Upload.class, Message.UploadAck.class, Message.Call.class, Message.CallResult.class,
             Message.Event.class, Message.EventAck.class, Message.NodeCounters.class, Message.ExportCall.class,
-            Message.ExportResult.class, Message.Posts.class, Message.PostAck.class);
+            Message.ExportResult.class, Message.Posts.class, Message.PostAck.class, Message.NotLeader.class);
 
     private static final int CALL = TYPES.indexOf(Message.Call.class);
     private static final int CALL_RESULT = TYPES.indexOf(Message.CallResult.class);

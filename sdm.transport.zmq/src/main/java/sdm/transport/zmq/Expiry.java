@@ -23,6 +23,7 @@ public final class Expiry {
             case Message.Refused r -> 0;
             case Message.Register r -> 0;
             case Message.Welcome w -> 0;
+            case Message.NotLeader n -> 0;
             case Message.Reregister r -> 0;
             case Message.Heartbeat h -> 0;
             case Message.Call c -> c.timeoutMs();

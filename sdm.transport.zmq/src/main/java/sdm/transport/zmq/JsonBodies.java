@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
 
 /**
  * Messages as UTF-8 JSON objects whose {@code type} names the record, decoded strictly: not
@@ -29,6 +30,32 @@ final class JsonBodies {
                 .enable(DeserializationFeature.READ_ENUMS_USING_TO_STRING)
                 .enable(SerializationFeature.WRITE_ENUMS_USING_TO_STRING)
                 .build();
+        mapper.registerSubtypes(
+                new NamedType(Message.Enroll.class, "enroll"),
+                new NamedType(Message.Enrolled.class, "enrolled"),
+                new NamedType(Message.Refused.class, "refused"),
+                new NamedType(Message.Register.class, "register"),
+                new NamedType(Message.Welcome.class, "welcome"),
+                new NamedType(Message.Reregister.class, "reregister"),
+                new NamedType(Message.Heartbeat.class, "heartbeat"),
+                new NamedType(Message.AdminRequest.class, "admin-request"),
+                new NamedType(Message.AdminReply.class, "admin-reply"),
+                new NamedType(Message.Desired.class, "desired"),
+                new NamedType(Message.Report.class, "report"),
+                new NamedType(Message.Fetch.class, "fetch"),
+                new NamedType(Message.Chunk.class, "chunk"),
+                new NamedType(Message.Upload.class, "upload"),
+                new NamedType(Message.UploadAck.class, "upload-ack"),
+                new NamedType(Message.Call.class, "call"),
+                new NamedType(Message.CallResult.class, "call-result"),
+                new NamedType(Message.Event.class, "event"),
+                new NamedType(Message.EventAck.class, "event-ack"),
+                new NamedType(Message.NodeCounters.class, "node-counters"),
+                new NamedType(Message.ExportCall.class, "export-call"),
+                new NamedType(Message.ExportResult.class, "export-result"),
+                new NamedType(Message.Posts.class, "posts"),
+                new NamedType(Message.PostAck.class, "post-ack"),
+                new NamedType(Message.NotLeader.class, "not-leader"));
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(32).maxStringLength(maxBytes).build());
     }

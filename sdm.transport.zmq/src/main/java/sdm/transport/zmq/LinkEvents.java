@@ -31,6 +31,9 @@ final class LinkEvents {
     private boolean retryLogged;
     private boolean refusalLogged;
     private boolean disconnected;
+    /** A dial that found no one listening, or a connection closed: of replicated masters, the next is tried. */
+    private boolean unreachable;
+    private boolean closed;
 
     LinkEvents(String master, long handshakeMs) {
         this.master = master;
@@ -51,6 +54,9 @@ final class LinkEvents {
                 connectedAtMs = now;
             } else if (e == ZMQ.EVENT_DISCONNECTED) {
                 disconnected = true;
+                closed = true;
+            } else if (e == ZMQ.EVENT_CONNECT_RETRIED) {
+                unreachable = true;
             }
             boolean closedEarly = e == ZMQ.EVENT_DISCONNECTED && !welcomed && now - connectedAtMs < handshakeMs / 2
                     && ++closesBeforeWelcome >= CLOSES_MEANING_REFUSAL;
@@ -78,6 +84,17 @@ final class LinkEvents {
     boolean disconnectedSinceAsked() {
         boolean was = disconnected;
         disconnected = false;
+        return was;
+    }
+
+    /**
+     * Whether this master is gone for a slave that has others to try: no one listened when it
+     * dialed before the welcome, or its connection closed after it.
+     */
+    boolean gone(boolean welcomed) {
+        boolean was = welcomed ? closed : unreachable;
+        closed = false;
+        unreachable = false;
         return was;
     }
 }

@@ -15,42 +15,15 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 import sdm.api.ProgramState;
 
 /**
- * Every message that crosses the wire. Each is one ZeroMQ frame holding a JSON object whose
- * {@code type} names the record; see {@link MessageCodec}.
+ * Every message that crosses the wire, in one ZeroMQ frame: a binary body ({@link BinaryBodies}),
+ * or a JSON object whose {@code type} names the record ({@link JsonBodies}); see {@link MessageCodec}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
-@JsonSubTypes({
-        @JsonSubTypes.Type(value = Message.Enroll.class, name = "enroll"),
-        @JsonSubTypes.Type(value = Message.Enrolled.class, name = "enrolled"),
-        @JsonSubTypes.Type(value = Message.Refused.class, name = "refused"),
-        @JsonSubTypes.Type(value = Message.Register.class, name = "register"),
-        @JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
-        @JsonSubTypes.Type(value = Message.Reregister.class, name = "reregister"),
-        @JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
-        @JsonSubTypes.Type(value = Message.AdminRequest.class, name = "admin-request"),
-        @JsonSubTypes.Type(value = Message.AdminReply.class, name = "admin-reply"),
-        @JsonSubTypes.Type(value = Message.Desired.class, name = "desired"),
-        @JsonSubTypes.Type(value = Message.Report.class, name = "report"),
-        @JsonSubTypes.Type(value = Message.Fetch.class, name = "fetch"),
-        @JsonSubTypes.Type(value = Message.Chunk.class, name = "chunk"),
-        @JsonSubTypes.Type(value = Message.Upload.class, name = "upload"),
-        @JsonSubTypes.Type(value = Message.UploadAck.class, name = "upload-ack"),
-        @JsonSubTypes.Type(value = Message.Call.class, name = "call"),
-        @JsonSubTypes.Type(value = Message.CallResult.class, name = "call-result"),
-        @JsonSubTypes.Type(value = Message.Event.class, name = "event"),
-        @JsonSubTypes.Type(value = Message.EventAck.class, name = "event-ack"),
-        @JsonSubTypes.Type(value = Message.NodeCounters.class, name = "node-counters"),
-        @JsonSubTypes.Type(value = Message.ExportCall.class, name = "export-call"),
-        @JsonSubTypes.Type(value = Message.ExportResult.class, name = "export-result"),
-        @JsonSubTypes.Type(value = Message.Posts.class, name = "posts"),
-        @JsonSubTypes.Type(value = Message.PostAck.class, name = "post-ack"),
-})
 public sealed interface Message {
 
     /**
@@ -100,9 +73,38 @@ public sealed interface Message {
     }
 
     /** Master to slave: registration accepted, with the master's timing, which the slave adopts. */
-    record Welcome(String masterId, long heartbeatMs, long livenessMs) implements Message {
+    /**
+     * Master to slave: registered. The master's timing, and of a replicated machine every
+     * master's address (for the slave to keep) and the leader's term: a slave that saw a later
+     * term takes no welcome of an earlier one.
+     */
+    record Welcome(String masterId, long heartbeatMs, long livenessMs, List<String> masters, long term)
+            implements Message {
         public Welcome {
             checkText("masterId", masterId, 64);
+            masters = List.copyOf(masters == null ? List.of() : masters);
+            if (masters.size() > 15) {
+                throw new IllegalArgumentException("a welcome names at most 15 masters, not " + masters.size());
+            }
+            masters.forEach(m -> checkText("masters", m, 300));
+        }
+
+        /** A single master's welcome. */
+        public Welcome(String masterId, long heartbeatMs, long livenessMs) {
+            this(masterId, heartbeatMs, livenessMs, List.of(), 0);
+        }
+    }
+
+    /**
+     * Master to slave or admin client: this master does not lead; {@code leader} is the address of
+     * the one that does, empty while there is none. The peer goes there (or to another master).
+     */
+    record NotLeader(String leader) implements Message {
+        public NotLeader {
+            leader = leader == null ? "" : leader;
+            if (leader.length() > 300) {
+                throw new IllegalArgumentException("leader is over 300 characters");
+            }
         }
     }
 

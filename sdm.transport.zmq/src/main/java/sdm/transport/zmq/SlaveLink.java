@@ -1,6 +1,7 @@
 package sdm.transport.zmq;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -30,7 +31,7 @@ import sdm.api.node.ThrottledLog;
 public final class SlaveLink implements AutoCloseable {
 
     /**
-     * @param masterAddress {@code host:port} of the master
+     * @param masters       {@code host:port} of the master, or of each of a machine's replicated masters
      * @param token         the join token (pins the master, gives the key to enroll with)
      * @param ownKeys       this slave's own key pair
      * @param enrolled      whether the master enrolled {@code ownKeys} already
@@ -41,15 +42,15 @@ public final class SlaveLink implements AutoCloseable {
      * @param maxBackoff    longest reconnection delay
      * @param threads       makes the link's threads (two at most: see {@link LeaderStandby})
      */
-    public record Config(String masterAddress, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
+    public record Config(List<String> masters, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
             Supplier<Message.Register> registration, Duration heartbeat, Duration liveness, Duration minBackoff,
             Duration maxBackoff, ThreadFactory threads) {
 
         /** With threads named {@code sdm-slave-link-N}. */
-        public Config(String masterAddress, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
+        public Config(List<String> masters, JoinToken token, CurveKeyPair ownKeys, boolean enrolled,
                 Supplier<Message.Register> registration, Duration heartbeat, Duration liveness, Duration minBackoff,
                 Duration maxBackoff) {
-            this(masterAddress, token, ownKeys, enrolled, registration, heartbeat, liveness, minBackoff, maxBackoff,
+            this(masters, token, ownKeys, enrolled, registration, heartbeat, liveness, minBackoff, maxBackoff,
                     Thread.ofPlatform().name("sdm-slave-link-", 0).factory());
         }
     }
@@ -73,9 +74,12 @@ public final class SlaveLink implements AutoCloseable {
     private final Reconnection reconnection;
     private volatile boolean running = true;
     private volatile boolean connected;
+    /** The leader's. */
+    private final MasterList masters;
 
     public SlaveLink(Config config, SlaveLinkListener listener) {
         this.config = config;
+        this.masters = new MasterList(config.masters());
         this.listener = listener;
         this.enrolled = config.enrolled();
         this.reconnection = new Reconnection(config.minBackoff().toMillis(), config.maxBackoff().toMillis());
@@ -132,10 +136,10 @@ public final class SlaveLink implements AutoCloseable {
                 }
             } catch (ZMQException e) {
                 // for example a master host name that does not resolve (yet): retry with back-off
-                LOG.warning("cannot connect to master " + config.masterAddress() + ": " + e.getMessage());
+                LOG.warning("cannot connect to master " + masters.current() + ": " + e.getMessage());
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 if (running) {
-                    LOG.log(Level.SEVERE, "link to master " + config.masterAddress() + " failed", e);
+                    LOG.log(Level.SEVERE, "link to master " + masters.current() + " failed", e);
                 }
             }
             if (session != null) {
@@ -144,16 +148,21 @@ public final class SlaveLink implements AutoCloseable {
             if (!running) {
                 break;
             }
-            reconnection.ended(session != null && (session.welcomed || session.switchedKeys));
-            long delay = reconnection.nextDelayMs(ThreadLocalRandom.current());
-            LOG.info("reconnecting to master " + config.masterAddress() + " in " + delay + " ms");
+            // a move to another master is no failure of the handshake: its limit does not grow
+            reconnection.ended(session != null && (session.welcomed || session.switchedKeys || session.moved));
+            // another of the machine's masters is tried soon, until each had a few turns
+            long delay = session != null && session.moved ? masters.moveDelayMs(ThreadLocalRandom.current()) : -1;
+            if (delay < 0) {
+                delay = reconnection.nextDelayMs(ThreadLocalRandom.current());
+            }
+            LOG.info("reconnecting to master " + masters.current() + " in " + delay + " ms");
             Reconnection.sleep(delay, () -> running);
         }
     }
 
     private void end(Session session) {
         try {
-            session.lost("the link to master " + config.masterAddress() + " was reset");
+            session.lost("the link to master " + session.address + " was reset");
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "telling the node its master is gone failed", e);
         }
@@ -171,6 +180,9 @@ public final class SlaveLink implements AutoCloseable {
         private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
         private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
         private final SharedSocket socket;
+        private final String address = masters.current();
+        /** Another master is to be dialed: this one does not lead, is gone, or was deposed. */
+        private boolean moved;
         /** This session presents the join key to enroll the slave's own key; {@code enrolling} until answered. */
         private final boolean joinKey = !enrolled;
         private boolean enrolling = joinKey;
@@ -181,7 +193,7 @@ public final class SlaveLink implements AutoCloseable {
         private long livenessMs = config.liveness().toMillis();
         private final long handshakeMs = Math.max(1_000, config.liveness().toMillis() / 2);
         private final long handshakeLimitMs = reconnection.handshakeLimitMs(handshakeMs);
-        private final LinkEvents events = new LinkEvents(config.masterAddress(), handshakeMs);
+        private final LinkEvents events = new LinkEvents(address, handshakeMs);
         private boolean opened;
         private long silenceSince;
         private long nextHeartbeat;
@@ -189,20 +201,8 @@ public final class SlaveLink implements AutoCloseable {
         Session() {
             CurveKeyPair own = joinKey ? config.token().slaveKeys() : config.ownKeys();
             context.setLinger(0);
-            dealer.setLinger(0);
-            dealer.setCurveServerKey(ZMQ.Curve.z85Decode(config.token().masterPublicKey()));
-            dealer.setCurvePublicKey(own.publicBytes());
-            dealer.setCurveSecretKey(own.secretBytes());
-            // TCP-level reconnection starts fast and backs off to the same ceiling; losing the
-            // master (silence past liveness) replaces the socket with the slower back-off below.
-            dealer.setReconnectIVL(100);
-            dealer.setReconnectIVLMax(config.maxBackoff().toMillis());
-            dealer.setMaxMsgSize(4L * codec.maxBytes());
-            dealer.setSndHWM(10_000);
-            dealer.setImmediate(true);
-            // JeroMQ 0.6.0 now and then leaves a new connection hanging before its handshake
-            // ends; give up on it early and let the socket reconnect (see AdminClient).
-            dealer.setHandshakeIvl((int) handshakeLimitMs);
+            SlaveSocket.configure(dealer, config.token().masterPublicKey(), own, config.maxBackoff().toMillis(),
+                    4L * codec.maxBytes(), handshakeLimitMs);
             // a context of the session's own: one name for its monitor serves every session
             dealer.monitor("inproc://sdm-slave-monitor", LinkEvents.MONITORED);
             monitor.connect("inproc://sdm-slave-monitor");
@@ -215,11 +215,11 @@ public final class SlaveLink implements AutoCloseable {
                 opened = true;
                 fromMaster.newSession();
                 current = this;
-                dealer.connect("tcp://" + config.masterAddress());
+                dealer.connect("tcp://" + address);
                 silenceSince = System.currentTimeMillis();
                 nextHeartbeat = silenceSince;
             }
-            while (running && !switchedKeys) {
+            while (running && !switchedKeys && !moved) {
                 boolean monitored = socket.await(Math.max(0, nextHeartbeat - System.currentTimeMillis()));
                 if (!receiveAll()) {
                     return false;
@@ -240,7 +240,11 @@ public final class SlaveLink implements AutoCloseable {
                 // before the welcome, leave JeroMQ time to drop a hung handshake and redial
                 long allowed = welcomed ? livenessMs : Math.max(2 * livenessMs, handshakeLimitMs + livenessMs);
                 if (now - silenceSince > allowed) {
-                    lost("master " + config.masterAddress() + " silent for " + (now - silenceSince) + " ms");
+                    lost("master " + address + " silent for " + (now - silenceSince) + " ms");
+                    if (masters.replicated()) {
+                        masters.next();
+                        moved = true;
+                    }
                     return true;
                 }
             }
@@ -271,7 +275,7 @@ public final class SlaveLink implements AutoCloseable {
                     case Message.Heartbeat h -> { }
                     case Message.Enrolled e -> {
                         if (enrolling && !switchedKeys) { // one answer per enrollment sent: the first counts
-                            LOG.info("enrolled with master " + config.masterAddress() + " as " + e.nodeId());
+                            LOG.info("enrolled with master " + address + " as " + e.nodeId());
                             enrolled = true;
                             enrolling = false;
                             // in place, this connection speaks as the node now: register on it at once
@@ -282,13 +286,26 @@ public final class SlaveLink implements AutoCloseable {
                         }
                     }
                     case Message.Refused r -> {
-                        refusedLog.warn("master " + config.masterAddress() + " refused this node: " + r.reason());
+                        refusedLog.warn("master " + address + " refused this node: " + r.reason());
                         listener.onRefused(r.reason());
                     }
                     case Message.Reregister r -> send(config.registration().get());
+                    case Message.NotLeader other -> {
+                        masters.notLeader(address, other.leader());
+                        moved = true;
+                        LOG.info("master " + address + " does not lead; trying " + masters.current());
+                        return true;
+                    }
                     case Message.Welcome w -> {
+                        if (!masters.welcomed(address, w.masters(), w.term())) {
+                            LOG.warning("master " + address + " welcomed this node in term " + w.term() + ", older than "
+                                    + masters.highestTerm() + ": it was deposed; trying " + masters.current());
+                            moved = true;
+                            return true;
+                        }
                         if (!welcomed) {
-                            LOG.info("joined master " + w.masterId() + " at " + config.masterAddress());
+                            LOG.info("joined master " + w.masterId() + " at " + address
+                                    + (w.term() > 0 ? " (leader in term " + w.term() + ")" : ""));
                         }
                         welcomed = true;
                         connected = true;
@@ -329,12 +346,17 @@ public final class SlaveLink implements AutoCloseable {
         private void readEvents() {
             if (events.ownKeyRefused(monitor, welcomed, connected, joinKey)) {
                 // the master does not know this key (any more): enroll it again with the token
-                LOG.warning("master " + config.masterAddress() + " refused this node's key; enrolling it again");
+                LOG.warning("master " + address + " refused this node's key; enrolling it again");
                 enrolled = false;
                 switchedKeys = true;
             } else if (joinKey && enrolled && events.disconnectedSinceAsked()) {
                 // enrolled in place: the binding was that connection's, the next one presents the own key
                 switchedKeys = true;
+            }
+            if (masters.replicated() && events.gone(welcomed)) {
+                lost("master " + address + (welcomed ? " closed the connection" : " cannot be reached"));
+                masters.next();
+                moved = true;
             }
         }
 

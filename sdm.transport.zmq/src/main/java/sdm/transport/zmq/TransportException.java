@@ -1,7 +1,7 @@
 package sdm.transport.zmq;
 
 /** A transport that cannot start or reach its peer; the message is one line for the user. */
-public final class TransportException extends Exception {
+public class TransportException extends Exception {
 
     private static final long serialVersionUID = 1L;
 

@@ -64,7 +64,7 @@ class InlineCallsTest {
                     }
                 });
         self[0] = master;
-        link = new SlaveLink(new SlaveLink.Config("127.0.0.1:" + master.port(), token, CurveKeyPair.generate(), false,
+        link = new SlaveLink(new SlaveLink.Config(List.of("127.0.0.1:" + master.port()), token, CurveKeyPair.generate(), false,
                 () -> new Message.Register("n1", "n1", Map.of(), "linux", "x86_64", "test"),
                 Duration.ofMillis(HEARTBEAT_MS), Duration.ofMillis(6 * HEARTBEAT_MS), Duration.ofMillis(100),
                 Duration.ofMillis(400)), new SlaveLinkListener() {

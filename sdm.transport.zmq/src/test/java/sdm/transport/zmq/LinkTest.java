@@ -132,7 +132,7 @@ class LinkTest {
     }
 
     private SlaveLink link(String id, JoinToken joinWith, CurveKeyPair own, boolean isEnrolled) {
-        SlaveLink link = new SlaveLink(new SlaveLink.Config("127.0.0.1:" + master.port(), joinWith, own, isEnrolled,
+        SlaveLink link = new SlaveLink(new SlaveLink.Config(List.of("127.0.0.1:" + master.port()), joinWith, own, isEnrolled,
                 () -> new Message.Register(id, id, Map.of(), "linux", "x86_64", "test"),
                 Duration.ofMillis(200), Duration.ofMillis(600), Duration.ofMillis(100), Duration.ofMillis(400)),
                 new SlaveLinkListener() { });

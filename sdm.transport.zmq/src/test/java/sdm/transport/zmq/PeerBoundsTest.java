@@ -119,7 +119,7 @@ class PeerBoundsTest {
     }
 
     private void assertAnHonestSlaveStillJoins() throws InterruptedException {
-        SlaveLink honest = new SlaveLink(new SlaveLink.Config("127.0.0.1:" + master.port(), token,
+        SlaveLink honest = new SlaveLink(new SlaveLink.Config(List.of("127.0.0.1:" + master.port()), token,
                 CurveKeyPair.generate(), false, () -> new Message.Register("honest", "honest", Map.of(), "linux",
                         "x86_64", "test"), Duration.ofMillis(100), Duration.ofMillis(600), Duration.ofMillis(100),
                 Duration.ofMillis(400)), new SlaveLinkListener() { });
