@@ -10,7 +10,7 @@ import java.util.TreeMap;
  *
  * @param id        persistent id of the master
  * @param address   the endpoint slaves connect to, {@code host:port}
- * @param replicas  addresses of standby masters (none yet)
+ * @param replicas  every master of a replicated machine, this one included (empty for a single master)
  * @param uptimeMs  time since the master started
  * @param version   SDM version the master runs
  * @param online    whether the master is reachable from the node that answers (always true
@@ -23,7 +23,7 @@ import java.util.TreeMap;
 public record MasterInfo(
         String id,
         String address,
-        List<String> replicas,
+        List<ReplicaInfo> replicas,
         long uptimeMs,
         String version,
         boolean online,

@@ -1,5 +1,6 @@
 package sdm.api;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,17 @@ public interface ProgramHost {
      * restarts and updates and is deleted when the program is uninstalled.
      */
     Path privateFolder(String program);
+
+    /**
+     * Replaces the file {@code name} of the program's private folder with {@code content}, whole
+     * and durably: once this returns, the file survives a crash of this master, and on a machine
+     * of replicated masters every master has it (a majority acknowledged it). Read it back from
+     * {@link #privateFolder}.
+     *
+     * @param name a plain file name ({@code [A-Za-z0-9._-]}, not starting with a dot)
+     * @throws IOException if it is not kept, with one line saying why
+     */
+    void writePrivateFile(String program, String name, byte[] content) throws IOException;
 
     /**
      * Runs {@code action} ({@code install}, {@code start}, {@code stop}, {@code uninstall}) as

@@ -66,10 +66,20 @@ class ReplicatedMastersIT {
         }
         int first = leader;
         Waits.untilTrue("both slaves online", Duration.ofSeconds(90), () -> masters.admin(first).onlineCount() == 2);
-        List<String> installed = new ArrayList<>();
+        // counts its starts in sdm.store: each new leader starts it once more, from the stored count
+        masters.admin(leader).installScript(work, "starts", """
+                const starts = (sdm.store.get('starts') ?? 0) + 1;
+                sdm.store.set('starts', starts);
+                console.log('start ' + starts);
+                """);
+        List<String> installed = new ArrayList<>(List.of("starts"));
         List<Long> failovers = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             String name = "p" + round;
+            int current = leader;
+            int started = round + 1;
+            Waits.untilTrue("the count stored", Duration.ofSeconds(10),
+                    () -> masters.admin(current).log("starts").contains("start " + started));
             Path zip = TestPrograms.pack(work, name, "1." + round + ".0", "x86_64", Map.of(), 0);
             masters.admin(leader).text("sdm:install", "--start", zip.toString());
             installed.add(name);
@@ -97,6 +107,9 @@ class ReplicatedMastersIT {
                 Waits.untilTrue(p + " active on the new leader and the slaves", Duration.ofSeconds(10), () -> masters
                         .admin(next).states(masters.admin(next).app(p)).values().stream().allMatch("active"::equals));
             }
+            int starts = round + 2;
+            Waits.untilTrue("the store's count on the new leader", Duration.ofSeconds(10),
+                    () -> masters.admin(next).log("starts").contains("start " + starts));
             masters.start(leader);
             leader = next;
         }

@@ -52,25 +52,36 @@ final class LocalMachine {
 
     int run(String[] args) throws Exception {
         Options o = Options.parse("local", args, 1, Set.of("--no-console"),
-                Set.of("--slaves", "--bind", "--data", "--heartbeat", "--liveness"), false);
+                Set.of("--slaves", "--masters", "--bind", "--data", "--heartbeat", "--liveness"), false);
         Map<String, String> timing = Main.timing("local", o);
         int count = slaveCount(o.get("--slaves", "3"));
         if (count < 0 || count > 64) {
             throw new UsageException("sdm local: --slaves wants a number from 0 to 64, got '" + o.get("--slaves", "")
                     + "'");
         }
+        int masterCount = slaveCount(o.get("--masters", "1"));
+        if (masterCount != 1 && masterCount != 3 && masterCount != 5) {
+            throw new UsageException("sdm local: --masters wants 1, 3 or 5, got '" + o.get("--masters", "") + "'");
+        }
         String bind = Options.hostPort("local", "--bind", o.get("--bind", "127.0.0.1:7700"));
         Path root = Path.of(o.get("--data", "sdm-data")).toAbsolutePath();
-        Path masterData = root.resolve("master");
+        Path masterData = root.resolve(masterCount == 1 ? "master" : "master-1");
         boolean console = !o.has("--no-console") && System.console() != null;
         LogSetup.configure(masterData, "local");
 
         long start = System.currentTimeMillis();
         Map<String, String> masterProps = Main.masterProperties(masterData, bind, null);
         masterProps.putAll(timing); // the slaves take the master's timing when they join
+        List<String> replicas = replicaList(bind, masterCount);
+        if (masterCount > 1) {
+            masterProps.put(sdm.api.node.NodeProperties.MASTER_REPLICAS, String.join(",", replicas));
+            startOtherMasters(root, replicas, timing);
+        }
         FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console, masterProps);
-        String token = Files.readString(masterData.resolve(NodeFiles.JOIN_TOKEN), StandardCharsets.UTF_8).strip();
-        String endpoint = Files.readString(masterData.resolve(NodeFiles.MASTER_ENDPOINT), StandardCharsets.UTF_8).strip();
+        // of replicated masters, the first leader gives every master the machine's keys through their log
+        String token = waitForFile(masterData.resolve(NodeFiles.JOIN_TOKEN));
+        String endpoint = masterCount == 1 ? waitForFile(masterData.resolve(NodeFiles.MASTER_ENDPOINT))
+                : String.join(",", replicas);
         CountDownLatch allOnline = reportWhenOnline(master, count, start);
         for (int k = 1; k <= count; k++) {
             Path data = root.resolve("slave-" + k);
@@ -79,13 +90,64 @@ final class LocalMachine {
             slaves.add(slave);
             slave.start();
         }
-        System.out.println("sdm local: master on " + endpoint + ", " + count + " slave" + (count == 1 ? "" : "s")
-                + " starting; data in " + root);
+        System.out.println("sdm local: " + (masterCount == 1 ? "master on " : masterCount + " masters on ") + endpoint
+                + ", " + count + " slave" + (count == 1 ? "" : "s") + " starting; data in " + root);
         if (console) {
             allOnline.await(CONSOLE_WAIT_MS, TimeUnit.MILLISECONDS);
             master.startConsole();
         }
         return Main.runUntilStopped(master, this::stopSlaves);
+    }
+
+    /** Each master's endpoint: the first at {@code bind}, the others two ports apart (each has its consensus port next). */
+    private static List<String> replicaList(String bind, int count) {
+        String host = bind.substring(0, bind.lastIndexOf(':'));
+        int port = Integer.parseInt(bind.substring(bind.lastIndexOf(':') + 1));
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            list.add(host + ":" + (port + 2 * i));
+        }
+        return list;
+    }
+
+    /** Masters 2 to N of a replicated local machine, supervised as the slaves are. */
+    private void startOtherMasters(Path root, List<String> replicas, Map<String, String> timing) throws IOException {
+        for (int i = 1; i < replicas.size(); i++) {
+            Path data = root.resolve("master-" + (i + 1));
+            List<String> cmd = new ArrayList<>(javaCommand(data));
+            cmd.addAll(List.of("-jar", dist.resolve("sdm-launcher.jar").toString(), "master", "--no-console",
+                    "--bind", replicas.get(i), "--replicas", String.join(",", replicas), "--data", data.toString(),
+                    "--heartbeat", timing.get(sdm.api.node.NodeProperties.HEARTBEAT_MS),
+                    "--liveness", timing.get(sdm.api.node.NodeProperties.LIVENESS_MS)));
+            SlaveProcess m = new SlaveProcess("master-" + (i + 1), cmd, data);
+            slaves.add(m);
+            m.start();
+        }
+    }
+
+    /** This JVM's own command up to {@code -jar}: another master needs the very options (GraalJS's module path). */
+    private static List<String> javaCommand(Path data) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String a : ProcessHandle.current().info().arguments().orElse(new String[0])) {
+            if (a.equals("-jar")) {
+                break;
+            }
+            cmd.add(a);
+        }
+        cmd.add("-XX:ErrorFile=" + data.resolve("log/hs_err_pid%p.log"));
+        return cmd;
+    }
+
+    private static String waitForFile(Path file) throws IOException, InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!Files.exists(file)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException("no " + file + " after 60 s: the masters did not agree on a leader (see their logs)");
+            }
+            Thread.sleep(50);
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
     private static int slaveCount(String text) {

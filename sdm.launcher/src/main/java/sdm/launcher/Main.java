@@ -27,8 +27,10 @@ public final class Main {
             usage: sdm COMMAND [OPTIONS]
 
             commands:
-              local   [--slaves N] [--no-console] [--bind HOST:PORT] [--data DIR] [--heartbeat MS] [--liveness MS]
-                      a master and N (default 3) slave processes on this machine
+              local   [--slaves N] [--masters 1|3|5] [--no-console] [--bind HOST:PORT] [--data DIR] [--heartbeat MS]
+                      [--liveness MS]
+                      a master (or replicated masters, two ports apart) and N (default 3) slave
+                      processes on this machine
               master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console] [--heartbeat MS] [--liveness MS]
                       [--replicas HOST:PORT,HOST:PORT,HOST:PORT]
                       a master (default port 7700, data in ./sdm-data/master); slaves take its

@@ -10,10 +10,12 @@ package sdm.api.replication;
  * @param commitIndex   the highest index known committed (the master asked's own, for others)
  * @param appliedIndex  the highest index it applied; for another master, the highest the leader
  *                      knows it holds (-1 when unknown)
+ * @param lagMs         how long it has been behind the commit index (0 when it is not, -1 when unknown:
+ *                      only the leader knows the others')
  * @param lastContactMs how long ago the master asked last heard from it (0 for itself, -1 when unknown)
  */
 public record ReplicaStatus(String id, String address, Role role, long term, long commitIndex, long appliedIndex,
-        long lastContactMs) {
+        long lagMs, long lastContactMs) {
 
     /** What a replica is to the others. */
     public enum Role {

@@ -377,7 +377,8 @@ final class JsProgram {
     }
 
     VariableStore openStore() throws IOException {
-        return new VariableStore(kernel.host().privateFolder(name));
+        return new VariableStore(kernel.host().privateFolder(name),
+                content -> kernel.host().writePrivateFile(name, VariableStore.FILE, content));
     }
 
     /** Delivers a machine event to the program's handlers. */

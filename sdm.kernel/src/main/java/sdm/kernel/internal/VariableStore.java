@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * A program's persistent variables ({@code sdm.store}): JSON values by key, in one file of the
- * program's private folder, rewritten whole (temp file, then rename) on every change.
+ * program's private folder, rewritten whole by the master on every change (and on a replicated
+ * machine, by every master).
  */
 final class VariableStore {
 
@@ -26,12 +26,22 @@ final class VariableStore {
     static final int MAX_KEYS = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    static final String FILE = "store.json";
+
+    /** Replaces the store's file whole and durably (on every master of a replicated machine). */
+    @FunctionalInterface
+    interface Saver {
+        void save(byte[] content) throws IOException;
+    }
+
     private final Path file;
+    private final Saver saver;
     private final Map<String, String> values = new LinkedHashMap<>();
     private long totalChars;
 
-    VariableStore(Path folder) throws IOException {
-        this.file = folder.resolve("store.json");
+    VariableStore(Path folder, Saver saver) throws IOException {
+        this.file = folder.resolve(FILE);
+        this.saver = saver;
         if (Files.exists(file)) {
             try {
                 values.putAll(JSON.readValue(Files.readString(file), new TypeReference<Map<String, String>>() { }));
@@ -107,8 +117,6 @@ final class VariableStore {
     }
 
     private void save() throws IOException {
-        Path temp = file.resolveSibling("store.json.tmp");
-        Files.writeString(temp, JSON.writeValueAsString(values), StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        saver.save(JSON.writeValueAsString(values).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -48,6 +48,14 @@ final class FakeHost implements ProgramHost {
     }
 
     @Override
+    public void writePrivateFile(String program, String name, byte[] content) throws java.io.IOException {
+        Path temp = folder.resolve(name + ".tmp");
+        java.nio.file.Files.write(temp, content);
+        java.nio.file.Files.move(temp, folder.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
     public CompletableFuture<String> control(String action, String target, List<String> options) {
         Control c = new Control(action, target, List.copyOf(options), new CompletableFuture<>());
         controls.add(c);

@@ -6,12 +6,13 @@ import java.util.Map;
 import sdm.api.MachineInfo;
 import sdm.api.MasterInfo;
 import sdm.api.NodeInfo;
+import sdm.api.ReplicaInfo;
 
 /** A machine of a master and the slaves a test gives it. */
 final class FakeMachine implements MachineInfo {
 
     static final NodeInfo SELF = node("m-1", "master", true);
-    static final MasterInfo MASTER = new MasterInfo("m-1", "10.0.0.1:5555", List.of("10.0.0.2:5555"), 1_234,
+    static final MasterInfo MASTER = new MasterInfo("m-1", "10.0.0.1:5555", List.of(new ReplicaInfo("m2", "10.0.0.2:5555", "follower", 3, 41, 40, 0, 12, true)), 1_234,
             "0.1.0", true, Map.of("messagesIn", 7L), 500, 3_000);
 
     volatile List<NodeInfo> nodes = List.of();

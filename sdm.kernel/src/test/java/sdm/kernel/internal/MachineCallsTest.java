@@ -29,8 +29,10 @@ class MachineCallsTest extends KernelCase {
 
     @Test
     void masterGivesItsIdAddressReplicasAndUptimeOnly() {
-        assertThat(k.systemCalls().master())
-                .isEqualTo("ok:{\"id\":\"m-1\",\"address\":\"10.0.0.1:5555\",\"replicas\":[\"10.0.0.2:5555\"],\"uptimeMs\":1234}");
+        assertThat(k.systemCalls().master()).isEqualTo("ok:{\"id\":\"m-1\",\"address\":\"10.0.0.1:5555\","
+                + "\"replicas\":[{\"id\":\"m2\",\"address\":\"10.0.0.2:5555\",\"role\":\"follower\",\"term\":3,"
+                + "\"commitIndex\":41,\"appliedIndex\":40,\"lagMs\":0,\"lastContactMs\":12,\"online\":true}],"
+                + "\"uptimeMs\":1234}");
     }
 
     @Test

@@ -81,7 +81,10 @@ public final class MachineCommands {
         }
         System.out.println("id        " + m.id());
         System.out.println("address   " + m.address());
-        System.out.println("replicas  " + (m.replicas().isEmpty() ? "none" : String.join(", ", m.replicas())));
+        System.out.println("replicas  " + (m.replicas().isEmpty() ? "none" : m.replicas().size()));
+        if (!m.replicas().isEmpty()) {
+            System.out.print(ReplicaView.table(m.replicas()).indent(2));
+        }
         System.out.println("uptime    " + duration(m.uptimeMs()));
         System.out.println("version   " + m.version());
         System.out.println("timing    heartbeat every " + m.heartbeatMs() + " ms, offline after " + m.livenessMs()

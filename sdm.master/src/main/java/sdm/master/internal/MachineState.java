@@ -24,7 +24,7 @@ import sdm.transport.zmq.JoinToken;
 
 /**
  * What the masters of a machine keep alike: the programs and their bundles, the enrolled
- * slaves, the machine's keys. Every {@link StateChange} is applied here, on a single master as
+ * slaves, the programs' private files ({@code sdm.store}), the machine's keys. Every {@link StateChange} is applied here, on a single master as
  * it is made, on replicated masters in the log's order; a snapshot is one zip of all of it.
  */
 final class MachineState implements ReplicatedState {
@@ -35,19 +35,22 @@ final class MachineState implements ReplicatedState {
     private static final String KEYS = "keys.json";
     private static final String BUNDLES = "bundles/";
     private static final String PARTS = "parts/";
+    private static final String PRIVATE = "private/";
 
     private final ProgramStore store;
     private final Enrollments book;
     private final DataFolder data;
+    private final PrivateFiles privateFiles;
     private volatile StateChange.MachineKeys keys;
     /** While this master serves, its program manager decides which bundles to keep; a follower drops unnamed ones itself. */
     private volatile boolean serving;
     private volatile Runnable keysApplied = () -> { };
 
-    MachineState(ProgramStore store, Enrollments book, DataFolder data) {
+    MachineState(ProgramStore store, Enrollments book, DataFolder data, PrivateFiles privateFiles) {
         this.store = store;
         this.book = book;
         this.data = data;
+        this.privateFiles = privateFiles;
     }
 
     /** The machine's keys, once a change gave them (replicated masters only). */
@@ -72,8 +75,10 @@ final class MachineState implements ReplicatedState {
             }
             case StateChange.ProgramRemoved r -> {
                 store.apply(r);
+                privateFiles.delete(r.name());
                 dropUnnamedBundles();
             }
+            case StateChange.PrivateFile f -> privateFiles.apply(f);
             case StateChange.BundleChunk c -> store.apply(c);
             case StateChange.SlavesRecorded s -> book.apply(s);
             case StateChange.MachineKeys k -> applyKeys(k);
@@ -122,6 +127,7 @@ final class MachineState implements ReplicatedState {
         store.assembly().clear();
         store.collectGarbage(Set.of());
         book.replace(List.of());
+        privateFiles.clear();
         keys = null;
     }
 
@@ -146,6 +152,9 @@ final class MachineState implements ReplicatedState {
         }
         store.assembly().save(PARTS, entries);
         entries.entry(SLAVES, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(book.all())));
+        for (StateChange.PrivateFile f : privateFiles.all()) {
+            entries.entry(PRIVATE + f.program() + "/" + f.name(), o -> o.write(f.content()));
+        }
         StateChange.MachineKeys k = keys;
         if (k != null) {
             entries.entry(KEYS, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(k)));
@@ -175,6 +184,10 @@ final class MachineState implements ReplicatedState {
                 store.assembly().load(name.substring(PARTS.length()), entry);
             } else if (name.equals(SLAVES)) {
                 book.replace(StateChange.Codec.JSON.readValue(entry, new TypeReference<List<Enrollments.Slave>>() { }));
+            } else if (name.startsWith(PRIVATE) && name.indexOf('/', PRIVATE.length()) > 0) {
+                String path = name.substring(PRIVATE.length());
+                privateFiles.apply(new StateChange.PrivateFile(path.substring(0, path.indexOf('/')),
+                        path.substring(path.indexOf('/') + 1), entry.readAllBytes()));
             } else if (name.equals(KEYS)) {
                 applyKeys(StateChange.Codec.JSON.readValue(entry, StateChange.MachineKeys.class));
             } else {

@@ -77,6 +77,7 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
     private ProgramStore store;
     private Enrollments enrollments;
     private MachineState state;
+    private PrivateFiles privateFiles;
     private MasterParts parts;
     private Uploads uploads;
     private ExecutorService uploadWriter;
@@ -91,6 +92,7 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
     private Reception reception;
     private List<String> replicaAddresses = List.of();
     private volatile long leaderTerm;
+    private volatile ReplicatedLog replicatedLog;
 
     /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
     static final String PID = "sdm.master";
@@ -115,6 +117,7 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
                 listeners.transition(t.nodeId(), t.online());
             });
             store = ProgramStore.open(settings.data().resolve("programs"));
+            privateFiles = new PrivateFiles(privateRoot());
             uploads = new Uploads(settings.data().resolve("uploads"), settings.limits().maxArchiveBytes());
             uploadWriter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("sdm-uploads").daemon().factory());
             if (replicas == null || replicas.isBlank()) {
@@ -132,8 +135,9 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
             } else {
                 replicated = new ReplicatedJournal();
                 enrollments = Enrollments.replicated(data, replicated);
-                state = new MachineState(store, enrollments, data);
+                state = new MachineState(store, enrollments, data, privateFiles);
                 store.journal(replicated);
+                privateFiles.journal(replicated);
                 state.clear(); // the log and its snapshot give it all again
                 replicaAddresses = java.util.Arrays.stream(replicas.split(",")).map(String::strip).toList();
                 parts = parts();
@@ -176,12 +180,14 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
     void bindLog(ReplicatedLog log) {
         ReplicatedJournal j = replicated;
         if (j != null) {
+            replicatedLog = log;
             j.log(log);
             log.onLeadership(this);
         }
     }
 
     void unbindLog(ReplicatedLog log) {
+        replicatedLog = null;
         log.onLeadership(null);
         following(-1, null);
     }
@@ -295,6 +301,10 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
         return settings.data().resolve("programs").resolve("private");
     }
 
+    PrivateFiles privateFiles() {
+        return running(privateFiles);
+    }
+
     /** The deploy folder, from which programs may install archives, or null. */
     Path deployDir() {
         return settings.deployDir();
@@ -405,7 +415,8 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
         if (t != null) {
             t.exports.addTo(counters, nodes);
         }
-        return new MasterInfo(id, address(), List.of(), System.currentTimeMillis() - startedMs, version, true,
+        return new MasterInfo(id, address(), ReplicaView.of(replicatedLog, replicaAddresses),
+                System.currentTimeMillis() - startedMs, version, true,
                 counters, heartbeatMs, livenessMs);
     }
 

@@ -76,6 +76,17 @@ public final class ProgramHostService implements ProgramHost {
     }
 
     @Override
+    public void writePrivateFile(String program, String name, byte[] content) throws IOException {
+        if (!JamManifest.isValidName(program)) {
+            throw new IllegalArgumentException("not a program name: " + program);
+        }
+        if (!PrivateFiles.isValidName(name)) {
+            throw new IllegalArgumentException("not a plain file name: " + name);
+        }
+        master.privateFiles().write(program, name, content);
+    }
+
+    @Override
     public CompletableFuture<String> control(String action, String target, List<String> options) {
         return CompletableFuture.supplyAsync(() -> {
             ProgramManager programs = master.programs();

@@ -22,7 +22,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
     @JsonSubTypes.Type(value = StateChange.ProgramPut.class, name = "program"),
     @JsonSubTypes.Type(value = StateChange.ProgramRemoved.class, name = "programRemoved"),
     @JsonSubTypes.Type(value = StateChange.SlavesRecorded.class, name = "slaves"),
-    @JsonSubTypes.Type(value = StateChange.MachineKeys.class, name = "keys")})
+    @JsonSubTypes.Type(value = StateChange.MachineKeys.class, name = "keys"),
+    @JsonSubTypes.Type(value = StateChange.PrivateFile.class, name = "privateFile")})
 sealed interface StateChange {
 
     /** A program recorded as the operator wants it now (installed, updated, started, stopped). */
@@ -41,6 +42,10 @@ sealed interface StateChange {
 
     /** Slaves enrolled or revoked: each the whole of one slave as it is now. */
     record SlavesRecorded(List<Enrollments.Slave> slaves) implements StateChange {
+    }
+
+    /** A file of a program's private folder replaced whole: its {@code sdm.store}. */
+    record PrivateFile(String program, String name, byte[] content) implements StateChange {
     }
 
     /** The machine's secrets, shared by its masters: the CURVE server key, the join token, the admin key. */

@@ -33,7 +33,7 @@ class MachineStateTest {
         DataFolder data = new DataFolder(root);
         ProgramStore store = ProgramStore.open(root.resolve("programs"));
         Enrollments book = Enrollments.replicated(data, change -> { });
-        MachineState s = new MachineState(store, book, data);
+        MachineState s = new MachineState(store, book, data, new PrivateFiles(root.resolve("programs/private")));
         store.journal(s::apply);
         return s;
     }
@@ -106,7 +106,7 @@ class MachineStateTest {
     }
 
     @Test
-    void aSnapshotCarriesProgramsBundlesHalfBundlesSlavesAndKeysToAnotherMaster() throws Exception {
+    void aSnapshotCarriesProgramsBundlesHalfBundlesSlavesStoresAndKeysToAnotherMaster() throws Exception {
         MachineState leader = state(dir.resolve("a"));
         byte[] whole = bytes(1500, 4);
         byte[] half = bytes(3000, 5);
@@ -123,7 +123,9 @@ class MachineStateTest {
         CurveKeyPair server = CurveKeyPair.generate();
         StateChange.MachineKeys keys = new StateChange.MachineKeys(server.secretKey(),
                 JoinToken.create(server.publicKey()).text(), CurveKeyPair.generate().secretKey());
-        applyEncoded(leader, index, keys);
+        applyEncoded(leader, index++, keys);
+        byte[] stored = "{\"starts\":\"3\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        applyEncoded(leader, index, new StateChange.PrivateFile("alpha", "store.json", stored));
 
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         leader.save(snapshot);
@@ -141,6 +143,10 @@ class MachineStateTest {
         Enrollments book = (Enrollments) f.get(follower);
         assertThat(book.all()).containsExactly(slave);
         assertThat(book.userIdOf(slave.publicKey())).isNotNull();
+        Path storeFile = other.resolve("programs/private/alpha/store.json");
+        assertThat(Files.readAllBytes(storeFile)).isEqualTo(stored);
+        applyEncoded(follower, 9, new StateChange.ProgramRemoved("alpha"));
+        assertThat(storeFile).as("a program's private files go with it").doesNotExist();
         // the half bundle goes on where it stopped: its other chunks complete it
         List<StateChange.BundleChunk> rest = chunks(half, 1000);
         applyEncoded(follower, 10, rest.get(0));

@@ -88,7 +88,9 @@ final class LeaderLease implements AutoCloseable {
                     confirming.set(false);
                 });
             }
-            boolean leading = v.leaderReady() && holds(v.term());
+            // to start leading, half a lease at least: a first confirmation that took long would lapse at once
+            boolean leading = v.leaderReady() && holds(v.term())
+                    && (Boolean.TRUE.equals(told) || leaseUntil - System.nanoTime() > leaseNanos / 2);
             String leader = leading ? null : v.leaderAddress();
             LeadershipListener l = listener;
             if (l != null && (told == null || told != leading || toldTerm != v.term()

@@ -81,6 +81,9 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final LeaderLease lease;
+    /** By follower id, on the leader: the last time its match index reached the commit index (nanoTime). */
+    private final Map<String, Long> caughtUpAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long lastSampledCommit;
 
     private RatisLog(Config config, RaftServer server) {
         this.config = config;
@@ -172,9 +175,32 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
 
     private LeaderLease.View view() {
         DivisionInfo info = info();
+        if (info.isLeader()) {
+            sampleLag(info);
+        }
         String leader = leaderId();
         return new LeaderLease.View(info.getCurrentTerm(), info.isLeader() && info.isLeaderReady(),
                 leader == null ? null : config.leaders().get(leader));
+    }
+
+    /** On the lease's ticks: when each follower last held everything committed, for its lag. */
+    private void sampleLag(DivisionInfo info) {
+        long[] matched = info.getFollowerMatchIndices();
+        RoleInfoProto roles = info.getRoleInfoProto();
+        if (!roles.hasLeaderInfo()) {
+            return;
+        }
+        List<ServerRpcProto> followers = roles.getLeaderInfo().getFollowerInfoList();
+        long now = System.nanoTime();
+        // held what was committed a tick ago: a follower a few milliseconds behind under load is not lagging
+        long committedBefore = lastSampledCommit;
+        for (int i = 0; i < followers.size() && i < matched.length; i++) {
+            String id = followers.get(i).getId().getId().toStringUtf8();
+            if (matched[i] >= committedBefore || !caughtUpAt.containsKey(id)) {
+                caughtUpAt.put(id, now);
+            }
+        }
+        lastSampledCommit = commitIndex();
     }
 
     /** One read-index round: the server sends every follower a heartbeat and waits for a majority. */
@@ -216,8 +242,9 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         // a leader not yet ready takes no appends: to the others it is still a candidate
         ReplicaStatus.Role role = info.isLeader() && !info.isLeaderReady() ? ReplicaStatus.Role.CANDIDATE
                 : role(info.getCurrentRole());
+        long commit = commitIndex();
         return new ReplicaStatus(config.self(), config.replicas().get(config.self()), role, info.getCurrentTerm(),
-                commitIndex(), info.getLastAppliedIndex(), 0);
+                commit, info.getLastAppliedIndex(), info.getLastAppliedIndex() >= commit ? 0 : -1, 0);
     }
 
     @Override
@@ -247,7 +274,13 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
             }
             ReplicaStatus.Role role = r.getKey().equals(leader) ? ReplicaStatus.Role.LEADER
                     : leader != null ? ReplicaStatus.Role.FOLLOWER : ReplicaStatus.Role.UNKNOWN;
-            out.add(new ReplicaStatus(r.getKey(), r.getValue(), role, info.getCurrentTerm(), commit, applied, contact));
+            long lag = -1;
+            if (info.isLeader()) {
+                Long since = caughtUpAt.get(r.getKey());
+                lag = since == null ? -1 : (System.nanoTime() - since) / 1_000_000;
+            }
+            out.add(new ReplicaStatus(r.getKey(), r.getValue(), role, info.getCurrentTerm(), commit, applied, lag,
+                    contact));
         }
         return out;
     }
