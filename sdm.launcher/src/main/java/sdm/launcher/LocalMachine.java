@@ -75,9 +75,13 @@ final class LocalMachine {
         List<String> replicas = replicaList(bind, masterCount);
         if (masterCount > 1) {
             masterProps.put(sdm.api.node.NodeProperties.MASTER_REPLICAS, String.join(",", replicas));
-            startOtherMasters(root, replicas, timing);
         }
         FelixNode master = FelixNode.start(dist, masterData, FelixNode.Role.MASTER, console, masterProps);
+        if (masterCount > 1) {
+            // the first master makes the machine's consensus key; the others are given a copy
+            awaitFile(masterData.resolve(NodeFiles.CONSENSUS_KEY));
+            startOtherMasters(root, replicas, timing, masterData.resolve(NodeFiles.CONSENSUS_KEY));
+        }
         // of replicated masters, the first leader gives every master the machine's keys through their log
         String token = waitForFile(masterData.resolve(NodeFiles.JOIN_TOKEN));
         String endpoint = masterCount == 1 ? waitForFile(masterData.resolve(NodeFiles.MASTER_ENDPOINT))
@@ -111,9 +115,15 @@ final class LocalMachine {
     }
 
     /** Masters 2 to N of a replicated local machine, supervised as the slaves are. */
-    private void startOtherMasters(Path root, List<String> replicas, Map<String, String> timing) throws IOException {
+    private void startOtherMasters(Path root, List<String> replicas, Map<String, String> timing, Path consensusKey)
+            throws IOException {
         for (int i = 1; i < replicas.size(); i++) {
             Path data = root.resolve("master-" + (i + 1));
+            Files.createDirectories(data, Main.OWNER_ONLY);
+            Path copy = data.resolve(NodeFiles.CONSENSUS_KEY);
+            if (!Files.exists(copy)) {
+                Files.copy(consensusKey, copy, StandardCopyOption.COPY_ATTRIBUTES);
+            }
             List<String> cmd = new ArrayList<>(javaCommand(data));
             cmd.addAll(List.of("-jar", dist.resolve("sdm-launcher.jar").toString(), "master", "--no-console",
                     "--bind", replicas.get(i), "--replicas", String.join(",", replicas), "--data", data.toString(),
@@ -140,6 +150,11 @@ final class LocalMachine {
     }
 
     private static String waitForFile(Path file) throws IOException, InterruptedException {
+        awaitFile(file);
+        return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+
+    private static void awaitFile(Path file) throws IOException, InterruptedException {
         long deadline = System.currentTimeMillis() + 60_000;
         while (!Files.exists(file)) {
             if (System.currentTimeMillis() > deadline) {
@@ -147,7 +162,6 @@ final class LocalMachine {
             }
             Thread.sleep(50);
         }
-        return Files.readString(file, StandardCharsets.UTF_8).strip();
     }
 
     private static int slaveCount(String text) {

@@ -59,8 +59,18 @@ public final class ReplicaSet implements AutoCloseable {
         return processes[i];
     }
 
-    public void startAll() throws IOException {
-        for (int i = 0; i < processes.length; i++) {
+    /**
+     * Starts master 1, which makes the machine's consensus key, then the others with a copy of
+     * it in their data folders, as an operator would.
+     */
+    public void startAll() throws Exception {
+        start(0);
+        Path key = data(0).resolve(NodeFiles.CONSENSUS_KEY);
+        Waits.untilTrue("master 1's consensus key", Duration.ofSeconds(60), () -> Files.exists(key));
+        for (int i = 1; i < processes.length; i++) {
+            Files.createDirectories(data(i));
+            Files.copy(key, data(i).resolve(NodeFiles.CONSENSUS_KEY), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             start(i);
         }
     }

@@ -19,6 +19,11 @@ public final class NodeFiles {
     public static final String ADMIN_KEY = "admin.key";
     /** The join token of the machine, owner-only: on the master, made on first start; on a slave, kept from {@code --token}. */
     public static final String JOIN_TOKEN = "join.token";
+    /**
+     * The consensus key the replicated masters of one machine share (PKCS12, owner-only): made
+     * by the first master of {@code --replicas}, copied to the others' data folders.
+     */
+    public static final String CONSENSUS_KEY = "consensus.p12";
     /** The folder of the node's log files. */
     public static final String LOG_FOLDER = "log";
     /** The master's data folder when none is given, relative to the working directory. */

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
@@ -44,8 +46,8 @@ import sdm.api.replication.ReplicatedLog;
 import sdm.api.replication.ReplicatedState;
 
 /**
- * A {@link ReplicatedLog} on one embedded Ratis server over Netty: this master's member of the
- * machine's one Raft group. Appends go straight to the local server (no client hop), and only a
+ * A {@link ReplicatedLog} on one embedded Ratis server over gRPC and mutual TLS: this master's
+ * member of the machine's one Raft group. Appends go straight to the local server (no client hop), and only a
  * leader takes them; the log is snapshotted and compacted every {@code snapshotEvery} entries,
  * so a master that was away long catches up from a snapshot.
  */
@@ -63,9 +65,10 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
      * @param electionMin   the shortest election timeout; the longest is twice as long
      * @param snapshotEvery entries between snapshots; the log is purged up to each, a segment
      *                      ({@code segmentBytes} at most) at a time
+     * @param key           the machine's consensus key: every link between masters is mutual TLS with it
      */
     public record Config(String self, Map<String, String> replicas, Map<String, String> leaders, Path storage,
-            Duration electionMin, long snapshotEvery, long segmentBytes) {
+            Duration electionMin, long snapshotEvery, long segmentBytes, ConsensusKey key) {
         public Config {
             replicas = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(replicas));
             leaders = Map.copyOf(leaders);
@@ -109,6 +112,8 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
             server = RaftServer.newBuilder()
                     .setGroup(RaftGroup.valueOf(GROUP, peers))
                     .setProperties(properties)
+                    .setParameters(GrpcFactory.newRaftParameters(new GrpcTlsConfig(config.key().keyManager(),
+                            config.key().trustManager(), true)))
                     .setServerId(RaftPeerId.valueOf(config.self()))
                     .setStateMachine(new StateAdapter(state))
                     .setOption(RaftStorage.StartupOption.RECOVER)
@@ -122,10 +127,10 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
 
     private static RaftProperties properties(Config config) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.NETTY);
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
         String self = config.replicas().get(config.self());
-        NettyConfigKeys.Server.setHost(p, self.substring(0, self.lastIndexOf(':')));
-        NettyConfigKeys.Server.setPort(p, Integer.parseInt(self.substring(self.lastIndexOf(':') + 1)));
+        GrpcConfigKeys.Server.setHost(p, self.substring(0, self.lastIndexOf(':')));
+        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(self.substring(self.lastIndexOf(':') + 1)));
         RaftServerConfigKeys.setStorageDir(p, List.of(config.storage().toFile()));
         long min = config.electionMin().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));

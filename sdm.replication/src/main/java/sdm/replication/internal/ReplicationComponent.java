@@ -55,12 +55,38 @@ public final class ReplicationComponent {
     private void start(BundleContext context, String list) throws IOException {
         ReplicaList replicas = ReplicaList.parse(list, context.getProperty(NodeProperties.MASTER_BIND));
         Path storage = Path.of(context.getProperty(NodeProperties.DATA)).resolve("replication");
+        Path data = Path.of(context.getProperty(NodeProperties.DATA));
         RatisLog.Config config = new RatisLog.Config(replicas.self(), replicas.consensus(), replicas.endpoints(),
-                storage, ELECTION_MIN, SNAPSHOT_EVERY, SEGMENT_BYTES);
+                storage, ELECTION_MIN, SNAPSHOT_EVERY, SEGMENT_BYTES, consensusKey(data, replicas));
         log = RatisLog.start(config, state);
         registration = context.registerService(ReplicatedLog.class, log, null);
         LOG.info("replica " + replicas.self() + " of " + replicas.endpoints().values() + ", consensus at "
                 + replicas.consensus().get(replicas.self()));
+    }
+
+    /**
+     * The machine's consensus key in {@code DATA/consensus.p12}; the first master of the list
+     * creates it if it is not there, the others must be given a copy.
+     */
+    private static ConsensusKey consensusKey(Path data, ReplicaList replicas) throws IOException {
+        Path file = data.resolve(ConsensusKey.FILE);
+        if (!java.nio.file.Files.exists(file)) {
+            String first = replicas.endpoints().keySet().iterator().next();
+            if (!replicas.self().equals(first)) {
+                throw new IOException("no " + file + ": copy " + ConsensusKey.FILE + " from the data folder of the first"
+                        + " master (" + replicas.endpoints().get(first) + "), which creates it, before starting this one");
+            }
+            try {
+                ConsensusKey.create(file);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while creating " + file);
+            }
+            LOG.warning("created the machine's consensus key " + file + "; every other master needs a copy of it in its"
+                    + " data folder (owner-only)");
+        }
+        sdm.api.node.DataFolder.requireOwnerOnly(file);
+        return ConsensusKey.load(file);
     }
 
     @Deactivate

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,7 @@ import sdm.api.replication.NotLeaderException;
 import sdm.api.replication.ReplicaStatus;
 import sdm.api.replication.ReplicatedState;
 
-/** Three real Ratis servers over Netty on 127.0.0.1, in this JVM, each with its own folder. */
+/** Three real Ratis servers over gRPC and mutual TLS on 127.0.0.1, in this JVM, each with its own folder. */
 class RatisLogTest {
 
     /** The operations applied, in order; a snapshot is all of them. */
@@ -66,7 +67,12 @@ class RatisLogTest {
     }
 
     @TempDir
+    static Path keys;
+    private static ConsensusKey machineKey;
+
+    @TempDir
     Path dir;
+    private final Map<String, ConsensusKey> keyOf = new LinkedHashMap<>();
     private final Map<String, String> replicas = new LinkedHashMap<>();
     private final Map<String, RatisLog> logs = new LinkedHashMap<>();
     private final Map<String, Applied> states = new LinkedHashMap<>();
@@ -88,10 +94,17 @@ class RatisLogTest {
         }
     }
 
+    @BeforeAll
+    static void createKey() throws Exception {
+        ConsensusKey.create(keys.resolve(ConsensusKey.FILE));
+        machineKey = ConsensusKey.load(keys.resolve(ConsensusKey.FILE));
+    }
+
     private RatisLog start(String id) throws IOException {
         Applied state = new Applied();
         RatisLog log = RatisLog.start(new RatisLog.Config(id, replicas, Map.of("m1", "a:7700", "m2", "b:7700", "m3",
-                "c:7700"), dir.resolve(id), Duration.ofMillis(300), snapshotEvery, 64 << 10), state);
+                "c:7700"), dir.resolve(id), Duration.ofMillis(300), snapshotEvery, 64 << 10,
+                keyOf.getOrDefault(id, machineKey)), state);
         logs.put(id, log);
         states.put(id, state);
         return log;
@@ -208,5 +221,28 @@ class RatisLogTest {
             }
             Thread.sleep(20);
         }
+    }
+
+    @Test
+    void aServerWithoutTheMachinesKeyNeitherReadsNorWritesTheLog() throws Exception {
+        Path other = dir.resolve("other.p12");
+        ConsensusKey.create(other);
+        keyOf.put("m3", ConsensusKey.load(other));
+        startAll();
+        String leader = awaitLeader(Duration.ofSeconds(20));
+        assertThat(leader).as("the two that share the key elect one of them").isNotEqualTo("m3");
+        for (int i = 0; i < 20; i++) {
+            logs.get(leader).append(("op-" + i).getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+        }
+        String follower = leader.equals("m1") ? "m2" : "m1";
+        await("the other holder of the key applying all", Duration.ofSeconds(10),
+                () -> states.get(follower).operations.size() == 20);
+        // the leader retries m3 four times a second: a second of them, every one refused
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (System.nanoTime() < until) {
+            assertThat(states.get("m3").operations).isEmpty();
+            Thread.sleep(50);
+        }
+        assertThat(logs.get("m3").self().role()).isNotEqualTo(ReplicaStatus.Role.LEADER);
     }
 }
