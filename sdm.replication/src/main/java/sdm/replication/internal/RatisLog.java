@@ -282,7 +282,7 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
             long lag = -1;
             if (info.isLeader()) {
                 Long since = caughtUpAt.get(r.getKey());
-                lag = since == null ? -1 : (System.nanoTime() - since) / 1_000_000;
+                lag = applied >= commit ? 0 : since == null ? -1 : (System.nanoTime() - since) / 1_000_000;
             }
             out.add(new ReplicaStatus(r.getKey(), r.getValue(), role, info.getCurrentTerm(), commit, applied, lag,
                     contact));
