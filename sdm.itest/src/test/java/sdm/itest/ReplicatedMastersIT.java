@@ -128,6 +128,47 @@ class ReplicatedMastersIT {
         assertThat(masters.leader(Duration.ofSeconds(10))).isEqualTo(last);
     }
 
+    /**
+     * The leader frozen (SIGSTOP): as good as cut off from the others. They elect a new leader,
+     * which takes an install; thawed, the old leader finds its lease run out, answers as a
+     * follower, and catches up with the install it missed.
+     */
+    @Test
+    void aFrozenLeaderIsReplacedAndThawedFollowsWithNothingLost() throws Exception {
+        try {
+            freezeTheLeader();
+        } catch (Exception | AssertionError e) {
+            printLogs();
+            throw e;
+        }
+    }
+
+    private void freezeTheLeader() throws Exception {
+        masters = new ReplicaSet(work, 3);
+        masters.startAll();
+        int old = masters.leader(Duration.ofSeconds(90));
+        masters.admin(old).text("sdm:install", TestPrograms.pack(work, "before", "1.0.0", "x86_64", Map.of(), 0)
+                .toString());
+        masters.signal(old, "STOP");
+        try {
+            int next = masters.leader(Duration.ofSeconds(10));
+            assertThat(next).isNotEqualTo(old);
+            masters.admin(next).text("sdm:install", TestPrograms.pack(work, "during", "1.0.0", "x86_64", Map.of(), 0)
+                    .toString());
+        } finally {
+            masters.signal(old, "CONT");
+        }
+        Waits.untilTrue("the thawed master answering as a follower", Duration.ofSeconds(5),
+                () -> "follower".equals(masters.answer(old)));
+        Waits.untilTrue("the thawed master holding both programs", Duration.ofSeconds(30),
+                () -> bundles(masters.data(old)) == 2);
+        int leader = masters.leader(Duration.ofSeconds(5));
+        assertThat(leader).isNotEqualTo(old);
+        List<String> names = new ArrayList<>();
+        masters.admin(leader).json("sdm:apps").forEach(a -> names.add(a.path("name").asText()));
+        assertThat(names).containsExactlyInAnyOrder("before", "during");
+    }
+
     /** What each process said, for a failover that took too long. */
     private void printLogs() throws Exception {
         for (String dir : List.of("s1", "s2", "master-1", "master-2", "master-3")) {

@@ -12,6 +12,7 @@ import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.AdminAccess;
 import sdm.transport.zmq.AdminClient;
 import sdm.transport.zmq.Message;
+import sdm.transport.zmq.NotLeaderAnswer;
 
 /**
  * Three (or five) replicated masters as real processes on 127.0.0.1, each its own port and the
@@ -94,23 +95,37 @@ public final class ReplicaSet implements AutoCloseable {
 
     private int leaderNow() {
         for (int i = 0; i < processes.length; i++) {
-            if (processes[i] == null || !processes[i].isAlive()
-                    || !Files.exists(data(i).resolve(NodeFiles.MASTER_ENDPOINT))) {
-                continue;
-            }
-            try {
-                // asked directly: a follower's answer names the leader, and is not followed here
-                AdminAccess a = AdminAccess.fromDataFolder(data(i), null);
-                Message.AdminReply r = AdminClient.execute(a.address(), a.masterPublicKey(), a.keys(),
-                        List.of("sdm:apps"), false, Duration.ofMillis(1_500));
-                if (r.ok()) {
-                    return i;
-                }
-            } catch (Exception e) {
-                // not this one (yet)
+            if (processes[i] != null && processes[i].isAlive() && "leader".equals(answer(i))) {
+                return i;
             }
         }
         return -1;
+    }
+
+    /**
+     * How master {@code i} answers a command asked of it alone (not followed elsewhere):
+     * {@code leader} if it runs it, {@code follower} if it names another, null if it gives no
+     * answer within 1.5 s.
+     */
+    public String answer(int i) {
+        if (!Files.exists(data(i).resolve(NodeFiles.MASTER_ENDPOINT))) {
+            return null;
+        }
+        try {
+            AdminAccess a = AdminAccess.fromDataFolder(data(i), null);
+            Message.AdminReply r = AdminClient.execute(a.address(), a.masterPublicKey(), a.keys(),
+                    List.of("sdm:apps"), false, Duration.ofMillis(1_500));
+            return r.ok() ? "leader" : null;
+        } catch (NotLeaderAnswer e) {
+            return "follower";
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Sends a signal ({@code STOP}, {@code CONT}) to master {@code i}. */
+    public void signal(int i, String signal) throws Exception {
+        SdmProcess.signal(signal, processes[i].pid());
     }
 
     /** The admin session of master {@code i}, through its data folder. */

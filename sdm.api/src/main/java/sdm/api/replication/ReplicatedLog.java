@@ -23,6 +23,12 @@ public interface ReplicatedLog {
     List<ReplicaStatus> replicas();
 
     /**
+     * Whether this master leads now: it is the leader, and a majority confirmed it within its
+     * lease. Cheap enough to ask for every message a leader acts on.
+     */
+    boolean leads();
+
+    /**
      * Tells {@code listener} whether this master leads: at once, and on every change. One
      * listener at a time; null stops the calls.
      */

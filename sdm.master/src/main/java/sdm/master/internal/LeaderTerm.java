@@ -42,7 +42,8 @@ final class LeaderTerm implements AutoCloseable {
      * their desired state, while {@link #start} brings the master's own Felix to it.
      */
     LeaderTerm(MasterParts master, BundleContext context, MasterSettings settings, MasterKeys keys,
-            SlaveGate.TokenKeeper tokens, MasterEndpoint endpoint, Supplier<Message.Welcome> welcome) {
+            SlaveGate.TokenKeeper tokens, MasterEndpoint endpoint, java.util.function.BooleanSupplier leads,
+            Supplier<Message.Welcome> welcome) {
         this.master = master;
         this.endpoint = endpoint;
         this.welcome = welcome;
@@ -67,13 +68,25 @@ final class LeaderTerm implements AutoCloseable {
         sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-programs").daemon().factory());
         gate = new SlaveGate(master.enrollments(), registry, tokens, keys.joinToken(), () -> endpoint,
                 settings.enrollmentsPerSecond(), settings.registrationsPerSecond());
-        convergence.connect(endpoint::send);
-        bundles.connect(endpoint::send, endpoint.counters());
-        calls = new NativeCalls(planner, endpoint::send);
-        exports = new ExportCalls(store, manifests, framework::runtime, endpoint::send);
+        // nothing goes out while the lease is lapsed: a leader that may have been replaced commands no one
+        Wire wire = (routingId, m) -> {
+            if (leads.getAsBoolean()) {
+                endpoint.send(routingId, m);
+            }
+        };
+        convergence.connect(wire);
+        bundles.connect((routingId, m, handedOver) -> {
+            if (leads.getAsBoolean()) {
+                endpoint.send(routingId, m, handedOver);
+            } else {
+                handedOver.run();
+            }
+        }, endpoint.counters());
+        calls = new NativeCalls(planner, wire);
+        exports = new ExportCalls(store, manifests, framework::runtime, wire);
         registry.onSessionEnded(calls::sessionEnded);
         // one acknowledgement per node and 50 ms, however many events came in
-        sweeper.scheduleAtFixedRate(() -> events.acknowledge(endpoint::send), 50, 50, TimeUnit.MILLISECONDS);
+        sweeper.scheduleAtFixedRate(() -> events.acknowledge(wire), 50, 50, TimeUnit.MILLISECONDS);
         sweeper.scheduleWithFixedDelay(() -> {
             // a throw would cancel the task for good
             try {

@@ -127,7 +127,8 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
                 reception = new Reception(settings, parts, context);
                 reception.starting();
                 term = new LeaderTerm(parts, context, settings, keys,
-                        t -> data.write(NodeFiles.JOIN_TOKEN, t.text(), true), reception.open(keys), this::welcome);
+                        t -> data.write(NodeFiles.JOIN_TOKEN, t.text(), true), reception.open(keys),
+                        reception::leadsNow, this::welcome);
                 term.start(); // as a master always did: its Felix at the desired state before any slave is heard
                 reception.serve(term);
                 reception.announce();
@@ -182,6 +183,7 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
         if (j != null) {
             replicatedLog = log;
             j.log(log);
+            reception.leads(log::leads);
             log.onLeadership(this);
         }
     }
@@ -232,7 +234,7 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
                 state.serving(true);
                 term = new LeaderTerm(parts, context, settings, keys, token -> replicated.commit(
                         new StateChange.MachineKeys(keys.server().secretKey(), token.text(), keys.admin().secretKey())),
-                        reception.open(keys), this::welcome);
+                        reception.open(keys), reception::leadsNow, this::welcome);
                 reception.serve(term);
                 reception.announce();
                 term.start();

@@ -27,6 +27,8 @@ final class Reception implements AutoCloseable {
     private volatile LeaderTerm term;
     private volatile boolean starting;
     private volatile Supplier<String> leader = () -> "";
+    /** Asked for every message a term would act on: a leader whose lease ran out acts on none. */
+    private volatile java.util.function.BooleanSupplier leads = () -> true;
 
     Reception(MasterSettings settings, MasterParts parts, BundleContext context) {
         this.settings = settings;
@@ -55,6 +57,16 @@ final class Reception implements AutoCloseable {
         return endpoint;
     }
 
+    /** A replicated master's live check of its lease (a single master always leads). */
+    void leads(java.util.function.BooleanSupplier check) {
+        leads = check;
+    }
+
+    /** Whether the term may act now: on a replicated master, whether its lease is held. */
+    boolean leadsNow() {
+        return leads.getAsBoolean();
+    }
+
     /** Elected: messages are dropped until {@link #serve}. */
     void starting() {
         starting = true;
@@ -81,7 +93,7 @@ final class Reception implements AutoCloseable {
                 if (e == null) {
                     return;
                 }
-                if (t != null) {
+                if (t != null && leads.getAsBoolean()) {
                     t.onMessage(from, message, e);
                 } else if (starting) {
                     if (message instanceof Message.AdminRequest r) {

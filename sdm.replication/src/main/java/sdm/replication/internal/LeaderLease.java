@@ -33,6 +33,8 @@ final class LeaderLease implements AutoCloseable {
     private final Supplier<View> view;
     private final Supplier<CompletableFuture<Boolean>> confirm;
     private final long leaseNanos;
+    private final long graceNanos;
+    private long lastHeldAt;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sdm-lease").daemon().factory());
     private final ExecutorService calls = Executors.newSingleThreadExecutor(
@@ -43,16 +45,23 @@ final class LeaderLease implements AutoCloseable {
     private volatile long leaseUntil;
     /** What the listener was last told; on the tick thread only. */
     private Boolean told;
+    /** What the last tick found, for {@link #held} on any thread. */
+    private volatile boolean leadingNow;
+    private volatile long leadingTerm = -1;
     private long toldTerm = -1;
     private String toldLeader;
 
     /**
      * @param confirm starts one confirmation round; completes true if a majority answered it
+     * @param graceMs how long the lease may lapse, in the same term, before the listener is told
+     *                this master follows (it acts on nothing meanwhile)
      */
-    LeaderLease(Supplier<View> view, Supplier<CompletableFuture<Boolean>> confirm, long leaseMs, long tickMs) {
+    LeaderLease(Supplier<View> view, Supplier<CompletableFuture<Boolean>> confirm, long leaseMs, long graceMs,
+            long tickMs) {
         this.view = view;
         this.confirm = confirm;
         this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMs);
+        this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMs);
         ticks.scheduleWithFixedDelay(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
     }
 
@@ -64,10 +73,9 @@ final class LeaderLease implements AutoCloseable {
         });
     }
 
-    /** Whether this master holds the lease now. */
+    /** Whether this master leads and holds the lease now: as of the last tick, and the lease not run out since. */
     boolean held() {
-        View v = view.get();
-        return v.leaderReady() && holds(v.term());
+        return leadingNow && holds(leadingTerm);
     }
 
     private boolean holds(long term) {
@@ -91,6 +99,19 @@ final class LeaderLease implements AutoCloseable {
             // to start leading, half a lease at least: a first confirmation that took long would lapse at once
             boolean leading = v.leaderReady() && holds(v.term())
                     && (Boolean.TRUE.equals(told) || leaseUntil - System.nanoTime() > leaseNanos / 2);
+            leadingTerm = v.term();
+            leadingNow = leading;
+            long now = System.nanoTime();
+            if (leading) {
+                lastHeldAt = now;
+            }
+            // a lease that lapses for a moment (a starved machine) pauses the leader, which acts on
+            // nothing meanwhile (held() is false); only a lapse past the grace, or another term, ends it
+            boolean paused = !leading && Boolean.TRUE.equals(told) && toldTerm == v.term() && v.leaderReady()
+                    && now - lastHeldAt < graceNanos;
+            if (paused) {
+                return;
+            }
             String leader = leading ? null : v.leaderAddress();
             LeadershipListener l = listener;
             if (l != null && (told == null || told != leading || toldTerm != v.term()

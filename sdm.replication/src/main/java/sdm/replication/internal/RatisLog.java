@@ -93,7 +93,7 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         this.server = server;
         this.selfId = RaftPeerId.valueOf(config.self());
         long min = config.electionMin().toMillis();
-        this.lease = new LeaderLease(this::view, this::confirm, min * 6 / 10, Math.max(5, min / 20));
+        this.lease = new LeaderLease(this::view, this::confirm, min * 6 / 10, 2 * min, Math.max(5, min / 20));
     }
 
     /** Starts this master's server; it joins the group's elections at once. */
@@ -173,8 +173,8 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         lease.listener(listener);
     }
 
-    /** Whether this master leads and holds its lease: a majority confirmed it within the lease. */
-    public boolean leading() {
+    @Override
+    public boolean leads() {
         return lease.held();
     }
 
