@@ -169,6 +169,47 @@ class ReplicatedMastersIT {
         assertThat(names).containsExactlyInAnyOrder("before", "during");
     }
 
+    /**
+     * A follower killed, 10,000 writes of a program's store and an install made without it, and
+     * the follower started again: the leader's log no longer holds what it missed (snapshots
+     * every 1,024 entries, the log purged up to each), so it catches up from a snapshot.
+     */
+    @Test
+    void aFollowerAwayFor10000WritesCatchesUpFromASnapshot() throws Exception {
+        try {
+            awayFor10000Writes();
+        } catch (Exception | AssertionError e) {
+            printLogs();
+            throw e;
+        }
+    }
+
+    private void awayFor10000Writes() throws Exception {
+        masters = new ReplicaSet(work, 3);
+        masters.startAll();
+        int leader = masters.leader(Duration.ofSeconds(90));
+        int away = (leader + 1) % 3;
+        masters.kill(away);
+        masters.admin(leader).installScript(work, "writer", """
+                let n = 0;
+                function batch() {
+                  for (let i = 0; i < 100; i++) { sdm.store.set('n', ++n); }
+                  if (n < 10000) { sdm.after(1, batch); } else { console.log('wrote ' + n); }
+                }
+                batch();
+                """);
+        Waits.untilTrue("10,000 writes", Duration.ofSeconds(180),
+                () -> masters.admin(leader).log("writer").contains("wrote 10000"));
+        masters.admin(leader).text("sdm:install", TestPrograms.pack(work, "later", "1.0.0", "x86_64", Map.of(), 0)
+                .toString());
+        masters.start(away);
+        Path store = masters.data(away).resolve("programs/private/writer/store.json");
+        Waits.untilTrue("the follower holding the last write and the install", Duration.ofSeconds(60),
+                () -> Files.exists(store) && Files.readString(store).contains("10000") && bundles(masters.data(away)) == 2);
+        assertThat(Files.readString(masters.data(away).resolve("log/sdm.0.log")))
+                .contains("caught up from the leader's snapshot");
+    }
+
     /** What each process said, for a failover that took too long. */
     private void printLogs() throws Exception {
         for (String dir : List.of("s1", "s2", "master-1", "master-2", "master-3")) {

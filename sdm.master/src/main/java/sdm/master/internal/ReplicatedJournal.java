@@ -22,8 +22,8 @@ import sdm.api.replication.ReplicatedLog;
  */
 final class ReplicatedJournal implements Journal {
 
-    /** Small enough for one Raft entry and one segment; large enough that a 16 MiB bundle is 16 entries. */
-    static final int CHUNK_BYTES = 1 << 20;
+    /** Well under a log segment (1 MiB): a 16 MiB bundle is 64 entries. */
+    static final int CHUNK_BYTES = 256 << 10;
     /** How long a change waits for a majority before the command gives up on it. */
     static final long COMMIT_TIMEOUT_MS = 10_000;
 

@@ -31,7 +31,8 @@ public final class ReplicationComponent {
     /** Elections time out after 0.5 to 1 s: a new leader within about 1.5 s of the old one's death. */
     static final Duration ELECTION_MIN = Duration.ofMillis(500);
     static final long SNAPSHOT_EVERY = 1_024;
-    static final long SEGMENT_BYTES = 4L << 20;
+    /** Only closed segments are purged: small enough that 10,000 small entries fill a few. */
+    static final long SEGMENT_BYTES = 1L << 20;
 
     @Reference
     private ReplicatedState state;

@@ -34,6 +34,8 @@ import sdm.api.replication.ReplicatedState;
  */
 final class StateAdapter extends BaseStateMachine {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("sdm.replication");
+
     private final ReplicatedState state;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
@@ -58,7 +60,11 @@ final class StateAdapter extends BaseStateMachine {
     /** After a snapshot was installed from the leader: it replaces what was applied. */
     @Override
     public synchronized void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        load(snapshot);
+        if (snapshot != null) {
+            LOG.info("caught up from the leader's snapshot at index " + snapshot.getIndex());
+        }
         if (getLifeCycleState() == LifeCycle.State.PAUSED) {
             getLifeCycle().transition(LifeCycle.State.STARTING);
             getLifeCycle().transition(LifeCycle.State.RUNNING);
