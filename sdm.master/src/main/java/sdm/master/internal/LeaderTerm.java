@@ -15,8 +15,8 @@ import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
 
 /**
- * The master at work: its endpoint, the programs in its Felix and on the slaves, calls and
- * uploads. A single master works from its start to its stop; of replicated masters only the
+ * The master at work: what comes in at its endpoint, the programs in its Felix and on the
+ * slaves, calls and uploads. A single master works from its start to its stop; of replicated masters only the
  * leader does, from its election to the moment it stops leading, and a new term starts afresh
  * from the state the masters agreed on.
  */

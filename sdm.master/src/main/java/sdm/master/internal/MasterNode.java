@@ -39,8 +39,8 @@ import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
 
 /**
- * The master: owns its keys and its endpoint, keeps the registry of slaves, answers admin
- * clients, and publishes what it knows as the {@link MachineInfo} service. The other
+ * The master: owns its keys, its endpoint ({@link Reception}) and the registry of slaves, starts
+ * and ends its terms of work, and publishes what it knows as the {@link MachineInfo} service. The other
  * components of this bundle reach the master's parts through it: {@link ProgramCallsService},
  * {@link ProgramHostService}, the shell commands and the deploy folder.
  *
