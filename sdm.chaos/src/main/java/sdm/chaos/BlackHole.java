@@ -1,10 +1,10 @@
 package sdm.chaos;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+
+import sdm.testkit.Iptables;
 
 /**
  * A partition without a reset: iptables rules that drop every TCP packet to and from one port
@@ -24,13 +24,8 @@ final class BlackHole implements AutoCloseable {
         this.port = port;
     }
 
-    /** Whether iptables can add and list rules here (installed, and run by root). */
     static boolean available() {
-        try {
-            return iptables(List.of("-S", "INPUT")) == 0;
-        } catch (IOException e) {
-            return false;
-        }
+        return Iptables.available();
     }
 
     synchronized boolean isOpen() {
@@ -48,7 +43,7 @@ final class BlackHole implements AutoCloseable {
                     "-j", "DROP");
             List<String> insert = new ArrayList<>(List.of("-I"));
             insert.addAll(rule);
-            if (iptables(insert) != 0) {
+            if (Iptables.run(insert) != 0) {
                 close();
                 throw new IOException("iptables " + String.join(" ", insert) + " failed");
             }
@@ -63,7 +58,7 @@ final class BlackHole implements AutoCloseable {
             List<String> delete = new ArrayList<>(List.of("-D"));
             delete.addAll(rule);
             try {
-                iptables(delete);
+                Iptables.run(delete);
             } catch (IOException e) {
                 System.err.println("chaos: could not remove the iptables rule " + rule + ": " + e.getMessage());
             }
@@ -75,26 +70,6 @@ final class BlackHole implements AutoCloseable {
             } catch (IllegalStateException | IllegalArgumentException e) {
                 // shutting down, or never added
             }
-        }
-    }
-
-    private static int iptables(List<String> args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("iptables", "-w", "5"));
-        command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("iptables did not answer within 10 s");
-            }
-            if (p.exitValue() != 0 && !out.isBlank()) {
-                System.err.println("chaos: iptables " + String.join(" ", args) + ": " + out.strip());
-            }
-            return p.exitValue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted waiting for iptables");
         }
     }
 }

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +48,7 @@ class ReplicatedMastersIT {
         try {
             killTheLeaderThreeTimes();
         } catch (Exception | AssertionError e) {
-            printLogs();
+            masters.printLogs("s1", "s2");
             throw e;
         }
     }
@@ -88,7 +87,7 @@ class ReplicatedMastersIT {
                 if (i != leader) {
                     int m = i;
                     Waits.untilTrue("master " + (m + 1) + " holding " + name, Duration.ofSeconds(90),
-                            () -> bundles(masters.data(m)) == installed.size());
+                            () -> masters.bundles(m) == installed.size());
                 }
             }
             masters.kill(leader);
@@ -123,7 +122,7 @@ class ReplicatedMastersIT {
         for (int i = 0; i < masters.size(); i++) {
             int m = i;
             Waits.untilTrue("master " + (m + 1) + " caught up", Duration.ofSeconds(90),
-                    () -> bundles(masters.data(m)) == installed.size());
+                    () -> masters.bundles(m) == installed.size());
         }
         assertThat(masters.leader(Duration.ofSeconds(10))).isEqualTo(last);
     }
@@ -138,7 +137,7 @@ class ReplicatedMastersIT {
         try {
             freezeTheLeader();
         } catch (Exception | AssertionError e) {
-            printLogs();
+            masters.printLogs("s1", "s2");
             throw e;
         }
     }
@@ -161,7 +160,7 @@ class ReplicatedMastersIT {
         Waits.untilTrue("the thawed master answering as a follower", Duration.ofSeconds(5),
                 () -> "follower".equals(masters.answer(old)));
         Waits.untilTrue("the thawed master holding both programs", Duration.ofSeconds(30),
-                () -> bundles(masters.data(old)) == 2);
+                () -> masters.bundles(old) == 2);
         int leader = masters.leader(Duration.ofSeconds(5));
         assertThat(leader).isNotEqualTo(old);
         List<String> names = new ArrayList<>();
@@ -179,7 +178,7 @@ class ReplicatedMastersIT {
         try {
             awayFor10000Writes();
         } catch (Exception | AssertionError e) {
-            printLogs();
+            masters.printLogs("s1", "s2");
             throw e;
         }
     }
@@ -205,31 +204,8 @@ class ReplicatedMastersIT {
         masters.start(away);
         Path store = masters.data(away).resolve("programs/private/writer/store.json");
         Waits.untilTrue("the follower holding the last write and the install", Duration.ofSeconds(60),
-                () -> Files.exists(store) && Files.readString(store).contains("10000") && bundles(masters.data(away)) == 2);
+                () -> Files.exists(store) && Files.readString(store).contains("10000") && masters.bundles(away) == 2);
         assertThat(Files.readString(masters.data(away).resolve("log/sdm.0.log")))
                 .contains("caught up from the leader's snapshot");
-    }
-
-    /** What each process said, for a failover that took too long. */
-    private void printLogs() throws Exception {
-        for (String dir : List.of("s1", "s2", "master-1", "master-2", "master-3")) {
-            Path log = work.resolve(dir).resolve("log/sdm.0.log");
-            if (!Files.exists(log)) {
-                continue;
-            }
-            List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.contains("ratis")).toList();
-            System.out.println("--- " + dir);
-            lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
-        }
-    }
-
-    private static long bundles(Path data) throws Exception {
-        Path dir = data.resolve("programs/bundles");
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".jar")).count();
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import sdm.api.node.NodeFiles;
 import sdm.transport.zmq.AdminAccess;
@@ -126,6 +127,36 @@ public final class ReplicaSet implements AutoCloseable {
     /** Sends a signal ({@code STOP}, {@code CONT}) to master {@code i}. */
     public void signal(int i, String signal) throws Exception {
         SdmProcess.signal(signal, processes[i].pid());
+    }
+
+    /** How many program bundles master {@code i} holds in its data folder. */
+    public long bundles(int i) throws IOException {
+        Path dir = data(i).resolve("programs/bundles");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".jar")).count();
+        }
+    }
+
+    /**
+     * The last 60 lines each master (and each process whose data folder is named in
+     * {@code others}) logged, Ratis' own lines left out: what a failed test prints.
+     */
+    public void printLogs(String... others) throws IOException {
+        List<String> dirs = new ArrayList<>(List.of(others));
+        for (int i = 0; i < processes.length; i++) {
+            dirs.add(data(i).getFileName().toString());
+        }
+        for (String dir : dirs) {
+            Path log = work.resolve(dir).resolve("log/sdm.0.log");
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log).stream().filter(l -> !l.contains("ratis")).toList();
+                System.out.println("--- " + dir);
+                lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+            }
+        }
     }
 
     /** The admin session of master {@code i}, through its data folder. */

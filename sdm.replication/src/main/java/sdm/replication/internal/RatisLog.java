@@ -93,7 +93,7 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         this.server = server;
         this.selfId = RaftPeerId.valueOf(config.self());
         long min = config.electionMin().toMillis();
-        this.lease = new LeaderLease(this::view, this::confirm, min * 6 / 10, 2 * min, Math.max(5, min / 20));
+        this.lease = new LeaderLease(this::view, min * 6 / 10, 2 * min, Math.max(5, min / 20));
     }
 
     /** Starts this master's server; it joins the group's elections at once. */
@@ -135,9 +135,6 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
         long min = config.electionMin().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
-        // reads are only the lease's confirmations: each must reach a majority, and give up soon
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Read.setTimeout(p, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEvery());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
@@ -180,12 +177,28 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
 
     private LeaderLease.View view() {
         DivisionInfo info = info();
+        long answeredAgo = -1;
         if (info.isLeader()) {
             sampleLag(info);
+            answeredAgo = majorityAnsweredAgoMs(info.getRoleInfoProto());
         }
         String leader = leaderId();
         return new LeaderLease.View(info.getCurrentTerm(), info.isLeader() && info.isLeaderReady(),
-                leader == null ? null : config.leaders().get(leader));
+                leader == null ? null : config.leaders().get(leader), answeredAgo);
+    }
+
+    /**
+     * How long ago enough followers answered this leader to make a majority with it: with n
+     * masters, the (n/2)-th most recent answer (the leader counts as answering now).
+     */
+    static long majorityAnsweredAgoMs(RoleInfoProto roles) {
+        if (!roles.hasLeaderInfo()) {
+            return -1;
+        }
+        long[] ago = roles.getLeaderInfo().getFollowerInfoList().stream()
+                .mapToLong(ServerRpcProto::getLastRpcElapsedTimeMs).sorted().toArray();
+        int needed = (ago.length + 1) / 2;
+        return needed == 0 ? 0 : ago[needed - 1];
     }
 
     /** On the lease's ticks: when each follower last held everything committed, for its lag. */
@@ -206,16 +219,6 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
             }
         }
         lastSampledCommit = commitIndex();
-    }
-
-    /** One read-index round: the server sends every follower a heartbeat and waits for a majority. */
-    private CompletableFuture<Boolean> confirm() {
-        try {
-            return server.submitClientRequestAsync(request(Message.EMPTY, RaftClientRequest.readRequestType()))
-                    .thenApply(RaftClientReply::isSuccess);
-        } catch (IOException e) {
-            return CompletableFuture.completedFuture(false);
-        }
     }
 
     private long indexOf(RaftClientReply reply) {

@@ -87,7 +87,7 @@ final class StateAdapter extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
-    /** Reads are only the leader lease's confirmations: once the read index is reached, there is nothing to read. */
+    /** Nothing reads through the log: each master reads its own state. */
     @Override
     public CompletableFuture<Message> query(Message request) {
         return CompletableFuture.completedFuture(Message.EMPTY);
