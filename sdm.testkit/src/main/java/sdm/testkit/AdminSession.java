@@ -29,7 +29,12 @@ public final class AdminSession {
 
     /** The session of the master whose data folder is {@code masterData}. */
     public AdminSession(Path masterData) throws IOException {
-        this.access = AdminAccess.fromDataFolder(masterData, null);
+        this(masterData, null);
+    }
+
+    /** The session of replicated masters, {@code addresses} ({@code HOST:PORT,...}), following the leader. */
+    public AdminSession(Path masterData, String addresses) throws IOException {
+        this.access = AdminAccess.fromDataFolder(masterData, addresses);
     }
 
     /** One command and the master's reply as it is, refusal included. */

@@ -24,4 +24,12 @@ class ErrorLineTest {
         assertThat(ErrorLine.of(new IOException("x".repeat(500)))).isEqualTo("x".repeat(500));
         assertThat(ErrorLine.of(new IOException("x".repeat(501)))).isEqualTo("x".repeat(500) + "...");
     }
+
+    @Test
+    void aFileErrorSaysWhatHappenedToTheFile() {
+        assertThat(ErrorLine.of(new java.nio.file.NoSuchFileException("/x/y.tmp"))).isEqualTo("no such file: /x/y.tmp");
+        assertThat(ErrorLine.of(new java.nio.file.AccessDeniedException("/x"))).isEqualTo("permission denied: /x");
+        assertThat(ErrorLine.of(new java.nio.file.FileSystemException("/x", null, "disk full")))
+                .isEqualTo("/x: disk full");
+    }
 }

@@ -26,6 +26,11 @@ final class ReplicatedJournal implements Journal {
     static final int CHUNK_BYTES = 256 << 10;
     /** How long a change waits for a majority before the command gives up on it. */
     static final long COMMIT_TIMEOUT_MS = 10_000;
+    /**
+     * A change that some masters may hold already can still be committed by the next leader:
+     * the refusal says so, as a timeout of the operation would.
+     */
+    static final String MAY_TAKE_EFFECT = "; it may still take effect (sdm:apps shows whether it did)";
 
     private volatile ReplicatedLog log;
 
@@ -35,7 +40,7 @@ final class ReplicatedJournal implements Journal {
 
     @Override
     public void commit(StateChange change) throws IOException {
-        await(List.of(append(change)), change.getClass().getSimpleName());
+        await(List.of(append(change)), "the change " + change.getClass().getSimpleName());
     }
 
     @Override
@@ -71,11 +76,12 @@ final class ReplicatedJournal implements Journal {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
-                throw new IOException(cause instanceof NotLeaderException ? cause.getMessage()
+                throw new IOException(cause instanceof NotLeaderException ? "this master stopped leading before "
+                        + what + " was committed (" + cause.getMessage() + ")" + MAY_TAKE_EFFECT
                         : what + " was not committed by the masters: " + ErrorLine.of(cause));
             } catch (TimeoutException e) {
                 throw new IOException(what + " was not committed by a majority of the masters within "
-                        + COMMIT_TIMEOUT_MS / 1000 + " s");
+                        + COMMIT_TIMEOUT_MS / 1000 + " s" + MAY_TAKE_EFFECT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while " + what + " was committed");

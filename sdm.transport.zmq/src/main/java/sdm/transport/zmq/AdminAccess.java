@@ -47,6 +47,12 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
         return Files.readString(p, StandardCharsets.UTF_8).strip();
     }
 
+    /**
+     * By list of masters, the one that last ran a command in this JVM: the next command starts
+     * there, rather than waiting again for a master that is down or cut off to time out.
+     */
+    private static final Map<String, String> LAST_LEADER = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** How long a command goes on looking for the leader of replicated masters (an election takes 1-2 s). */
     static final long FIND_LEADER_MS = 10_000;
 
@@ -65,12 +71,16 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
             Map<Integer, Path> uploads) throws TransportException {
         List<String> masters = new java.util.ArrayList<>(List.of(address.split(",")));
         masters.replaceAll(String::strip);
-        String at = masters.getFirst();
+        String at = LAST_LEADER.getOrDefault(address, masters.getFirst());
         long deadline = System.currentTimeMillis() + FIND_LEADER_MS;
         while (true) {
             try {
-                return AdminClient.execute(at, masterPublicKey, keys, command, json, replyTimeout, uploads,
-                        masters.size() > 1);
+                Message.AdminReply reply = AdminClient.execute(at, masterPublicKey, keys, command, json, replyTimeout,
+                        uploads, masters.size() > 1);
+                if (masters.size() > 1) {
+                    LAST_LEADER.put(address, at);
+                }
+                return reply;
             } catch (NotLeaderAnswer e) {
                 if (System.currentTimeMillis() > deadline) {
                     throw e;

@@ -24,6 +24,7 @@ import org.zeromq.ZMQ;
 public final class AdminClient {
 
     private static final long CONNECT_TIMEOUT_MS = 5_000;
+    private static final long HANDSHAKE_MS = 1_000;
     /** Bytes in one upload chunk. */
     private static final int CHUNK = 256 << 10;
     /** Upload chunks sent ahead of the master's acknowledgements. */
@@ -71,7 +72,8 @@ public final class AdminClient {
     /**
      * As {@link #execute(String, String, CurveKeyPair, List, boolean, Duration, Map)}; a master that
      * does not lead is a {@link NotLeaderAnswer}, and with {@code unreachableFast} a master that
-     * no one answers for fails at the first refused dial rather than after the connect timeout.
+     * no one answers for fails at the first refused dial rather than after the connect timeout,
+     * and one that does not finish the handshake (frozen) at the first handshake timeout.
      */
     static Message.AdminReply execute(String masterAddress, String masterPublicKey, CurveKeyPair adminKeys,
             List<String> command, boolean json, Duration replyTimeout, Map<Integer, Path> uploads,
@@ -87,7 +89,7 @@ public final class AdminClient {
             // JeroMQ 0.6.0 now and then leaves a new connection hanging before its handshake ends
             // (about 1 in 25 here, with or without CURVE). A handshake timeout makes the socket
             // drop it and reconnect; the queued request goes out on the new connection.
-            dealer.setHandshakeIvl(1_000);
+            dealer.setHandshakeIvl((int) HANDSHAKE_MS);
             dealer.setReconnectIVL(100);
             dealer.setMaxMsgSize(64L << 20);
             dealer.monitor("inproc://sdm-admin-monitor", EVENTS);
@@ -220,19 +222,32 @@ public final class AdminClient {
         private final String address;
         private final Duration replyTimeout;
         private final boolean unreachableFast;
-        private long deadline = System.currentTimeMillis() + CONNECT_TIMEOUT_MS;
+        private long deadline;
         private boolean connected;
+        private long connectedAt;
         private int closes;
 
         Progress(String address, Duration replyTimeout, boolean unreachableFast) {
             this.address = address;
             this.replyTimeout = replyTimeout;
             this.unreachableFast = unreachableFast;
+            // of several masters, one cut off from the network is passed over sooner
+            this.deadline = System.currentTimeMillis() + (unreachableFast ? CONNECT_TIMEOUT_MS / 2 : CONNECT_TIMEOUT_MS);
         }
 
         void on(int event) throws TransportException {
             if (event == ZMQ.EVENT_CONNECT_RETRIED && unreachableFast && !connected) {
                 throw new TransportException("cannot reach master at " + address + " (nothing answers there)");
+            }
+            if (event == ZMQ.EVENT_CONNECTED) {
+                connectedAt = System.currentTimeMillis();
+            }
+            // a frozen master's kernel accepts the connection, and the handshake times out: of
+            // several masters, try the next one
+            if (event == ZMQ.EVENT_DISCONNECTED && unreachableFast
+                    && System.currentTimeMillis() - connectedAt >= HANDSHAKE_MS * 9 / 10) {
+                throw new TransportException("master at " + address + " does not answer (no handshake within "
+                        + HANDSHAKE_MS + " ms)");
             }
             if (event == ZMQ.EVENT_CONNECTED && !connected) {
                 connected = true;
