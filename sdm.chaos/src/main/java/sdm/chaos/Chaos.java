@@ -3,7 +3,6 @@ package sdm.chaos;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,11 +14,13 @@ import java.util.TreeMap;
 import sdm.testkit.Folders;
 
 /**
- * {@code bin/chaos}: a Jepsen-style run against {@code bin/sdm local --slaves 5}. A client thread
+ * {@code bin/chaos}: a Jepsen-style run against {@code bin/sdm local --slaves 5}, or with
+ * {@code --masters 3} against three replicated masters and five slaves. A client thread
  * installs, starts, stops, updates, uninstalls and calls a few programs while a nemesis kill -9s
- * slaves, freezes them (SIGSTOP for 1-20 s), black-holes the master's port (iptables DROP, no
- * reset, for 1-20 s) and kill -9s and restarts the master. Every few
- * faults, and at the end, everything is healed and the invariants are checked:
+ * slaves, freezes them (SIGSTOP for 1-20 s), and hurts masters: one master is kill -9ed and
+ * restarted, and its port black-holed (iptables DROP, no reset, for 1-20 s), or one of three is
+ * killed, frozen or cut off for 1-20 s ({@link OneMasterMachine}, {@link ReplicatedMachine}).
+ * Every few faults, and at the end, everything is healed and the invariants are checked:
  * <ul>
  * <li>every acknowledged desired state is what the master and every online node report within
  * 10 s of healing (and what each slave's process has mapped: the library of that version, or
@@ -35,19 +36,24 @@ import sdm.testkit.Folders;
 public final class Chaos {
 
     /** What a run does; {@link #defaults(Path, Path)} gives the long run's. */
-    public record Settings(Path project, Path work, int faults, long seed, int slaves, int checkEvery,
+    public record Settings(Path project, Path work, int faults, long seed, int masters, int slaves, int checkEvery,
             long maxFreezeMs, long meanGapMs) {
 
         public static Settings defaults(Path project, Path work) {
-            return new Settings(project, work, 200, System.nanoTime(), 5, 20, 20_000, 2_500);
+            return new Settings(project, work, 200, System.nanoTime(), 1, 5, 20, 20_000, 2_500);
         }
 
         public Settings withFaults(int n, int everyN) {
-            return new Settings(project, work, n, seed, slaves, everyN, maxFreezeMs, meanGapMs);
+            return new Settings(project, work, n, seed, masters, slaves, everyN, maxFreezeMs, meanGapMs);
         }
 
         public Settings withSeed(long s) {
-            return new Settings(project, work, faults, s, slaves, checkEvery, maxFreezeMs, meanGapMs);
+            return new Settings(project, work, faults, s, masters, slaves, checkEvery, maxFreezeMs, meanGapMs);
+        }
+
+        /** One master ({@code bin/sdm local}) or that many replicated ones. */
+        public Settings withMasters(int n) {
+            return new Settings(project, work, faults, seed, n, slaves, checkEvery, maxFreezeMs, meanGapMs);
         }
     }
 
@@ -72,15 +78,13 @@ public final class Chaos {
     private final ChaosClient client;
     private final ChaosChecks checks;
     private final Map<String, Integer> faultCounts = new TreeMap<>();
-    private final List<String> kinds = new ArrayList<>();
-    /** Whether this machine can black-hole a port (iptables, as root). */
-    private final boolean partitions = BlackHole.available();
 
     private Chaos(Settings settings, PrintStream log) {
         this.settings = settings;
         this.random = new Random(settings.seed());
         this.report = new ChaosReport(log);
-        this.machine = new ChaosMachine(settings, report);
+        this.machine = settings.masters() > 1 ? new ReplicatedMachine(settings, report)
+                : new OneMasterMachine(settings, report);
         this.client = new ChaosClient(settings, report, machine);
         this.checks = new ChaosChecks(settings, report, machine, client);
     }
@@ -89,16 +93,16 @@ public final class Chaos {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: bin/chaos [--faults N] [--check-every N] [--seed N] [--keep]");
+                System.out.println("usage: bin/chaos [--masters 1|3|5] [--faults N] [--check-every N] [--seed N] [--keep]");
                 return;
             }
             if (args[i].equals("--keep")) {
                 options.put("--keep", "true");
-            } else if (i + 1 < args.length && Set.of("--faults", "--check-every", "--seed").contains(args[i])) {
+            } else if (i + 1 < args.length && Set.of("--masters", "--faults", "--check-every", "--seed").contains(args[i])) {
                 options.put(args[i], args[++i]);
             } else {
                 System.err.println("chaos: unknown argument '" + args[i]
-                        + "' (usage: bin/chaos [--faults N] [--check-every N] [--seed N] [--keep])");
+                        + "' (usage: bin/chaos [--masters 1|3|5] [--faults N] [--check-every N] [--seed N] [--keep])");
                 System.exit(2);
             }
         }
@@ -111,8 +115,13 @@ public final class Chaos {
             if (options.containsKey("--seed")) {
                 s = s.withSeed(Long.parseLong(options.get("--seed")));
             }
+            s = s.withMasters(Integer.parseInt(options.getOrDefault("--masters", "1")));
         } catch (NumberFormatException e) {
-            System.err.println("chaos: --faults, --check-every and --seed want numbers: " + e.getMessage());
+            System.err.println("chaos: --masters, --faults, --check-every and --seed want numbers: " + e.getMessage());
+            System.exit(2);
+        }
+        if (!Set.of(1, 3, 5).contains(s.masters())) {
+            System.err.println("chaos: --masters wants 1, 3 or 5, not " + s.masters());
             System.exit(2);
         }
         Outcome o = run(s, System.out);
@@ -141,10 +150,9 @@ public final class Chaos {
 
     private Outcome run() throws Exception {
         report.say("seed " + settings.seed() + ", " + settings.faults() + " faults, checks every "
-                + settings.checkEvery() + ", work folder " + settings.work()
-                + (partitions ? "" : "; no iptables here (or not root): no partitions"));
+                + settings.checkEvery() + ", " + settings.masters() + " master(s), work folder " + settings.work());
         Files.createDirectories(settings.work().resolve("calls"));
-        machine.startMaster();
+        machine.start();
         client.masterUp = true;
         checks.awaitSlavesOnline(120_000);
         Thread clientThread = Thread.ofPlatform().name("chaos-client").start(
@@ -153,7 +161,7 @@ public final class Chaos {
         try {
             for (int fault = 1; fault <= settings.faults(); fault++) {
                 Thread.sleep(settings.meanGapMs() / 2 + random.nextLong(settings.meanGapMs()));
-                inject(fault);
+                faultCounts.merge(machine.inject(fault, random, client), 1, Integer::sum);
                 if (fault % settings.checkEvery() == 0 || fault == settings.faults()) {
                     checks.healAndCheck();
                 }
@@ -167,75 +175,6 @@ public final class Chaos {
         return new Outcome(settings.seed(), faultCounts, client.acknowledged.get(), client.refused.get(),
                 client.indeterminate.get(), client.calls().size(), checks.count(), report.violations(),
                 report.millis());
-    }
-
-    /**
-     * The next fault's kind: of every ten, two master kills, three freezes, three slave kills and
-     * two partitions, shuffled (without iptables, freezes and kills instead of partitions).
-     */
-    private String nextKind() {
-        if (kinds.isEmpty()) {
-            for (int i = 0; i < 10; i++) {
-                kinds.add(i < 2 ? "master-kill" : i < 4 ? (partitions ? "partition" : "freeze")
-                        : i < 7 ? "freeze" : "slave-kill");
-            }
-            java.util.Collections.shuffle(kinds, random);
-        }
-        return kinds.remove(kinds.size() - 1);
-    }
-
-    private void inject(int n) throws Exception {
-        List<Long> slaves = machine.slavePids();
-        String kind = nextKind();
-        String what;
-        if (kind.equals("master-kill") || slaves.isEmpty()) {
-            what = "master-kill";
-            if (machine.isPartitioned()) {
-                machine.heal(); // a restarted master must answer the client at once
-            }
-            report.say("fault " + n + ": kill -9 the master (" + machine.masterPid() + ") and restart it");
-            restartMaster();
-        } else if (kind.equals("partition") && !machine.isPartitioned()) {
-            long ms = 1_000 + random.nextLong(settings.maxFreezeMs() - 1_000);
-            what = "partition";
-            report.say(String.format(Locale.ROOT, "fault %d: black-hole the master's port for %.1f s", n, ms / 1000.0));
-            machine.partition(ms);
-        } else {
-            List<Long> thawed = slaves.stream().filter(p -> !machine.isFrozen(p)).toList();
-            if (kind.equals("freeze") && !thawed.isEmpty()) {
-                long pid = thawed.get(random.nextInt(thawed.size()));
-                long ms = 1_000 + random.nextLong(settings.maxFreezeMs() - 1_000);
-                what = "freeze";
-                report.say(String.format(Locale.ROOT, "fault %d: SIGSTOP slave %d for %.1f s", n, pid, ms / 1000.0));
-                machine.freeze(pid, ms);
-            } else {
-                long pid = slaves.get(random.nextInt(slaves.size()));
-                what = "slave-kill";
-                report.say("fault " + n + ": kill -9 slave " + pid);
-                machine.killSlave(pid);
-            }
-        }
-        faultCounts.merge(what, 1, Integer::sum);
-    }
-
-    /**
-     * kill -9 of {@code bin/sdm local}, then a new one on the same port and data folder: nothing
-     * acknowledged may be missing after it. The client waits while
-     * the master's answer is compared, and sends nothing to the new master before.
-     */
-    private void restartMaster() throws Exception {
-        client.masterUp = false;
-        machine.killMaster();
-        machine.startMaster();
-        client.turn.lock();
-        try {
-            if (!client.resolve("after the master's restart")) {
-                report.violation("the master did not answer after its restart");
-            }
-            client.masterUp = true;
-        } finally {
-            client.turn.unlock();
-        }
     }
 
     private void stopEverything() {

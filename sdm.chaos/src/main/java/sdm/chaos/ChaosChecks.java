@@ -41,7 +41,7 @@ final class ChaosChecks {
     }
 
     /**
-     * Heals everything (thaws the frozen, starts a dead master again), waits for every slave to
+     * Heals everything (thaws the frozen, starts dead masters and slaves again), waits for every slave to
      * be online, and checks that the master, every node and every slave's process report the
      * acknowledged desired state within {@link #CONVERGE_MS}.
      */
@@ -50,10 +50,10 @@ final class ChaosChecks {
         try {
             checks++;
             machine.thawAll();
-            if (!machine.masterAlive()) {
-                report.violation("bin/sdm local died on its own");
+            if (!machine.mastersAlive()) {
+                report.violation("a master died on its own");
                 client.masterUp = false;
-                machine.replaceDeadMaster();
+                machine.replaceDeadMasters();
                 client.masterUp = true;
             }
             report.say("check " + checks + ": healed; waiting for " + settings.slaves() + " slaves online");

@@ -167,6 +167,10 @@ final class ChaosClient {
             if (reply.ok()) {
                 acknowledged.incrementAndGet();
                 model.put(name, List.of(after));
+            } else if (reply.error().contains("it may still take effect")) {
+                indeterminate.incrementAndGet();
+                model.put(name, List.of(before, after));
+                report.say("indeterminate: " + String.join(" ", command) + ": " + reply.error());
             } else {
                 refused.incrementAndGet();
                 report.say("refused: " + String.join(" ", command) + ": " + reply.error());

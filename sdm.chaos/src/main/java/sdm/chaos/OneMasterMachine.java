@@ -6,54 +6,44 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.Ports;
-import sdm.testkit.ProcessTree;
 import sdm.testkit.SdmProcess;
-import sdm.transport.zmq.Message;
 import sdm.transport.zmq.TransportException;
 
 /**
- * The machine a chaos run hurts: {@code bin/sdm local --slaves N} on one port and data folder
- * for the whole run, its master killed and started again, its slaves killed and frozen, and its
- * master's port black-holed ({@link BlackHole}).
+ * {@code bin/sdm local --slaves N} on one port and data folder for the whole run: its master
+ * killed and started again, its slaves killed (it starts them again) and frozen, and its
+ * master's port black-holed ({@link BlackHole}). Of every ten faults, two master kills, three
+ * freezes, three slave kills and two partitions (without iptables, freezes instead).
  */
-final class ChaosMachine {
+final class OneMasterMachine extends ChaosMachine {
 
-    private static final Pattern MAPPED = Pattern.compile("/(chaos-[a-z])-[0-9a-f-]{36}/libchaos_[a-z]_(\\d+)\\.so");
-
-    private final Chaos.Settings settings;
-    private final ChaosReport report;
     private final Path data;
     private final int port = Ports.free();
     private final List<SdmProcess> processes = new ArrayList<>();
-    /** Frozen slave pids and when they are due to be thawed. */
-    private final Map<Long, Long> frozen = new ConcurrentHashMap<>();
     private final BlackHole blackHole = new BlackHole(port);
+    private final boolean partitions = BlackHole.available();
     /** When the partition is due to heal, 0 if there is none. */
     private volatile long healAt;
     private volatile SdmProcess master;
-    private volatile AdminSession admin;
 
-    ChaosMachine(Chaos.Settings settings, ChaosReport report) {
-        this.settings = settings;
-        this.report = report;
+    OneMasterMachine(Chaos.Settings settings, ChaosReport report) {
+        super(settings, report);
         this.data = settings.work().resolve("sdm-data");
+        if (!partitions) {
+            report.say("no iptables here (or not root): no partitions");
+        }
     }
 
-    /** Starts {@code bin/sdm local} and returns once its master answers program commands. */
-    void startMaster() throws Exception {
+    @Override
+    void start() throws Exception {
         Files.deleteIfExists(data.resolve("master").resolve(NodeFiles.MASTER_ENDPOINT));
         SdmProcess local = SdmProcess.start(settings.work(), Map.of(), "local", "--no-console", "--slaves",
                 "" + settings.slaves(), "--bind", "127.0.0.1:" + port, "--data", data.toString());
@@ -83,28 +73,69 @@ final class ChaosMachine {
         }
     }
 
+    @Override
+    List<String> bagOfTen() {
+        List<String> kinds = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            kinds.add(i < 2 ? "master-kill" : i < 4 ? (partitions ? "partition" : "freeze")
+                    : i < 7 ? "freeze" : "slave-kill");
+        }
+        return kinds;
+    }
+
+    @Override
+    String inject(int n, Random random, ChaosClient client) throws Exception {
+        String kind = nextKind(random);
+        if (kind.equals("master-kill") || slavePids().isEmpty()) {
+            if (blackHole.isOpen()) {
+                heal(); // a restarted master must answer the client at once
+            }
+            report.say("fault " + n + ": kill -9 the master (" + master.pid() + ") and restart it");
+            restartMaster(client);
+            return "master-kill";
+        }
+        if (kind.equals("partition") && !blackHole.isOpen()) {
+            long ms = faultMs(random);
+            report.say(String.format(Locale.ROOT, "fault %d: black-hole the master's port for %.1f s", n, ms / 1000.0));
+            blackHole.open();
+            healAt = System.currentTimeMillis() + ms;
+            return "partition";
+        }
+        return slaveFault(n, kind.equals("partition") ? "freeze" : kind, random);
+    }
+
     /**
-     * kill -9 of {@code bin/sdm local}: its slaves see their supervisor gone and stop (a frozen
-     * one once thawed); returns when they have.
+     * kill -9 of {@code bin/sdm local}, then a new one on the same port and data folder: nothing
+     * acknowledged may be missing after it. The client waits while the master's answer is
+     * compared, and sends nothing to the new master before.
      */
-    void killMaster() throws InterruptedException {
+    private void restartMaster(ChaosClient client) throws Exception {
+        client.masterUp = false;
         List<ProcessHandle> old = master.descendants(); // its slaves, one being started included
         master.kill();
         awaitGone(old);
+        start();
+        client.turn.lock();
+        try {
+            if (!client.resolve("after the master's restart")) {
+                report.violation("the master did not answer after its restart");
+            }
+            client.masterUp = true;
+        } finally {
+            client.turn.unlock();
+        }
     }
 
-    boolean masterAlive() {
+    @Override
+    boolean mastersAlive() {
         return master.isAlive();
     }
 
-    long masterPid() {
-        return master.pid();
-    }
-
     /** After {@code bin/sdm local} died on its own: its slaves stopped, then it is started again. */
-    void replaceDeadMaster() throws Exception {
+    @Override
+    void replaceDeadMasters() throws Exception {
         awaitGone(slavePids().stream().flatMap(pid -> ProcessHandle.of(pid).stream()).toList());
-        startMaster();
+        start();
     }
 
     /**
@@ -125,124 +156,30 @@ final class ChaosMachine {
         }
     }
 
-    List<Long> slavePids() {
-        List<Long> pids = new ArrayList<>();
-        for (int k = 1; k <= settings.slaves(); k++) {
-            slavePid(k).ifPresent(pids::add);
-        }
-        return pids;
+    @Override
+    Path slaveData(int k) {
+        return data.resolve("slave-" + k);
     }
 
-    /** The live process of {@code slave-k}, by its pid file. */
-    Optional<Long> slavePid(int k) {
-        try {
-            long pid = Long.parseLong(Files.readString(data.resolve("slave-" + k).resolve(NodeFiles.PID)).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid);
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty(); // not started yet, or being restarted
-        }
+    @Override
+    void healMasters() {
+        heal();
     }
 
-    boolean isFrozen(long pid) {
-        return frozen.containsKey(pid);
-    }
-
-    /** SIGSTOP now, SIGCONT after {@code ms} (by {@link #thawLoop}). */
-    void freeze(long pid, long ms) {
-        signal("STOP", pid);
-        frozen.put(pid, System.currentTimeMillis() + ms);
-    }
-
-    /** Black-holes the master's port now (every slave and the client are cut off), heals it after {@code ms}. */
-    void partition(long ms) throws IOException {
-        blackHole.open();
-        healAt = System.currentTimeMillis() + ms;
-    }
-
-    boolean isPartitioned() {
-        return blackHole.isOpen();
-    }
-
-    /** Ends the partition, if there is one. */
-    void heal() {
+    private void heal() {
         healAt = 0;
         blackHole.close();
     }
 
-    void killSlave(long pid) {
-        frozen.remove(pid);
-        signal("KILL", pid);
-    }
-
-    /** Thaws each frozen slave when it is due, until interrupted. */
-    void thawLoop() {
-        try {
-            while (true) {
-                long now = System.currentTimeMillis();
-                long heal = healAt;
-                if (heal != 0 && heal <= now) {
-                    heal();
-                }
-                for (Map.Entry<Long, Long> e : frozen.entrySet()) {
-                    if (e.getValue() <= now && frozen.remove(e.getKey(), e.getValue())) {
-                        signal("CONT", e.getKey());
-                    }
-                }
-                Thread.sleep(50);
-            }
-        } catch (InterruptedException e) {
-            // the run is over
+    @Override
+    void due(long now) {
+        long heal = healAt;
+        if (heal != 0 && heal <= now) {
+            heal();
         }
     }
 
-    void thawAll() {
-        heal();
-        for (Long pid : List.copyOf(frozen.keySet())) {
-            frozen.remove(pid);
-            signal("CONT", pid);
-        }
-    }
-
-    /** For each live slave process: program name to the versions of its library mapped there. */
-    Map<Long, Map<String, Set<String>>> mappedVersions() {
-        Map<Long, Map<String, Set<String>>> out = new TreeMap<>();
-        for (long pid : slavePids()) {
-            Map<String, Set<String>> programs = new TreeMap<>();
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
-                    Matcher m = MAPPED.matcher(line);
-                    if (m.find()) {
-                        programs.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
-                    }
-                }
-            } catch (IOException e) {
-                continue; // it ended meanwhile
-            }
-            out.put(pid, programs);
-        }
-        return out;
-    }
-
-    /** One command; with {@code json}, a refusal (but of {@code sdm:call}) is an {@link IOException}. */
-    Message.AdminReply admin(Duration timeout, boolean json, String... command) throws TransportException, IOException {
-        Message.AdminReply reply = admin.reply(timeout, json, command);
-        if (json && !reply.ok() && !command[0].equals("sdm:call")) {
-            throw new IOException(String.join(" ", command) + ": " + reply.error());
-        }
-        return reply;
-    }
-
-    private static void signal(String signal, long pid) {
-        try {
-            ProcessTree.signal(signal, pid);
-        } catch (IOException e) {
-            throw new IllegalStateException("kill -" + signal + " " + pid + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Every process of the run stopped, none of its slaves left. */
+    @Override
     void stop() {
         thawAll();
         List<SdmProcess> all;
