@@ -23,7 +23,8 @@ import sdm.testkit.ProcessTree;
  * {@code bin/bench}: the benchmarks of SDM, each beside a baseline measured in the same run:
  * {@code calls} ({@link CallsBench}), {@code mqtt} ({@link MqttBench}), {@code footprint}
  * ({@link FootprintBench}), {@code deploy} ({@link DeployBench}), {@code fanin} ({@link FanIn}),
- * {@code js} ({@link JsBench}) and {@code upcalls} ({@link UpcallsBench}). This class is their
+ * {@code js} ({@link JsBench}), {@code upcalls} ({@link UpcallsBench}) and {@code failover}
+ * ({@link FailoverBench}). This class is their
  * harness: the working folder, the processes
  * they start (all stopped at the end, a SIGTERM to {@code bin/bench} included), and
  * {@code sdm.bench/target/bench.json}, where each writes its figures. With
@@ -59,8 +60,10 @@ public final class Bench {
                                        [--settle S] [--window S] [--heartbeat MS] [--liveness MS]
                        bin/bench js [--runs N] [--warmup S] [--samples N] [--target MS] [--kernels fib,sort,...]
                                     [--count N] [--batch N] [--programs N]
-                       bin/bench upcalls [--runs N] [--count 5000] [--posts 100000] [--rate 10000] [--warmup 15]""";
-        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin", "js", "upcalls");
+                       bin/bench upcalls [--runs N] [--count 5000] [--posts 100000] [--rate 10000] [--warmup 15]
+                       bin/bench failover [--runs N] [--kills 10]""";
+        Set<String> benchmarks = Set.of("calls", "mqtt", "footprint", "deploy", "fanin", "js", "upcalls",
+                "failover");
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println(usage);
             return;
@@ -92,6 +95,7 @@ public final class Bench {
                 case "fanin" -> new FanIn(bench, options).run(runs);
                 case "js" -> new JsBench(bench, options).run(runs);
                 case "upcalls" -> new UpcallsBench(bench, options).run(runs);
+                case "failover" -> new FailoverBench(bench, options).run(runs);
                 default -> throw new IllegalStateException(args[0]);
             }
         } finally {

@@ -36,7 +36,7 @@ import sdm.archive.JamArchive;
 /**
  * The master's record of every program: its bundle, stored by digest in
  * {@code DATA/programs/bundles/SHA256.jar}, and its desired state, in
- * {@code DATA/programs/state.json}. Both are written atomically (temporary file, fsync,
+ * {@code DATA/programs/state.json} (replicated masters keep it in their log). Both are written atomically (temporary file, fsync,
  * rename, fsync of the folder), a bundle always before the state that names it, so a kill -9
  * at any moment leaves the last acknowledged state whole, and at worst a bundle file that
  * nothing names, deleted on the next start.
@@ -90,6 +90,8 @@ final class ProgramStore {
     private volatile Map<String, Program> programs = Map.of();
     private volatile long revision;
     private volatile Journal journal;
+    /** Whether {@code state.json} is the record of the programs (of a single master). */
+    private volatile boolean writesState = true;
     private final BundleAssembly assembly;
 
     private ProgramStore(Path dir) throws IOException {
@@ -207,9 +209,14 @@ final class ProgramStore {
         journal.commit(new StateChange.ProgramRemoved(name));
     }
 
-    /** Where changes go, before the store is used; a single master's store applies them at once. */
+    /**
+     * Where changes go, before the store is used: the masters' log of a replicated master, which
+     * is then the record of the programs (it gives them all again at start, so {@code state.json}
+     * is not written). A single master's store applies them at once, in {@code state.json}.
+     */
     void journal(Journal j) {
         journal = j;
+        writesState = false;
     }
 
     /**
@@ -235,7 +242,9 @@ final class ProgramStore {
 
     private void write(Map<String, Program> next, long nextRevision) throws IOException {
         State state = new State(nextRevision, new ArrayList<>(next.values()));
-        folder.write("state.json", json.writeValueAsString(state), false);
+        if (writesState) {
+            folder.write("state.json", json.writeValueAsString(state), false);
+        }
         programs = java.util.Collections.unmodifiableMap(next);
         revision = state.revision();
     }

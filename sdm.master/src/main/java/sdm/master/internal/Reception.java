@@ -97,6 +97,8 @@ final class Reception implements AutoCloseable {
                     t.onMessage(from, message, e);
                 } else if (starting) {
                     if (message instanceof Message.AdminRequest r) {
+                        // as if no leader were known yet: a client that follows leaders asks again
+                        e.send(from.routingId(), new Message.NotLeader(""));
                         e.send(from.routingId(), new Message.AdminReply(r.requestId(), false, "",
                                 "this master is starting; try again in a moment"));
                     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -43,10 +42,14 @@ final class ReplicatedJournal implements Journal {
         await(List.of(append(change)), "the change " + change.getClass().getSimpleName());
     }
 
+    /**
+     * Appends the bundle's chunks and returns without waiting for them: the change that names the
+     * bundle comes after them in the log, so it is committed only once they are, and every master
+     * applies them before it. An install waits for one commit, not two.
+     */
     @Override
     public void publish(String sha256, Path file) throws IOException {
         long size = Files.size(file);
-        List<CompletableFuture<Long>> pending = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {
             long offset = 0;
             do {
@@ -54,11 +57,10 @@ final class ReplicatedJournal implements Journal {
                 if (bytes.length == 0 && size > 0) {
                     throw new IOException(file + " became shorter while it was read");
                 }
-                pending.add(append(new StateChange.BundleChunk(sha256, size, offset, bytes)));
+                append(new StateChange.BundleChunk(sha256, size, offset, bytes));
                 offset += bytes.length;
             } while (offset < size);
         }
-        await(pending, "bundle " + sha256.substring(0, 12));
     }
 
     private CompletableFuture<Long> append(StateChange change) throws IOException {

@@ -65,7 +65,8 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
     /**
      * Runs one command on the master after uploading the local files it names; see {@link
      * AdminClient#execute}. A master that does not lead names the one that does, which is asked
-     * next; without a name (an election), the next of the list, or the same again a moment later.
+     * next; without a name (an election), the next of the list; naming itself (it starts to
+     * serve), the same again a moment later.
      */
     public Message.AdminReply execute(List<String> command, boolean json, Duration replyTimeout,
             Map<Integer, Path> uploads) throws TransportException {
@@ -85,7 +86,9 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
                 if (System.currentTimeMillis() > deadline) {
                     throw e;
                 }
-                if (e.leader().isEmpty() || e.leader().equals(at)) {
+                if (e.leader().equals(at)) {
+                    pause(); // elected, and starting to serve: it answers in a moment
+                } else if (e.leader().isEmpty()) {
                     at = masters.get((masters.indexOf(at) + 1) % masters.size());
                     pause();
                 } else {

@@ -225,6 +225,7 @@ public final class AdminClient {
         private long deadline;
         private boolean connected;
         private long connectedAt;
+        private int handshakeTimeouts;
         private int closes;
 
         Progress(String address, Duration replyTimeout, boolean unreachableFast) {
@@ -243,11 +244,12 @@ public final class AdminClient {
                 connectedAt = System.currentTimeMillis();
             }
             // a frozen master's kernel accepts the connection, and the handshake times out: of
-            // several masters, try the next one
+            // several masters, try the next one after the second time (a busy one, just elected,
+            // may miss one)
             if (event == ZMQ.EVENT_DISCONNECTED && unreachableFast
-                    && System.currentTimeMillis() - connectedAt >= HANDSHAKE_MS * 9 / 10) {
+                    && System.currentTimeMillis() - connectedAt >= HANDSHAKE_MS * 9 / 10 && ++handshakeTimeouts >= 2) {
                 throw new TransportException("master at " + address + " does not answer (no handshake within "
-                        + HANDSHAKE_MS + " ms)");
+                        + HANDSHAKE_MS + " ms, twice)");
             }
             if (event == ZMQ.EVENT_CONNECTED && !connected) {
                 connected = true;

@@ -65,9 +65,14 @@ final class MasterList {
         return true;
     }
 
-    /** {@code address} does not lead: the leader it names is next, or the next in the list. */
+    /**
+     * {@code address} does not lead: the leader it names is next, or the next in the list; a
+     * master that names itself is elected and about to serve, and is dialed again.
+     */
     void notLeader(String address, String leader) {
-        if (!leader.isEmpty() && !leader.equals(address)) {
+        if (leader.equals(address)) {
+            movesSinceWelcome++;
+        } else if (!leader.isEmpty()) {
             movesSinceWelcome++;
             if (!addresses.contains(leader)) {
                 addresses.add(leader);

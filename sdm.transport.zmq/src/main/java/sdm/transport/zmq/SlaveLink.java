@@ -191,7 +191,13 @@ public final class SlaveLink implements AutoCloseable {
         private boolean welcomed;
         private long heartbeatMs = config.heartbeat().toMillis();
         private long livenessMs = config.liveness().toMillis();
-        private final long handshakeMs = Math.max(1_000, config.liveness().toMillis() / 2);
+        /**
+         * An enrolled slave's handshake is a key looked up, and one that hangs (JeroMQ's, now
+         * and then) is given up soon: a slave looking for a new leader makes several. Enrolling
+         * may wait for the masters to commit the key. Each failed session in a row doubles it.
+         */
+        private final long handshakeMs = joinKey ? Math.max(1_000, config.liveness().toMillis() / 2)
+                : Math.max(500, config.liveness().toMillis() / 6);
         private final long handshakeLimitMs = reconnection.handshakeLimitMs(handshakeMs);
         private final LinkEvents events = new LinkEvents(address, handshakeMs);
         private boolean opened;
