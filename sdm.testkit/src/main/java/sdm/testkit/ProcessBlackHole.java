@@ -58,10 +58,16 @@ public final class ProcessBlackHole implements AutoCloseable {
         Path group = CGROUP2.resolve(name);
         Files.createDirectories(group);
         Runtime.getRuntime().addShutdownHook(hook);
-        Files.writeString(group.resolve("cgroup.procs"), Long.toString(pid));
+        List<Integer> ports;
+        try {
+            Files.writeString(group.resolve("cgroup.procs"), Long.toString(pid));
+            ports = List.copyOf(localPorts(pid));
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
         List<List<String>> wanted = new ArrayList<>();
         wanted.add(List.of("OUTPUT", "-p", "tcp", "-m", "cgroup", "--path", name, "-j", "DROP"));
-        List<Integer> ports = List.copyOf(localPorts(pid));
         for (int i = 0; i < ports.size(); i += MULTIPORT_LIMIT) {
             String batch = ports.subList(i, Math.min(ports.size(), i + MULTIPORT_LIMIT)).stream()
                     .map(String::valueOf).collect(Collectors.joining(","));
@@ -78,7 +84,7 @@ public final class ProcessBlackHole implements AutoCloseable {
         }
     }
 
-    /** Heals the cut: the rule removed, the process back in its cgroup, the cgroup deleted. */
+    /** Heals the cut: the rules removed, the process back in its cgroup, the cgroup deleted. */
     @Override
     public synchronized void close() {
         for (List<String> rule : rules) {

@@ -70,13 +70,15 @@ final class MachineState implements ReplicatedState {
     void apply(StateChange change) throws IOException {
         switch (change) {
             case StateChange.ProgramPut p -> {
+                Optional<ProgramStore.Program> before = store.get(p.program().name());
                 store.apply(p);
-                dropUnnamedBundles();
+                dropIfUnnamed(before);
             }
             case StateChange.ProgramRemoved r -> {
+                Optional<ProgramStore.Program> before = store.get(r.name());
                 store.apply(r);
                 privateFiles.delete(r.name());
-                dropUnnamedBundles();
+                dropIfUnnamed(before);
             }
             case StateChange.PrivateFile f -> privateFiles.apply(f);
             case StateChange.BundleChunk c -> store.apply(c);
@@ -99,9 +101,15 @@ final class MachineState implements ReplicatedState {
         return s.matches("[0-9a-f]{64}");
     }
 
-    private void dropUnnamedBundles() throws IOException {
-        if (!serving) {
-            store.collectGarbage(Set.of());
+    /**
+     * A follower drops the bundle a program had before the change, once nothing names it. Only
+     * that one: a bundle that came whole through the log may wait for the change that names it
+     * behind other changes, and must not be taken for garbage meanwhile. The leader collects its
+     * own (it keeps old bundles for rollouts).
+     */
+    private void dropIfUnnamed(Optional<ProgramStore.Program> before) throws IOException {
+        if (!serving && before.isPresent() && !store.names(before.get().sha256())) {
+            java.nio.file.Files.deleteIfExists(store.bundle(before.get().sha256()));
         }
     }
 

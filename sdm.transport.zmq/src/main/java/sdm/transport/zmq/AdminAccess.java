@@ -66,7 +66,7 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
      * Runs one command on the master after uploading the local files it names; see {@link
      * AdminClient#execute}. A master that does not lead names the one that does, which is asked
      * next; without a name (an election), the next of the list; naming itself (it starts to
-     * serve), the same again a moment later.
+     * serve), the same again a moment later, for a second at most.
      */
     public Message.AdminReply execute(List<String> command, boolean json, Duration replyTimeout,
             Map<Integer, Path> uploads) throws TransportException {
@@ -74,6 +74,7 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
         masters.replaceAll(String::strip);
         String at = LAST_LEADER.getOrDefault(address, masters.getFirst());
         long deadline = System.currentTimeMillis() + FIND_LEADER_MS;
+        int selfNamed = 0; // a master that goes on naming itself for a second cannot serve
         while (true) {
             try {
                 Message.AdminReply reply = AdminClient.execute(at, masterPublicKey, keys, command, json, replyTimeout,
@@ -86,9 +87,10 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
                 if (System.currentTimeMillis() > deadline) {
                     throw e;
                 }
-                if (e.leader().equals(at)) {
+                if (e.leader().equals(at) && ++selfNamed <= 10) {
                     pause(); // elected, and starting to serve: it answers in a moment
-                } else if (e.leader().isEmpty()) {
+                } else if (e.leader().isEmpty() || e.leader().equals(at)) {
+                    selfNamed = 0;
                     at = masters.get((masters.indexOf(at) + 1) % masters.size());
                     pause();
                 } else {

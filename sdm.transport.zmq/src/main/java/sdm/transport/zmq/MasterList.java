@@ -19,6 +19,9 @@ final class MasterList {
     /** Moves since the last welcome: the link waits a little after each round of the list, and backs off after ten. */
     private int movesSinceWelcome;
     static final int QUICK_ROUNDS = 10;
+    private static final int SELF_NAMED_RETRIES = 2;
+    /** How many times in a row the master dialed named itself without serving. */
+    private int selfNamed;
 
     MasterList(List<String> initial) {
         if (initial.isEmpty()) {
@@ -54,6 +57,7 @@ final class MasterList {
         }
         highestTerm = term;
         movesSinceWelcome = 0;
+        selfNamed = 0;
         if (!masters.isEmpty() && !masters.equals(addresses)) {
             addresses.clear();
             addresses.addAll(masters);
@@ -67,12 +71,16 @@ final class MasterList {
 
     /**
      * {@code address} does not lead: the leader it names is next, or the next in the list; a
-     * master that names itself is elected and about to serve, and is dialed again.
+     * master that names itself is elected and about to serve, and is dialed again, twice (one
+     * that goes on naming itself cannot serve: the others may elect another).
      */
     void notLeader(String address, String leader) {
-        if (leader.equals(address)) {
+        if (leader.equals(address) && ++selfNamed <= SELF_NAMED_RETRIES) {
             movesSinceWelcome++;
-        } else if (!leader.isEmpty()) {
+            return;
+        }
+        selfNamed = 0;
+        if (!leader.isEmpty() && !leader.equals(address)) {
             movesSinceWelcome++;
             if (!addresses.contains(leader)) {
                 addresses.add(leader);
@@ -86,6 +94,7 @@ final class MasterList {
     /** The current master cannot be reached or went away: the next one. */
     void next() {
         movesSinceWelcome++;
+        selfNamed = 0;
         current = (current + 1) % addresses.size();
     }
 

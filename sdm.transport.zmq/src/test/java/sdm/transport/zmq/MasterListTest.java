@@ -30,6 +30,14 @@ class MasterListTest {
     }
 
     @Test
+    void aMasterThatGoesOnNamingItselfGivesWayToTheNext() {
+        list.notLeader("a:1", "a:1");
+        list.notLeader("a:1", "a:1");
+        list.notLeader("a:1", "a:1");
+        assertThat(list.current()).isEqualTo("b:1");
+    }
+
+    @Test
     void aWelcomeOfAnOlderTermIsRefused() {
         assertThat(list.welcomed("a:1", List.of("a:1", "b:1", "c:1"), 4)).isTrue();
         assertThat(list.welcomed("a:1", List.of(), 3)).isFalse();
