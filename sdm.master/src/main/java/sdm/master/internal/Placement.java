@@ -21,9 +21,9 @@ final class Placement {
         return wanted.entrySet().stream().allMatch(e -> e.getValue().equals(node.labels().get(e.getKey())));
     }
 
-    /** Whether the program has a library for the node's os and arch. */
+    /** Whether the program has a library for the node's os and arch (not known: no). */
     static boolean supports(JamManifest m, NodeInfo node) {
-        return m.nativeCode().libraries().stream()
+        return m != null && m.nativeCode() != null && m.nativeCode().libraries().stream()
                 .anyMatch(l -> l.os().equals(node.os()) && l.arch().equals(node.arch()));
     }
 
