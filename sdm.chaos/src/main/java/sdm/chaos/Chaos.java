@@ -27,7 +27,7 @@ import sdm.testkit.Folders;
  * none);</li>
  * <li>no node ever maps two versions of a program's library at once (sampled all along);</li>
  * <li>no call ran after its expiry (each call's C function stamps the time it ran; a node that
- * timed out must not have run it after the master answered);</li>
+ * timed out must not have run it after both the master's answer and the call's time to live);</li>
  * <li>nothing acknowledged is missing after a master restart.</li>
  * </ul>
  * The parts: {@link ChaosMachine} (the machine and its faults), {@link ChaosClient} (the workload
