@@ -38,32 +38,25 @@ final class BlackHole implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(hook);
+        List<List<String>> rules = new ArrayList<>();
         for (String direction : List.of("--dport", "--sport")) {
-            List<String> rule = List.of("INPUT", "-p", "tcp", direction, "" + port, "-m", "comment", "--comment", tag,
-                    "-j", "DROP");
-            List<String> insert = new ArrayList<>(List.of("-I"));
-            insert.addAll(rule);
-            if (Iptables.run(insert) != 0) {
-                close();
-                throw new IOException("iptables " + String.join(" ", insert) + " failed");
-            }
-            added.add(rule);
+            rules.add(List.of("INPUT", "-p", "tcp", direction, "" + port, "-m", "comment", "--comment", tag, "-j",
+                    "DROP"));
         }
+        try {
+            Iptables.insert(rules);
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+        added.addAll(rules);
     }
 
     /** Removes the rules this black hole added; heals the partition. */
     @Override
     public synchronized void close() {
-        for (List<String> rule : List.copyOf(added)) {
-            List<String> delete = new ArrayList<>(List.of("-D"));
-            delete.addAll(rule);
-            try {
-                Iptables.run(delete);
-            } catch (IOException e) {
-                System.err.println("chaos: could not remove the iptables rule " + rule + ": " + e.getMessage());
-            }
-            added.remove(rule);
-        }
+        Iptables.delete(added);
+        added.clear();
         if (Thread.currentThread() != hook) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -41,4 +41,45 @@ public final class Iptables {
             throw new IOException("interrupted waiting for iptables");
         }
     }
+
+    /**
+     * Inserts each rule ({@code -I}, so each goes first); if one is refused, deletes those
+     * inserted before it and throws, naming the refused rule.
+     */
+    public static void insert(List<List<String>> rules) throws IOException {
+        List<List<String>> inserted = new ArrayList<>();
+        for (List<String> rule : rules) {
+            boolean ok;
+            try {
+                ok = run(prefixed("-I", rule)) == 0;
+            } catch (IOException e) {
+                delete(inserted);
+                throw e;
+            }
+            if (!ok) {
+                delete(inserted);
+                throw new IOException("iptables -I " + String.join(" ", rule) + " failed");
+            }
+            inserted.add(rule);
+        }
+    }
+
+    /** Deletes each rule ({@code -D}); one that cannot be is named on standard error, and the rest go on. */
+    public static void delete(List<List<String>> rules) {
+        for (List<String> rule : rules) {
+            try {
+                if (run(prefixed("-D", rule)) != 0) {
+                    System.err.println("could not remove the iptables rule " + rule);
+                }
+            } catch (IOException e) {
+                System.err.println("could not remove the iptables rule " + rule + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static List<String> prefixed(String command, List<String> rule) {
+        List<String> out = new ArrayList<>(List.of(command));
+        out.addAll(rule);
+        return out;
+    }
 }

@@ -73,29 +73,19 @@ public final class ProcessBlackHole implements AutoCloseable {
                     .map(String::valueOf).collect(Collectors.joining(","));
             wanted.add(List.of("OUTPUT", "-p", "tcp", "-m", "multiport", "--ports", batch, "-j", "DROP"));
         }
-        for (List<String> rule : wanted) {
-            List<String> insert = new ArrayList<>(List.of("-I"));
-            insert.addAll(rule);
-            if (Iptables.run(insert) != 0) {
-                close();
-                throw new IOException("iptables " + String.join(" ", insert) + " failed");
-            }
-            rules.add(rule);
+        try {
+            Iptables.insert(wanted);
+        } catch (IOException e) {
+            close();
+            throw e;
         }
+        rules.addAll(wanted);
     }
 
     /** Heals the cut: the rules removed, the process back in its cgroup, the cgroup deleted. */
     @Override
     public synchronized void close() {
-        for (List<String> rule : rules) {
-            List<String> delete = new ArrayList<>(List.of("-D"));
-            delete.addAll(rule);
-            try {
-                Iptables.run(delete);
-            } catch (IOException e) {
-                System.err.println("could not remove the iptables rule " + rule + ": " + e.getMessage());
-            }
-        }
+        Iptables.delete(rules);
         rules.clear();
         Path group = CGROUP2 == null ? null : CGROUP2.resolve(name);
         if (group != null && Files.isDirectory(group)) {
