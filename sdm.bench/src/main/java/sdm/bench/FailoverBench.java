@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.LocalMachine;
 import sdm.testkit.ProcFs;
@@ -73,10 +72,9 @@ final class FailoverBench {
             try (ReplicaSet masters = new ReplicaSet(replicated, 3)) {
                 masters.startAll();
                 int leader = masters.leader(Duration.ofSeconds(90));
-                String token = Files.readString(masters.data(leader).resolve(NodeFiles.JOIN_TOKEN)).strip();
+                String token = masters.joinToken(leader);
                 for (int k = 1; k <= SLAVES; k++) {
-                    slaves.add(SdmProcess.start(replicated, Map.of(), "slave", "--master", masters.list(), "--token",
-                            token, "--name", "slave-" + k, "--data", "slave-" + k));
+                    slaves.add(SdmProcess.slave(replicated, Map.of(), masters.list(), token, "slave-" + k));
                 }
                 AdminSession admin = new AdminSession(masters.data(leader), masters.list());
                 Waits.untilTrue(SLAVES + " slaves online", Duration.ofSeconds(120),

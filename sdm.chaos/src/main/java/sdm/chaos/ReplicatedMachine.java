@@ -1,7 +1,6 @@
 package sdm.chaos;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 
-import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.ProcessBlackHole;
 import sdm.testkit.ReplicaSet;
@@ -52,7 +50,7 @@ final class ReplicatedMachine extends ChaosMachine {
     void start() throws Exception {
         masters.startAll();
         int leader = masters.leader(Duration.ofSeconds(90));
-        token = Files.readString(masters.data(leader).resolve(NodeFiles.JOIN_TOKEN)).strip();
+        token = masters.joinToken(leader);
         admin = new AdminSession(masters.data(leader), masters.list());
         for (int k = 1; k <= slaves.length; k++) {
             startSlave(k);
@@ -61,9 +59,8 @@ final class ReplicatedMachine extends ChaosMachine {
     }
 
     private void startSlave(int k) throws IOException {
-        slaves[k - 1] = SdmProcess.start(settings.work(), Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), "slave",
-                "--master", masters.list(), "--token", token, "--name", "slave-" + k, "--data",
-                slaveData(k).toString());
+        slaves[k - 1] = SdmProcess.slave(settings.work(), Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP),
+                masters.list(), token, slaveData(k).getFileName().toString());
     }
 
     @Override

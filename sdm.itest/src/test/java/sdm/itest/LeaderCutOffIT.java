@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import sdm.api.node.NodeFiles;
 import sdm.testkit.ProcessBlackHole;
 import sdm.testkit.ReplicaSet;
 import sdm.testkit.SdmProcess;
@@ -62,10 +61,10 @@ class LeaderCutOffIT {
     private void cutTheLeaderOff() throws Exception {
         masters.startAll();
         int old = masters.leader(Duration.ofSeconds(90));
-        String token = Files.readString(masters.data(old).resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = masters.joinToken(old);
         for (String name : List.of("s1", "s2")) {
-            slaves.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), "slave", "--master",
-                    "127.0.0.1:" + masters.port(old), "--token", token, "--name", name, "--data", name));
+            slaves.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), masters.port(old), token,
+                    name));
         }
         Waits.untilTrue("both slaves online", Duration.ofSeconds(90), () -> masters.admin(old).onlineCount() == 2);
         masters.admin(old).text("sdm:install", "--start",

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import sdm.api.node.NodeFiles;
 import sdm.testkit.ReplicaSet;
 import sdm.testkit.SdmProcess;
 import sdm.testkit.TestPrograms;
@@ -57,11 +56,11 @@ class ReplicatedMastersIT {
         masters = new ReplicaSet(work, 3);
         masters.startAll();
         int leader = masters.leader(Duration.ofSeconds(90));
-        String token = Files.readString(masters.data(leader).resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = masters.joinToken(leader);
         for (String name : List.of("s1", "s2")) {
             // each knows one master only: the welcome gives it the others
-            slaves.add(SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), "slave", "--master",
-                    "127.0.0.1:" + masters.port(slaves.size()), "--token", token, "--name", name, "--data", name));
+            slaves.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP),
+                    masters.port(slaves.size()), token, name));
         }
         int first = leader;
         Waits.untilTrue("both slaves online", Duration.ofSeconds(90), () -> masters.admin(first).onlineCount() == 2);

@@ -53,6 +53,11 @@ public final class ReplicaSet implements AutoCloseable {
         return work.resolve("master-" + (i + 1));
     }
 
+    /** The machine's join token, from master {@code i}'s folder (a leader has written it there). */
+    public String joinToken(int i) throws IOException {
+        return Files.readString(data(i).resolve(NodeFiles.JOIN_TOKEN)).strip();
+    }
+
     /** Starts master {@code i} (again), without waiting for anything. */
     public SdmProcess start(int i) throws IOException {
         Files.deleteIfExists(data(i).resolve(NodeFiles.MASTER_ENDPOINT));

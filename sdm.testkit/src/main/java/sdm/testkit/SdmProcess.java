@@ -72,8 +72,13 @@ public final class SdmProcess implements AutoCloseable {
     /** {@code bin/sdm slave NAME} joining the master on 127.0.0.1:{@code port}, its data in {@code work/NAME}. */
     public static SdmProcess slave(Path work, Map<String, String> env, int port, String token, String name)
             throws IOException {
-        return start(work, env, "slave", "--master", "127.0.0.1:" + port, "--token", token, "--name", name, "--data",
-                name);
+        return slave(work, env, "127.0.0.1:" + port, token, name);
+    }
+
+    /** {@code bin/sdm slave NAME} joining through {@code masters} ({@code HOST:PORT[,...]}), its data in {@code work/NAME}. */
+    public static SdmProcess slave(Path work, Map<String, String> env, String masters, String token, String name)
+            throws IOException {
+        return start(work, env, "slave", "--master", masters, "--token", token, "--name", name, "--data", name);
     }
 
     /** Runs {@code bin/sdm} to its end (at most {@code timeout}) and returns what it did. */
