@@ -61,31 +61,34 @@ public final class ProgramManager {
     /**
      * Brings the master's Felix to the stored desired state, before any slave is heard: programs
      * whose deploy-folder file vanished while the master was down are uninstalled first, so they
-     * never run again.
+     * never run again. Admin commands are served meanwhile: one that stages a bundle waits, so
+     * that the garbage collected here is never a bundle being staged, nor its manifest.
      */
     void start() throws IOException {
-        framework.open();
-        framework.retain(store.programs().stream().map(ProgramStore.Program::name).collect(
-                java.util.stream.Collectors.toSet()));
-        for (ProgramStore.Program p : store.programs()) {
-            manifests.load(p.sha256());
-            if (p.source().startsWith("deploy:") && deployDir != null
-                    && !Files.exists(deployDir.resolve(p.source().substring("deploy:".length())))) {
-                LOG.info("program " + p.name() + ": " + p.source().substring("deploy:".length())
-                        + " left the deploy folder while the master was down; uninstalling it");
-                store.remove(p.name());
-                uninstalled.accept(p.name());
-                continue;
+        synchronized (changes) {
+            framework.open();
+            framework.retain(store.programs().stream().map(ProgramStore.Program::name).collect(
+                    java.util.stream.Collectors.toSet()));
+            for (ProgramStore.Program p : store.programs()) {
+                manifests.load(p.sha256());
+                if (p.source().startsWith("deploy:") && deployDir != null
+                        && !Files.exists(deployDir.resolve(p.source().substring("deploy:".length())))) {
+                    LOG.info("program " + p.name() + ": " + p.source().substring("deploy:".length())
+                            + " left the deploy folder while the master was down; uninstalling it");
+                    store.remove(p.name());
+                    uninstalled.accept(p.name());
+                    continue;
+                }
+                try {
+                    framework.install(p);
+                    framework.apply(p);
+                } catch (BundleException | IOException e) {
+                    framework.failed(p.name(), ErrorLine.of(e));
+                    LOG.warning("program " + p.name() + " cannot be installed on the master: " + ErrorLine.of(e));
+                }
             }
-            try {
-                framework.install(p);
-                framework.apply(p);
-            } catch (BundleException | IOException e) {
-                framework.failed(p.name(), ErrorLine.of(e));
-                LOG.warning("program " + p.name() + " cannot be installed on the master: " + ErrorLine.of(e));
-            }
+            collectGarbage();
         }
-        collectGarbage();
     }
 
     ProgramView install(Path file, boolean start, List<String> grants, String source, Duration timeout)
