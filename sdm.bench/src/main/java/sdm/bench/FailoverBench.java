@@ -27,12 +27,15 @@ import sdm.testkit.Waits;
  * to both of: every slave online at the new leader, and an install acknowledged through a client
  * that knows the three masters. Beside it, what replication costs: install and stop latency,
  * each master's RSS and idle CPU, against one master ({@code bin/sdm local}) with the same two
- * slaves, run in the same run.
+ * slaves, run in the same run. Latencies are taken twice: on masters just started, and after
+ * {@value #WARM_COMMITS} commits (a JS program's {@code sdm.store.set}), once the JIT has
+ * compiled the code that commits a change (a master that commits seldom runs it interpreted).
  */
 final class FailoverBench {
 
     private static final int SLAVES = 2;
     private static final int LATENCY_ROUNDS = 10;
+    private static final int WARM_COMMITS = 5_000;
     private static final long IDLE_MS = 10_000;
     /** How long a restarted master runs caught up before the next kill. */
     private static final long SETTLE_MS = 3_000;
@@ -45,8 +48,12 @@ final class FailoverBench {
         this.kills = Integer.parseInt(options.getOrDefault("--kills", "10"));
     }
 
-    /** Latencies (ms) of install --start and sdm:stop, and the masters' RSS (MB) and idle CPU (% of a core). */
-    private record Cost(double installMs, double stopMs, List<Double> rssMb, List<Double> cpuPercent) {
+    /** Medians (ms) of install --start and sdm:stop. */
+    private record Latency(double installMs, double stopMs) {
+    }
+
+    /** Latencies just started and warm, and the masters' RSS (MB) and idle CPU (% of a core). */
+    private record Cost(Latency cold, Latency warm, List<Double> rssMb, List<Double> cpuPercent) {
     }
 
     void run(int runs) throws Exception {
@@ -102,9 +109,10 @@ final class FailoverBench {
             maxes.add(max);
             all.addAll(times);
             System.out.printf(Locale.ROOT, "run %d: failover p50 %.0f ms, max %.0f ms over %d kills; install %.0f vs %.0f"
-                    + " ms, stop %.0f vs %.0f ms (3 masters vs 1)%n", run, p50, max, kills,
-                    three.getLast().installMs(), one.getLast().installMs(), three.getLast().stopMs(),
-                    one.getLast().stopMs());
+                    + " ms, stop %.0f vs %.0f ms (3 masters vs 1); warm: install %.0f vs %.0f ms, stop %.0f vs %.0f ms%n",
+                    run, p50, max, kills, three.getLast().cold().installMs(), one.getLast().cold().installMs(),
+                    three.getLast().cold().stopMs(), one.getLast().cold().stopMs(), three.getLast().warm().installMs(),
+                    one.getLast().warm().installMs(), three.getLast().warm().stopMs(), one.getLast().warm().stopMs());
         }
         report(runs, p50s, maxes, all, one, three);
     }
@@ -188,24 +196,11 @@ final class FailoverBench {
         }
     }
 
-    /** Install --start and sdm:stop latencies (medians of {@value #LATENCY_ROUNDS}), then RSS and CPU idle. */
+    /** Install --start and sdm:stop latencies, cold and warm, then RSS and CPU idle. */
     private Cost cost(AdminSession admin, List<Long> masterPids, Path dir, String tag) throws Exception {
-        List<Double> installs = new ArrayList<>();
-        List<Double> stops = new ArrayList<>();
-        for (int i = 0; i <= LATENCY_ROUNDS; i++) {
-            String name = "lat-" + tag + "-" + i;
-            Path zip = TestPrograms.pack(dir, name, "1.0.0", "x86_64", Map.of(), 0);
-            long t0 = System.nanoTime();
-            admin.text("sdm:install", "--start", zip.toString());
-            long t1 = System.nanoTime();
-            admin.text("sdm:stop", name);
-            long t2 = System.nanoTime();
-            admin.text("sdm:uninstall", name);
-            if (i > 0) { // the first of each warms the master's code paths up
-                installs.add((t1 - t0) / 1e6);
-                stops.add((t2 - t1) / 1e6);
-            }
-        }
+        Latency cold = latency(admin, dir, tag + "-cold");
+        warmUp(admin, dir, tag);
+        Latency warm = latency(admin, dir, tag + "-warm");
         long[] cpuBefore = new long[masterPids.size()];
         for (int i = 0; i < cpuBefore.length; i++) {
             cpuBefore[i] = ProcessFigures.cpuMs(masterPids.get(i));
@@ -219,7 +214,48 @@ final class FailoverBench {
             cpu.add(100.0 * (ProcessFigures.cpuMs(masterPids.get(i)) - cpuBefore[i]) / elapsedMs);
             rss.add(ProcFs.rssMb(masterPids.get(i)));
         }
-        return new Cost(Bench.medianOf(installs), Bench.medianOf(stops), rss, cpu);
+        return new Cost(cold, warm, rss, cpu);
+    }
+
+    /** Medians of {@value #LATENCY_ROUNDS} rounds of install --start, stop and uninstall. */
+    private static Latency latency(AdminSession admin, Path dir, String tag) throws Exception {
+        List<Double> installs = new ArrayList<>();
+        List<Double> stops = new ArrayList<>();
+        for (int i = 0; i <= LATENCY_ROUNDS; i++) {
+            String name = "lat-" + tag + "-" + i;
+            Path zip = TestPrograms.pack(dir, name, "1.0.0", "x86_64", Map.of(), 0);
+            long t0 = System.nanoTime();
+            admin.text("sdm:install", "--start", zip.toString());
+            long t1 = System.nanoTime();
+            admin.text("sdm:stop", name);
+            long t2 = System.nanoTime();
+            admin.text("sdm:uninstall", name);
+            if (i > 0) { // the first of each loads the classes of these commands
+                installs.add((t1 - t0) / 1e6);
+                stops.add((t2 - t1) / 1e6);
+            }
+        }
+        return new Latency(Bench.medianOf(installs), Bench.medianOf(stops));
+    }
+
+    /** {@value #WARM_COMMITS} commits of a JS program's store, 20 a turn (a turn has a CPU budget). */
+    private static void warmUp(AdminSession admin, Path dir, String tag) throws Exception {
+        String name = "warm-" + tag;
+        admin.installScript(dir, name, """
+                let n = 0;
+                sdm.every(20, () => {
+                  for (let i = 0; i < 20 && n < %d; i++) {
+                    sdm.store.set('n', ++n);
+                  }
+                  if (n === %d) {
+                    n++;
+                    console.log('warm: done');
+                  }
+                });
+                """.formatted(WARM_COMMITS, WARM_COMMITS));
+        Waits.untilTrue(WARM_COMMITS + " commits of " + name, Duration.ofSeconds(300),
+                () -> admin.log(name).contains("warm: done"));
+        admin.text("sdm:uninstall", name);
     }
 
     private void report(int runs, List<Double> p50s, List<Double> maxes, List<Double> all, List<Cost> one,
@@ -227,10 +263,14 @@ final class FailoverBench {
         double p50 = Bench.medianOf(p50s);
         double max = Bench.medianOf(maxes);
         double worst = all.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        double install3 = Bench.medianOf(three.stream().map(Cost::installMs).toList());
-        double install1 = Bench.medianOf(one.stream().map(Cost::installMs).toList());
-        double stop3 = Bench.medianOf(three.stream().map(Cost::stopMs).toList());
-        double stop1 = Bench.medianOf(one.stream().map(Cost::stopMs).toList());
+        double install3 = Bench.medianOf(three.stream().map(c -> c.cold().installMs()).toList());
+        double install1 = Bench.medianOf(one.stream().map(c -> c.cold().installMs()).toList());
+        double stop3 = Bench.medianOf(three.stream().map(c -> c.cold().stopMs()).toList());
+        double stop1 = Bench.medianOf(one.stream().map(c -> c.cold().stopMs()).toList());
+        double warmInstall3 = Bench.medianOf(three.stream().map(c -> c.warm().installMs()).toList());
+        double warmInstall1 = Bench.medianOf(one.stream().map(c -> c.warm().installMs()).toList());
+        double warmStop3 = Bench.medianOf(three.stream().map(c -> c.warm().stopMs()).toList());
+        double warmStop1 = Bench.medianOf(one.stream().map(c -> c.warm().stopMs()).toList());
         double leaderRss = Bench.medianOf(three.stream().map(c -> c.rssMb().get(0)).toList());
         double followerRss = Bench.medianOf(three.stream().flatMap(c -> c.rssMb().subList(1, 3).stream()).toList());
         double singleRss = Bench.medianOf(one.stream().map(c -> c.rssMb().get(0)).toList());
@@ -247,6 +287,10 @@ final class FailoverBench {
                 install1, install3 - install1);
         System.out.printf(Locale.ROOT, "%-34s %10.0f %10.0f %+10.0f%n", "sdm:stop, 2 slaves (ms)", stop3, stop1,
                 stop3 - stop1);
+        System.out.printf(Locale.ROOT, "%-34s %10.0f %10.0f %+10.0f%n", "  warm: install --start (ms)", warmInstall3,
+                warmInstall1, warmInstall3 - warmInstall1);
+        System.out.printf(Locale.ROOT, "%-34s %10.0f %10.0f %+10.0f%n", "  warm: sdm:stop (ms)", warmStop3, warmStop1,
+                warmStop3 - warmStop1);
         System.out.printf(Locale.ROOT, "%-34s %10.0f %10.0f %10s%n", "RSS leader (MB)", leaderRss, singleRss, "");
         System.out.printf(Locale.ROOT, "%-34s %10.0f %10s %10s%n", "RSS follower (MB)", followerRss, "", "");
         System.out.printf(Locale.ROOT, "%-34s %10.1f %10.1f %10s%n", "idle CPU leader (% of a core)", leaderCpu,
@@ -262,6 +306,8 @@ final class FailoverBench {
         out.put("failoverMs", all);
         out.put("installMs", Map.of("three", install3, "one", install1));
         out.put("stopMs", Map.of("three", stop3, "one", stop1));
+        out.put("warmInstallMs", Map.of("three", warmInstall3, "one", warmInstall1));
+        out.put("warmStopMs", Map.of("three", warmStop3, "one", warmStop1));
         out.put("rssMb", Map.of("leader", leaderRss, "follower", followerRss, "one", singleRss));
         out.put("idleCpuPercent", Map.of("leader", leaderCpu, "follower", followerCpu, "one", singleCpu));
         bench.record("failover", out);
