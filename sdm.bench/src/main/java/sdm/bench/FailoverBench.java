@@ -67,7 +67,8 @@ final class FailoverBench {
         for (int run = 1; run <= runs; run++) {
             Path dir = Files.createDirectories(bench.work.resolve("failover-" + run));
             Path single = Files.createDirectories(dir.resolve("one"));
-            LocalMachine local = bench.startLocal(single, SLAVES, List.of());
+            // its slaves on the JVM's defaults, as bin/sdm slave runs those of the three masters
+            LocalMachine local = bench.startLocal(single, SLAVES, List.of(), Map.of("SDM_SLAVE_JAVA_OPTS", ""));
             try {
                 one.add(cost(local.admin(), List.of(local.pidOf("master")), single, "one"));
             } finally {
