@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
-import sdm.testkit.LocalMachine;
+import sdm.testkit.Ports;
 import sdm.testkit.ProcFs;
 import sdm.testkit.ReplicaSet;
 import sdm.testkit.SdmProcess;
@@ -26,8 +27,8 @@ import sdm.testkit.Waits;
  * before the next; failover is the time from the kill
  * to both of: every slave online at the new leader, and an install acknowledged through a client
  * that knows the three masters. Beside it, what replication costs: install and stop latency,
- * each master's RSS and idle CPU, against one master ({@code bin/sdm local}) with the same two
- * slaves, run in the same run. Latencies are taken twice: on masters just started, and after
+ * each master's RSS and idle CPU, against one {@code bin/sdm master} with the same two
+ * {@code bin/sdm slave} processes, run in the same run. Latencies are taken twice: on masters just started, and after
  * {@value #WARM_COMMITS} commits (a JS program's {@code sdm.store.set}), once the JIT has
  * compiled the code that commits a change (a master that commits seldom runs it interpreted).
  */
@@ -58,7 +59,7 @@ final class FailoverBench {
 
     void run(int runs) throws Exception {
         System.out.println("sdm bench failover: " + runs + " runs; 3 masters and " + SLAVES + " slaves, the leader"
-                + " killed " + kills + " times; baseline: bin/sdm local --slaves " + SLAVES + " (one master)");
+                + " killed " + kills + " times; baseline: one bin/sdm master and " + SLAVES + " slaves");
         List<Double> p50s = new ArrayList<>();
         List<Double> maxes = new ArrayList<>();
         List<Double> all = new ArrayList<>();
@@ -67,13 +68,7 @@ final class FailoverBench {
         for (int run = 1; run <= runs; run++) {
             Path dir = Files.createDirectories(bench.work.resolve("failover-" + run));
             Path single = Files.createDirectories(dir.resolve("one"));
-            // its slaves on the JVM's defaults, as bin/sdm slave runs those of the three masters
-            LocalMachine local = bench.startLocal(single, SLAVES, List.of(), Map.of("SDM_SLAVE_JAVA_OPTS", ""));
-            try {
-                one.add(cost(local.admin(), List.of(local.pidOf("master")), single, "one"));
-            } finally {
-                local.close();
-            }
+            one.add(singleMasterCost(single));
             List<Double> times = new ArrayList<>();
             Path replicated = Files.createDirectories(dir.resolve("three"));
             List<SdmProcess> slaves = new ArrayList<>();
@@ -194,6 +189,23 @@ final class FailoverBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
+        }
+    }
+
+    /** The baseline: one bin/sdm master and the same two bin/sdm slave processes. */
+    private Cost singleMasterCost(Path dir) throws Exception {
+        int port = Ports.freePair();
+        List<SdmProcess> slaves = new ArrayList<>();
+        try (SdmProcess master = SdmProcess.master(dir, port, "master")) {
+            String token = Files.readString(dir.resolve("master").resolve(NodeFiles.JOIN_TOKEN)).strip();
+            for (int k = 1; k <= SLAVES; k++) {
+                slaves.add(SdmProcess.slave(dir, Map.of(), port, token, "slave-" + k));
+            }
+            AdminSession admin = new AdminSession(dir.resolve("master"));
+            Waits.untilTrue(SLAVES + " slaves online", Duration.ofSeconds(120), () -> admin.onlineCount() == SLAVES);
+            return cost(admin, List.of(master.pid()), dir, "one");
+        } finally {
+            slaves.forEach(SdmProcess::close);
         }
     }
 
