@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -154,9 +155,18 @@ final class MachineState implements ReplicatedState {
         };
         ProgramStore.State state = store.state();
         entries.entry(PROGRAMS, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(state)));
-        for (ProgramStore.Program p : state.programs()) {
-            String name = BUNDLES + p.sha256();
-            entries.entry(name, o -> Files.copy(store.bundle(p.sha256()), o));
+        // every whole bundle, not only the programs': one whose change comes after the snapshot
+        // would be in neither the snapshot nor the log after it
+        for (String sha256 : store.bundleDigests()) {
+            InputStream bytes;
+            try {
+                bytes = Files.newInputStream(store.bundle(sha256));
+            } catch (NoSuchFileException e) {
+                continue; // collected meanwhile: the leader's own garbage
+            }
+            try (bytes) {
+                entries.entry(BUNDLES + sha256, bytes::transferTo);
+            }
         }
         store.assembly().save(PARTS, entries);
         entries.entry(SLAVES, o -> o.write(StateChange.Codec.JSON.writeValueAsBytes(book.all())));

@@ -277,6 +277,18 @@ final class ProgramStore {
      * assembled from the masters' log, and temporary files. The caller makes sure no bundle is
      * being staged meanwhile.
      */
+    /**
+     * The digests of the whole bundle files here, named by a program or not: one that came whole
+     * through the masters' log may still wait for the change that names it.
+     */
+    synchronized List<String> bundleDigests() throws IOException {
+        try (Stream<Path> files = Files.list(bundles)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".jar") && n.substring(0, n.length() - 4).matches("[0-9a-f]{64}"))
+                    .map(n -> n.substring(0, 64)).sorted().toList();
+        }
+    }
+
     synchronized void collectGarbage(Set<String> keep) throws IOException {
         Set<String> named = new HashSet<>();
         programs.values().forEach(p -> named.add(p.sha256() + ".jar"));

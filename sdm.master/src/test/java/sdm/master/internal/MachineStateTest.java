@@ -155,6 +155,28 @@ class MachineStateTest {
     }
 
     @Test
+    void aBundleWholeBeforeTheSnapshotAndNamedAfterItIsInTheSnapshot() throws Exception {
+        MachineState leader = state(dir.resolve("a"));
+        byte[] bundle = bytes(2500, 6);
+        long index = 1;
+        for (StateChange.BundleChunk c : chunks(bundle, 1000)) {
+            applyEncoded(leader, index++, c);
+        }
+        ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+        leader.save(snapshot);
+        MachineState follower = state(dir.resolve("b"));
+        follower.load(new ByteArrayInputStream(snapshot.toByteArray()));
+        // the log after the snapshot: the change naming the bundle, and no chunk of it
+        ProgramStore.Program p = new ProgramStore.Program("beta", "1.0.0", sha(bundle), bundle.length,
+                ProgramState.ACTIVE, List.of(), "admin", 1);
+        applyEncoded(follower, index, new StateChange.ProgramPut(p));
+
+        ProgramStore store = store(follower);
+        assertThat(store.programs()).containsExactly(p);
+        assertThat(Files.readAllBytes(store.bundle(sha(bundle)))).isEqualTo(bundle);
+    }
+
+    @Test
     void bytesThatAreNoChangeAreRefusedWithOneLine() {
         assertThatThrownBy(() -> StateChange.Codec.decode(new byte[] {'J', '{'})).hasMessageStartingWith(
                 "not a state change");
