@@ -72,14 +72,19 @@ public final class ReplicaSet implements AutoCloseable {
      */
     public void startAll() throws Exception {
         start(0);
+        for (int i = 1; i < processes.length; i++) {
+            startWithKey(i);
+        }
+    }
+
+    /** Starts master {@code i} with a copy of the consensus key master 1 made (waiting for it). */
+    public SdmProcess startWithKey(int i) throws Exception {
         Path key = data(0).resolve(NodeFiles.CONSENSUS_KEY);
         Waits.untilTrue("master 1's consensus key", Duration.ofSeconds(60), () -> Files.exists(key));
-        for (int i = 1; i < processes.length; i++) {
-            Files.createDirectories(data(i));
-            Files.copy(key, data(i).resolve(NodeFiles.CONSENSUS_KEY), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            start(i);
-        }
+        Files.createDirectories(data(i));
+        Files.copy(key, data(i).resolve(NodeFiles.CONSENSUS_KEY), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return start(i);
     }
 
     public SdmProcess process(int i) {

@@ -3,10 +3,13 @@ package sdm.api.replication;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The log the masters of a machine replicate. Only the leader appends; an operation is
  * acknowledged once a majority of the masters hold it and this master has applied it.
  */
+@ProviderType
 public interface ReplicatedLog {
 
     /**
@@ -33,4 +36,11 @@ public interface ReplicatedLog {
      * listener at a time; null stops the calls.
      */
     void onLeadership(LeadershipListener listener);
+
+    /**
+     * Gives up leading, for a master elected that cannot serve: hands the leadership to another
+     * master that answers, or steps down and lets the others elect one. Completes once done, or
+     * at once on a master that does not lead.
+     */
+    CompletableFuture<Void> standAside();
 }

@@ -244,8 +244,22 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
                 term = null;
                 state.serving(false);
                 reception.follow(this::leaderAddress);
-                LOG.warning("master " + id + " was elected but cannot serve: " + ErrorLine.of(e));
+                LOG.warning("master " + id + " was elected but cannot serve: " + ErrorLine.of(e)
+                        + "; it hands the leadership over");
+                standAside();
             }
+        }
+    }
+
+    /** Hands the leadership over: a leader that cannot serve would otherwise keep the others from electing one that can. */
+    private void standAside() {
+        ReplicatedLog log = replicatedLog;
+        if (log != null) {
+            log.standAside().whenComplete((done, failure) -> {
+                if (failure != null) {
+                    LOG.warning("master " + id + " cannot step down: " + ErrorLine.of(failure));
+                }
+            });
         }
     }
 

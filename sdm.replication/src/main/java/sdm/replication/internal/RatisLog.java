@@ -29,6 +29,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
@@ -173,6 +174,52 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
     @Override
     public boolean leads() {
         return lease.held();
+    }
+
+    @Override
+    public CompletableFuture<Void> standAside() {
+        try {
+            DivisionInfo info = info();
+            if (!info.isLeader()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            long timeoutMs = 2 * config.electionMin().toMillis();
+            RaftPeerId heir = heir(info.getRoleInfoProto(), timeoutMs);
+            // Ratis hands over once the heir holds the whole log; without one it only steps down
+            return server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
+                    callIds.incrementAndGet(), heir, timeoutMs)).thenCompose(reply -> reply.isSuccess() || heir == null
+                            ? CompletableFuture.<Void>completedFuture(null) : stepDown(timeoutMs));
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * A follower that answered within {@code answeredMs}, chosen at random: of several masters
+     * unable to serve, none hands the leadership back to the same one for ever.
+     */
+    private static RaftPeerId heir(RoleInfoProto roles, long answeredMs) {
+        if (!roles.hasLeaderInfo()) {
+            return null;
+        }
+        List<ServerRpcProto> answering = roles.getLeaderInfo().getFollowerInfoList().stream()
+                .filter(f -> f.getLastRpcElapsedTimeMs() <= answeredMs).toList();
+        return answering.isEmpty() ? null : RaftPeerId.valueOf(answering.get(
+                java.util.concurrent.ThreadLocalRandom.current().nextInt(answering.size())).getId().getId());
+    }
+
+    private CompletableFuture<Void> stepDown(long timeoutMs) {
+        try {
+            return server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
+                    callIds.incrementAndGet(), null, timeoutMs)).thenAccept(reply -> {
+                        if (!reply.isSuccess() && info().isLeader()) {
+                            throw new CompletionException(reply.getException() != null ? reply.getException()
+                                    : new IOException("the leader did not step down"));
+                        }
+                    });
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private LeaderLease.View view() {
