@@ -74,7 +74,7 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
         masters.replaceAll(String::strip);
         String at = LAST_LEADER.getOrDefault(address, masters.getFirst());
         long deadline = System.currentTimeMillis() + FIND_LEADER_MS;
-        int selfNamed = 0; // a master that goes on naming itself for a second cannot serve
+        SelfNamedLeader selfNamed = new SelfNamedLeader(10); // ten pauses: a second
         while (true) {
             try {
                 Message.AdminReply reply = AdminClient.execute(at, masterPublicKey, keys, command, json, replyTimeout,
@@ -87,10 +87,9 @@ public record AdminAccess(String address, String masterPublicKey, CurveKeyPair k
                 if (System.currentTimeMillis() > deadline) {
                     throw e;
                 }
-                if (e.leader().equals(at) && ++selfNamed <= 10) {
-                    pause(); // elected, and starting to serve: it answers in a moment
+                if (selfNamed.dialAgain(at, e.leader())) {
+                    pause();
                 } else if (e.leader().isEmpty() || e.leader().equals(at)) {
-                    selfNamed = 0;
                     at = masters.get((masters.indexOf(at) + 1) % masters.size());
                     pause();
                 } else {

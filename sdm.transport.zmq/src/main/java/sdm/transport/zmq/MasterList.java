@@ -19,9 +19,8 @@ final class MasterList {
     /** Moves since the last welcome: the link waits a little after each round of the list, and backs off after ten. */
     private int movesSinceWelcome;
     static final int QUICK_ROUNDS = 10;
-    private static final int SELF_NAMED_RETRIES = 2;
-    /** How many times in a row the master dialed named itself without serving. */
-    private int selfNamed;
+    /** A master naming itself is dialed again twice: the link's own moves wait between dials. */
+    private final SelfNamedLeader selfNamed = new SelfNamedLeader(2);
 
     MasterList(List<String> initial) {
         if (initial.isEmpty()) {
@@ -57,7 +56,7 @@ final class MasterList {
         }
         highestTerm = term;
         movesSinceWelcome = 0;
-        selfNamed = 0;
+        selfNamed.reset();
         if (!masters.isEmpty() && !masters.equals(addresses)) {
             addresses.clear();
             addresses.addAll(masters);
@@ -71,15 +70,13 @@ final class MasterList {
 
     /**
      * {@code address} does not lead: the leader it names is next, or the next in the list; a
-     * master that names itself is elected and about to serve, and is dialed again, twice (one
-     * that goes on naming itself cannot serve: the others may elect another).
+     * master that names itself is dialed again, twice ({@link SelfNamedLeader}).
      */
     void notLeader(String address, String leader) {
-        if (leader.equals(address) && ++selfNamed <= SELF_NAMED_RETRIES) {
+        if (selfNamed.dialAgain(address, leader)) {
             movesSinceWelcome++;
             return;
         }
-        selfNamed = 0;
         if (!leader.isEmpty() && !leader.equals(address)) {
             movesSinceWelcome++;
             if (!addresses.contains(leader)) {
@@ -94,7 +91,7 @@ final class MasterList {
     /** The current master cannot be reached or went away: the next one. */
     void next() {
         movesSinceWelcome++;
-        selfNamed = 0;
+        selfNamed.reset();
         current = (current + 1) % addresses.size();
     }
 
