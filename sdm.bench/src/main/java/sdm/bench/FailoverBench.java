@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.Ports;
 import sdm.testkit.ProcFs;
@@ -197,7 +196,7 @@ final class FailoverBench {
         int port = Ports.freePair();
         List<SdmProcess> slaves = new ArrayList<>();
         try (SdmProcess master = SdmProcess.master(dir, port, "master")) {
-            String token = Files.readString(dir.resolve("master").resolve(NodeFiles.JOIN_TOKEN)).strip();
+            String token = SdmProcess.joinToken(dir.resolve("master"));
             for (int k = 1; k <= SLAVES; k++) {
                 slaves.add(SdmProcess.slave(dir, Map.of(), port, token, "slave-" + k));
             }

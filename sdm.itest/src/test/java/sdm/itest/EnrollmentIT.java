@@ -42,7 +42,7 @@ class EnrollmentIT {
     void startMaster() throws Exception {
         port = Ports.free();
         processes.add(SdmProcess.master(work, port, "master"));
-        token = Files.readString(work.resolve("master").resolve(NodeFiles.JOIN_TOKEN)).strip();
+        token = SdmProcess.joinToken(work.resolve("master"));
         admin = new AdminSession(work.resolve("master"));
     }
 
@@ -121,7 +121,7 @@ class EnrollmentIT {
         online("old");
         String rotated = admin.text("sdm:token", "--rotate").strip();
         assertThat(rotated).startsWith("SDM1-").isNotEqualTo(token);
-        assertThat(Files.readString(work.resolve("master").resolve(NodeFiles.JOIN_TOKEN)).strip()).isEqualTo(rotated);
+        assertThat(SdmProcess.joinToken(work.resolve("master"))).isEqualTo(rotated);
         long refusedBefore = admin.counter("handshakesRefused");
         slave("late", token);
         Waits.until("the old token refused", Duration.ofSeconds(30), Duration.ofMillis(100),

@@ -64,7 +64,7 @@ class HostilePeerIT {
         master = SdmProcess.master(work, port, "master", Map.of("SDM_JAVA_OPTS",
                 "-Xms" + MASTER_HEAP + " -Xmx" + MASTER_HEAP + " -XX:+AlwaysPreTouch"));
         processes.add(master);
-        String token = Files.readString(work.resolve("master").resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = SdmProcess.joinToken(work.resolve("master"));
         processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-a"));
         processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-b"));
         admin = new AdminSession(work.resolve("master"));

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import sdm.api.node.NodeFiles;
 import sdm.archive.JamPacker;
 
 import sdm.testkit.AdminSession;
@@ -81,7 +80,7 @@ class KernelExampleIT {
         Path data = work.resolve("master");
         SdmProcess first = master(port);
         AdminSession admin = new AdminSession(data);
-        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = SdmProcess.joinToken(data);
         for (int k = 1; k <= 3; k++) {
             processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));
         }

@@ -69,7 +69,7 @@ class KernelRuntimeIT {
                 () -> Files.exists(data.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(data.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);
         admin = new AdminSession(data);
-        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = SdmProcess.joinToken(data);
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", SdmProcess.SMALL_HEAP), port, token,
                 "slave-a"));
         Waits.until("the slave online", Duration.ofSeconds(60), Duration.ofMillis(200), admin::onlineCount,

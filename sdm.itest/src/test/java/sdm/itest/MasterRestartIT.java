@@ -110,7 +110,7 @@ class MasterRestartIT {
         Path data = work.resolve("master");
         master(port);
         AdminSession admin = new AdminSession(data);
-        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = SdmProcess.joinToken(data);
         for (int k = 1; k <= 2; k++) {
             processes.add(SdmProcess.slave(work, SMALL_HEAP, port, token, "slave-" + k));
         }

@@ -55,7 +55,7 @@ public final class ReplicaSet implements AutoCloseable {
 
     /** The machine's join token, from master {@code i}'s folder (a leader has written it there). */
     public String joinToken(int i) throws IOException {
-        return Files.readString(data(i).resolve(NodeFiles.JOIN_TOKEN)).strip();
+        return SdmProcess.joinToken(data(i));
     }
 
     /** Starts master {@code i} (again), without waiting for anything. */

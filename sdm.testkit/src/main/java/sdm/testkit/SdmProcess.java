@@ -93,6 +93,11 @@ public final class SdmProcess implements AutoCloseable {
         }
     }
 
+    /** The machine's join token, as a master (a leader, of replicated ones) wrote it in its data folder. */
+    public static String joinToken(Path masterData) throws IOException {
+        return Files.readString(masterData.resolve(NodeFiles.JOIN_TOKEN)).strip();
+    }
+
     /** What a {@code bin/sdm} run that ended did. */
     public record Result(int exitCode, String stdout, String stderr) {
     }
