@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import sdm.api.node.NodeFiles;
 
 import sdm.testkit.AdminSession;
 import sdm.testkit.Ports;
@@ -106,7 +105,7 @@ class DisconnectionIT {
         data = work.resolve("master");
         master = startMaster();
         admin = new AdminSession(data);
-        String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
+        String token = SdmProcess.joinToken(data);
         // slave-a keeps events 2 s, up to 20,000; slave-b keeps them 2 minutes, up to 1,000
         processes.add(SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP
                 + " -Dsdm.events.ttl.ms=2000 -Dsdm.events.queue=20000"), port, token, "slave-a"));
@@ -139,7 +138,7 @@ class DisconnectionIT {
     /** slave-c, started by the first test that needs it, online with the others. */
     private static void startSlaveC() throws Exception {
         if (slaveC == null) {
-            String token = Files.readString(data.resolve(NodeFiles.JOIN_TOKEN)).strip();
+            String token = SdmProcess.joinToken(data);
             slaveC = SdmProcess.slave(work, Map.of("SDM_JAVA_OPTS", HEAP), port, token, "slave-c");
             processes.add(slaveC);
         }
@@ -188,6 +187,7 @@ class DisconnectionIT {
         long expiredBefore = admin.counter("node.slave-a.droppedExpired");
         Path never = work.resolve("ran-while-frozen");
         Path after = work.resolve("ran-after-thaw");
+        long livenessMs = admin.json("sdm:master").get("livenessMs").asLong();
         SdmProcess.signal("STOP", pid("slave-a"));
         JsonNode result;
         long started = System.nanoTime();
@@ -195,10 +195,11 @@ class DisconnectionIT {
         try {
             result = admin.json("sdm:call", "--json", "--timeout", "1", "--node", a, "probe", "touch", never.toString());
             tookMs = (System.nanoTime() - started) / 1_000_000;
-            // stay frozen well past the call's timeout: at the boundary itself a timeout is a race
-            long answered = System.nanoTime();
-            Waits.until("a second past the timeout", Duration.ofSeconds(5), Duration.ofMillis(50), System::nanoTime,
-                    now -> now - answered > Duration.ofSeconds(1).toNanos());
+            // frozen well past the call's timeout (at the boundary itself a timeout is a race), and past
+            // the liveness: awake, the slave finds its master silent, yet must read what it was sent
+            Waits.until("past the liveness", Duration.ofMillis(livenessMs + 5_000), Duration.ofMillis(50),
+                    System::nanoTime, now -> now - started > Duration.ofMillis(livenessMs + 500).toNanos()
+                            && now - started > Duration.ofMillis(tookMs + 1_000).toNanos());
         } finally {
             SdmProcess.signal("CONT", pid("slave-a"));
         }
