@@ -185,10 +185,12 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
             }
             long timeoutMs = 2 * config.electionMin().toMillis();
             RaftPeerId heir = heir(info.getRoleInfoProto(), timeoutMs);
-            // Ratis hands over once the heir holds the whole log; without one it only steps down
-            return server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
-                    callIds.incrementAndGet(), heir, timeoutMs)).thenCompose(reply -> reply.isSuccess() || heir == null
-                            ? CompletableFuture.<Void>completedFuture(null) : stepDown(timeoutMs));
+            // Ratis hands over once the heir holds the whole log; failing that, this master steps down
+            CompletableFuture<RaftClientReply> handedOver = heir == null ? CompletableFuture.completedFuture(null)
+                    : server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
+                            callIds.incrementAndGet(), heir, timeoutMs));
+            return handedOver.handle((reply, failed) -> failed == null && reply != null && reply.isSuccess()
+                    ? CompletableFuture.<Void>completedFuture(null) : stepDown(timeoutMs)).thenCompose(next -> next);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
