@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-
 import sdm.testkit.AdminSession;
 import sdm.testkit.Ports;
 import sdm.testkit.SdmProcess;
