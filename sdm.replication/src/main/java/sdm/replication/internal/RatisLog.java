@@ -187,8 +187,7 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
             RaftPeerId heir = heir(info.getRoleInfoProto(), timeoutMs);
             // Ratis hands over once the heir holds the whole log; failing that, this master steps down
             CompletableFuture<RaftClientReply> handedOver = heir == null ? CompletableFuture.completedFuture(null)
-                    : server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
-                            callIds.incrementAndGet(), heir, timeoutMs));
+                    : transfer(heir, timeoutMs);
             return handedOver.handle((reply, failed) -> failed == null && reply != null && reply.isSuccess()
                     ? CompletableFuture.<Void>completedFuture(null) : stepDown(timeoutMs)).thenCompose(next -> next);
         } catch (IOException | RuntimeException e) {
@@ -212,16 +211,21 @@ public final class RatisLog implements ReplicatedLog, AutoCloseable {
 
     private CompletableFuture<Void> stepDown(long timeoutMs) {
         try {
-            return server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
-                    callIds.incrementAndGet(), null, timeoutMs)).thenAccept(reply -> {
-                        if (!reply.isSuccess() && info().isLeader()) {
-                            throw new CompletionException(reply.getException() != null ? reply.getException()
-                                    : new IOException("the leader did not step down"));
-                        }
-                    });
+            return transfer(null, timeoutMs).thenAccept(reply -> {
+                if (!reply.isSuccess() && info().isLeader()) {
+                    throw new CompletionException(reply.getException() != null ? reply.getException()
+                            : new IOException("the leader did not step down"));
+                }
+            });
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** Hands the leadership to {@code heir}; to no one named, it steps down. */
+    private CompletableFuture<RaftClientReply> transfer(RaftPeerId heir, long timeoutMs) throws IOException {
+        return server.transferLeadershipAsync(new TransferLeadershipRequest(clientId, selfId, GROUP,
+                callIds.incrementAndGet(), heir, timeoutMs));
     }
 
     private LeaderLease.View view() {
