@@ -183,9 +183,7 @@ class ReplicatedMastersIT {
     }
 
     private void awayFor10000Writes() throws Exception {
-        // the kernel's memory bound has stopped this writer at 64 MiB in CI, retaining one number:
-        // a false count of the bound's (see docs/operations.md, Known defects), not what is tested here
-        masters = new ReplicaSet(work, 3).withEnv(Map.of("SDM_JAVA_OPTS", "-Dsdm.js.memory.mb=1024"));
+        masters = new ReplicaSet(work, 3);
         masters.startAll();
         int leader = masters.leader(Duration.ofSeconds(90));
         int away = (leader + 1) % 3;

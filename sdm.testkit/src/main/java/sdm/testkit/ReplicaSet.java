@@ -26,7 +26,6 @@ public final class ReplicaSet implements AutoCloseable {
     private final List<Integer> ports = new ArrayList<>();
     private final SdmProcess[] processes;
     private final String list;
-    private Map<String, String> env = Map.of();
 
     public ReplicaSet(Path work, int count) {
         this.work = work;
@@ -35,12 +34,6 @@ public final class ReplicaSet implements AutoCloseable {
         }
         this.processes = new SdmProcess[count];
         this.list = String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
-    }
-
-    /** The environment every master is started with from now on (none but the test's own by default). */
-    public ReplicaSet withEnv(Map<String, String> env) {
-        this.env = Map.copyOf(env);
-        return this;
     }
 
     /** {@code HOST:PORT,...} as every master is started with. */
@@ -68,7 +61,7 @@ public final class ReplicaSet implements AutoCloseable {
     /** Starts master {@code i} (again), without waiting for anything. */
     public SdmProcess start(int i) throws IOException {
         Files.deleteIfExists(data(i).resolve(NodeFiles.MASTER_ENDPOINT));
-        processes[i] = SdmProcess.start(work, env, "master", "--no-console", "--bind", "127.0.0.1:" + port(i),
+        processes[i] = SdmProcess.start(work, Map.of(), "master", "--no-console", "--bind", "127.0.0.1:" + port(i),
                 "--replicas", list, "--data", data(i).getFileName().toString());
         return processes[i];
     }

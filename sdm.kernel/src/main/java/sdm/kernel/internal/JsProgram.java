@@ -43,6 +43,7 @@ final class JsProgram {
     private final ThreadPoolExecutor loop;
     private final Map<Integer, ScheduledFuture<?>> timers = new ConcurrentHashMap<>();
     private final SystemCalls calls;
+    private final LineLog engineLines;
     private final Exports exports;
     private volatile boolean ended;
     /** Set with {@link #ended}: ends a heap walk of the program that is under way. */
@@ -76,6 +77,7 @@ final class JsProgram {
                 });
         this.exports = new Exports(this, exportsHeader);
         this.calls = new SystemCalls(this);
+        this.engineLines = new LineLog(kernel.limits().logLines() + 1);
     }
 
     Exports exports() {
@@ -102,7 +104,7 @@ final class JsProgram {
                     long began = System.nanoTime();
                     Context.Builder builder = Context.newBuilder("js").engine(kernel.engine())
                             .sandbox(SandboxPolicy.CONSTRAINED)
-                            .out(kernel.discard()).err(new LineLog(calls::log))
+                            .out(kernel.discard()).err(engineLines)
                             .option("js.load", "false").option("js.print", "false").option("js.console", "false")
                             .option("js.graal-builtin", "false").option("js.unhandled-rejections", "warn");
                     if (module) {
@@ -192,6 +194,7 @@ final class JsProgram {
             }
         } finally {
             turnStarted = 0;
+            engineLines.take().forEach(calls::log);
             if (memory != null) {
                 memory.turnEnded(this, allocatedBefore);
             }
