@@ -27,10 +27,8 @@ import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.api.node.DataFolder;
-import sdm.api.node.ErrorLine;
 import sdm.api.node.NodeFiles;
 import sdm.api.node.NodeProperties;
-import sdm.api.replication.LeadershipListener;
 import sdm.api.replication.NotLeaderException;
 import sdm.api.replication.ReplicatedLog;
 import sdm.api.replication.ReplicatedState;
@@ -51,10 +49,11 @@ import sdm.transport.zmq.TransportException;
  *
  * <p>A master started with {@code sdm.master.replicas} is one of a machine's replicated masters:
  * its state comes only through the masters' log ({@link MachineState}), and it works (a {@link
- * LeaderTerm}) only while it leads; while it follows, its parts refuse naming the leader.
+ * LeaderTerm}) only while it leads ({@link Leadership}); while it follows, its parts refuse naming
+ * the leader.
  */
 @Component(immediate = true, service = {MachineInfo.class, MasterNode.class}, configurationPid = MasterNode.PID)
-public final class MasterNode implements MachineInfo, LeadershipListener {
+public final class MasterNode implements MachineInfo {
 
     private static final Logger LOG = Logger.getLogger("sdm.master");
 
@@ -82,17 +81,13 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
     private Uploads uploads;
     private ExecutorService uploadWriter;
     private volatile String failure;
-    /** The master at work; null while a replicated master follows. Changed under {@code terms}. */
-    private volatile LeaderTerm term;
-    private final Object terms = new Object();
-    /** Set on a replicated master only. */
-    private ReplicatedJournal replicated;
+    /** A single master's one term of work. */
+    private LeaderTerm single;
+    /** A replicated master's terms of work, while it leads; set on a replicated master only. */
+    private volatile Leadership leadership;
     private ServiceRegistration<ReplicatedState> stateRegistration;
-    private volatile String leaderAddress;
     private Reception reception;
     private List<String> replicaAddresses = List.of();
-    private volatile long leaderTerm;
-    private volatile ReplicatedLog replicatedLog;
 
     /** ConfigAdmin configuration of the master: {@code sdm.heartbeat.ms}, {@code sdm.liveness.ms} (e.g. {@code deploy/sdm.master.cfg}). */
     static final String PID = "sdm.master";
@@ -126,26 +121,25 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
                 parts = parts();
                 reception = new Reception(settings, parts, context);
                 reception.starting();
-                term = new LeaderTerm(parts, context, settings, keys,
+                single = new LeaderTerm(parts, context, settings, keys,
                         t -> data.write(NodeFiles.JOIN_TOKEN, t.text(), true), reception.open(keys),
                         reception::leadsNow, this::welcome);
-                term.start(); // as a master always did: its Felix at the desired state before any slave is heard
-                reception.serve(term);
+                single.start(); // as a master always did: its Felix at the desired state before any slave is heard
+                reception.serve(single);
                 reception.announce();
                 announce(keys);
             } else {
-                replicated = new ReplicatedJournal();
-                enrollments = Enrollments.replicated(data, replicated);
+                ReplicatedJournal journal = new ReplicatedJournal();
+                enrollments = Enrollments.replicated(data, journal);
                 state = new MachineState(store, enrollments, data, privateFiles);
-                store.journal(replicated);
-                privateFiles.journal(replicated);
+                store.journal(journal);
+                privateFiles.journal(journal);
                 state.clear(); // the log and its snapshot give it all again
                 replicaAddresses = java.util.Arrays.stream(replicas.split(",")).map(String::strip).toList();
                 parts = parts();
                 reception = new Reception(settings, parts, context);
-                reception.follow(this::leaderAddress);
-                // a follower answers slaves and clients as soon as it has the machine's key
-                state.onKeys(() -> Thread.ofVirtual().start(this::openAsFollower));
+                leadership = new Leadership(id, data, parts, context, settings, reception, state, journal,
+                        () -> failure != null, this::announce, this::welcome);
                 stateRegistration = context.registerService(ReplicatedState.class, state, null);
                 LOG.info("master " + id + " is one of the masters " + replicas + "; it serves while it leads");
             }
@@ -179,105 +173,23 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
     /** A replicated master's log, once the replication bundle started it. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void bindLog(ReplicatedLog log) {
-        ReplicatedJournal j = replicated;
-        if (j != null) {
-            replicatedLog = log;
-            j.log(log);
-            reception.leads(log::leads);
-            log.onLeadership(this);
+        Leadership l = leadership;
+        if (l != null) {
+            l.bind(log);
         }
     }
 
     void unbindLog(ReplicatedLog log) {
-        replicatedLog = null;
-        log.onLeadership(null);
-        following(-1, null);
-    }
-
-    private void openAsFollower() {
-        synchronized (terms) {
-            try {
-                if (reception.endpoint() == null && failure == null) {
-                    reception.open(MasterKeys.loadOrCreate(data));
-                    reception.announce();
-                }
-            } catch (IOException | TransportException | RuntimeException e) {
-                LOG.warning("master " + id + " cannot open its endpoint: " + ErrorLine.of(e));
-            }
+        Leadership l = leadership;
+        if (l != null) {
+            l.unbind(log);
         }
-    }
-
-    private String leaderAddress() {
-        String l = leaderAddress;
-        return l == null ? "" : l;
     }
 
     /** What a slave is told when it registers: the timing, and of replicated masters their list and the term. */
     private Message.Welcome welcome() {
-        return new Message.Welcome(id, heartbeatMs, livenessMs, replicaAddresses, leaderTerm);
-    }
-
-    /** Elected, with everything committed applied: this master starts serving, with the machine's keys. */
-    @Override
-    public void leading(long t) {
-        synchronized (terms) {
-            if (term != null || failure != null) {
-                return;
-            }
-            try {
-                reception.starting();
-                leaderTerm = t;
-                MasterKeys keys = MasterKeys.loadOrCreate(data);
-                if (state.keys().isEmpty()) {
-                    replicated.commit(keys.change()); // the first leader's keys become the machine's
-                }
-                state.serving(true);
-                term = new LeaderTerm(parts, context, settings, keys, token -> replicated.commit(
-                        new StateChange.MachineKeys(keys.server().secretKey(), token.text(), keys.admin().secretKey())),
-                        reception.open(keys), reception::leadsNow, this::welcome);
-                reception.serve(term);
-                reception.announce();
-                term.start();
-                LOG.info("master " + id + " leads (term " + t + ")");
-                announce(keys);
-            } catch (IOException | TransportException | RuntimeException e) {
-                term = null;
-                state.serving(false);
-                reception.follow(this::leaderAddress);
-                LOG.warning("master " + id + " was elected but cannot serve: " + ErrorLine.of(e)
-                        + "; it hands the leadership over");
-                standAside();
-            }
-        }
-    }
-
-    /** Hands the leadership over: a leader that cannot serve would otherwise keep the others from electing one that can. */
-    private void standAside() {
-        ReplicatedLog log = replicatedLog;
-        if (log != null) {
-            log.standAside().whenComplete((done, failure) -> {
-                if (failure != null) {
-                    LOG.warning("master " + id + " cannot step down: " + ErrorLine.of(failure));
-                }
-            });
-        }
-    }
-
-    /** No longer the leader (or not yet): this master stops serving at once. */
-    @Override
-    public void following(long inTerm, String leader) {
-        synchronized (terms) {
-            leaderAddress = leader;
-            reception.follow(this::leaderAddress);
-            LeaderTerm ended = term;
-            if (ended != null) {
-                term = null;
-                ended.close();
-                state.serving(false);
-                LOG.info("master " + id + " stopped serving: it does not lead now"
-                        + (leader == null ? "" : "; " + leader + " does"));
-            }
-        }
+        Leadership l = leadership;
+        return new Message.Welcome(id, heartbeatMs, livenessMs, replicaAddresses, l == null ? 0 : l.leaderTerm());
     }
 
     @Deactivate
@@ -335,11 +247,16 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
 
     /** The term at work, or a refusal that names the leader. */
     private LeaderTerm working() {
-        LeaderTerm t = running(term);
+        LeaderTerm t = running(term());
         if (t == null) {
-            throw new IllegalStateException(new NotLeaderException(leaderAddress).getMessage());
+            throw new IllegalStateException(new NotLeaderException(leadership.leaderAddress()).getMessage());
         }
         return t;
+    }
+
+    private LeaderTerm term() {
+        Leadership l = leadership;
+        return l == null ? single : l.term();
     }
 
     private void stop() {
@@ -350,14 +267,13 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
             stateRegistration.unregister(); // stops the replicated log first: nothing is applied after
             stateRegistration = null;
         }
-        synchronized (terms) {
-            if (term != null) {
-                term.close();
-                term = null;
-            }
-            if (reception != null) {
-                reception.close();
-            }
+        if (leadership != null) {
+            leadership.close();
+        } else if (single != null) {
+            single.close();
+        }
+        if (reception != null) {
+            reception.close();
         }
         if (uploadWriter != null) {
             uploadWriter.shutdownNow();
@@ -423,7 +339,7 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
 
     @Override
     public MasterInfo master() {
-        LeaderTerm t = term;
+        LeaderTerm t = term();
         MasterEndpoint e = endpoint();
         Map<String, Long> counters = new java.util.TreeMap<>(e == null ? Map.of() : e.counters().snapshot());
         List<NodeInfo> nodes = registry.snapshot();
@@ -431,7 +347,8 @@ public final class MasterNode implements MachineInfo, LeadershipListener {
         if (t != null) {
             t.exports.addTo(counters, nodes);
         }
-        return new MasterInfo(id, address(), ReplicaView.of(replicatedLog, replicaAddresses),
+        Leadership l = leadership;
+        return new MasterInfo(id, address(), ReplicaView.of(l == null ? null : l.log(), replicaAddresses),
                 System.currentTimeMillis() - startedMs, version, true,
                 counters, heartbeatMs, livenessMs);
     }
