@@ -8,9 +8,6 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 import sdm.api.node.MonotonicClock;
@@ -110,7 +107,7 @@ public final class SlaveLink implements AutoCloseable {
         Session s = current;
         if (s != null && outbox.isEmpty()) {
             byte[] frame = codec.seal(message);
-            if (s.socket.tryUse(d -> s.sendFrame(d, frame), false)) {
+            if (s.socket.tryUse(d -> SlaveSocket.send(d, frame, counters), false)) {
                 return;
             }
         }
@@ -175,10 +172,7 @@ public final class SlaveLink implements AutoCloseable {
 
     /** One socket's life: from connect until the master is silent past liveness. */
     private final class Session {
-        /** A context of its own: an I/O thread one handshake left hanging must not hang the next sessions. */
-        private final ZContext context = new ZContext(1);
-        private final ZMQ.Socket dealer = context.createSocket(SocketType.DEALER);
-        private final ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
+        private final SlaveSocket sockets;
         private final SharedSocket socket;
         private final String address = masters.current();
         /** Another master is to be dialed: this one does not lead, is gone, or was deposed. */
@@ -206,13 +200,9 @@ public final class SlaveLink implements AutoCloseable {
 
         Session() {
             CurveKeyPair own = joinKey ? config.token().slaveKeys() : config.ownKeys();
-            context.setLinger(0);
-            SlaveSocket.configure(dealer, config.token().masterPublicKey(), own, config.maxBackoff().toMillis(),
+            sockets = new SlaveSocket(config.token().masterPublicKey(), own, config.maxBackoff().toMillis(),
                     4L * codec.maxBytes(), handshakeLimitMs);
-            // a context of the session's own: one name for its monitor serves every session
-            dealer.monitor("inproc://sdm-slave-monitor", LinkEvents.MONITORED);
-            monitor.connect("inproc://sdm-slave-monitor");
-            socket = new SharedSocket(dealer, monitor);
+            socket = sockets.shared();
         }
 
         /** Serves the socket until the master is lost (true) or another thread takes the lead (false). */
@@ -221,7 +211,7 @@ public final class SlaveLink implements AutoCloseable {
                 opened = true;
                 fromMaster.newSession();
                 current = this;
-                dealer.connect("tcp://" + address);
+                sockets.connect(address);
                 silenceSince = System.currentTimeMillis();
                 nextHeartbeat = silenceSince;
             }
@@ -234,7 +224,7 @@ public final class SlaveLink implements AutoCloseable {
                     readEvents();
                 }
                 socket.use(d -> {
-                    outbox.drain(m -> sendFrame(d, codec.seal(m)));
+                    outbox.drain(m -> SlaveSocket.send(d, codec.seal(m), counters));
                     return null;
                 }, null);
                 long now = System.currentTimeMillis();
@@ -350,7 +340,7 @@ public final class SlaveLink implements AutoCloseable {
         }
 
         private void readEvents() {
-            if (events.ownKeyRefused(monitor, welcomed, connected, joinKey)) {
+            if (events.ownKeyRefused(sockets.monitor(), welcomed, connected, joinKey)) {
                 // the master does not know this key (any more): enroll it again with the token
                 LOG.warning("master " + address + " refused this node's key; enrolling it again");
                 enrolled = false;
@@ -376,29 +366,14 @@ public final class SlaveLink implements AutoCloseable {
 
         private void send(Message m) {
             byte[] frame = codec.seal(m);
-            socket.use(d -> sendFrame(d, frame), false);
-        }
-
-        /** With the socket held. */
-        private boolean sendFrame(ZMQ.Socket d, byte[] frame) {
-            try {
-                if (d.send(frame, ZMQ.DONTWAIT)) {
-                    counters.increment(TransportCounters.MESSAGES_OUT);
-                }
-            } catch (ZMQException e) {
-                // queue full or socket closing: heartbeats and registrations are sent again anyway
-            }
-            return true;
+            socket.use(d -> SlaveSocket.send(d, frame, counters), false);
         }
 
         void close() {
             if (current == this) {
                 current = null;
             }
-            socket.close();
-            context.destroySocket(dealer);
-            context.destroySocket(monitor);
-            context.close();
+            sockets.close();
         }
     }
 
