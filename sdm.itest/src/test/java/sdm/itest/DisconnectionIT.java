@@ -211,8 +211,14 @@ class DisconnectionIT {
         assertThat(later.get(a).asInt()).isEqualTo(100);
         assertThat(after).exists();
         assertThat(never).as("the expired call did not run").doesNotExist();
-        Waits.until("slave-a's expired count at the master", Duration.ofSeconds(15), Duration.ofMillis(200),
-                () -> admin.counter("node.slave-a.droppedExpired"), n -> n > expiredBefore);
+        try {
+            Waits.until("slave-a's expired count at the master", Duration.ofSeconds(15), Duration.ofMillis(200),
+                    () -> admin.counter("node.slave-a.droppedExpired"), n -> n > expiredBefore);
+        } catch (java.util.concurrent.TimeoutException e) {
+            List<String> log = Files.readAllLines(work.resolve("slave-a/log/sdm.0.log"));
+            log.subList(Math.max(0, log.size() - 30), log.size()).forEach(System.out::println);
+            throw e;
+        }
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.util.logging.Logger;
 
 import org.zeromq.ZMQException;
 
-import sdm.api.node.MonotonicClock;
 import sdm.api.node.ThrottledLog;
 
 /**
@@ -197,6 +196,7 @@ public final class SlaveLink implements AutoCloseable {
         private boolean opened;
         private long silenceSince;
         private long nextHeartbeat;
+        private final PauseWatch pauses = new PauseWatch();
 
         Session() {
             CurveKeyPair own = joinKey ? config.token().slaveKeys() : config.ownKeys();
@@ -217,6 +217,12 @@ public final class SlaveLink implements AutoCloseable {
             }
             while (running && !switchedKeys && !moved) {
                 boolean monitored = socket.await(Math.max(0, nextHeartbeat - System.currentTimeMillis()));
+                long woke = System.currentTimeMillis(), paused = pauses.pausedMs(woke, heartbeatMs);
+                if (paused > 0) {
+                    // what the master sent meanwhile may not be on the socket yet: give it its liveness again
+                    LOG.info("this node did not run for " + paused + " ms; the master's silence counts from now");
+                    silenceSince = Math.max(silenceSince, woke);
+                }
                 if (!receiveAll()) {
                     return false;
                 }
