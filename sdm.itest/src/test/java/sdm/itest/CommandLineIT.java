@@ -51,6 +51,9 @@ class CommandLineIT {
             "slave --master 127.0.0.1:1 --token a --token-file b | sdm slave: give --token or --token-file, not both",
             "slave --master 127.0.0.1:1 --token-file /no/such/file | sdm slave: cannot read --token-file /no/such/file",
             "slave --master 127.0.0.1:1 --label oops --token x | sdm slave: --label wants k=v",
+            "master --token abc                      | sdm master: --token, --token-file and --label go with --parent",
+            "master --parent 127.0.0.1:1             | sdm master: --token TOKEN or --token-file FILE is required",
+            "master --parent nowhere --token x       | sdm master: --parent wants HOST:PORT",
             "client                                  | sdm client: no command given",
             "client --timeout soon sdm:nodes         | sdm client: cannot read"})
     void aWrongCommandLineGetsOneLine(String line, String expected) throws Exception {

@@ -2,7 +2,6 @@ package sdm.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import sdm.api.node.NodeFiles;
 import sdm.testkit.AdminSession;
 import sdm.testkit.Ports;
 import sdm.testkit.SdmProcess;
@@ -54,13 +52,8 @@ class MemoryBoundIT {
 
     @Test
     void programsKeepingLittleRunOnAndOneKeepingMuchIsStopped() throws Exception {
-        Path data = work.resolve("master");
-        master = SdmProcess.start(work, Map.of("SDM_JAVA_OPTS", "-Dsdm.js.memory.mb=4"), "master", "--no-console",
-                "--bind", "127.0.0.1:" + Ports.free(), "--data", "master");
-        Waits.untilTrue("the master's admin files", Duration.ofSeconds(60),
-                () -> Files.exists(data.resolve(NodeFiles.MASTER_ENDPOINT))
-                        && Files.exists(data.resolve(NodeFiles.ADMIN_KEY)));
-        AdminSession admin = new AdminSession(data);
+        master = SdmProcess.master(work, Ports.free(), "master", Map.of("SDM_JAVA_OPTS", "-Dsdm.js.memory.mb=4"));
+        AdminSession admin = new AdminSession(work.resolve("master"));
         admin.installScript(work, "script", TICK + """
                 sdm.every(20, () => sdm.store.set('ticks', tick('script')));
                 Promise.reject(new Error('left unhandled'));

@@ -64,6 +64,8 @@ final class FelixNode {
     private static final String KERNEL = "sdm.kernel";
     /** Ratis and its 19 MB: only on a master of a replicated machine. */
     private static final String REPLICATION = "sdm.replication";
+    /** The link to a parent machine: only on a master started with --parent. */
+    private static final String STACK = "sdm.stack";
 
     private final Framework framework;
     private final List<Bundle> console = new ArrayList<>();
@@ -117,7 +119,8 @@ final class FelixNode {
                 String bsn = symbolicName(jar);
                 if (bsn == null || !wanted(bsn, role, console) || KERNEL.equals(bsn) && javascript == null
                         || REPLICATION.equals(bsn) && (role != Role.MASTER || !config.containsKey(
-                                NodeProperties.MASTER_REPLICAS))) {
+                                NodeProperties.MASTER_REPLICAS))
+                        || STACK.equals(bsn) && (role != Role.MASTER || !config.containsKey(NodeProperties.PARENT))) {
                     continue;
                 }
                 Bundle b = context.installBundle(jar.toUri().toString());

@@ -33,10 +33,13 @@ public final class Main {
                       processes on this machine
               master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console] [--heartbeat MS] [--liveness MS]
                       [--replicas HOST:PORT,HOST:PORT,HOST:PORT]
+                      [--parent HOST:PORT[,HOST:PORT...] (--token TOKEN | --token-file FILE) [--label k=v]...]
                       a master (default port 7700, data in ./sdm-data/master); slaves take its
                       heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms);
                       with --replicas, one of a machine's masters (each its own --bind among them,
-                      the port after it for consensus): the leader serves, the others follow
+                      the port after it for consensus): the leader serves, the others follow;
+                      with --parent, this machine joins that one as one node (the parent's token
+                      only on its first start)
               slave   --master HOST:PORT[,HOST:PORT...] (--token TOKEN | --token-file FILE) [--name NAME] [--label k=v]...
                       [--data DIR]
                       a slave that joins that master, or whichever of the machine's masters leads
@@ -111,7 +114,8 @@ public final class Main {
 
     private static int master(String[] args) throws Exception {
         Options o = Options.parse("master", args, 1, Set.of("--no-console"),
-                Set.of("--bind", "--data", "--deploy", "--heartbeat", "--liveness", "--replicas"), false);
+                Set.of("--bind", "--data", "--deploy", "--heartbeat", "--liveness", "--replicas", "--parent", "--token",
+                        "--token-file", "--label"), false);
         Path data = Path.of(o.get("--data", NodeFiles.DEFAULT_MASTER_DATA)).toAbsolutePath();
         String bind = Options.hostPort("master", "--bind", o.get("--bind", "0.0.0.0:7700"));
         String replicas = o.get("--replicas", null);
@@ -135,10 +139,72 @@ public final class Main {
         if (replicas != null) {
             props.put(NodeProperties.MASTER_REPLICAS, replicas);
         }
+        props.putAll(parent(o, data, replicas != null));
         LogSetup.configure(data, "master");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.MASTER, console, props);
         node.startConsole();
         return runUntilStopped(node, null);
+    }
+
+    /** {@code --parent} and what goes with it: this machine as one node of a bigger one. */
+    private static Map<String, String> parent(Options o, Path data, boolean replicated) throws UsageException {
+        Map<String, String> props = new HashMap<>();
+        if (!o.has("--parent")) {
+            if (o.has("--token") || o.has("--token-file") || !o.all("--label").isEmpty()) {
+                throw new UsageException("sdm master: --token, --token-file and --label go with --parent HOST:PORT");
+            }
+            return props;
+        }
+        if (replicated) {
+            throw new UsageException("sdm master: --parent takes a single master, not one of --replicas");
+        }
+        for (String p : o.get("--parent", null).split(",", -1)) {
+            Options.hostPort("master", "--parent", p.strip());
+        }
+        props.put(NodeProperties.PARENT, o.get("--parent", null));
+        String token = token("master", o, data.resolve("parent.token"), "the parent's DATA/join.token");
+        if (token != null) {
+            props.put(NodeProperties.PARENT_TOKEN, token);
+        }
+        props.put(NodeProperties.PARENT_LABELS, labels("master", o));
+        return props;
+    }
+
+    /**
+     * The join token of {@code --token} or {@code --token-file}, or null if none is given and
+     * {@code kept} holds one from an earlier start.
+     */
+    private static String token(String command, Options o, Path kept, String where) throws UsageException {
+        if (o.has("--token") && o.has("--token-file")) {
+            throw new UsageException("sdm " + command + ": give --token or --token-file, not both");
+        }
+        if (o.has("--token")) {
+            return o.get("--token", null);
+        }
+        if (o.has("--token-file")) {
+            // a token in a file stays out of the process list, where --token shows it to every user
+            Path file = Path.of(o.get("--token-file", null));
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new UsageException("sdm " + command + ": cannot read --token-file " + file + ": " + e.getMessage());
+            }
+        }
+        if (!Files.exists(kept)) {
+            throw new UsageException("sdm " + command + ": --token TOKEN or --token-file FILE is required (" + where
+                    + ")");
+        }
+        return null;
+    }
+
+    /** The {@code --label k=v} flags, joined by commas. */
+    private static String labels(String command, Options o) throws UsageException {
+        for (String label : o.all("--label")) {
+            if (label.indexOf('=') <= 0 || label.contains(",")) {
+                throw new UsageException("sdm " + command + ": --label wants k=v, got '" + label + "'");
+            }
+        }
+        return String.join(",", o.all("--label"));
     }
 
     /**
@@ -209,32 +275,14 @@ public final class Main {
             Options.hostPort("slave", "--master", m.strip());
         }
         props.put(NodeProperties.SLAVE_MASTER, o.get("--master", null));
-        if (o.has("--token") && o.has("--token-file")) {
-            throw new UsageException("sdm slave: give --token or --token-file, not both");
-        }
-        if (o.has("--token")) {
-            props.put(NodeProperties.SLAVE_TOKEN, o.get("--token", null));
-        } else if (o.has("--token-file")) {
-            // a token in a file stays out of the process list, where --token shows it to every user
-            Path file = Path.of(o.get("--token-file", null));
-            try {
-                props.put(NodeProperties.SLAVE_TOKEN, Files.readString(file, StandardCharsets.UTF_8).strip());
-            } catch (IOException e) {
-                throw new UsageException("sdm slave: cannot read --token-file " + file + ": " + e.getMessage());
-            }
-        } else if (!data.resolve(NodeFiles.JOIN_TOKEN).toFile().exists()) {
-            throw new UsageException("sdm slave: --token TOKEN or --token-file FILE is required (the master's "
-                    + "DATA/join.token)");
+        String token = token("slave", o, data.resolve(NodeFiles.JOIN_TOKEN), "the master's DATA/join.token");
+        if (token != null) {
+            props.put(NodeProperties.SLAVE_TOKEN, token);
         }
         if (o.has("--name")) {
             props.put(NodeProperties.SLAVE_NAME, o.get("--name", null));
         }
-        for (String label : o.all("--label")) {
-            if (label.indexOf('=') <= 0 || label.contains(",")) {
-                throw new UsageException("sdm slave: --label wants k=v, got '" + label + "'");
-            }
-        }
-        props.put(NodeProperties.SLAVE_LABELS, String.join(",", o.all("--label")));
+        props.put(NodeProperties.SLAVE_LABELS, labels("slave", o));
         LogSetup.configure(data, "slave");
         FelixNode node = FelixNode.start(distribution(), data, FelixNode.Role.SLAVE, false, props);
         String supervisor = o.get("--supervisor-pid", null);

@@ -58,11 +58,15 @@ public final class SdmProcess implements AutoCloseable {
         return master(work, port, data, Map.of());
     }
 
-    /** As {@link #master(Path, int, String)}, with {@code env} added to its environment. */
-    public static SdmProcess master(Path work, int port, String data, Map<String, String> env) throws Exception {
+    /** As {@link #master(Path, int, String)}, with {@code env} added to its environment and {@code more} arguments. */
+    public static SdmProcess master(Path work, int port, String data, Map<String, String> env, String... more)
+            throws Exception {
         Path dir = work.resolve(data);
         Files.deleteIfExists(dir.resolve(NodeFiles.MASTER_ENDPOINT));
-        SdmProcess m = start(work, env, "master", "--no-console", "--bind", "127.0.0.1:" + port, "--data", data);
+        List<String> args = new ArrayList<>(List.of("master", "--no-console", "--bind", "127.0.0.1:" + port, "--data",
+                data));
+        args.addAll(List.of(more));
+        SdmProcess m = start(work, env, args.toArray(String[]::new));
         Waits.until("the master's admin files", Duration.ofSeconds(60), Duration.ofMillis(100),
                 () -> Files.exists(dir.resolve(NodeFiles.MASTER_ENDPOINT)) && Files.exists(dir.resolve(NodeFiles.ADMIN_KEY)),
                 done -> done);

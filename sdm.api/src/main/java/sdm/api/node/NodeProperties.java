@@ -28,6 +28,12 @@ public final class NodeProperties {
     public static final String SLAVE_NAME = "sdm.slave.name";
     /** A slave's labels, {@code k=v} separated by commas. */
     public static final String SLAVE_LABELS = "sdm.slave.labels";
+    /** The parent machine a master joins as one node (stacking), {@code HOST:PORT} of its masters, comma-separated. */
+    public static final String PARENT = "sdm.parent";
+    /** The parent's join token, presented on the child's first start. */
+    public static final String PARENT_TOKEN = "sdm.parent.token";
+    /** The child machine's labels at its parent, {@code k=v} separated by commas. */
+    public static final String PARENT_LABELS = "sdm.parent.labels";
 
     private NodeProperties() {
     }

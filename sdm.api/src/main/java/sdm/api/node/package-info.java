@@ -5,5 +5,5 @@
  * names program bundles, and the one line an error is told in.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package sdm.api.node;

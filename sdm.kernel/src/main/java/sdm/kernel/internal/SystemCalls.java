@@ -95,6 +95,11 @@ public final class SystemCalls {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", n.id());
         out.put("name", n.name());
+        out.put("kind", n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave");
+        if (n.role() == NodeInfo.Role.MACHINE) {
+            out.put("slaves", n.slaves());
+            out.put("slavesOnline", n.slavesOnline());
+        }
         out.put("address", n.address());
         out.put("os", n.os());
         out.put("arch", n.arch());

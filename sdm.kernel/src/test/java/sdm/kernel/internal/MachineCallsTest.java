@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import sdm.api.NodeInfo;
 
 class MachineCallsTest extends KernelCase {
 
@@ -36,10 +39,16 @@ class MachineCallsTest extends KernelCase {
     }
 
     @Test
-    void nodesGivesEachSlaveWithoutItsRoleOrVersion() {
-        k.machine.nodes = List.of(FakeMachine.node("s-1", "alpha", true));
-        assertThat(k.systemCalls().nodes()).isEqualTo("ok:[{\"id\":\"s-1\",\"name\":\"alpha\",\"address\":\"10.0.1.9\","
-                + "\"os\":\"linux\",\"arch\":\"x86_64\",\"labels\":{\"zone\":\"a\"},\"online\":true,\"lastSeenMs\":42}]");
+    void nodesGivesEachNodeWithItsKindButNotItsVersion() {
+        NodeInfo s = FakeMachine.node("s-1", "alpha", true);
+        NodeInfo child = new NodeInfo("c-1", "machine@10.0.2.1:7700", NodeInfo.Role.MACHINE, "10.0.2.1", "linux",
+                "x86_64", Map.of(), "0.1.0", true, 43, 1, 0, 1000, 998);
+        k.machine.nodes = List.of(s, child);
+        assertThat(k.systemCalls().nodes()).isEqualTo("ok:[{\"id\":\"s-1\",\"name\":\"alpha\",\"kind\":\"slave\","
+                + "\"address\":\"10.0.1.9\",\"os\":\"linux\",\"arch\":\"x86_64\",\"labels\":{\"zone\":\"a\"},"
+                + "\"online\":true,\"lastSeenMs\":42},{\"id\":\"c-1\",\"name\":\"machine@10.0.2.1:7700\","
+                + "\"kind\":\"machine\",\"slaves\":1000,\"slavesOnline\":998,\"address\":\"10.0.2.1\","
+                + "\"os\":\"linux\",\"arch\":\"x86_64\",\"labels\":{},\"online\":true,\"lastSeenMs\":43}]");
     }
 
     @Test

@@ -161,6 +161,7 @@ final class LeaderTerm implements AutoCloseable {
             case Message.CallResult result -> calls.onResult(nodeId, result);
             case Message.Event event -> events.onEvent(nodeId, event, e.counters());
             case Message.NodeCounters c -> master.nodeCounters().reported(nodeId, c.counters());
+            case Message.MachineCounts c -> master.registry().counts(nodeId, c);
             case Message.Fetch fetch -> bundles.onFetch(from.routingId(), fetch);
             case Message.ExportCall call -> exports.onCall(nodeId, from, call);
             case Message.Posts posts -> exports.onPosts(nodeId, from, posts);

@@ -40,7 +40,8 @@ public final class MachineCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ProgramRuntime runtime;
 
-    @Descriptor("list the slaves of this machine: id, name, address, os/arch, labels, state, last seen, key")
+    @Descriptor("list the nodes of this machine (slaves, child machines): id, name, kind, address, os/arch, labels,"
+            + " state, last seen, key")
     public void nodes(CommandSession session,
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json) throws JsonProcessingException {
@@ -54,10 +55,11 @@ public final class MachineCommands {
             return;
         }
         long now = System.currentTimeMillis();
-        Table table = new Table("ID", "NAME", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "SINCE", "LAST SEEN", "KEY");
+        Table table = new Table("ID", "NAME", "KIND", "ADDRESS", "OS/ARCH", "LABELS", "STATE", "SINCE", "LAST SEEN",
+                "KEY");
         for (NodeInfo n : nodes) {
             long since = n.online() ? n.onlineSinceMs() : n.offlineSinceMs();
-            table.row(n.id(), n.name(), n.address(), n.os() + "/" + n.arch(), labels(n.labels()),
+            table.row(n.id(), n.name(), kind(n), n.address(), n.os() + "/" + n.arch(), labels(n.labels()),
                     n.online() ? "online" : "offline", since <= 0 ? "-" : ago(now - since), ago(now - n.lastSeenMs()),
                     master.gate().fingerprint(n.id()));
         }
@@ -104,10 +106,21 @@ public final class MachineCommands {
     }
 
     /** The field names of docs/contract.md §6, shared with the JS view. */
+    /** A slave, or a child machine with its slaves online. */
+    private static String kind(NodeInfo n) {
+        return n.role() == NodeInfo.Role.MACHINE ? "machine (" + n.slavesOnline() + "/" + n.slaves() + " slaves online)"
+                : "slave";
+    }
+
     private static Map<String, Object> nodeJson(NodeInfo n) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", n.id());
         json.put("name", n.name());
+        json.put("kind", n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave");
+        if (n.role() == NodeInfo.Role.MACHINE) {
+            json.put("slaves", n.slaves());
+            json.put("slavesOnline", n.slavesOnline());
+        }
         json.put("address", n.address());
         json.put("os", n.os());
         json.put("arch", n.arch());

@@ -30,11 +30,14 @@ final class NodeRegistry {
         long onlineSinceMs;
         long offlineSinceMs;
         boolean duplicateReported;
+        /** Of a child machine, as it last said. */
+        Message.MachineCounts counts = new Message.MachineCounts(0, 0);
 
         NodeInfo snapshot() {
             Message.Register r = registration;
-            return new NodeInfo(r.nodeId(), r.name(), NodeInfo.Role.SLAVE, address, r.os(), r.arch(), r.labels(),
-                    r.version(), online, lastSeenMs, onlineSinceMs, offlineSinceMs);
+            return new NodeInfo(r.nodeId(), r.name(), r.machine() ? NodeInfo.Role.MACHINE : NodeInfo.Role.SLAVE,
+                    address, r.os(), r.arch(), r.labels(), r.version(), online, lastSeenMs, onlineSinceMs,
+                    offlineSinceMs, counts.slaves(), counts.slavesOnline());
         }
     }
 
@@ -111,6 +114,14 @@ final class NodeRegistry {
             node.online = true;
             node.onlineSinceMs = now;
             transition(node, line);
+        }
+    }
+
+    /** A child machine's slave counts; a slave's are ignored (it has none). */
+    synchronized void counts(String nodeId, Message.MachineCounts counts) {
+        Node node = byId.get(nodeId);
+        if (node != null && node.registration.machine()) {
+            node.counts = counts;
         }
     }
 

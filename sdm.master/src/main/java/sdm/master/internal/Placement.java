@@ -12,9 +12,12 @@ final class Placement {
     private Placement() {
     }
 
-    /** Whether a program's native part goes to this node: it has one, and the node has every placement label. */
+    /**
+     * Whether a program's native part goes to this node: it has one, and the node is a slave with
+     * every placement label. A child machine is given none: it runs programs of its own.
+     */
     static boolean selects(JamManifest m, NodeInfo node) {
-        if (m == null || m.nativeCode() == null) {
+        if (m == null || m.nativeCode() == null || node.role() != NodeInfo.Role.SLAVE) {
             return false;
         }
         Map<String, String> wanted = m.placement() == null ? Map.of() : m.placement().labels();

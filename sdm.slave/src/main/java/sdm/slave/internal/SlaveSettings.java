@@ -2,7 +2,6 @@ package sdm.slave.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
@@ -61,7 +60,7 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
         if (name == null) {
             name = hostName() + "-" + nodeId;
         }
-        CurveKeyPair own = ownKeys(data, root);
+        CurveKeyPair own = CurveKeyPair.kept(data, SLAVE_KEY);
         boolean enrolled = data.read(ENROLLED).map(token.masterPublicKey()::equals).orElse(false);
         return new SlaveSettings(root, nodeId, name, labels(prop(context, NodeProperties.SLAVE_LABELS, "")), master, token,
                 own, enrolled,
@@ -72,39 +71,8 @@ record SlaveSettings(Path data, String nodeId, String name, Map<String, String> 
                 Long.parseLong(prop(context, "sdm.reconnect.max.ms", "2000")));
     }
 
-    /** The slave's key pair, made on first start; refused, as ssh does, if others may read it. */
-    private static CurveKeyPair ownKeys(DataFolder data, Path root) throws IOException {
-        Path file = root.resolve(SLAVE_KEY);
-        var secret = data.readSecret(SLAVE_KEY);
-        if (secret.isEmpty()) {
-            CurveKeyPair keys = CurveKeyPair.generate();
-            data.write(SLAVE_KEY, keys.secretKey(), true);
-            return keys;
-        }
-        try {
-            return CurveKeyPair.fromSecret(secret.get());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a CURVE secret key: " + e.getMessage());
-        }
-    }
-
     static Map<String, String> labels(String text) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        for (String pair : text.split(",")) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("a label is key=value, got '" + pair.strip() + "'");
-            }
-            labels.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
-        }
-        String problem = Labels.problem(labels);
-        if (problem != null) {
-            throw new IllegalArgumentException("bad labels (sdm.slave.labels): " + problem);
-        }
-        return labels;
+        return Labels.parse(text, NodeProperties.SLAVE_LABELS);
     }
 
     private static String hostName() {

@@ -31,6 +31,24 @@ public record CurveKeyPair(String publicKey, String secretKey) {
         return fromSecret(secret);
     }
 
+    /**
+     * A node's own key pair, kept in {@code file} of its data folder: made there on first use, and
+     * refused, as ssh does, if others may read it.
+     */
+    public static CurveKeyPair kept(sdm.api.node.DataFolder data, String file) throws java.io.IOException {
+        var secret = data.readSecret(file);
+        if (secret.isEmpty()) {
+            CurveKeyPair keys = generate();
+            data.write(file, keys.secretKey(), true);
+            return keys;
+        }
+        try {
+            return fromSecret(secret.get());
+        } catch (IllegalArgumentException e) {
+            throw new java.io.IOException(file + " is not a CURVE secret key: " + e.getMessage());
+        }
+    }
+
     /** The key pair whose secret key is the given Z85 text. */
     public static CurveKeyPair fromSecret(String secretKeyZ85) {
         checkKey("secret key", secretKeyZ85);

@@ -51,6 +51,7 @@ final class JsonBodies {
                 new NamedType(Message.Event.class, "event"),
                 new NamedType(Message.EventAck.class, "event-ack"),
                 new NamedType(Message.NodeCounters.class, "node-counters"),
+                new NamedType(Message.MachineCounts.class, "machine-counts"),
                 new NamedType(Message.ExportCall.class, "export-call"),
                 new NamedType(Message.ExportResult.class, "export-result"),
                 new NamedType(Message.Posts.class, "posts"),

@@ -1,5 +1,6 @@
 package sdm.transport.zmq;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,30 @@ public final class Labels {
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
     private Labels() {
+    }
+
+    /**
+     * Labels written {@code k=v,k=v} (the value of {@code property}, named in the error).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Map<String, String> parse(String text, String property) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String pair : text.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("a label is key=value, got '" + pair.strip() + "'");
+            }
+            labels.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        String problem = problem(labels);
+        if (problem != null) {
+            throw new IllegalArgumentException("bad labels (" + property + "): " + problem);
+        }
+        return labels;
     }
 
     /** What is wrong with these labels, in one line, or null if nothing is. */

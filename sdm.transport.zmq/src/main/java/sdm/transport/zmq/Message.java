@@ -1,7 +1,10 @@
 package sdm.transport.zmq;
 
 import static sdm.transport.zmq.WireFields.checkArgs;
+import static sdm.transport.zmq.WireFields.checkCounters;
 import static sdm.transport.zmq.WireFields.checkError;
+import static sdm.transport.zmq.WireFields.checkLabels;
+import static sdm.transport.zmq.WireFields.checkMasters;
 import static sdm.transport.zmq.WireFields.checkName;
 import static sdm.transport.zmq.WireFields.checkSha;
 import static sdm.transport.zmq.WireFields.checkState;
@@ -54,10 +57,15 @@ public sealed interface Message {
 
     /**
      * Slave to master, first thing on every (re)connection: who this node is, its labels within
-     * {@link Labels}' bounds.
+     * {@link Labels}' bounds; {@code machine}: a child machine's master, joined as one node.
      */
     record Register(String nodeId, String name, Map<String, String> labels, String os, String arch,
-            String version) implements Message {
+            String version, boolean machine) implements Message {
+        public Register(String nodeId, String name, Map<String, String> labels, String os, String arch,
+                String version) {
+            this(nodeId, name, labels, os, arch, version, false);
+        }
+
         public Register {
             checkText("nodeId", nodeId, 64);
             checkText("name", name, 128);
@@ -65,14 +73,10 @@ public sealed interface Message {
             checkText("arch", arch, 64);
             checkText("version", version, 64);
             labels = labels == null ? Map.of() : Map.copyOf(labels);
-            String problem = Labels.problem(labels);
-            if (problem != null) {
-                throw new IllegalArgumentException(problem);
-            }
+            checkLabels(labels);
         }
     }
 
-    /** Master to slave: registration accepted, with the master's timing, which the slave adopts. */
     /**
      * Master to slave: registered. The master's timing, and of a replicated machine every
      * master's address (for the slave to keep) and the leader's term: a slave that saw a later
@@ -82,11 +86,7 @@ public sealed interface Message {
             implements Message {
         public Welcome {
             checkText("masterId", masterId, 64);
-            masters = List.copyOf(masters == null ? List.of() : masters);
-            if (masters.size() > 15) {
-                throw new IllegalArgumentException("a welcome names at most 15 masters, not " + masters.size());
-            }
-            masters.forEach(m -> checkText("masters", m, 300));
+            masters = checkMasters(masters);
         }
 
         /** A single master's welcome. */
@@ -383,20 +383,18 @@ public sealed interface Message {
     record EventAck(long epoch, long upTo) implements Message {
     }
 
+    /** Child machine to its parent, on every change: how many slaves it has, how many of them online. */
+    record MachineCounts(int slaves, int slavesOnline) implements Message {
+        public MachineCounts {
+            WireFields.checkCounts(slaves, slavesOnline);
+        }
+    }
+
     /** Slave to master: the slave's own counters (expired messages, events, its programs' calls to JS). */
     record NodeCounters(Map<String, Long> counters) implements Message {
         public static final int MAX_COUNTERS = 256;
         public NodeCounters {
-            counters = Map.copyOf(counters);
-            if (counters.size() > MAX_COUNTERS) {
-                throw new IllegalArgumentException("over " + MAX_COUNTERS + " counters");
-            }
-            counters.forEach((k, v) -> {
-                checkText("counter", k, 128);
-                if (v == null || v < 0) {
-                    throw new IllegalArgumentException("counter " + k + " is negative");
-                }
-            });
+            counters = checkCounters(counters, MAX_COUNTERS);
         }
     }
 }

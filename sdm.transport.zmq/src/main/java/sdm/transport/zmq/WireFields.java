@@ -1,6 +1,7 @@
 package sdm.transport.zmq;
 
 import java.util.List;
+import java.util.Map;
 
 import sdm.api.ProgramState;
 
@@ -81,6 +82,45 @@ final class WireFields {
     static void checkTimeout(long timeoutMs) {
         if (timeoutMs < 1 || timeoutMs > 86_400_000L) {
             throw new IllegalArgumentException("timeoutMs must be between 1 ms and 24 h");
+        }
+    }
+
+    /** At most {@code max} counters, each named in at most 128 characters, none negative; copied. */
+    static Map<String, Long> checkCounters(Map<String, Long> counters, int max) {
+        Map<String, Long> copy = Map.copyOf(counters);
+        if (copy.size() > max) {
+            throw new IllegalArgumentException("over " + max + " counters");
+        }
+        copy.forEach((k, v) -> {
+            checkText("counter", k, 128);
+            if (v == null || v < 0) {
+                throw new IllegalArgumentException("counter " + k + " is negative");
+            }
+        });
+        return copy;
+    }
+
+    /** A node's labels within {@link Labels}' bounds. */
+    static void checkLabels(Map<String, String> labels) {
+        String problem = Labels.problem(labels);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** At most 15 masters' addresses, of at most 300 characters each; copied. */
+    static List<String> checkMasters(List<String> masters) {
+        List<String> copy = List.copyOf(masters == null ? List.of() : masters);
+        if (copy.size() > 15) {
+            throw new IllegalArgumentException("a welcome names at most 15 masters, not " + copy.size());
+        }
+        copy.forEach(m -> checkText("masters", m, 300));
+        return copy;
+    }
+
+    static void checkCounts(int slaves, int slavesOnline) {
+        if (slavesOnline < 0 || slavesOnline > slaves) {
+            throw new IllegalArgumentException("slave counts " + slavesOnline + " of " + slaves);
         }
     }
 }

@@ -21,6 +21,8 @@ class MessageCodecTest {
     void everyMessageSurvivesTheRoundTrip() throws InvalidMessageException {
         List<Message> messages = List.of(
                 new Message.Register("n1", "slave-1", Map.of("zone", "a"), "linux", "x86_64", "0.1.0"),
+                new Message.Register("m1", "machine@h:7700", Map.of("site", "b"), "linux", "x86_64", "0.1.0", true),
+                new Message.MachineCounts(1000, 998),
                 new Message.Welcome("m", 1000, 3000),
                 new Message.Reregister(),
                 new Message.Heartbeat(),
@@ -106,8 +108,8 @@ class MessageCodecTest {
     @ValueSource(strings = {"", "not json", "[1,2]", "{\"type\":\"heartbeat\"} trailing", "{\"nodeId\":\"x\"}",
             "{\"type\":\"welcome\",\"masterId\":\"m\",\"heartbeatMs\":1,\"livenessMs\":2,\"extra\":1}",
             "{\"type\":\"welcome\",\"masterId\":\"m\"}", "null",
-            "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":null,\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}",
-            "{\"type\":\"register\",\"nodeId\":\" \",\"name\":\"x\",\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}",
+            "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":null,\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\",\"machine\":false}",
+            "{\"type\":\"register\",\"nodeId\":\" \",\"name\":\"x\",\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\",\"machine\":false}",
             "{\"type\":\"admin-request\",\"requestId\":null,\"command\":[],\"json\":false}"})
     void malformedFramesAreRefusedNamingTheCause(String frame) {
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
@@ -144,7 +146,7 @@ class MessageCodecTest {
     void fieldsFromTheWireAreBounded() {
         String longName = "n".repeat(129);
         String frame = "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":\"" + longName
-                + "\",\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}";
+                + "\",\"labels\":{},\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\",\"machine\":false}";
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidMessageException.class).hasMessageContaining("name is over 128 characters");
     }
@@ -154,11 +156,18 @@ class MessageCodecTest {
             "{\"k\":\"%s\"}"})
     void labelsOutOfBoundsAreRefusedInOneLine(String labels) {
         String frame = "{\"type\":\"register\",\"nodeId\":\"n\",\"name\":\"x\",\"labels\":"
-                + labels.replace("%s", "v".repeat(64)) + ",\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\"}";
+                + labels.replace("%s", "v".repeat(64)) + ",\"os\":\"l\",\"arch\":\"a\",\"version\":\"1\",\"machine\":false}";
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageStartingWith("bad register: label '")
                 .hasMessageContaining("keys and values are 1 to 63 letters, digits, '_', '.' or '-'");
+    }
+
+    @Test
+    void aMachineHasNoMoreSlavesOnlineThanSlaves() {
+        String frame = "{\"type\":\"machine-counts\",\"slaves\":1,\"slavesOnline\":2}";
+        assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("slave counts 2 of 1");
     }
 
     @Test
