@@ -167,7 +167,7 @@ public class BundlesInFelixIT {
 
         assertContains(run("sdm:nodes"), "0 nodes, 0 offline");
         assertContains(run("sdm:master"), "address   127.0.0.1:", "counters");
-        assertContains(run("help sdm:nodes"), "list the slaves of this machine", "print JSON");
+        assertContains(run("help sdm:nodes"), "list the nodes of this machine", "print JSON", "--tree");
         assertContains(run("sdm:apps"), "0 programs");
         assertContains(run("help sdm:install"), "--start", "--grant", "--timeout");
     }

@@ -13,6 +13,7 @@ import org.osgi.framework.BundleContext;
 import sdm.api.node.DataFolder;
 import sdm.transport.zmq.MasterEndpoint;
 import sdm.transport.zmq.Message;
+import sdm.transport.zmq.StackMessages;
 
 /**
  * The master at work: what comes in at its endpoint, the programs in its Felix and on the
@@ -34,6 +35,7 @@ final class LeaderTerm implements AutoCloseable {
     final MasterEndpoint endpoint;
     final NativeCalls calls;
     final ExportCalls exports;
+    final TreeRequests trees;
     private final ScheduledExecutorService sweeper;
     private final Supplier<Message.Welcome> welcome;
 
@@ -84,6 +86,7 @@ final class LeaderTerm implements AutoCloseable {
         }, endpoint.counters());
         calls = new NativeCalls(planner, wire);
         exports = new ExportCalls(store, manifests, framework::runtime, wire);
+        trees = new TreeRequests(registry, wire);
         registry.onSessionEnded(calls::sessionEnded);
         // one acknowledgement per node and 50 ms, however many events came in
         sweeper.scheduleAtFixedRate(() -> events.acknowledge(wire), 50, 50, TimeUnit.MILLISECONDS);
@@ -161,7 +164,8 @@ final class LeaderTerm implements AutoCloseable {
             case Message.CallResult result -> calls.onResult(nodeId, result);
             case Message.Event event -> events.onEvent(nodeId, event, e.counters());
             case Message.NodeCounters c -> master.nodeCounters().reported(nodeId, c.counters());
-            case Message.MachineCounts c -> master.registry().counts(nodeId, c);
+            case StackMessages.MachineCounts c -> master.registry().counts(nodeId, c);
+            case StackMessages.TreeReply r -> trees.onReply(nodeId, r);
             case Message.Fetch fetch -> bundles.onFetch(from.routingId(), fetch);
             case Message.ExportCall call -> exports.onCall(nodeId, from, call);
             case Message.Posts posts -> exports.onPosts(nodeId, from, posts);

@@ -1,8 +1,10 @@
 package sdm.master.internal;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.felix.service.command.CommandSession;
@@ -21,6 +23,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import sdm.api.MachineInfo;
 import sdm.api.MasterInfo;
 import sdm.api.NodeInfo;
+import sdm.api.NodeTree;
 import sdm.api.ProgramRuntime;
 
 /** The {@code sdm:nodes} and {@code sdm:master} shell commands. */
@@ -31,6 +34,8 @@ import sdm.api.ProgramRuntime;
 public final class MachineCommands {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** How long {@code sdm:nodes --tree} waits for the child machines, each level a little less. */
+    private static final Duration TREE_TIMEOUT = Duration.ofSeconds(5);
 
     @Reference
     private MachineInfo machine;
@@ -44,7 +49,16 @@ public final class MachineCommands {
             + " state, last seen, key")
     public void nodes(CommandSession session,
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
-                    absentValue = "false") boolean json) throws JsonProcessingException {
+                    absentValue = "false") boolean json,
+            @Descriptor("the whole tree: the nodes of child machines too, to any depth") @Parameter(names = "--tree",
+                    presentValue = "true", absentValue = "false") boolean tree) throws Exception {
+        if (tree) {
+            List<NodeTree> t = master.trees().tree(TREE_TIMEOUT).get(TREE_TIMEOUT.toMillis() + 1_000,
+                    TimeUnit.MILLISECONDS);
+            System.out.print(json || wantsJson(session) ? JSON.writeValueAsString(TreeView.json(t)) + "\n"
+                    : TreeView.text(t));
+            return;
+        }
         List<NodeInfo> nodes = machine.nodes();
         if (json || wantsJson(session)) {
             System.out.println(JSON.writeValueAsString(nodes.stream().map(n -> {

@@ -219,6 +219,10 @@ public final class MasterNode implements MachineInfo {
         return working().calls;
     }
 
+    TreeRequests trees() {
+        return working().trees;
+    }
+
     /** Who slaves' connections speak for: enrollment, revocation, the join token. */
     SlaveGate gate() {
         return working().gate;

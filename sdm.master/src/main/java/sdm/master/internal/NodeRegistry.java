@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import sdm.api.NodeInfo;
 import sdm.api.node.TerminalText;
 import sdm.transport.zmq.Message;
+import sdm.transport.zmq.StackMessages;
 
 /**
  * Every slave the master has heard of, keyed by node id, with the connection it last came
@@ -31,7 +32,7 @@ final class NodeRegistry {
         long offlineSinceMs;
         boolean duplicateReported;
         /** Of a child machine, as it last said. */
-        Message.MachineCounts counts = new Message.MachineCounts(0, 0);
+        StackMessages.MachineCounts counts = new StackMessages.MachineCounts(0, 0);
 
         NodeInfo snapshot() {
             Message.Register r = registration;
@@ -118,7 +119,7 @@ final class NodeRegistry {
     }
 
     /** A child machine's slave counts; a slave's are ignored (it has none). */
-    synchronized void counts(String nodeId, Message.MachineCounts counts) {
+    synchronized void counts(String nodeId, StackMessages.MachineCounts counts) {
         Node node = byId.get(nodeId);
         if (node != null && node.registration.machine()) {
             node.counts = counts;

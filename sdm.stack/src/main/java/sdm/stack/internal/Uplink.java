@@ -16,21 +16,25 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 import sdm.api.MachineInfo;
+import sdm.api.MachineTree;
 import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
 import sdm.api.Platform;
 import sdm.api.node.DataFolder;
+import sdm.api.node.ErrorLine;
 import sdm.transport.zmq.Message;
 import sdm.transport.zmq.SlaveLink;
 import sdm.transport.zmq.SlaveLinkListener;
+import sdm.transport.zmq.StackMessages;
 
 /**
  * A child machine's link to its parent: the child's master joins the parent as one node of kind
  * machine, over the link a slave uses (enrolled with the parent's join token, then its own key),
  * and tells the parent how many slaves it has and how many are online, whenever that changes.
- * It takes no programs from the parent: it acknowledges the parent's desired state, which for a
- * machine is empty, and answers a call with an error.
+ * It gives the parent its tree of nodes when asked. It takes no programs from the parent: it
+ * acknowledges the parent's desired state, which for a machine is empty, and answers a call with
+ * an error.
  */
 @Component(immediate = true)
 public final class Uplink implements SlaveLinkListener {
@@ -41,12 +45,14 @@ public final class Uplink implements SlaveLinkListener {
 
     @Reference
     private MachineInfo machine;
+    @Reference
+    private MachineTree tree;
 
     private UplinkSettings settings;
     private String version;
     private volatile SlaveLink link;
     private ScheduledExecutorService ticker;
-    private Message.MachineCounts sent;
+    private StackMessages.MachineCounts sent;
     private int ticks;
 
     @Activate
@@ -87,7 +93,7 @@ public final class Uplink implements SlaveLinkListener {
     }
 
     /** The machine's slaves, those of its own child machines included, and how many of them are online. */
-    static Message.MachineCounts counts(List<NodeInfo> nodes) {
+    static StackMessages.MachineCounts counts(List<NodeInfo> nodes) {
         int slaves = 0;
         int online = 0;
         for (NodeInfo n : nodes) {
@@ -99,7 +105,7 @@ public final class Uplink implements SlaveLinkListener {
                 online += n.online() ? n.slavesOnline() : 0;
             }
         }
-        return new Message.MachineCounts(slaves, online);
+        return new StackMessages.MachineCounts(slaves, online);
     }
 
     private synchronized void sendCounts(boolean always) {
@@ -108,7 +114,7 @@ public final class Uplink implements SlaveLinkListener {
             return;
         }
         try {
-            Message.MachineCounts now = counts(machine.nodes());
+            StackMessages.MachineCounts now = counts(machine.nodes());
             if (always || !now.equals(sent) || ++ticks % RESEND_EVERY == 0) {
                 l.send(now);
                 sent = now;
@@ -155,6 +161,9 @@ public final class Uplink implements SlaveLinkListener {
             case Message.Desired d -> l.send(new Message.Report(d.revision(), List.of()));
             case Message.Call c -> l.send(new Message.CallResult(c.callId(), false, null,
                     "a child machine runs no calls of its parent's programs"));
+            case StackMessages.TreeRequest r -> tree.tree(Duration.ofMillis(r.timeoutMs())).whenComplete((nodes, e) ->
+                    l.send(e == null ? new StackMessages.TreeReply(r.requestId(), StackMessages.toWire(nodes), null)
+                            : new StackMessages.TreeReply(r.requestId(), List.of(), ErrorLine.of(e))));
             default -> { }
         }
     }

@@ -185,7 +185,8 @@ final class Inbound {
                     || message instanceof Message.Report || message instanceof Message.Fetch
                     || message instanceof Message.CallResult || message instanceof Message.Event
                     || message instanceof Message.NodeCounters || message instanceof Message.ExportCall
-                    || message instanceof Message.Posts || message instanceof Message.MachineCounts;
+                    || message instanceof Message.Posts || message instanceof StackMessages.MachineCounts
+                    || message instanceof StackMessages.TreeReply;
             case ADMIN -> message instanceof Message.AdminRequest || message instanceof Message.Upload;
         };
     }

@@ -383,11 +383,8 @@ public sealed interface Message {
     record EventAck(long epoch, long upTo) implements Message {
     }
 
-    /** Child machine to its parent, on every change: how many slaves it has, how many of them online. */
-    record MachineCounts(int slaves, int slavesOnline) implements Message {
-        public MachineCounts {
-            WireFields.checkCounts(slaves, slavesOnline);
-        }
+    /** What machines stacked under one another say besides what a slave says: {@link StackMessages}. */
+    non-sealed interface Stacking extends Message {
     }
 
     /** Slave to master: the slave's own counters (expired messages, events, its programs' calls to JS). */

@@ -22,7 +22,12 @@ class MessageCodecTest {
         List<Message> messages = List.of(
                 new Message.Register("n1", "slave-1", Map.of("zone", "a"), "linux", "x86_64", "0.1.0"),
                 new Message.Register("m1", "machine@h:7700", Map.of("site", "b"), "linux", "x86_64", "0.1.0", true),
-                new Message.MachineCounts(1000, 998),
+                new StackMessages.MachineCounts(1000, 998),
+                new StackMessages.TreeRequest("t1", 4900),
+                new StackMessages.TreeReply("t1", List.of(new StackMessages.TreeNode("m2", "machine@h:7800", true, true,
+                        "linux", "x86_64", Map.of("site", "b"), 1, 1, List.of(new StackMessages.TreeNode("n1", "leaf",
+                                false, true, "linux", "x86_64", Map.of(), 0, 0, List.of(), null)), null)), null),
+                new StackMessages.TreeReply("t2", List.of(), "no answer within 4800 ms"),
                 new Message.Welcome("m", 1000, 3000),
                 new Message.Reregister(),
                 new Message.Heartbeat(),
@@ -161,6 +166,18 @@ class MessageCodecTest {
                 .isInstanceOf(InvalidMessageException.class)
                 .hasMessageStartingWith("bad register: label '")
                 .hasMessageContaining("keys and values are 1 to 63 letters, digits, '_', '.' or '-'");
+    }
+
+    @Test
+    void aTreeDeeperThanItsBoundIsRefused() {
+        StackMessages.TreeNode deep = new StackMessages.TreeNode("n", "leaf", false, true, "l", "a", Map.of(), 0, 0,
+                List.of(), null);
+        for (int i = 0; i <= StackMessages.MAX_DEPTH + 1; i++) {
+            deep = new StackMessages.TreeNode("m" + i, "m", true, true, "l", "a", Map.of(), 1, 1, List.of(deep), null);
+        }
+        List<StackMessages.TreeNode> tooDeep = List.of(deep);
+        assertThatThrownBy(() -> new StackMessages.TreeReply("t", tooDeep, null))
+                .hasMessageContaining("deeper than " + StackMessages.MAX_DEPTH);
     }
 
     @Test
