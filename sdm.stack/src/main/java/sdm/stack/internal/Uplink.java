@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -20,6 +21,7 @@ import sdm.api.MachineTree;
 import sdm.api.MasterInfo;
 import sdm.api.NodeFailure;
 import sdm.api.NodeInfo;
+import sdm.api.NodeTree;
 import sdm.api.Platform;
 import sdm.api.node.DataFolder;
 import sdm.api.node.ErrorLine;
@@ -128,7 +130,11 @@ public final class Uplink implements SlaveLinkListener {
     @Override
     public void onConnected(Message.Welcome welcome) {
         LOG.info("this machine is a node of the parent machine " + welcome.masterId());
-        ticker.execute(() -> sendCounts(true));
+        try {
+            ticker.execute(() -> sendCounts(true));
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
     }
 
     @Override
@@ -151,6 +157,17 @@ public final class Uplink implements SlaveLinkListener {
         LOG.warning("the parent machine refused this machine: " + reason);
     }
 
+    private static StackMessages.TreeReply treeReply(String requestId, List<NodeTree> nodes, Throwable failure) {
+        if (failure == null) {
+            try {
+                return new StackMessages.TreeReply(requestId, StackMessages.toWire(nodes), null);
+            } catch (IllegalArgumentException e) {
+                failure = e; // a tree past the bounds of a reply
+            }
+        }
+        return new StackMessages.TreeReply(requestId, List.of(), ErrorLine.of(failure));
+    }
+
     @Override
     public void onMessage(Message message) {
         SlaveLink l = link;
@@ -161,9 +178,8 @@ public final class Uplink implements SlaveLinkListener {
             case Message.Desired d -> l.send(new Message.Report(d.revision(), List.of()));
             case Message.Call c -> l.send(new Message.CallResult(c.callId(), false, null,
                     "a child machine runs no calls of its parent's programs"));
-            case StackMessages.TreeRequest r -> tree.tree(Duration.ofMillis(r.timeoutMs())).whenComplete((nodes, e) ->
-                    l.send(e == null ? new StackMessages.TreeReply(r.requestId(), StackMessages.toWire(nodes), null)
-                            : new StackMessages.TreeReply(r.requestId(), List.of(), ErrorLine.of(e))));
+            case StackMessages.TreeRequest r -> tree.tree(Duration.ofMillis(r.timeoutMs()))
+                    .whenComplete((nodes, e) -> l.send(treeReply(r.requestId(), nodes, e)));
             default -> { }
         }
     }
