@@ -54,6 +54,7 @@ class CommandLineIT {
             "master --token abc                      | sdm master: --token, --token-file and --label go with --parent",
             "master --parent 127.0.0.1:1             | sdm master: --token TOKEN or --token-file FILE is required",
             "master --parent nowhere --token x       | sdm master: --parent wants HOST:PORT",
+            "master --parent 0.0.0.0:7700 --token x  | sdm master: --parent 0.0.0.0:7700 is this master's own --bind",
             "client                                  | sdm client: no command given",
             "client --timeout soon sdm:nodes         | sdm client: cannot read"})
     void aWrongCommandLineGetsOneLine(String line, String expected) throws Exception {

@@ -33,7 +33,7 @@ public final class Main {
                       processes on this machine
               master  [--bind HOST:PORT] [--data DIR] [--deploy DIR] [--no-console] [--heartbeat MS] [--liveness MS]
                       [--replicas HOST:PORT,HOST:PORT,HOST:PORT]
-                      [--parent HOST:PORT[,HOST:PORT...] (--token TOKEN | --token-file FILE) [--label k=v]...]
+                      [--parent HOST:PORT (--token TOKEN | --token-file FILE) [--label k=v]...]
                       a master (default port 7700, data in ./sdm-data/master); slaves take its
                       heartbeat interval (default 1000 ms) and liveness timeout (default 3000 ms);
                       with --replicas, one of a machine's masters (each its own --bind among them,
@@ -158,10 +158,11 @@ public final class Main {
         if (replicated) {
             throw new UsageException("sdm master: --parent takes a single master, not one of --replicas");
         }
-        for (String p : o.get("--parent", null).split(",", -1)) {
-            Options.hostPort("master", "--parent", p.strip());
+        String parent = Options.hostPort("master", "--parent", o.get("--parent", null));
+        if (parent.equals(o.get("--bind", "0.0.0.0:7700"))) {
+            throw new UsageException("sdm master: --parent " + parent + " is this master's own --bind");
         }
-        props.put(NodeProperties.PARENT, o.get("--parent", null));
+        props.put(NodeProperties.PARENT, parent);
         String token = token("master", o, data.resolve("parent.token"), "the parent's DATA/join.token");
         if (token != null) {
             props.put(NodeProperties.PARENT_TOKEN, token);

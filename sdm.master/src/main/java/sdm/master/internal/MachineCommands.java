@@ -50,7 +50,7 @@ public final class MachineCommands {
     public void nodes(CommandSession session,
             @Descriptor("print JSON instead of a table") @Parameter(names = "--json", presentValue = "true",
                     absentValue = "false") boolean json,
-            @Descriptor("the whole tree: the nodes of child machines too, to any depth") @Parameter(names = "--tree",
+            @Descriptor("the whole tree: the nodes of child machines too, eight levels deep") @Parameter(names = "--tree",
                     presentValue = "true", absentValue = "false") boolean tree) throws Exception {
         if (tree) {
             List<NodeTree> t = master.trees().tree(TREE_TIMEOUT).get(TREE_TIMEOUT.toMillis() + 1_000,

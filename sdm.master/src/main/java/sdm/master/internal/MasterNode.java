@@ -81,8 +81,8 @@ public final class MasterNode implements MachineInfo {
     private Uploads uploads;
     private ExecutorService uploadWriter;
     private volatile String failure;
-    /** A single master's one term of work. */
-    private LeaderTerm single;
+    /** A single master's one term of work; null once stopped. */
+    private volatile LeaderTerm single;
     /** A replicated master's terms of work, while it leads; set on a replicated master only. */
     private volatile Leadership leadership;
     private ServiceRegistration<ReplicatedState> stateRegistration;
@@ -253,7 +253,8 @@ public final class MasterNode implements MachineInfo {
     private LeaderTerm working() {
         LeaderTerm t = running(term());
         if (t == null) {
-            throw new IllegalStateException(new NotLeaderException(leadership.leaderAddress()).getMessage());
+            String leader = leadership == null ? "" : leadership.leaderAddress();
+            throw new IllegalStateException(new NotLeaderException(leader.isEmpty() ? null : leader).getMessage());
         }
         return t;
     }
@@ -275,6 +276,7 @@ public final class MasterNode implements MachineInfo {
             leadership.close();
         } else if (single != null) {
             single.close();
+            single = null;
         }
         if (reception != null) {
             reception.close();

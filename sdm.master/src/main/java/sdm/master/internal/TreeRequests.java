@@ -49,6 +49,10 @@ final class TreeRequests {
         if (!n.online() || routingId == null) {
             return CompletableFuture.completedFuture(new NodeTree(n, List.of(), "offline"));
         }
+        if (timeout.toMillis() <= MARGIN_MS) {
+            // deeper than the time allows, or machines that are each other's parents: the asking ends here
+            return CompletableFuture.completedFuture(new NodeTree(n, List.of(), "no time left to ask it"));
+        }
         String id = "tree-" + ids.incrementAndGet();
         CompletableFuture<StackMessages.TreeReply> reply = new CompletableFuture<>();
         pending.put(id, new Pending(n.id(), reply));

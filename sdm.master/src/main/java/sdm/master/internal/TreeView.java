@@ -7,8 +7,9 @@ import java.util.stream.Collectors;
 
 import sdm.api.NodeInfo;
 import sdm.api.NodeTree;
+import sdm.api.node.TerminalText;
 
-/** {@code sdm:nodes --tree}: the machine's tree as text, one node a line, or as nested JSON. */
+/** {@code sdm:nodes --tree}: the machine's tree as text, one node a line, escaped, or as nested JSON. */
 final class TreeView {
 
     private TreeView() {
@@ -25,24 +26,29 @@ final class TreeView {
             boolean last = i == level.size() - 1;
             NodeTree t = level.get(i);
             NodeInfo n = t.node();
-            out.append(indent).append(last ? "└─ " : "├─ ").append(n.name()).append("  ").append(n.id())
+            out.append(indent).append(last ? "└─ " : "├─ ").append(esc(n.name())).append("  ").append(esc(n.id()))
                     .append("  ").append(n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave")
                     .append("  ").append(n.online() ? "online" : "offline");
             if (n.role() == NodeInfo.Role.MACHINE) {
                 out.append("  ").append(n.slavesOnline()).append('/').append(n.slaves()).append(" slaves online");
             } else {
-                out.append("  ").append(n.os()).append('/').append(n.arch());
+                out.append("  ").append(esc(n.os())).append('/').append(esc(n.arch()));
             }
             if (!n.labels().isEmpty()) {
-                out.append("  ").append(n.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .sorted().collect(Collectors.joining(",")));
+                out.append("  ").append(esc(n.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .sorted().collect(Collectors.joining(","))));
             }
             if (t.error() != null) {
-                out.append("  (its nodes: ").append(t.error()).append(')');
+                out.append("  (its nodes: ").append(esc(t.error())).append(')');
             }
             out.append('\n');
             lines(t.nodes(), indent + (last ? "   " : "│  "), out);
         }
+    }
+
+    /** What nodes say of themselves reaches the operator's terminal only escaped. */
+    private static String esc(String text) {
+        return TerminalText.escape(text);
     }
 
     static List<Map<String, Object>> json(List<NodeTree> tree) {

@@ -53,6 +53,14 @@ class TreeRequestsTest {
     }
 
     @Test
+    void noChildIsAskedOnceTheTimeLeftIsNoMoreThanItsMargin() throws Exception {
+        register("r2", "child", true);
+        List<NodeTree> got = trees.tree(Duration.ofMillis(TreeRequests.MARGIN_MS)).get();
+        assertThat(sent).isEmpty();
+        assertThat(got.getFirst().error()).isEqualTo("no time left to ask it");
+    }
+
+    @Test
     void anOfflineChildIsNotAsked() throws Exception {
         register("r2", "child", true);
         registry.sweep(System.currentTimeMillis() + 10_000);

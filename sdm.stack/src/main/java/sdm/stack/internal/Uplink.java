@@ -67,12 +67,13 @@ public final class Uplink implements SlaveLinkListener {
             return;
         }
         LOG.info("joining the parent machine at " + String.join(",", settings.parents()) + " as one node");
+        // before the link: its first welcome uses the ticker
+        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-uplink-counts").daemon()
+                .factory());
         link = new SlaveLink(new SlaveLink.Config(settings.parents(), settings.token(), settings.ownKeys(),
                 settings.enrolled(), this::registration, Duration.ofMillis(settings.heartbeatMs()),
                 Duration.ofMillis(settings.livenessMs()), Duration.ofSeconds(1), Duration.ofSeconds(2),
                 Thread.ofPlatform().name("sdm-uplink-", 0).factory()), this);
-        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sdm-uplink-counts").daemon()
-                .factory());
         ticker.scheduleWithFixedDelay(() -> sendCounts(false), settings.heartbeatMs(), settings.heartbeatMs(),
                 TimeUnit.MILLISECONDS);
     }
@@ -96,8 +97,8 @@ public final class Uplink implements SlaveLinkListener {
 
     /** The machine's slaves, those of its own child machines included, and how many of them are online. */
     static StackMessages.MachineCounts counts(List<NodeInfo> nodes) {
-        int slaves = 0;
-        int online = 0;
+        long slaves = 0;
+        long online = 0;
         for (NodeInfo n : nodes) {
             if (n.role() == NodeInfo.Role.SLAVE) {
                 slaves++;
@@ -107,7 +108,9 @@ public final class Uplink implements SlaveLinkListener {
                 online += n.online() ? n.slavesOnline() : 0;
             }
         }
-        return new StackMessages.MachineCounts(slaves, online);
+        // clamped: machines made each other's parents by mistake would add each other's counts for ever
+        return new StackMessages.MachineCounts((int) Math.min(slaves, Integer.MAX_VALUE),
+                (int) Math.min(online, Integer.MAX_VALUE));
     }
 
     private synchronized void sendCounts(boolean always) {

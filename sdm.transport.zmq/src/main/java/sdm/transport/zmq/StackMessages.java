@@ -18,8 +18,8 @@ public final class StackMessages {
 
     /** The deepest tree a reply may carry: levels of machines below the one asked. */
     public static final int MAX_DEPTH = 8;
-    /** The most nodes one level of a tree may list. */
-    public static final int MAX_NODES = 10_000;
+    /** The most a tree reply may weigh, its characters counted: inside a frame (1 MiB) even at 3 bytes each. */
+    public static final int MAX_TREE_CHARS = 256 * 1024;
 
     private StackMessages() {
     }
@@ -43,7 +43,11 @@ public final class StackMessages {
     public record TreeReply(String requestId, List<TreeNode> nodes, String error) implements Message.Stacking {
         public TreeReply {
             checkText("requestId", requestId, 64);
-            nodes = bounded(nodes, 0);
+            nodes = List.copyOf(nodes == null ? List.of() : nodes);
+            long chars = weigh(nodes, 0);
+            if (chars > MAX_TREE_CHARS) {
+                throw new IllegalArgumentException("a tree of about " + chars + " characters, at most " + MAX_TREE_CHARS);
+            }
             error = WireFields.checkError(error);
         }
     }
@@ -81,15 +85,20 @@ public final class StackMessages {
                 t.error().isEmpty() ? null : t.error())).toList();
     }
 
-    private static List<TreeNode> bounded(List<TreeNode> nodes, int depth) {
-        List<TreeNode> copy = nodes == null ? List.of() : List.copyOf(nodes);
-        if (copy.size() > MAX_NODES) {
-            throw new IllegalArgumentException("a tree level of " + copy.size() + " nodes, at most " + MAX_NODES);
-        }
+    /** About what the nodes weigh as JSON, each with its fields' names (some 150 characters). */
+    private static long weigh(List<TreeNode> nodes, int depth) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("a tree deeper than " + MAX_DEPTH + " levels");
         }
-        copy.forEach(n -> bounded(n.nodes(), depth + 1));
-        return copy;
+        long chars = 0;
+        for (TreeNode n : nodes) {
+            chars += 150 + n.id().length() + n.name().length() + n.os().length() + n.arch().length()
+                    + n.error().length();
+            for (Map.Entry<String, String> l : n.labels().entrySet()) {
+                chars += 6 + l.getKey().length() + l.getValue().length();
+            }
+            chars += weigh(n.nodes(), depth + 1);
+        }
+        return chars;
     }
 }

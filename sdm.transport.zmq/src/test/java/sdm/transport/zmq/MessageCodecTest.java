@@ -181,6 +181,17 @@ class MessageCodecTest {
     }
 
     @Test
+    void aTreeHeavierThanAFrameIsRefused() {
+        List<StackMessages.TreeNode> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            many.add(new StackMessages.TreeNode("n" + i, "x".repeat(128), false, true, "l", "a", Map.of(), 0, 0,
+                    List.of(), null));
+        }
+        assertThatThrownBy(() -> new StackMessages.TreeReply("t", many, null))
+                .hasMessageContaining("at most " + StackMessages.MAX_TREE_CHARS);
+    }
+
+    @Test
     void aMachineHasNoMoreSlavesOnlineThanSlaves() {
         String frame = "{\"type\":\"machine-counts\",\"slaves\":1,\"slavesOnline\":2}";
         assertThatThrownBy(() -> codec.decode(frame.getBytes(StandardCharsets.UTF_8)))
