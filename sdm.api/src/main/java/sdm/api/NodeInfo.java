@@ -49,6 +49,11 @@ public record NodeInfo(
                 0, 0);
     }
 
+    /** The node's role as {@code --json} and JavaScript name it: {@code slave}, {@code machine} or {@code master}. */
+    public String kind() {
+        return role.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The part a node plays in the machine. */
     public enum Role {
         MASTER, SLAVE,

@@ -40,6 +40,9 @@ final class LineLog extends OutputStream {
 
     /** The complete lines written since the last call, oldest first. */
     synchronized List<String> take() {
+        if (lines.isEmpty()) {
+            return List.of(); // every turn asks: nothing made when there is nothing
+        }
         List<String> taken = List.copyOf(lines);
         lines.clear();
         return taken;

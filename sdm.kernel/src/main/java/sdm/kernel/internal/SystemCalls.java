@@ -95,7 +95,7 @@ public final class SystemCalls {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", n.id());
         out.put("name", n.name());
-        out.put("kind", n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave");
+        out.put("kind", n.kind());
         if (n.role() == NodeInfo.Role.MACHINE) {
             out.put("slaves", n.slaves());
             out.put("slavesOnline", n.slavesOnline());

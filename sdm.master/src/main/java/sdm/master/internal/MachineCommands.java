@@ -130,7 +130,7 @@ public final class MachineCommands {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("id", n.id());
         json.put("name", n.name());
-        json.put("kind", n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave");
+        json.put("kind", n.kind());
         if (n.role() == NodeInfo.Role.MACHINE) {
             json.put("slaves", n.slaves());
             json.put("slavesOnline", n.slavesOnline());

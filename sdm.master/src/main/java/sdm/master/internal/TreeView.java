@@ -27,7 +27,7 @@ final class TreeView {
             NodeTree t = level.get(i);
             NodeInfo n = t.node();
             out.append(indent).append(last ? "└─ " : "├─ ").append(esc(n.name())).append("  ").append(esc(n.id()))
-                    .append("  ").append(n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave")
+                    .append("  ").append(n.kind())
                     .append("  ").append(n.online() ? "online" : "offline");
             if (n.role() == NodeInfo.Role.MACHINE) {
                 out.append("  ").append(n.slavesOnline()).append('/').append(n.slaves()).append(" slaves online");
@@ -57,7 +57,7 @@ final class TreeView {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("id", n.id());
             one.put("name", n.name());
-            one.put("kind", n.role() == NodeInfo.Role.MACHINE ? "machine" : "slave");
+            one.put("kind", n.kind());
             one.put("os", n.os());
             one.put("arch", n.arch());
             one.put("labels", n.labels());

@@ -72,8 +72,7 @@ public sealed interface Message {
             checkText("os", os, 64);
             checkText("arch", arch, 64);
             checkText("version", version, 64);
-            labels = labels == null ? Map.of() : Map.copyOf(labels);
-            checkLabels(labels);
+            labels = checkLabels(labels);
         }
     }
 

@@ -60,8 +60,7 @@ public final class StackMessages {
             checkText("name", name, 128);
             checkText("os", os, 64);
             checkText("arch", arch, 64);
-            labels = labels == null ? Map.of() : Map.copyOf(labels);
-            checkLabels(labels);
+            labels = checkLabels(labels);
             WireFields.checkCounts(slaves, slavesOnline);
             nodes = nodes == null ? List.of() : List.copyOf(nodes);
             error = WireFields.checkError(error);

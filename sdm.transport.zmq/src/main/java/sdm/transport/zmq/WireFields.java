@@ -100,12 +100,14 @@ final class WireFields {
         return copy;
     }
 
-    /** A node's labels within {@link Labels}' bounds. */
-    static void checkLabels(Map<String, String> labels) {
-        String problem = Labels.problem(labels);
+    /** A node's labels within {@link Labels}' bounds (none if null); copied. */
+    static Map<String, String> checkLabels(Map<String, String> labels) {
+        Map<String, String> copy = labels == null ? Map.of() : Map.copyOf(labels);
+        String problem = Labels.problem(copy);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
+        return copy;
     }
 
     /** At most 15 masters' addresses, of at most 300 characters each; copied. */
